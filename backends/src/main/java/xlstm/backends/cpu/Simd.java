@@ -1,0 +1,112 @@
+package xlstm.backends.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector-API building blocks shared by the hand-written CPU routines: the preferred float species (never a
+ * hard-coded width), the matching short species for bf16 data, and dot products over memory segments with
+ * scalar tails. Offsets are in elements unless a name says bytes. Float32 data is native-endian
+ * (little-endian on every supported machine); bf16 is the upper half of a float32.
+ */
+public final class Simd {
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Lanes of {@link #F}. */
+    public static final int L = F.length();
+    public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Shorts with as many lanes as {@link #F}: half its bit size. */
+    public static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 2)));
+    /** True when {@link #S} has exactly {@link #L} lanes (always, except for 64-bit float vectors). */
+    public static final boolean BF16_VECTOR = S.length() == L;
+
+    public static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private Simd() {}
+
+    /** The largest multiple of {@link #L} not above {@code n}. */
+    public static int loopBound(int n) { return F.loopBound(n); }
+
+    public static FloatVector load(MemorySegment s, long elem) {
+        return FloatVector.fromMemorySegment(F, s, elem * 4, ORDER);
+    }
+
+    public static void store(FloatVector v, MemorySegment s, long elem) {
+        v.intoMemorySegment(s, elem * 4, ORDER);
+    }
+
+    /** {@link #L} bf16 values at element {@code elem}, widened to float. */
+    public static FloatVector loadBf16(MemorySegment s, long elem) {
+        ShortVector sv = ShortVector.fromMemorySegment(S, s, elem * 2, ORDER);
+        IntVector iv = (IntVector) sv.convertShape(VectorOperators.S2I, I, 0);
+        return iv.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    public static float getF(MemorySegment s, long elem) { return s.getAtIndex(FLOAT, elem); }
+
+    public static void setF(MemorySegment s, long elem, float v) { s.setAtIndex(FLOAT, elem, v); }
+
+    public static float getBf16(MemorySegment s, long elem) {
+        return Float.intBitsToFloat((s.getAtIndex(SHORT, elem) & 0xffff) << 16);
+    }
+
+    /** Weight element {@code elem} of a float32 ({@code bf16 == false}) or bf16 matrix, widened to float. */
+    public static float getW(MemorySegment s, long elem, boolean bf16) {
+        return bf16 ? getBf16(s, elem) : getF(s, elem);
+    }
+
+    /** Σ a[i]·b[i] over n float32 values. */
+    public static float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, int n) {
+        if (KernelMode.scalar()) return dotScalar(a, aOff, b, bOff, n, false);
+        int i = 0, bound4 = n - n % (4 * L);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        for (; i < bound4; i += 4 * L) {
+            s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
+            s1 = load(a, aOff + i + L).fma(load(b, bOff + i + L), s1);
+            s2 = load(a, aOff + i + 2 * L).fma(load(b, bOff + i + 2 * L), s2);
+            s3 = load(a, aOff + i + 3 * L).fma(load(b, bOff + i + 3 * L), s3);
+        }
+        int bound = loopBound(n);
+        for (; i < bound; i += L) s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
+        float acc = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) acc += getF(a, aOff + i) * getF(b, bOff + i);
+        return acc;
+    }
+
+    /** Σ x[i]·w[i] with x float32 and w float32 or bf16. */
+    public static float dot(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16) {
+        if (!wBf16) return dot(x, xOff, w, wOff, n);
+        if (KernelMode.scalar() || !BF16_VECTOR) return dotScalar(x, xOff, w, wOff, n, true);
+        int i = 0, bound2 = n - n % (2 * L);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        for (; i < bound2; i += 2 * L) {
+            s0 = load(x, xOff + i).fma(loadBf16(w, wOff + i), s0);
+            s1 = load(x, xOff + i + L).fma(loadBf16(w, wOff + i + L), s1);
+        }
+        int bound = loopBound(n);
+        for (; i < bound; i += L) s0 = load(x, xOff + i).fma(loadBf16(w, wOff + i), s0);
+        float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) acc += getF(x, xOff + i) * getBf16(w, wOff + i);
+        return acc;
+    }
+
+    /** The scalar twin of the dot products (one float accumulator, in order). */
+    public static float dotScalar(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16) {
+        float acc = 0f;
+        if (wBf16) {
+            for (int i = 0; i < n; i++) acc += getF(x, xOff + i) * getBf16(w, wOff + i);
+        } else {
+            for (int i = 0; i < n; i++) acc += getF(x, xOff + i) * getF(w, wOff + i);
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,75 @@
+package xlstm.cli;
+
+import java.io.PrintWriter;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import xlstm.dsl.DslException;
+import xlstm.dsl.ir.IrException;
+import xlstm.runtime.UserError;
+
+/**
+ * Turns exceptions into what a user should see. User errors ({@link UserError}, {@link DslException}, bad
+ * options): the message only, exit 2. Anything else is a bug: one line naming it and a hint, exit 1; the stack
+ * trace only with {@code --verbose}.
+ */
+final class ErrorReporter implements IExecutionExceptionHandler {
+    static final int FAILED = 1;
+    static final int USER_ERROR = 2;
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = verbose(parseResult);
+        String user = userMessage(ex);
+        if (user != null) {
+            err.println(user);
+            if (verbose) ex.printStackTrace(err);
+            return USER_ERROR;
+        }
+        err.println("xlstm: unexpected error: " + describe(ex));
+        if (verbose) ex.printStackTrace(err);
+        else err.println("run with --verbose for the stack trace");
+        return FAILED;
+    }
+
+    /** A bad option or argument: picocli's message on one line, with where to look. */
+    static int onParameterError(ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        String name = cl.getCommandSpec().qualifiedName();
+        cl.getErr().println(name + ": " + ex.getMessage().strip().replace('\n', ' ')
+                + " (see '" + name + " --help')");
+        return USER_ERROR;
+    }
+
+    /** The message to show when {@code t} (or one of its causes) is a user error, else null. */
+    static String userMessage(Throwable t) {
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        for (Throwable c = t; c != null && seen.put(c, Boolean.TRUE) == null; c = c.getCause()) {
+            if (c instanceof UserError || c instanceof DslException) return c.getMessage();
+            if (c instanceof IrException ir) return ir.formatted();
+        }
+        return null;
+    }
+
+    /** One line: the exception type and message, and where it was thrown. */
+    static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getClass().getSimpleName());
+        if (t.getMessage() != null) sb.append(": ").append(t.getMessage().lines().findFirst().orElse(""));
+        StackTraceElement[] st = t.getStackTrace();
+        if (st.length > 0) sb.append(" (at ").append(st[0].getClassName()).append('.').append(st[0].getMethodName())
+                .append(':').append(st[0].getLineNumber()).append(')');
+        return sb.toString();
+    }
+
+    /** True when --verbose was given at any level of the command line. */
+    static boolean verbose(ParseResult pr) {
+        for (ParseResult p = pr; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,39 @@
+package xlstm.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code xlstm} command. {@link #run} is the whole program minus {@code System.exit}, so tests
+ * run it in-process and look at the exit code, stdout and stderr.
+ *
+ * <p>Exit codes: 0 success; 1 a verification failed or an unexpected error; 2 a user error (bad option, bad file,
+ * DSL error): message only, never a stack trace.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        XlstmCommand root = new XlstmCommand();
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new ErrorReporter(root));
+        cl.setParameterExceptionHandler(ErrorReporter::onParameterError);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+}

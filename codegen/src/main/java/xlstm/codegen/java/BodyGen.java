@@ -1,0 +1,387 @@
+package xlstm.codegen.java;
+
+import xlstm.dsl.ir.BinOp;
+import xlstm.dsl.ir.Builtin;
+import xlstm.dsl.ir.Dim;
+import xlstm.dsl.ir.Expr;
+import xlstm.dsl.ir.SourcePos;
+import xlstm.dsl.ir.Type;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Emits Java for IR expressions and definitions in one of two modes: Vector API ({@code vector = true}: loops over
+ * {@code SP.loopBound(n)} in steps of {@code VL} lanes plus a scalar tail) or the scalar twin. Every definition is
+ * materialised: scalars into locals, vecs/mats into buffers ({@link Storage.Buf}); reductions and products
+ * ({@code dot, sum, matvec}) are computed first into temporaries; scalar sub-expressions of vector/matrix
+ * definitions are hoisted out of the loops; {@code outer} is fused into the elementwise loop that reads it.
+ */
+final class BodyGen {
+    final boolean vector;
+    private final Map<String, Storage> env = new HashMap<>();
+    /** scratch buffers a task must allocate: name -> size (Java int expression) */
+    final Map<String, String> scratch = new LinkedHashMap<>();
+    /** helper functions used, e.g. {@code v_exp}, {@code s_logsigmoid} */
+    final Set<String> helpers;
+    private int temps;
+
+    BodyGen(boolean vector, Set<String> helpers) {
+        this.vector = vector;
+        this.helpers = helpers;
+    }
+
+    static String key(Expr.RefKind kind, String name) {
+        return switch (kind) {
+            case NEXT_STATE -> name + "'";
+            case STATE -> "state:" + name;
+            default -> name;
+        };
+    }
+
+    void bind(Expr.RefKind kind, String name, Storage s) { env.put(key(kind, name), s); }
+
+    Storage lookup(Expr.Ref r) {
+        Storage s = env.get(key(r.kind(), r.name()));
+        if (s == null) throw new IllegalStateException("no storage for " + r.kind() + " " + r.name());
+        return s;
+    }
+
+    static String size(Type t) {
+        return switch (t) {
+            case Type.Vec v -> v.d().name();
+            case Type.Mat m -> m.rows().name() + " * " + m.cols().name();
+            default -> "1";
+        };
+    }
+
+    /** Allocates a per-task scratch buffer of type t; returns its storage. */
+    Storage.Buf newScratch(String base, Type t) {
+        String name = "_b_" + base;
+        scratch.put(name, size(t));
+        return new Storage.Buf(name, "0L", t instanceof Type.Mat m ? m.cols().name() : null);
+    }
+
+    String newTemp() { return "_t" + temps++; }
+
+    // ------------------------------------------------------------------ expressions
+
+    /** Java literal of a float constant. */
+    static String lit(double v) {
+        float f = (float) v;
+        if (Float.isNaN(f)) return "Float.NaN";
+        if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+        return Float.toString(f) + "f";
+    }
+
+    /** Scalar Java expression (float or boolean) of e at element index {@code i} (vec) or {@code (i, j)} (mat). */
+    String scalar(Expr e, String i, String j) {
+        return switch (e) {
+            case Expr.Const c -> lit(c.value());
+            case Expr.BoolConst b -> String.valueOf(b.value());
+            case Expr.Ref r -> switch (lookup(r)) {
+                case Storage.Local l -> l.expr();
+                case Storage.Buf b -> e.type() instanceof Type.Mat
+                        ? b.seg() + ".get(F32, " + b.addr(i, j) + ")"
+                        : b.seg() + ".get(F32, " + b.addr(i) + ")";
+            };
+            case Expr.Unary u -> switch (u.op()) {
+                case NEG -> "(-" + scalar(u.x(), i, j) + ")";
+                case NOT -> "(!" + scalar(u.x(), i, j) + ")";
+            };
+            case Expr.Binary b -> "(" + scalar(b.a(), i, j) + " " + b.op().symbol() + " " + scalar(b.b(), i, j) + ")";
+            case Expr.Call c -> scalarCall(c, i, j);
+        };
+    }
+
+    private String scalarCall(Expr.Call c, String i, String j) {
+        return switch (c.fn()) {
+            case MAX -> "Math.max(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case MIN -> "Math.min(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case ABS -> "Math.abs(" + scalar(c.arg(0), i, j) + ")";
+            case SOFTCAP -> helper("s_softcap") + "(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case WHERE -> "(" + scalar(c.arg(0), i, j) + " ? " + scalar(c.arg(1), i, j) + " : " + scalar(c.arg(2), i, j) + ")";
+            case OUTER -> "(" + scalar(c.arg(0), i, null) + " * " + scalar(c.arg(1), j, null) + ")";
+            case DOT, SUM, MATVEC, ALL_ZERO -> throw new IllegalStateException(c.fn() + " must be hoisted before emission");
+            default -> helper("s_" + c.fn().dslName()) + "(" + scalar(c.arg(0), i, j) + ")";
+        };
+    }
+
+    /** FloatVector expression of e for the lanes starting at index i (vec) or (i, j) (mat: lanes along j). */
+    String vec(Expr e, String i, String j) {
+        if (e.type() instanceof Type.Scalar) return "FloatVector.broadcast(SP, " + scalar(e, i, j) + ")";
+        return switch (e) {
+            case Expr.Ref r -> switch (lookup(r)) {
+                case Storage.Local l -> throw new IllegalStateException("vector value in a local: " + r.name());
+                case Storage.Buf b -> "FloatVector.fromMemorySegment(SP, " + b.seg() + ", "
+                        + (e.type() instanceof Type.Mat ? b.addr(i, j) : b.addr(i)) + ", BO)";
+            };
+            case Expr.Unary u -> vec(u.x(), i, j) + ".neg()";
+            case Expr.Binary b -> {
+                String m = switch (b.op()) {
+                    case ADD -> "add";
+                    case SUB -> "sub";
+                    case MUL -> "mul";
+                    case DIV -> "div";
+                    default -> throw new IllegalStateException("vector " + b.op());
+                };
+                yield vec(b.a(), i, j) + "." + m + "(" + vec(b.b(), i, j) + ")";
+            }
+            case Expr.Call c -> switch (c.fn()) {
+                case MAX -> vec(c.arg(0), i, j) + ".max(" + vec(c.arg(1), i, j) + ")";
+                case MIN -> vec(c.arg(0), i, j) + ".min(" + vec(c.arg(1), i, j) + ")";
+                case ABS -> vec(c.arg(0), i, j) + ".abs()";
+                case SQRT -> vec(c.arg(0), i, j) + ".sqrt()";
+                case SOFTCAP -> helper("v_softcap") + "(" + vec(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+                case WHERE -> "(" + scalar(c.arg(0), i, j) + " ? " + vec(c.arg(1), i, j) + " : " + vec(c.arg(2), i, j) + ")";
+                case OUTER -> "FloatVector.broadcast(SP, " + scalar(c.arg(0), i, null) + ").mul(" + vec(c.arg(1), j, null) + ")";
+                case DOT, SUM, MATVEC, ALL_ZERO -> throw new IllegalStateException(c.fn() + " must be hoisted before emission");
+                default -> helper("v_" + c.fn().dslName()) + "(" + vec(c.arg(0), i, j) + ")";
+            };
+            default -> throw new IllegalStateException("vector of " + e);
+        };
+    }
+
+    private String helper(String name) {
+        helpers.add(name);
+        return name;
+    }
+
+    // ------------------------------------------------------------------ hoisting
+
+    /**
+     * Emits the reductions/products inside e (innermost first) into temporaries and returns e with them replaced by
+     * references; also replaces {@code all_zero(s)} by the pre-computed flag {@code _az_s}.
+     */
+    Expr hoistReductions(Expr e, Code c) {
+        return xlstm.codegen.pass.Exprs.rewrite(e, x -> {
+            if (!(x instanceof Expr.Call call)) return x;
+            switch (call.fn()) {
+                case ALL_ZERO -> {
+                    String name = "_az_" + ((Expr.Ref) call.arg(0)).name();
+                    return tempRef(name, Type.BOOL, new Storage.Local(name));
+                }
+                case DOT -> {
+                    String t = newTemp();
+                    Expr a = hoistScalars(call.arg(0), c), b = hoistScalars(call.arg(1), c);
+                    emitDot(c, t, a, b, ((Type.Vec) a.type()).d());
+                    return tempRef(t, Type.SCALAR, new Storage.Local(t));
+                }
+                case SUM -> {
+                    Expr a = hoistScalars(call.arg(0), c);
+                    if (a.type() instanceof Type.Scalar) return a;
+                    String t = newTemp();
+                    emitSum(c, t, a);
+                    return tempRef(t, Type.SCALAR, new Storage.Local(t));
+                }
+                case MATVEC -> {
+                    String t = newTemp();
+                    Storage.Buf out = newScratch(t.substring(1), call.type());
+                    boolean vecMat = Builtin.isVecMat(call);
+                    Expr x = hoistScalars(call.arg(vecMat ? 0 : 1), c), m = hoistScalars(call.arg(vecMat ? 1 : 0), c);
+                    if (!vecMat && !(x instanceof Expr.Ref)) x = materialise(x, c);
+                    Type.Mat mt = (Type.Mat) m.type();
+                    if (vecMat) emitVecMat(c, out, x, m, mt.rows(), mt.cols());
+                    else emitMatVec(c, out, m, x, mt.rows(), mt.cols());
+                    return tempRef(t, call.type(), out);
+                }
+                default -> { return x; }
+            }
+        });
+    }
+
+    private Expr.Ref tempRef(String name, Type t, Storage s) {
+        env.put(key(Expr.RefKind.LET, name), s);
+        return new Expr.Ref(Expr.RefKind.LET, name, t, SourcePos.NONE);
+    }
+
+    /** A vec expression computed into a scratch buffer. */
+    Expr materialise(Expr e, Code c) {
+        String t = newTemp();
+        Storage.Buf b = newScratch(t.substring(1), e.type());
+        emitInto(c, b, e);
+        return tempRef(t, e.type(), b);
+    }
+
+    /** Replaces maximal non-trivial scalar sub-expressions of a vec/mat expression by locals computed before. */
+    Expr hoistScalars(Expr e, Code c) {
+        if (e.type() instanceof Type.Scalar || e.type() instanceof Type.Bool) {
+            if (e instanceof Expr.Const || e instanceof Expr.BoolConst || e instanceof Expr.Ref) return e;
+            String t = newTemp();
+            c.line("final " + (e.type() instanceof Type.Bool ? "boolean " : "float ") + t + " = " + scalar(e, null, null) + ";");
+            return tempRef(t, e.type(), new Storage.Local(t));
+        }
+        return switch (e) {
+            case Expr.Unary u -> new Expr.Unary(u.op(), hoistScalars(u.x(), c), u.type(), u.pos());
+            case Expr.Binary b -> new Expr.Binary(b.op(), hoistScalars(b.a(), c), hoistScalars(b.b(), c), b.type(), b.pos());
+            case Expr.Call call -> {
+                List<Expr> args = new ArrayList<>();
+                for (Expr a : call.args()) args.add(hoistScalars(a, c));
+                yield new Expr.Call(call.fn(), args, call.type(), call.pos());
+            }
+            default -> e;
+        };
+    }
+
+    /** Hoists everything and returns an expression that is elementwise over its type. */
+    Expr prepare(Expr e, Code c) {
+        Expr x = hoistReductions(e, c);
+        return x.type().rank() == 0 ? x : hoistScalars(x, c);
+    }
+
+    // ------------------------------------------------------------------ loops
+
+    /** Writes the elementwise vec/mat expression e into buffer b. */
+    void emitInto(Code c, Storage.Buf b, Expr e) {
+        Type t = e.type();
+        if (t instanceof Type.Vec v) {
+            String n = v.d().name();
+            c.open("");
+            loop1(c, n, "_i", idx -> vec(e, idx, null) + ".intoMemorySegment(" + b.seg() + ", " + b.addr(idx) + ", BO);",
+                    idx -> b.seg() + ".set(F32, " + b.addr(idx) + ", " + scalar(e, idx, null) + ");");
+            c.close();
+        } else if (t instanceof Type.Mat m) {
+            String rows = m.rows().name(), cols = m.cols().name();
+            c.open("for (int _r = 0; _r < " + rows + "; _r++)");
+            loop1(c, cols, "_j", j -> vec(e, "_r", j) + ".intoMemorySegment(" + b.seg() + ", " + b.addr("_r", j) + ", BO);",
+                    j -> b.seg() + ".set(F32, " + b.addr("_r", j) + ", " + scalar(e, "_r", j) + ");");
+            c.close();
+        } else {
+            throw new IllegalStateException("emitInto of " + t);
+        }
+    }
+
+    /**
+     * One loop over [0, n) with index variable idx: vector body over full vectors then scalar tail (vector mode),
+     * or only the scalar body (scalar mode). The index variable is declared by the loop.
+     */
+    void loop1(Code c, String n, String idx, java.util.function.Function<String, String> vbody,
+               java.util.function.Function<String, String> sbody) {
+        if (vector) {
+            c.line("int " + idx + " = 0;");
+            c.open("for (; " + idx + " < SP.loopBound(" + n + "); " + idx + " += VL)");
+            c.line(vbody.apply(idx));
+            c.close();
+            c.open("for (; " + idx + " < " + n + "; " + idx + "++)");
+        } else {
+            c.open("for (int " + idx + " = 0; " + idx + " < " + n + "; " + idx + "++)");
+        }
+        c.line(sbody.apply(idx));
+        c.close();
+    }
+
+    private void emitDot(Code c, String t, Expr a, Expr b, Dim d) {
+        String n = d.name();
+        c.line("float " + t + ";");
+        c.open("");
+        if (vector) {
+            c.line("FloatVector _acc = FloatVector.zero(SP);");
+            c.line("int _i = 0;");
+            c.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
+            c.line("_acc = " + vec(a, "_i", null) + ".fma(" + vec(b, "_i", null) + ", _acc);");
+            c.close();
+            c.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            c.open("for (; _i < " + n + "; _i++)");
+        } else {
+            c.line("float _s = 0f;");
+            c.open("for (int _i = 0; _i < " + n + "; _i++)");
+        }
+        c.line("_s += " + scalar(a, "_i", null) + " * " + scalar(b, "_i", null) + ";");
+        c.close();
+        c.line(t + " = _s;");
+        c.close();
+    }
+
+    private void emitSum(Code c, String t, Expr a) {
+        c.line("float " + t + ";");
+        c.open("");
+        boolean mat = a.type() instanceof Type.Mat;
+        String n = mat ? ((Type.Mat) a.type()).cols().name() : ((Type.Vec) a.type()).d().name();
+        String r = mat ? "_r" : null;
+        if (mat) c.line("float _s = 0f;").open("for (int _r = 0; _r < " + ((Type.Mat) a.type()).rows().name() + "; _r++)");
+        String ii = mat ? "_r" : "_i", jj = mat ? "_i" : null;
+        if (vector) {
+            c.line("FloatVector _acc = FloatVector.zero(SP);");
+            c.line("int _i = 0;");
+            c.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
+            c.line("_acc = _acc.add(" + vec(a, ii, jj) + ");");
+            c.close();
+            c.line((mat ? "_s += " : "float _s = ") + "_acc.reduceLanes(VectorOperators.ADD);");
+            c.open("for (; _i < " + n + "; _i++)");
+        } else {
+            if (!mat) c.line("float _s = 0f;");
+            c.open("for (int _i = 0; _i < " + n + "; _i++)");
+        }
+        c.line("_s += " + scalar(a, ii, jj) + ";");
+        c.close();
+        if (mat) c.close();
+        c.line(t + " = _s;");
+        c.close();
+    }
+
+    /** out[j] = sum_i x[i] * M[i, j]. */
+    private void emitVecMat(Code c, Storage.Buf out, Expr x, Expr m, Dim rows, Dim cols) {
+        String R = rows.name(), Cn = cols.name();
+        c.open("");
+        c.line("java.util.Arrays.fill(" + out.seg().replace("_b_", "_a_") + ", 0f);");
+        c.open("for (int _r = 0; _r < " + R + "; _r++)");
+        c.line("final float _xs = " + scalar(x, "_r", null) + ";");
+        if (vector) {
+            c.line("final FloatVector _xv = FloatVector.broadcast(SP, _xs);");
+            c.line("int _j = 0;");
+            c.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
+            c.line("FloatVector.fromMemorySegment(SP, " + out.seg() + ", " + out.addr("_j") + ", BO).add("
+                    + vec(m, "_r", "_j") + ".mul(_xv)).intoMemorySegment(" + out.seg() + ", " + out.addr("_j") + ", BO);");
+            c.close();
+            c.open("for (; _j < " + Cn + "; _j++)");
+        } else {
+            c.open("for (int _j = 0; _j < " + Cn + "; _j++)");
+        }
+        c.line(out.seg() + ".set(F32, " + out.addr("_j") + ", " + out.seg() + ".get(F32, " + out.addr("_j") + ") + "
+                + scalar(m, "_r", "_j") + " * _xs);");
+        c.close();
+        c.close();
+        c.close();
+    }
+
+    /** out[i] = sum_j M[i, j] * x[j]. */
+    private void emitMatVec(Code c, Storage.Buf out, Expr m, Expr x, Dim rows, Dim cols) {
+        String R = rows.name(), Cn = cols.name();
+        c.open("for (int _r = 0; _r < " + R + "; _r++)");
+        if (vector) {
+            c.line("FloatVector _acc = FloatVector.zero(SP);");
+            c.line("int _j = 0;");
+            c.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
+            c.line("_acc = " + vec(m, "_r", "_j") + ".fma(" + vec(x, "_j", null) + ", _acc);");
+            c.close();
+            c.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            c.open("for (; _j < " + Cn + "; _j++)");
+        } else {
+            c.line("float _s = 0f;");
+            c.open("for (int _j = 0; _j < " + Cn + "; _j++)");
+        }
+        c.line("_s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_j", null) + ";");
+        c.close();
+        c.line(out.seg() + ".set(F32, " + out.addr("_r") + ", _s);");
+        c.close();
+    }
+
+    /** Names of the scratch arrays (for allocation): array name -> size. */
+    static String arrayName(String bufName) { return bufName.replace("_b_", "_a_"); }
+
+    /** Emits the allocation of all scratch buffers collected so far. */
+    void emitScratchAllocation(Code c) {
+        for (var en : scratch.entrySet()) {
+            String arr = arrayName(en.getKey());
+            c.line("final float[] " + arr + " = new float[" + en.getValue() + "];");
+            c.line("final MemorySegment " + en.getKey() + " = MemorySegment.ofArray(" + arr + ");");
+        }
+    }
+
+    static Set<String> sorted(Set<String> s) { return new TreeSet<>(s); }
+}

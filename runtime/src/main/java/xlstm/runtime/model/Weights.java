@@ -1,0 +1,41 @@
+package xlstm.runtime.model;
+
+import xlstm.backends.DType;
+import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.tensor.Tensor;
+
+/**
+ * A {@link WeightStore} seen from one module: names are relative to {@code prefix}. Shapes are checked by the
+ * store (a missing or mis-shaped tensor is a {@link xlstm.runtime.UserError} naming it).
+ */
+final class Weights {
+    private final WeightStore store;
+    private final String prefix;
+
+    Weights(WeightStore store, String prefix) {
+        this.store = store;
+        this.prefix = prefix;
+    }
+
+    Weights at(String sub) { return new Weights(store, prefix + sub); }
+
+    String name(String n) { return prefix + n; }
+
+    boolean has(String n) { return store.contains(prefix + n); }
+
+    /** A matrix for {@code linear}/{@code embedding}, in its stored dtype (float32 or bf16). */
+    Tensor matrix(String n, long... shape) {
+        Tensor t = store.require(prefix + n, shape);
+        return t.dtype() == DType.F32 || t.dtype() == DType.BF16 ? t : t.toF32();
+    }
+
+    /** A small parameter (norm weights, biases, kernels) as float32. */
+    Tensor vector(String n, long... shape) {
+        return store.require(prefix + n, shape).toF32();
+    }
+
+    /** Marks an optional tensor as used when present (checking its shape); null when absent. */
+    Tensor optional(String n, long... shape) {
+        return has(n) ? store.require(prefix + n, shape) : null;
+    }
+}

@@ -1,0 +1,100 @@
+package xlstm.runtime.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import xlstm.runtime.UserError;
+import xlstm.runtime.config.BlockStackConfig;
+import xlstm.runtime.config.MlstmBlockConfig;
+import xlstm.runtime.config.SlstmBlockConfig;
+import xlstm.runtime.config.XlstmBlockConfig;
+import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.tensor.Tensor;
+
+/**
+ * {@code xLSTMBlockStack} of the original architecture (SPEC §3.4): mLSTM and sLSTM blocks in the order of
+ * {@code slstm_at}, then the optional post-blocks LayerNorm. Inference only (dropout is ignored).
+ */
+public final class XlstmBlockStack {
+    private static final float LN_EPS = 1e-5f;
+
+    private final int embeddingDim;
+    private final List<Block> blocks;
+    private final Tensor postNormW; // null without add_post_blocks_norm
+
+    private XlstmBlockStack(int embeddingDim, List<Block> blocks, Tensor postNormW) {
+        this.embeddingDim = embeddingDim;
+        this.blocks = blocks;
+        this.postNormW = postNormW;
+    }
+
+    /**
+     * Builds the stack from {@code w}, reading the parameters under {@code prefix} ({@code ""} for a
+     * stand-alone stack, {@code "xlstm_block_stack."} inside an LM model).
+     */
+    public static XlstmBlockStack load(BlockStackConfig cfg, WeightStore w, String prefix) {
+        return load(cfg, new Weights(w, prefix == null ? "" : prefix));
+    }
+
+    static XlstmBlockStack load(BlockStackConfig cfg, Weights w) {
+        int e = cfg.embeddingDim();
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < cfg.numBlocks(); i++) {
+            XlstmBlockConfig bc = cfg.block(i);
+            Weights bw = w.at("blocks." + i + ".");
+            if (bc instanceof MlstmBlockConfig mc) {
+                blocks.add(new MlstmBlock(mc, bw));
+            } else if (bc instanceof SlstmBlockConfig sc) {
+                blocks.add(new SlstmBlock(sc, bw));
+            } else {
+                throw new IllegalStateException("unknown block config " + bc);
+            }
+        }
+        Tensor post = cfg.addPostBlocksNorm() ? w.vector("post_blocks_norm.weight", e) : null;
+        return new XlstmBlockStack(e, List.copyOf(blocks), post);
+    }
+
+    public int embeddingDim() { return embeddingDim; }
+
+    public int numBlocks() { return blocks.size(); }
+
+    /** (B,S,E) float32 -> (B,S,E). */
+    public Tensor forward(Tensor x) {
+        checkInput(x, -1);
+        Tensor h = x.toF32();
+        for (Block b : blocks) h = b.forward(h);
+        return postNorm(h);
+    }
+
+    public BlockStackState newState(int batch) {
+        if (batch <= 0) throw new UserError("batch size must be positive, got " + batch);
+        List<BlockState> states = new ArrayList<>();
+        for (Block b : blocks) states.add(b.newState(batch));
+        return new BlockStackState(batch, states);
+    }
+
+    /** One token: x (B,1,E) -> (B,1,E); {@code state} is updated. */
+    public Tensor step(Tensor x, BlockStackState state) {
+        checkInput(x, 1);
+        if (state == null) throw new UserError("step needs a state (newState(batch))");
+        if (state.blocks() != blocks.size()) {
+            throw new UserError("state holds " + state.blocks() + " blocks, the stack has " + blocks.size());
+        }
+        if (state.batch() != x.dim(0)) {
+            throw new UserError("state was made for batch size " + state.batch() + ", input has batch size " + x.dim(0));
+        }
+        Tensor h = x.toF32();
+        for (int i = 0; i < blocks.size(); i++) h = blocks.get(i).step(h, state.block(i));
+        return postNorm(h);
+    }
+
+    private Tensor postNorm(Tensor h) {
+        return postNormW == null ? h : ModelOps.layerNorm(h, postNormW, null, LN_EPS, true);
+    }
+
+    private void checkInput(Tensor x, int seq) {
+        if (x.rank() != 3 || x.dim(2) != embeddingDim || (seq > 0 && x.dim(1) != seq)) {
+            throw new UserError("block stack input must have shape (B, " + (seq > 0 ? seq : "S") + ", " + embeddingDim
+                    + "), got " + java.util.Arrays.toString(x.shape()));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package xlstm.runtime.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import xlstm.backends.DType;
+import xlstm.generated.MlstmCell;
+import xlstm.runtime.UserError;
+import xlstm.runtime.config.XlstmLargeConfig;
+import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.tensor.Tensor;
+
+/**
+ * xLSTM Large, the xLSTM 7B architecture (SPEC §4), for inference in float32 with float32 or bf16 weights.
+ * A forward pass over S tokens continues from the given state: S = 1 runs the recurrent step, S > 1 the
+ * chunkwise form with {@code chunk_size}; both carry the float32 state exactly like the reference's
+ * inference mode. Weight modes "single" and "fused" are read as their names say; fused matrices are split
+ * into views at load, so both modes compute the same products.
+ */
+public final class XlstmLarge {
+    private final XlstmLargeConfig cfg;
+    private final int e, nh, dqk, dv, dhqk, dhhv, vocab, chunk;
+    private final float normEps, cellEps;
+    private final Float gateCap, logitCap;
+    private final Tensor embedding;
+    private final List<LargeBlock> blocks;
+    private final Tensor outNormW, outNormB; // null without add_out_norm
+    private final Tensor lmHead;
+
+    private XlstmLarge(XlstmLargeConfig cfg, Weights w) {
+        this.cfg = cfg;
+        e = cfg.embeddingDim();
+        nh = cfg.numHeads();
+        dqk = cfg.qkDim();
+        dv = cfg.vDim();
+        dhqk = dqk / nh;
+        dhhv = dv / nh;
+        vocab = cfg.vocabSize();
+        chunk = cfg.chunkSize();
+        normEps = (float) cfg.normEps();
+        cellEps = (float) cfg.eps();
+        gateCap = softCap(cfg.gateSoftCap());
+        logitCap = softCap(cfg.outputLogitSoftCap());
+        if (w.has("embedding.weight") || !w.has("backbone.embeddings.weight")) {
+            embedding = w.matrix("embedding.weight", vocab, e);
+        } else {
+            embedding = w.matrix("backbone.embeddings.weight", vocab, e);
+        }
+        List<LargeBlock> bl = new ArrayList<>();
+        for (int i = 0; i < cfg.numBlocks(); i++) bl.add(new LargeBlock(w.at("backbone.blocks." + i + ".")));
+        blocks = List.copyOf(bl);
+        if (cfg.addOutNorm()) {
+            outNormW = w.vector("backbone.out_norm.weight", e);
+            outNormB = cfg.useBias() ? w.vector("backbone.out_norm.bias", e) : null;
+        } else {
+            outNormW = null;
+            outNormB = null;
+        }
+        lmHead = w.matrix("lm_head.weight", vocab, e);
+    }
+
+    /**
+     * Builds the model from {@code w} (keys as the reference's {@code state_dict}; the embedding may be
+     * {@code embedding.weight} or the Hugging Face {@code backbone.embeddings.weight}).
+     */
+    public static XlstmLarge load(XlstmLargeConfig cfg, WeightStore w) {
+        Weights ws = new Weights(w, "");
+        XlstmLarge model = new XlstmLarge(cfg, ws);
+        return model;
+    }
+
+    /**
+     * A soft-cap value, or null for none: a cap {@code <= 0} (or not finite) means no cap. (The reference
+     * skips the cap only for {@code None}; its formula {@code c·tanh(x/c)} is degenerate at 0.)
+     */
+    static Float softCap(double cap) {
+        if (!(cap > 0) || Double.isInfinite(cap)) return null;
+        return (float) cap;
+    }
+
+    public XlstmLargeConfig config() { return cfg; }
+
+    /** A zero state for {@code batch} sequences. */
+    public LargeState newState(int batch) {
+        if (batch <= 0) throw new UserError("batch size must be positive, got " + batch);
+        List<Tensor> c = new ArrayList<>(), n = new ArrayList<>(), m = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            c.add(Tensor.zeros(batch, nh, dhqk, dhhv));
+            n.add(Tensor.zeros(batch, nh, dhqk));
+            m.add(Tensor.zeros(batch, nh, 1));
+        }
+        return new LargeState(batch, c, n, m);
+    }
+
+    /**
+     * Token ids (B,S) -> soft-capped logits (B,S,V) float32, continuing from {@code state} (null: from zeros),
+     * whose tensors are updated in place.
+     */
+    public Tensor forward(Tensor inputIds, LargeState state) {
+        Tensor h = hidden(inputIds, state);
+        return logits(h);
+    }
+
+    /** Final hidden states (B,S,E) after the out norm; updates {@code state}. */
+    private Tensor hidden(Tensor inputIds, LargeState state) {
+        if (inputIds.rank() != 2 || inputIds.dim(1) < 1) {
+            throw new UserError("input ids must have shape (B, S) with S >= 1, got " + Arrays.toString(inputIds.shape()));
+        }
+        if (inputIds.dtype() != DType.I64 && inputIds.dtype() != DType.I32) {
+            throw new UserError("input ids must be integers (int64), got " + inputIds.dtype());
+        }
+        int b = Math.toIntExact(inputIds.dim(0));
+        if (state == null) state = newState(b);
+        if (state.blocks() != blocks.size() || state.batch() != b) {
+            throw new UserError("state for " + state.blocks() + " blocks and batch " + state.batch()
+                    + " does not fit this model (" + blocks.size() + " blocks) and input batch " + b);
+        }
+        Tensor x = ModelOps.embedding(inputIds, embedding);
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, state.c(i), state.n(i), state.m(i));
+        }
+        if (outNormW != null) x = ModelOps.rmsNorm(x, outNormW, outNormB, normEps);
+        return x;
+    }
+
+    private Tensor logits(Tensor h) {
+        return Kernels.softcap(ModelOps.linear(h, lmHead, null), logitCap);
+    }
+
+    /**
+     * Greedy generation as the reference {@code generate}: the prefix (B rows of equal length) is run once,
+     * then each arg-max token is fed back alone. Returns the {@code maxNewTokens} new tokens per row (not the
+     * prefix). An empty prefix starts from token 0 (the reference's BOS default).
+     */
+    public long[][] generateGreedy(long[][] prefix, int maxNewTokens) {
+        if (prefix == null || prefix.length == 0) throw new UserError("generation needs at least one prefix row");
+        int b = prefix.length, s = prefix[0].length;
+        for (long[] row : prefix) {
+            if (row.length != s) throw new UserError("all prefix rows must have the same length");
+        }
+        long[][] out = new long[b][Math.max(0, maxNewTokens)];
+        if (maxNewTokens <= 0) return out;
+        long[] flat = new long[b * Math.max(s, 1)];
+        if (s > 0) for (int r = 0; r < b; r++) System.arraycopy(prefix[r], 0, flat, r * s, s);
+        Tensor ids = Tensor.ofLongs(flat, b, Math.max(s, 1));
+        LargeState state = newState(b);
+        for (int t = 0; t < maxNewTokens; t++) {
+            Tensor h = hidden(ids, state);
+            long len = h.dim(1);
+            Tensor last = len == 1 ? h : lastPosition(h);
+            long[] next = ModelOps.argmaxLast(logits(last));
+            for (int r = 0; r < b; r++) out[r][t] = next[r];
+            ids = Tensor.ofLongs(next, b, 1);
+        }
+        return out;
+    }
+
+    private static Tensor lastPosition(Tensor h) {
+        int b = Math.toIntExact(h.dim(0)), s = Math.toIntExact(h.dim(1)), d = Math.toIntExact(h.dim(2));
+        Tensor y = Tensor.zeros(b, 1, d);
+        for (int r = 0; r < b; r++) {
+            java.lang.foreign.MemorySegment.copy(h.data(), ((long) r * s + s - 1) * d * 4, y.data(), (long) r * d * 4, d * 4L);
+        }
+        return y;
+    }
+
+    /** One mLSTM block: pre-RMSNorm mLSTM layer and pre-RMSNorm SwiGLU feed-forward, both residual. */
+    private final class LargeBlock {
+        private final Tensor normMW, normMB, normFW, normFB;
+        private final Tensor qW, qB, kW, kB, vW, vB, oW, oB;
+        private final Tensor igW, igB, fgW, fgB;
+        private final Tensor mhnW, mhnB, outW, outB;
+        private final Tensor gateW, gateB, upW, upB, downW, downB;
+
+        LargeBlock(Weights w) {
+            boolean bias = cfg.useBias();
+            int p = cfg.ffnUpProjDim();
+            normMW = w.vector("norm_mlstm.weight", e);
+            normMB = bias ? w.vector("norm_mlstm.bias", e) : null;
+            normFW = w.vector("norm_ffn.weight", e);
+            normFB = bias ? w.vector("norm_ffn.bias", e) : null;
+            Weights l = w.at("mlstm_layer.");
+            if (cfg.fused()) {
+                long rows = 2L * dqk + 2L * dv;
+                Tensor qkvo = l.matrix("qkv_opreact.weight", rows, e);
+                Tensor qkvoB = bias ? l.vector("qkv_opreact.bias", rows) : null;
+                long[] at = {0, dqk, 2L * dqk, 2L * dqk + dv, rows};
+                qW = qkvo.narrow0(at[0], at[1]);
+                kW = qkvo.narrow0(at[1], at[2]);
+                vW = qkvo.narrow0(at[2], at[3]);
+                oW = qkvo.narrow0(at[3], at[4]);
+                qB = qkvoB == null ? null : qkvoB.narrow0(at[0], at[1]);
+                kB = qkvoB == null ? null : qkvoB.narrow0(at[1], at[2]);
+                vB = qkvoB == null ? null : qkvoB.narrow0(at[2], at[3]);
+                oB = qkvoB == null ? null : qkvoB.narrow0(at[3], at[4]);
+                Tensor ifW = l.matrix("ifgate_preact.weight", 2L * nh, e);
+                Tensor ifB = l.vector("ifgate_preact.bias", 2L * nh);
+                igW = ifW.narrow0(0, nh);
+                fgW = ifW.narrow0(nh, 2L * nh);
+                igB = ifB.narrow0(0, nh);
+                fgB = ifB.narrow0(nh, 2L * nh);
+                Tensor gz = w.matrix("ffn.proj_up_gate_z.weight", 2L * p, e);
+                Tensor gzB = bias ? w.vector("ffn.proj_up_gate_z.bias", 2L * p) : null;
+                gateW = gz.narrow0(0, p);
+                upW = gz.narrow0(p, 2L * p);
+                gateB = gzB == null ? null : gzB.narrow0(0, p);
+                upB = gzB == null ? null : gzB.narrow0(p, 2L * p);
+            } else {
+                qW = l.matrix("q.weight", dqk, e);
+                kW = l.matrix("k.weight", dqk, e);
+                vW = l.matrix("v.weight", dv, e);
+                oW = l.matrix("ogate_preact.weight", dv, e);
+                qB = bias ? l.vector("q.bias", dqk) : null;
+                kB = bias ? l.vector("k.bias", dqk) : null;
+                vB = bias ? l.vector("v.bias", dv) : null;
+                oB = bias ? l.vector("ogate_preact.bias", dv) : null;
+                igW = l.matrix("igate_preact.weight", nh, e);
+                igB = l.vector("igate_preact.bias", nh);
+                fgW = l.matrix("fgate_preact.weight", nh, e);
+                fgB = l.vector("fgate_preact.bias", nh);
+                gateW = w.matrix("ffn.proj_up_gate.weight", p, e);
+                upW = w.matrix("ffn.proj_up.weight", p, e);
+                gateB = bias ? w.vector("ffn.proj_up_gate.bias", p) : null;
+                upB = bias ? w.vector("ffn.proj_up.bias", p) : null;
+            }
+            mhnW = l.vector("multihead_norm.weight", dv);
+            mhnB = bias ? l.vector("multihead_norm.bias", dv) : null;
+            outW = l.matrix("out_proj.weight", e, dv);
+            outB = bias ? l.vector("out_proj.bias", e) : null;
+            downW = w.matrix("ffn.proj_down.weight", e, p);
+            downB = bias ? w.vector("ffn.proj_down.bias", e) : null;
+        }
+
+        Tensor forward(Tensor x, Tensor c, Tensor n, Tensor m) {
+            int b = Math.toIntExact(x.dim(0)), s = Math.toIntExact(x.dim(1));
+            Tensor xn = ModelOps.rmsNorm(x, normMW, normMB, normEps);
+            Tensor q = ModelOps.linear(xn, qW, qB);
+            Tensor k = ModelOps.linear(xn, kW, kB);
+            Tensor v = ModelOps.linear(xn, vW, vB);
+            Tensor o = ModelOps.linear(xn, oW, oB);
+            Tensor ig = Kernels.softcap(ModelOps.linear(xn, igW, igB), gateCap);
+            Tensor fg = Kernels.softcap(ModelOps.linear(xn, fgW, fgB), gateCap);
+            Tensor h = Tensor.zeros(b, nh, s, dhhv);
+            if (s == 1) {
+                // (B,1,NH*D) rows are already (B,NH,D); gates (B,1,NH) are (B,NH)
+                MlstmCell.step(b, nh, dhqk, dhhv, q.data(), k.data(), v.data(), ig.data(), fg.data(),
+                        c.data(), n.data(), m.data(), h.data(), cellEps);
+            } else {
+                Tensor it = ModelOps.swap12(ig.reshape(b, s, nh, 1));
+                Tensor ft = ModelOps.swap12(fg.reshape(b, s, nh, 1));
+                MlstmCell.chunkwise(b, nh, s, dhqk, dhhv, chunk, ModelOps.toHeads(q, nh).data(),
+                        ModelOps.toHeads(k, nh).data(), ModelOps.toHeads(v, nh).data(), it.data(), ft.data(),
+                        c.data(), n.data(), m.data(), h.data(), cellEps);
+            }
+            Tensor hn = ModelOps.headNorm(ModelOps.fromHeads(h), nh, mhnW, mhnB, normEps, false);
+            Tensor y = ModelOps.linear(Kernels.sigmoidGate(o, hn), outW, outB);
+            ModelOps.addInPlace(y, x);
+            Tensor yn = ModelOps.rmsNorm(y, normFW, normFB, normEps);
+            Tensor g = ModelOps.linear(yn, gateW, gateB);
+            Tensor u = ModelOps.linear(yn, upW, upB);
+            Tensor f = ModelOps.linear(Kernels.gatedAct(xlstm.runtime.config.ActivationFn.SWISH, g, u), downW, downB);
+            ModelOps.addInPlace(f, y);
+            return f;
+        }
+    }
+}
