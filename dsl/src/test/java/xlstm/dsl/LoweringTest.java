@@ -49,11 +49,11 @@ class LoweringTest {
         assertEquals(List.of(Decl.input("x", Type.vec("D"), pos(2, 10)), Decl.input("g", Type.SCALAR, pos(2, 21))),
                 cell.inputs());
         assertEquals(List.of(Decl.weight("w", Type.vec("D"), pos(3, 10))), cell.weights());
-        assertEquals(List.of(Decl.state("s", Type.vec("D"), 1.5, pos(4, 10)), Decl.state("m", Type.SCALAR, -2, pos(4, 28))),
+        assertEquals(List.of(Decl.state("s", Type.vec("D"), 1.5, pos(4, 10)), Decl.state("m", Type.SCALAR, -2, pos(4, 27))),
                 cell.states());
         assertEquals(List.of("h", "o"), cell.outputs().stream().map(Decl::name).toList());
         assertEquals(List.of(Param.ofFloat("eps", 1e-6, pos(6, 10)), Param.ofBool("on", true, pos(6, 22)),
-                Param.ofFloat("free", null, pos(6, 40))), cell.params());
+                Param.ofFloat("free", null, pos(6, 39))), cell.params());
     }
 
     @Test
@@ -91,10 +91,10 @@ class LoweringTest {
     @Test
     void matvecOrientationFollowsTheArgumentTypes() {
         CellIR k = Sources.unit("""
-                kernel k(A, B) {
-                  input x: vec[A], y: vec[B]
-                  weight M: mat[A, B]
-                  output u: vec[B], v: vec[A]
+                kernel k(A, E) {
+                  input x: vec[A], y: vec[E]
+                  weight M: mat[A, E]
+                  output u: vec[E], v: vec[A]
                   body {
                     u = matvec(x, M)
                     v = matvec(M, y)

@@ -214,6 +214,12 @@ class SemanticErrorTest {
     }
 
     @Test
+    void reservedDimensionIsReportedOnce() {
+        assertEquals(List.of("t.xl:1:13: 'B' is reserved: generated methods take the batch size under that name"),
+                errors("kernel k(N, B) { input x: vec[B]; output y: vec[B]; body { y = x } }"));
+    }
+
+    @Test
     void undeclaredDimension() {
         assertEquals(List.of("t.xl:2:16: undeclared dimension 'M'; the header declares N"), errors("""
                 kernel k(N) {

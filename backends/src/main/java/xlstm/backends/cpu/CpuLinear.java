@@ -27,13 +27,9 @@ public final class CpuLinear {
         if (rows < 0 || in < 0 || out < 0) throw new IllegalArgumentException("negative size");
         if (rows == 0 || out == 0) return;
         if (KernelMode.scalar()) {
-            CpuParallel.forEach(rows * out < 4096 ? 1 : out, o -> {
-                if (rows * out < 4096) {
-                    for (int oo = 0; oo < out; oo++) scalarColumn(x, xOff, rows, in, w, wOff, wBf16, out, b, bOff, y, yOff, oo);
-                } else {
-                    scalarColumn(x, xOff, rows, in, w, wOff, wBf16, out, b, bOff, y, yOff, o);
-                }
-            });
+            int grain = (int) Math.max(1, 16384 / Math.max(1L, (long) rows * in));
+            CpuParallel.forEach(out, grain,
+                    o -> scalarColumn(x, xOff, rows, in, w, wOff, wBf16, out, b, bOff, y, yOff, o));
             return;
         }
         if (rows == 1) {

@@ -89,7 +89,7 @@ final class BodyLowering {
                     + "states have a next value");
             return;
         }
-        Optional<BodyScope.Definition> earlier = scope.nextState(name);
+        Optional<BodyScope.Defined> earlier = scope.nextState(name);
         if (earlier.isPresent()) {
             diagnostics.error(a.target().pos(), "the next value of state '" + name + "' is assigned twice; first at "
                     + earlier.get().pos().lineCol());
@@ -115,7 +115,7 @@ final class BodyLowering {
     }
 
     private void output(Assignment a, Decl decl, Optional<Expr> value) {
-        Optional<BodyScope.Definition> earlier = scope.output(decl.name());
+        Optional<BodyScope.Defined> earlier = scope.output(decl.name());
         if (earlier.isPresent()) {
             diagnostics.error(a.target().pos(), "output '" + decl.name() + "' is assigned twice; first at "
                     + earlier.get().pos().lineCol());
@@ -128,7 +128,7 @@ final class BodyLowering {
 
     private void local(Assignment a, Optional<Expr> value) {
         String name = a.target().name();
-        Optional<BodyScope.Definition> earlier = scope.local(name);
+        Optional<BodyScope.Defined> earlier = scope.local(name);
         if (earlier.isPresent()) {
             diagnostics.error(a.target().pos(), "'" + name + "' is already defined at " + earlier.get().pos().lineCol()
                     + "; every name is defined once");

@@ -61,7 +61,7 @@ final class ExprLowering {
                 case Symbol.Invalid i -> Optional.empty();
                 case Symbol.ParamSymbol p -> ref(RefKind.PARAM, name, p.param().type(), pos);
                 case Symbol.TensorSymbol t when t.decl().role() == Decl.Role.OUTPUT -> {
-                    Optional<BodyScope.Definition> assigned = scope.output(name);
+                    Optional<BodyScope.Defined> assigned = scope.output(name);
                     if (assigned.isEmpty()) {
                         diagnostics.error(n.pos(), "output '" + name + "' is read before it is assigned");
                         yield Optional.empty();
@@ -71,7 +71,7 @@ final class ExprLowering {
                 case Symbol.TensorSymbol t -> ref(t.decl().refKind(), name, t.decl().type(), pos);
             };
         }
-        Optional<BodyScope.Definition> local = scope.local(name);
+        Optional<BodyScope.Defined> local = scope.local(name);
         if (local.isPresent())
             return local.get().type().flatMap(type -> ref(RefKind.LET, name, type, pos));
         Optional<Position> later = scope.definedLater(name);
@@ -87,7 +87,7 @@ final class ExprLowering {
         Optional<Symbol> symbol = header.lookup(name);
         if (symbol.orElse(null) instanceof Symbol.Invalid) return Optional.empty();
         if (symbol.isPresent() && symbol.get() instanceof Symbol.TensorSymbol t && t.decl().role() == Decl.Role.STATE) {
-            Optional<BodyScope.Definition> assigned = scope.nextState(name);
+            Optional<BodyScope.Defined> assigned = scope.nextState(name);
             if (assigned.isEmpty()) {
                 diagnostics.error(n.pos(), name + "' is read before it is assigned; assign " + name + "' = ... first "
                         + "(or read '" + name + "' for the value before the step)");

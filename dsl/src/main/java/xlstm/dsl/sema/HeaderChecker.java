@@ -37,13 +37,19 @@ final class HeaderChecker {
 
     private Header check() {
         List<Dim> dims = new ArrayList<>();
+        List<String> typeDims = new ArrayList<>();  // reserved ones too: their error is enough, types still resolve
         for (Identifier id : definition.dims()) {
-            if (!declarable(id)) continue;
+            boolean duplicate = symbols.containsKey(id.name());
+            if (!declarable(id)) {
+                if (!duplicate) typeDims.add(id.name());
+                continue;
+            }
             Dim dim = new Dim(id.name());
             dims.add(dim);
+            typeDims.add(id.name());
             symbols.put(id.name(), new Symbol.DimSymbol(dim, id.pos()));
         }
-        TypeResolver types = new TypeResolver(dims.stream().map(Dim::name).toList(), diagnostics);
+        TypeResolver types = new TypeResolver(typeDims, diagnostics);
         Map<Role, List<Decl>> tensors = new LinkedHashMap<>();
         for (Role role : Role.values()) tensors.put(role, new ArrayList<>());
         List<Param> params = new ArrayList<>();
@@ -56,22 +62,23 @@ final class HeaderChecker {
                 continue;
             }
             int errorsBefore = diagnostics.count();
-            Optional<Symbol> symbol = d.role() == Role.PARAM
-                    ? param(d, types).map(p -> new Symbol.ParamSymbol(p, d.name().pos()))
-                    : tensor(d, types).map(t -> new Symbol.TensorSymbol(t, d.name().pos()));
-            if (symbol.isEmpty() || diagnostics.count() > errorsBefore) {
-                symbols.put(d.name().name(), invalid(d));
-                continue;
+            if (d.role() == Role.PARAM) {
+                Optional<Param> param = param(d, types).filter(p -> diagnostics.count() == errorsBefore);
+                param.ifPresent(params::add);
+                declare(d, param.map(p -> new Symbol.ParamSymbol(p, d.name().pos())));
+            } else {
+                Optional<Decl> tensor = tensor(d, types).filter(t -> diagnostics.count() == errorsBefore);
+                tensor.ifPresent(tensors.get(d.role())::add);
+                declare(d, tensor.map(t -> new Symbol.TensorSymbol(t, d.name().pos())));
             }
-            switch (symbol.get()) {
-                case Symbol.ParamSymbol p -> params.add(p.param());
-                case Symbol.TensorSymbol t -> tensors.get(d.role()).add(t.decl());
-                default -> throw new IllegalStateException("not a declaration: " + symbol.get());
-            }
-            symbols.put(d.name().name(), symbol.get());
         }
         return new Header(dims, tensors.get(Role.INPUT), tensors.get(Role.WEIGHT), tensors.get(Role.STATE),
                 tensors.get(Role.OUTPUT), params, symbols);
+    }
+
+    /** Binds the name; a declaration with errors binds an {@link Symbol.Invalid} so its uses raise nothing more. */
+    private void declare(Declaration d, Optional<? extends Symbol> symbol) {
+        symbols.put(d.name().name(), symbol.isPresent() ? symbol.get() : invalid(d));
     }
 
     private static Symbol invalid(Declaration d) {

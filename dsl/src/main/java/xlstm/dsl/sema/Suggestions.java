@@ -7,11 +7,15 @@ import java.util.Comparator;
 final class Suggestions {
     private Suggestions() {}
 
-    /** {@code "; did you mean 'x'?"} for the closest candidate within two edits, else an empty string. */
+    /**
+     * {@code "; did you mean 'x'?"} for the closest candidate, else an empty string. A candidate must be within two
+     * edits and share part of the name (replacing a one-letter name by another is no hint).
+     */
     static String didYouMean(String name, Collection<String> candidates) {
+        int maxEdits = Math.min(2, Math.max(1, name.length() / 3));
         return candidates.stream()
                 .filter(c -> !c.equals(name))
-                .filter(c -> distance(name, c) <= Math.min(2, Math.max(1, name.length() / 3)))
+                .filter(c -> distance(name, c) <= maxEdits && distance(name, c) < name.length())
                 .min(Comparator.comparingInt((String c) -> distance(name, c)).thenComparing(c -> c))
                 .map(c -> "; did you mean '" + c + "'?")
                 .orElse("");

@@ -29,10 +29,16 @@ public final class XlstmBlockStack {
 
     /**
      * Builds the stack from {@code w}, reading the parameters under {@code prefix} ({@code ""} for a
-     * stand-alone stack, {@code "xlstm_block_stack."} inside an LM model).
+     * stand-alone stack, {@code "xlstm_block_stack."} inside an LM model). A missing or mis-shaped tensor,
+     * or an extra tensor under {@code prefix + "blocks."} (e.g. a bias the config does not have, a block
+     * beyond {@code num_blocks}), is a {@link UserError} naming it.
      */
     public static XlstmBlockStack load(BlockStackConfig cfg, WeightStore w, String prefix) {
-        return load(cfg, new Weights(w, prefix == null ? "" : prefix));
+        Weights ws = new Weights(w, prefix == null ? "" : prefix);
+        XlstmBlockStack stack = load(cfg, ws);
+        // a stack may be read out of a larger checkpoint: only its own namespace must be fully used
+        ws.checkAllUsed("blocks.", "post_blocks_norm.");
+        return stack;
     }
 
     static XlstmBlockStack load(BlockStackConfig cfg, Weights w) {

@@ -27,7 +27,7 @@ public final class XlstmLarge {
     private final Tensor outNormW, outNormB; // null without add_out_norm
     private final Tensor lmHead;
 
-    private XlstmLarge(XlstmLargeConfig cfg, Weights w) {
+    private XlstmLarge(XlstmLargeConfig cfg, Weights w, boolean tie) {
         this.cfg = cfg;
         e = cfg.embeddingDim();
         nh = cfg.numHeads();
@@ -56,7 +56,12 @@ public final class XlstmLarge {
             outNormW = null;
             outNormB = null;
         }
-        lmHead = w.matrix("lm_head.weight", vocab, e);
+        if (tie) {
+            w.optional("lm_head.weight", vocab, e);
+            lmHead = embedding;
+        } else {
+            lmHead = w.matrix("lm_head.weight", vocab, e);
+        }
     }
 
     /**
@@ -64,8 +69,18 @@ public final class XlstmLarge {
      * {@code embedding.weight} or the Hugging Face {@code backbone.embeddings.weight}).
      */
     public static XlstmLarge load(XlstmLargeConfig cfg, WeightStore w) {
+        return load(cfg, w, false);
+    }
+
+    /**
+     * As {@link #load(XlstmLargeConfig, WeightStore)}; with {@code tieWordEmbeddings} (HF
+     * {@code tie_word_embeddings}) the LM head is the embedding matrix and a stored {@code lm_head.weight}
+     * is ignored. Extra tensors are a {@link UserError}.
+     */
+    public static XlstmLarge load(XlstmLargeConfig cfg, WeightStore w, boolean tieWordEmbeddings) {
         Weights ws = new Weights(w, "");
-        XlstmLarge model = new XlstmLarge(cfg, ws);
+        XlstmLarge model = new XlstmLarge(cfg, ws, tieWordEmbeddings);
+        ws.checkAllUsed("");
         return model;
     }
 

@@ -23,6 +23,11 @@ public final class XlstmLmModel {
         this.lmHead = lmHead;
     }
 
+    /**
+     * Builds the model from {@code w} (the reference's {@code state_dict} names). Missing, mis-shaped and extra
+     * tensors are {@link UserError}s naming them; with {@code tie_weights} a stored {@code lm_head.weight} is
+     * accepted (and ignored: the embedding is used).
+     */
     public static XlstmLmModel load(LmModelConfig cfg, WeightStore w) {
         Weights ws = new Weights(w, "");
         int v = cfg.vocabSize(), e = cfg.embeddingDim();
@@ -35,6 +40,7 @@ public final class XlstmLmModel {
         } else {
             head = ws.matrix("lm_head.weight", v, e);
         }
+        ws.checkAllUsed("");
         return new XlstmLmModel(cfg, emb, stack, head);
     }
 

@@ -1,0 +1,115 @@
+package xlstm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands' normal paths, in-process. */
+class CommandsTest {
+    /** The fixtures as the golden-tests module holds them (the cli tests run in the cli module's folder). */
+    static final Path GOLDEN = Path.of("..", "golden-tests", "src", "test", "resources", "golden");
+
+    @TempDir Path tmp;
+
+    @Test
+    void devicesListsEveryBackend() {
+        Cli.Result r = Cli.run("devices").assertOk();
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(5, lines.size(), r.out());
+        assertTrue(lines.get(0).matches("cpu\\s+available\\s+.*\\d+ bits.*\\d+ threads.*"), lines.get(0));
+        for (String b : List.of("cuda", "hip", "opencl", "metal")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(b + " ") && l.contains("unavailable")
+                    && l.contains("not built yet")), b + " is listed as unavailable with its reason:\n" + r.out());
+        }
+        assertTrue(r.out().contains("libcuda.so.1: "), "says whether the CUDA driver library is there");
+    }
+
+    @Test
+    void verifyPrintsOneLinePerCheckAndTheCount() {
+        Path cell = GOLDEN.resolve("mlstm_cell_state");
+        Cli.Result r = Cli.run("verify", cell.toString(), "--backend", "cpu");
+        List<String> lines = r.out().strip().lines().toList();
+        for (String l : lines.subList(0, lines.size() - 1)) {
+            assertTrue(l.matches("(PASS|FAIL) mlstm_cell_state \\S+ max_abs_err=\\S+ tol=\\S+( \\(.*\\))?"), l);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" h[sequence] ")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" c_last[chunkwise:16] ")), r.out());
+        assertEquals("1 passed, 0 failed", lines.getLast(), r.out() + r.err());
+        assertEquals(0, r.code());
+    }
+
+    @Test
+    void verifySkipsPlainFilesAndExpandsAFolderOfCases() throws IOException {
+        Path readme = tmp.resolve("README.md");
+        Files.writeString(readme, "not a case");
+        Path parent = tmp.resolve("cases");
+        Files.createDirectories(parent);
+        try (Stream<Path> s = Files.list(GOLDEN.resolve("mlstm_siging_cell"))) {
+            Path dst = parent.resolve("mlstm_siging_cell");
+            Files.createDirectories(dst);
+            for (Path f : s.toList()) Files.copy(f, dst.resolve(f.getFileName()));
+        }
+        Cli.Result r = Cli.run("verify", readme.toString(), parent.toString());
+        assertTrue(r.err().contains("skipping " + readme), r.err());
+        assertEquals("1 passed, 0 failed", r.out().strip().lines().toList().getLast(), r.out());
+        r.assertOk();
+    }
+
+    @Test
+    void aFailingCheckExitsWithOne() throws IOException {
+        // the same case with a reference output changed: the comparison must catch it
+        Path dst = tmp.resolve("mlstm_cell_state");
+        Files.createDirectories(dst);
+        try (Stream<Path> s = Files.list(GOLDEN.resolve("mlstm_cell_state"))) {
+            for (Path f : s.toList()) Files.copy(f, dst.resolve(f.getFileName()));
+        }
+        var io = xlstm.runtime.io.SafetensorsFile.open(dst.resolve("io.safetensors"));
+        var tensors = new java.util.LinkedHashMap<String, xlstm.runtime.tensor.Tensor>();
+        for (String n : io.names()) tensors.put(n, io.tensor(n).copy());
+        io.close();
+        tensors.get("h").setFloat(7, tensors.get("h").getFloat(7) + 0.5f);
+        xlstm.runtime.io.SafetensorsWriter.write(dst.resolve("io.safetensors"), tensors);
+        Cli.Result r = Cli.run("verify", dst.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("FAIL mlstm_cell_state h[sequence] ")), r.out());
+        assertEquals("0 passed, 1 failed", r.out().strip().lines().toList().getLast());
+    }
+
+    @Test
+    void noSubcommandShowsUsage() {
+        Cli.Result r = Cli.run();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("verify") && r.err().contains("generate"), r.err());
+    }
+
+    @Test
+    void helpOfEveryCommand() {
+        for (String c : List.of("verify", "compile", "generate", "devices", "bench")) {
+            Cli.Result r = Cli.run(c, "--help").assertOk();
+            assertTrue(r.out().contains("Usage: xlstm " + c), r.out());
+        }
+    }
+
+    @Test
+    void generatePrintsTheNewTokenIds() throws IOException {
+        Path model = TestFiles.checkpoint(tmp.resolve("model"), TestFiles.tinyWeights());
+        Cli.Result r = Cli.run("generate", "--model", model.toString(), "--prompt-ids", "1,2,3", "-n", "5").assertOk();
+        String ids = r.out().strip();
+        assertTrue(ids.matches("\\d+(,\\d+){4}"), "five comma-separated ids: " + ids);
+        for (String id : ids.split(",")) assertTrue(Integer.parseInt(id) < TestFiles.VOCAB, ids);
+    }
+
+    @Test
+    void benchRunsAQuickTable() {
+        Cli.Result r = Cli.run("bench", "--backend", "cpu", "--seq", "16,40", "--skip-model").assertOk();
+        assertTrue(r.out().contains("chunkwise") && r.out().contains("parallel") && r.out().contains("tokens/s"), r.out());
+        assertTrue(r.err().contains("[1/6]"), "progress lines: " + r.err());
+    }
+}

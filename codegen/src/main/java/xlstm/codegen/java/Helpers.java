@@ -1,0 +1,142 @@
+package xlstm.codegen.java;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The private static helper methods an emitted class may need, as Java source: elementwise functions
+ * ({@code s_*} scalar twins, {@code v_*} Vector API), the array kernels of the chunkwise/parallel schedules
+ * ({@code dot, axpy, scal, store, divstore}) and argument checks.
+ *
+ * <p>Approximations: {@code erf} (for exact GELU) has no Vector API operator; both twins use Abramowitz-Stegun
+ * 7.1.26 (|error| <= 1.5e-7), so vector and scalar paths agree. Everything else maps to a Vector API operator
+ * ({@code EXP, LOG, LOG1P, EXPM1, TANH}) or {@code java.lang.Math} in float32.
+ */
+final class Helpers {
+    private Helpers() {}
+
+    private static final Map<String, String> SRC = new LinkedHashMap<>();
+    private static final Map<String, List<String>> DEPS = new LinkedHashMap<>();
+
+    private static void def(String name, String src, String... deps) {
+        SRC.put(name, src);
+        DEPS.put(name, List.of(deps));
+    }
+
+    static {
+        String s = "private static float ";
+        String v = "private static FloatVector ";
+        def("s_exp", s + "s_exp(float x) { return (float) Math.exp(x); }");
+        def("s_log", s + "s_log(float x) { return (float) Math.log(x); }");
+        def("s_logsigmoid", s + "s_logsigmoid(float x) { return Math.min(x, 0f) - (float) Math.log1p(Math.exp(-Math.abs(x))); }");
+        def("s_sigmoid", s + "s_sigmoid(float x) { return 1f / (1f + (float) Math.exp(-x)); }");
+        def("s_tanh", s + "s_tanh(float x) { return (float) Math.tanh(x); }");
+        def("s_silu", s + "s_silu(float x) { return x / (1f + (float) Math.exp(-x)); }");
+        def("s_erf", s + "s_erf(float x) {\n"
+                + "    // Abramowitz-Stegun 7.1.26, |error| <= 1.5e-7\n"
+                + "    float ax = Math.abs(x);\n"
+                + "    float t = 1f / (1f + 0.3275911f * ax);\n"
+                + "    float p = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;\n"
+                + "    float y = 1f - p * (float) Math.exp(-ax * ax);\n"
+                + "    return Math.copySign(y, x);\n"
+                + "}");
+        def("s_gelu", s + "s_gelu(float x) { return 0.5f * x * (1f + s_erf(x * 0.70710677f)); }", "s_erf");
+        def("s_relu", s + "s_relu(float x) { return Math.max(x, 0f); }");
+        def("s_selu", s + "s_selu(float x) { return x > 0f ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * (float) Math.expm1(x); }");
+        def("s_sqrt", s + "s_sqrt(float x) { return (float) Math.sqrt(x); }");
+        def("s_rsqrt", s + "s_rsqrt(float x) { return 1f / (float) Math.sqrt(x); }");
+        def("s_softcap", s + "s_softcap(float x, float cap) { return cap * (float) Math.tanh(x / cap); }");
+
+        def("v_exp", v + "v_exp(FloatVector x) { return x.lanewise(VectorOperators.EXP); }");
+        def("v_log", v + "v_log(FloatVector x) { return x.lanewise(VectorOperators.LOG); }");
+        def("v_logsigmoid", v + "v_logsigmoid(FloatVector x) {\n"
+                + "    return x.min(0f).sub(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));\n}");
+        def("v_sigmoid", v + "v_sigmoid(FloatVector x) {\n"
+                + "    return FloatVector.broadcast(SP, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));\n}");
+        def("v_tanh", v + "v_tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }");
+        def("v_silu", v + "v_silu(FloatVector x) { return x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)); }");
+        def("v_erf", v + "v_erf(FloatVector x) {\n"
+                + "    // Abramowitz-Stegun 7.1.26 as s_erf\n"
+                + "    FloatVector ax = x.abs();\n"
+                + "    FloatVector t = FloatVector.broadcast(SP, 1f).div(ax.mul(0.3275911f).add(1f));\n"
+                + "    FloatVector p = t.mul(1.061405429f).sub(1.453152027f).mul(t).add(1.421413741f).mul(t)\n"
+                + "            .sub(0.284496736f).mul(t).add(0.254829592f).mul(t);\n"
+                + "    FloatVector y = FloatVector.broadcast(SP, 1f).sub(p.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));\n"
+                + "    return y.blend(y.neg(), x.lt(0f));\n}");
+        def("v_gelu", v + "v_gelu(FloatVector x) { return x.mul(0.5f).mul(v_erf(x.mul(0.70710677f)).add(1f)); }", "v_erf");
+        def("v_relu", v + "v_relu(FloatVector x) { return x.max(0f); }");
+        def("v_selu", v + "v_selu(FloatVector x) {\n"
+                + "    FloatVector neg = x.lanewise(VectorOperators.EXPM1).mul(SELU_SCALE * SELU_ALPHA);\n"
+                + "    return neg.blend(x.mul(SELU_SCALE), x.compare(VectorOperators.GT, 0f));\n}");
+        def("v_rsqrt", v + "v_rsqrt(FloatVector x) { return FloatVector.broadcast(SP, 1f).div(x.sqrt()); }");
+        def("v_softcap", v + "v_softcap(FloatVector x, float cap) { return x.div(cap).lanewise(VectorOperators.TANH).mul(cap); }");
+
+        // array kernels of the chunkwise / parallel schedules
+        def("dot_v", "private static float dot_v(float[] a, int ao, float[] b, int bo, int n) {\n"
+                + "    FloatVector acc = FloatVector.zero(SP);\n"
+                + "    int i = 0;\n"
+                + "    for (; i < SP.loopBound(n); i += VL) acc = FloatVector.fromArray(SP, a, ao + i).fma(FloatVector.fromArray(SP, b, bo + i), acc);\n"
+                + "    float s = acc.reduceLanes(VectorOperators.ADD);\n"
+                + "    for (; i < n; i++) s += a[ao + i] * b[bo + i];\n"
+                + "    return s;\n}");
+        def("dot_s", "private static float dot_s(float[] a, int ao, float[] b, int bo, int n) {\n"
+                + "    float s = 0f;\n"
+                + "    for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];\n"
+                + "    return s;\n}");
+        def("axpy_v", "/** y += alpha * x */\nprivate static void axpy_v(float alpha, float[] x, int xo, float[] y, int yo, int n) {\n"
+                + "    FloatVector av = FloatVector.broadcast(SP, alpha);\n"
+                + "    int i = 0;\n"
+                + "    for (; i < SP.loopBound(n); i += VL)\n"
+                + "        FloatVector.fromArray(SP, x, xo + i).fma(av, FloatVector.fromArray(SP, y, yo + i)).intoArray(y, yo + i);\n"
+                + "    for (; i < n; i++) y[yo + i] += alpha * x[xo + i];\n}");
+        def("axpy_s", "/** y += alpha * x */\nprivate static void axpy_s(float alpha, float[] x, int xo, float[] y, int yo, int n) {\n"
+                + "    for (int i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];\n}");
+        def("scal_v", "private static void scal_v(float alpha, float[] y, int yo, int n) {\n"
+                + "    int i = 0;\n"
+                + "    for (; i < SP.loopBound(n); i += VL) FloatVector.fromArray(SP, y, yo + i).mul(alpha).intoArray(y, yo + i);\n"
+                + "    for (; i < n; i++) y[yo + i] *= alpha;\n}");
+        def("scal_s", "private static void scal_s(float alpha, float[] y, int yo, int n) {\n"
+                + "    for (int i = 0; i < n; i++) y[yo + i] *= alpha;\n}");
+        def("divstore_v", "/** out[oo..] = x[xo..] / d */\nprivate static void divstore_v(float[] x, int xo, float d, MemorySegment out, long oo, int n) {\n"
+                + "    int i = 0;\n"
+                + "    for (; i < SP.loopBound(n); i += VL) FloatVector.fromArray(SP, x, xo + i).div(d).intoMemorySegment(out, oo + 4L * i, BO);\n"
+                + "    for (; i < n; i++) out.set(F32, oo + 4L * i, x[xo + i] / d);\n}");
+        def("divstore_s", "/** out[oo..] = x[xo..] / d */\nprivate static void divstore_s(float[] x, int xo, float d, MemorySegment out, long oo, int n) {\n"
+                + "    for (int i = 0; i < n; i++) out.set(F32, oo + 4L * i, x[xo + i] / d);\n}");
+        def("store_v", "private static void store_v(float[] x, int xo, MemorySegment out, long oo, int n) {\n"
+                + "    MemorySegment.copy(x, xo, out, F32, oo, n);\n}");
+        def("store_s", "private static void store_s(float[] x, int xo, MemorySegment out, long oo, int n) {\n"
+                + "    for (int i = 0; i < n; i++) out.set(F32, oo + 4L * i, x[xo + i]);\n}");
+        def("_need", "private static void _need(MemorySegment s, long floats, String name) {\n"
+                + "    if (s == null) throw new NullPointerException(name);\n"
+                + "    if (s.byteSize() < floats * 4L)\n"
+                + "        throw new IllegalArgumentException(name + \": needs \" + floats + \" floats (\" + floats * 4L + \" bytes), the segment has \" + s.byteSize() + \" bytes\");\n}");
+        def("_dims", "private static void _dims(int... sizes) {\n"
+                + "    for (int d : sizes) if (d < 0) throw new IllegalArgumentException(\"negative size \" + d);\n}");
+        def("_allZero", "/** True when every one of the first n floats of s is zero (the batch-global all_zero). */\n"
+                + "private static boolean _allZero(MemorySegment s, long n) {\n"
+                + "    for (long i = 0; i < n; i++) if (s.getAtIndex(F32, i) != 0f) return false;\n"
+                + "    return true;\n}");
+    }
+
+    /** The sources of the given helpers and everything they call, in a stable order. */
+    static List<String> sources(Set<String> used) {
+        Set<String> all = new TreeSet<>();
+        for (String u : used) close(u, all);
+        return all.stream().map(n -> {
+            String src = SRC.get(n);
+            if (src == null) throw new IllegalStateException("no helper " + n);
+            return src;
+        }).toList();
+    }
+
+    private static void close(String name, Set<String> acc) {
+        if (!acc.add(name)) return;
+        for (String d : DEPS.getOrDefault(name, List.of())) close(d, acc);
+    }
+
+    static boolean usesSelu(Set<String> used) { return used.contains("s_selu") || used.contains("v_selu"); }
+}
