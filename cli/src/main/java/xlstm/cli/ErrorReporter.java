@@ -30,6 +30,11 @@ final class ErrorReporter implements IExecutionExceptionHandler {
             if (verbose) ex.printStackTrace(err);
             return USER_ERROR;
         }
+        return reportUnexpected(ex, err, verbose);
+    }
+
+    /** A bug, not a user error: one line naming it, then the stack trace or a hint how to get it. */
+    static int reportUnexpected(Throwable ex, PrintWriter err, boolean verbose) {
         err.println("xlstm: unexpected error: " + describe(ex));
         if (verbose) ex.printStackTrace(err);
         else err.println("run with --verbose for the stack trace");

@@ -86,6 +86,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** "1,2, 3" → [1, 2, 3]; anything else is a user error naming the bad item. */
     static long[] parseIds(String text) {
+        if (text.isBlank()) throw new UserError("--prompt-ids is empty; expected comma-separated token ids like 1,2,3");
         List<Long> ids = new ArrayList<>();
         String[] items = text.split(",", -1);
         for (int j = 0; j < items.length; j++) {

@@ -27,10 +27,13 @@ public final class Main {
         CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler(new ErrorReporter(root));
+        cl.setExecutionExceptionHandler(new ErrorReporter());
         cl.setParameterExceptionHandler(ErrorReporter::onParameterError);
         try {
             return cl.execute(args);
+        } catch (Error e) {
+            // picocli hands only Exceptions to the handler; an Error (a missing class, out of memory) ends up here
+            return ErrorReporter.reportUnexpected(e, err, java.util.Arrays.asList(args).contains("--verbose"));
         } finally {
             out.flush();
             err.flush();

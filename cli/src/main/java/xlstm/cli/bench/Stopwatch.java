@@ -8,7 +8,7 @@ import java.util.Arrays;
  * before three), so a slow case does not hold up a quick benchmark.
  */
 public record Stopwatch(int warmup, double warmupSeconds, int repeats, double budgetSeconds) {
-    public static final Stopwatch QUICK = new Stopwatch(1, 0.3, 7, 3.0);
+    public static final Stopwatch QUICK = new Stopwatch(2, 1.0, 9, 3.0);
 
     /** Median seconds per run of {@code body}. */
     public double median(Runnable body) {

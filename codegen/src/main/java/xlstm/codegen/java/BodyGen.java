@@ -183,11 +183,11 @@ final class BodyGen {
                     String t = newTemp();
                     Storage.Buf out = newScratch(t.substring(1), call.type());
                     boolean vecMat = Builtin.isVecMat(call);
-                    Expr x = hoistScalars(call.arg(vecMat ? 0 : 1), c), m = hoistScalars(call.arg(vecMat ? 1 : 0), c);
-                    if (!vecMat && !(x instanceof Expr.Ref)) x = materialise(x, c);
-                    Type.Mat mt = (Type.Mat) m.type();
-                    if (vecMat) emitVecMat(c, out, x, m, mt.rows(), mt.cols());
-                    else emitMatVec(c, out, m, x, mt.rows(), mt.cols());
+                    Expr xv = hoistScalars(call.arg(vecMat ? 0 : 1), c), mm = hoistScalars(call.arg(vecMat ? 1 : 0), c);
+                    if (!vecMat && !(xv instanceof Expr.Ref)) xv = materialise(xv, c);
+                    Type.Mat mt = (Type.Mat) mm.type();
+                    if (vecMat) emitVecMat(c, out, xv, mm, mt.rows(), mt.cols());
+                    else emitMatVec(c, out, mm, xv, mt.rows(), mt.cols());
                     return tempRef(t, call.type(), out);
                 }
                 default -> { return x; }
@@ -328,7 +328,7 @@ final class BodyGen {
     private void emitVecMat(Code c, Storage.Buf out, Expr x, Expr m, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
         c.open("");
-        c.line("java.util.Arrays.fill(" + out.seg().replace("_b_", "_a_") + ", 0f);");
+        c.line("Arrays.fill(" + arrayName(out.seg()) + ", 0f);");
         c.open("for (int _r = 0; _r < " + R + "; _r++)");
         c.line("final float _xs = " + scalar(x, "_r", null) + ";");
         if (vector) {

@@ -11,7 +11,7 @@ final class Code {
     }
 
     Code open(String s) {
-        line(s + " {");
+        line(s.isEmpty() ? "{" : s + " {");
         indent++;
         return this;
     }

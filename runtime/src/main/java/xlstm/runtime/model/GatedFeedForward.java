@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.config.ActivationFn;
 import xlstm.runtime.config.FeedForwardConfig;
 import xlstm.runtime.tensor.Tensor;
@@ -24,8 +25,8 @@ final class GatedFeedForward {
     }
 
     Tensor forward(Tensor x) {
-        Tensor g = ModelOps.linear(x, gateW, gateB);
-        Tensor u = ModelOps.linear(x, upW, upB);
-        return ModelOps.linear(Kernels.gatedAct(act, g, u), downW, downB);
+        Tensor g = CpuOps.linear(x, gateW, gateB);
+        Tensor u = CpuOps.linear(x, upW, upB);
+        return CpuOps.linear(Kernels.gatedAct(act, g, u), downW, downB);
     }
 }

@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import xlstm.generated.MlstmCell;
 import xlstm.runtime.config.MlstmBlockConfig;
 import xlstm.runtime.config.MlstmLayerConfig;
@@ -63,17 +64,17 @@ final class MlstmBlock implements Block {
     @Override
     public Tensor forward(Tensor x) {
         int b = Math.toIntExact(x.dim(0)), s = Math.toIntExact(x.dim(1));
-        Tensor xn = ModelOps.layerNorm(x, normW, null, LN_EPS, true);
-        Tensor xm = ModelOps.linear(xn, upMW, upMB);
-        Tensor z = ModelOps.linear(xn, upZW, upZB);
-        Tensor xc = ks > 0 ? Kernels.silu(ModelOps.causalConv(xm, convW, convB)) : xm;
-        Tensor q = ModelOps.headwise(xc, qW, qB);
-        Tensor k = ModelOps.headwise(xc, kW, kB);
-        Tensor v = ModelOps.headwise(xm, vW, vB);
+        Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
+        Tensor xm = CpuOps.linear(xn, upMW, upMB);
+        Tensor z = CpuOps.linear(xn, upZW, upZB);
+        Tensor xc = ks > 0 ? Kernels.silu(CpuOps.conv1d(xm, convW, convB)) : xm;
+        Tensor q = CpuOps.headwiseLinear(xc, qW, qB);
+        Tensor k = CpuOps.headwiseLinear(xc, kW, kB);
+        Tensor v = CpuOps.headwiseLinear(xm, vW, vB);
         Tensor[] gates = gates(q, k, v, b, s);
         Tensor h = Tensor.zeros(b, nh, s, dh);
-        MlstmCell.parallel(b, nh, s, dh, dh, ModelOps.toHeads(q, nh).data(), ModelOps.toHeads(k, nh).data(),
-                ModelOps.toHeads(v, nh).data(), gates[0].data(), gates[1].data(), h.data(), MlstmCell.DEFAULT_EPS);
+        MlstmCell.parallel(b, nh, s, dh, dh, CpuOps.toHeads(q, nh).data(), CpuOps.toHeads(k, nh).data(),
+                CpuOps.toHeads(v, nh).data(), gates[0].data(), gates[1].data(), h.data(), MlstmCell.DEFAULT_EPS);
         return finish(x, h, xc, z);
     }
 
@@ -87,13 +88,13 @@ final class MlstmBlock implements Block {
     public Tensor step(Tensor x, BlockState state) {
         State st = (State) state;
         int b = Math.toIntExact(x.dim(0));
-        Tensor xn = ModelOps.layerNorm(x, normW, null, LN_EPS, true);
-        Tensor xm = ModelOps.linear(xn, upMW, upMB);
-        Tensor z = ModelOps.linear(xn, upZW, upZB);
-        Tensor xc = ks > 0 ? Kernels.silu(ModelOps.causalConvStep(xm, st.conv, convW, convB)) : xm;
-        Tensor q = ModelOps.headwise(xc, qW, qB);
-        Tensor k = ModelOps.headwise(xc, kW, kB);
-        Tensor v = ModelOps.headwise(xm, vW, vB);
+        Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
+        Tensor xm = CpuOps.linear(xn, upMW, upMB);
+        Tensor z = CpuOps.linear(xn, upZW, upZB);
+        Tensor xc = ks > 0 ? Kernels.silu(CpuOps.conv1dStep(xm, st.conv, convW, convB)) : xm;
+        Tensor q = CpuOps.headwiseLinear(xc, qW, qB);
+        Tensor k = CpuOps.headwiseLinear(xc, kW, kB);
+        Tensor v = CpuOps.headwiseLinear(xm, vW, vB);
         Tensor[] gates = gates(q, k, v, b, 1);
         Tensor h = Tensor.zeros(b, nh, 1, dh);
         // with S = 1 the (B,S,NH*DH) rows are already (B,NH,DH)
@@ -104,18 +105,18 @@ final class MlstmBlock implements Block {
 
     /** Input and forget gate pre-activations from concat(q, k, v), as (B, NH, S). */
     private Tensor[] gates(Tensor q, Tensor k, Tensor v, int b, int s) {
-        Tensor qkv = ModelOps.concatLast(q, k, v);
-        Tensor i = ModelOps.linear(qkv, igW, igB).reshape(b, s, nh, 1);
-        Tensor f = ModelOps.linear(qkv, fgW, fgB).reshape(b, s, nh, 1);
-        return new Tensor[] {ModelOps.swap12(i).reshape(b, nh, s), ModelOps.swap12(f).reshape(b, nh, s)};
+        Tensor qkv = CpuOps.concatLast(q, k, v);
+        Tensor i = CpuOps.linear(qkv, igW, igB).reshape(b, s, nh, 1);
+        Tensor f = CpuOps.linear(qkv, fgW, fgB).reshape(b, s, nh, 1);
+        return new Tensor[] {CpuOps.swap12(i).reshape(b, nh, s), CpuOps.swap12(f).reshape(b, nh, s)};
     }
 
     /** outnorm, skip and output gate, down projection, residual. */
     private Tensor finish(Tensor x, Tensor h, Tensor xc, Tensor z) {
-        Tensor hn = ModelOps.headNorm(ModelOps.fromHeads(h), nh, outnormW, null, LN_EPS, true);
+        Tensor hn = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, outnormW, null, LN_EPS, true);
         Tensor hs = Kernels.mlstmSkipGate(hn, xc, z, skip);
-        Tensor y = ModelOps.linear(hs, downW, downB);
-        ModelOps.addInPlace(y, x);
+        Tensor y = CpuOps.linear(hs, downW, downB);
+        CpuOps.addInPlace(y, x);
         return y;
     }
 

@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import xlstm.generated.SlstmCell;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.FeedForwardConfig;
@@ -103,28 +104,28 @@ final class SlstmBlock implements Block {
 
     private Tensor run(Tensor x, State st, boolean step) {
         int b = Math.toIntExact(x.dim(0)), s = Math.toIntExact(x.dim(1));
-        Tensor xn = ModelOps.layerNorm(x, normW, null, LN_EPS, true);
+        Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
         Tensor xc;
         if (ks > 0) {
-            xc = Kernels.silu(step ? ModelOps.causalConvStep(xn, st.conv, convW, convB)
-                    : ModelOps.causalConv(xn, convW, convB));
+            xc = Kernels.silu(step ? CpuOps.conv1dStep(xn, st.conv, convW, convB)
+                    : CpuOps.conv1d(xn, convW, convB));
         } else {
             xc = xn;
         }
-        Tensor xi = ModelOps.toHeads(ModelOps.headwise(xc, wi, null), nh);
-        Tensor xf = ModelOps.toHeads(ModelOps.headwise(xc, wf, null), nh);
-        Tensor xz = ModelOps.toHeads(ModelOps.headwise(xn, wz, null), nh);
-        Tensor xo = ModelOps.toHeads(ModelOps.headwise(xn, wo, null), nh);
+        Tensor xi = CpuOps.toHeads(CpuOps.headwiseLinear(xc, wi, null), nh);
+        Tensor xf = CpuOps.toHeads(CpuOps.headwiseLinear(xc, wf, null), nh);
+        Tensor xz = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wz, null), nh);
+        Tensor xo = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wo, null), nh);
         Tensor h = Tensor.zeros(b, nh, s, dh);
         SlstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
                 r[0].data(), r[1].data(), r[2].data(), r[3].data(),
                 bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
                 st.y.data(), st.c.data(), st.n.data(), st.m.data(), h.data());
-        Tensor out = ModelOps.headNorm(ModelOps.fromHeads(h), nh, groupNormW, null, LN_EPS, true);
-        ModelOps.addInPlace(out, x);
+        Tensor out = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, groupNormW, null, LN_EPS, true);
+        CpuOps.addInPlace(out, x);
         if (ffn != null) {
-            Tensor f = ffn.forward(ModelOps.layerNorm(out, ffnNormW, null, LN_EPS, true));
-            ModelOps.addInPlace(out, f);
+            Tensor f = ffn.forward(CpuOps.layerNorm(out, ffnNormW, null, LN_EPS, true));
+            CpuOps.addInPlace(out, f);
         }
         return out;
     }

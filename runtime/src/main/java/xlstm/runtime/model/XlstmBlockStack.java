@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
@@ -94,7 +95,7 @@ public final class XlstmBlockStack {
     }
 
     private Tensor postNorm(Tensor h) {
-        return postNormW == null ? h : ModelOps.layerNorm(h, postNormW, null, LN_EPS, true);
+        return postNormW == null ? h : CpuOps.layerNorm(h, postNormW, null, LN_EPS, true);
     }
 
     private void checkInput(Tensor x, int seq) {

@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,16 +131,16 @@ public final class XlstmLarge {
             throw new UserError("state for " + state.blocks() + " blocks and batch " + state.batch()
                     + " does not fit this model (" + blocks.size() + " blocks) and input batch " + b);
         }
-        Tensor x = ModelOps.embedding(inputIds, embedding);
+        Tensor x = CpuOps.embedding(inputIds, embedding);
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, state.c(i), state.n(i), state.m(i));
         }
-        if (outNormW != null) x = ModelOps.rmsNorm(x, outNormW, outNormB, normEps);
+        if (outNormW != null) x = CpuOps.rmsNorm(x, outNormW, outNormB, normEps);
         return x;
     }
 
     private Tensor logits(Tensor h) {
-        return Kernels.softcap(ModelOps.linear(h, lmHead, null), logitCap);
+        return Kernels.softcap(CpuOps.linear(h, lmHead, null), logitCap);
     }
 
     /**
@@ -163,7 +164,7 @@ public final class XlstmLarge {
             Tensor h = hidden(ids, state);
             long len = h.dim(1);
             Tensor last = len == 1 ? h : lastPosition(h);
-            long[] next = ModelOps.argmaxLast(logits(last));
+            long[] next = CpuOps.argmaxLast(logits(last));
             for (int r = 0; r < b; r++) out[r][t] = next[r];
             ids = Tensor.ofLongs(next, b, 1);
         }
@@ -248,33 +249,33 @@ public final class XlstmLarge {
 
         Tensor forward(Tensor x, Tensor c, Tensor n, Tensor m) {
             int b = Math.toIntExact(x.dim(0)), s = Math.toIntExact(x.dim(1));
-            Tensor xn = ModelOps.rmsNorm(x, normMW, normMB, normEps);
-            Tensor q = ModelOps.linear(xn, qW, qB);
-            Tensor k = ModelOps.linear(xn, kW, kB);
-            Tensor v = ModelOps.linear(xn, vW, vB);
-            Tensor o = ModelOps.linear(xn, oW, oB);
-            Tensor ig = Kernels.softcap(ModelOps.linear(xn, igW, igB), gateCap);
-            Tensor fg = Kernels.softcap(ModelOps.linear(xn, fgW, fgB), gateCap);
+            Tensor xn = CpuOps.rmsNorm(x, normMW, normMB, normEps);
+            Tensor q = CpuOps.linear(xn, qW, qB);
+            Tensor k = CpuOps.linear(xn, kW, kB);
+            Tensor v = CpuOps.linear(xn, vW, vB);
+            Tensor o = CpuOps.linear(xn, oW, oB);
+            Tensor ig = Kernels.softcap(CpuOps.linear(xn, igW, igB), gateCap);
+            Tensor fg = Kernels.softcap(CpuOps.linear(xn, fgW, fgB), gateCap);
             Tensor h = Tensor.zeros(b, nh, s, dhhv);
             if (s == 1) {
                 // (B,1,NH*D) rows are already (B,NH,D); gates (B,1,NH) are (B,NH)
                 MlstmCell.step(b, nh, dhqk, dhhv, q.data(), k.data(), v.data(), ig.data(), fg.data(),
                         c.data(), n.data(), m.data(), h.data(), cellEps);
             } else {
-                Tensor it = ModelOps.swap12(ig.reshape(b, s, nh, 1));
-                Tensor ft = ModelOps.swap12(fg.reshape(b, s, nh, 1));
-                MlstmCell.chunkwise(b, nh, s, dhqk, dhhv, chunk, ModelOps.toHeads(q, nh).data(),
-                        ModelOps.toHeads(k, nh).data(), ModelOps.toHeads(v, nh).data(), it.data(), ft.data(),
+                Tensor it = CpuOps.swap12(ig.reshape(b, s, nh, 1));
+                Tensor ft = CpuOps.swap12(fg.reshape(b, s, nh, 1));
+                MlstmCell.chunkwise(b, nh, s, dhqk, dhhv, chunk, CpuOps.toHeads(q, nh).data(),
+                        CpuOps.toHeads(k, nh).data(), CpuOps.toHeads(v, nh).data(), it.data(), ft.data(),
                         c.data(), n.data(), m.data(), h.data(), cellEps);
             }
-            Tensor hn = ModelOps.headNorm(ModelOps.fromHeads(h), nh, mhnW, mhnB, normEps, false);
-            Tensor y = ModelOps.linear(Kernels.sigmoidGate(o, hn), outW, outB);
-            ModelOps.addInPlace(y, x);
-            Tensor yn = ModelOps.rmsNorm(y, normFW, normFB, normEps);
-            Tensor g = ModelOps.linear(yn, gateW, gateB);
-            Tensor u = ModelOps.linear(yn, upW, upB);
-            Tensor f = ModelOps.linear(Kernels.gatedAct(xlstm.runtime.config.ActivationFn.SWISH, g, u), downW, downB);
-            ModelOps.addInPlace(f, y);
+            Tensor hn = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, mhnW, mhnB, normEps, false);
+            Tensor y = CpuOps.linear(Kernels.sigmoidGate(o, hn), outW, outB);
+            CpuOps.addInPlace(y, x);
+            Tensor yn = CpuOps.rmsNorm(y, normFW, normFB, normEps);
+            Tensor g = CpuOps.linear(yn, gateW, gateB);
+            Tensor u = CpuOps.linear(yn, upW, upB);
+            Tensor f = CpuOps.linear(Kernels.gatedAct(xlstm.runtime.config.ActivationFn.SWISH, g, u), downW, downB);
+            CpuOps.addInPlace(f, y);
             return f;
         }
     }

@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import xlstm.runtime.ops.CpuOps;
 import xlstm.backends.DType;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.LmModelConfig;
@@ -49,8 +50,8 @@ public final class XlstmLmModel {
     /** Token ids (B,S) -> logits (B,S,V) float32. */
     public Tensor forward(Tensor inputIds) {
         checkIds(inputIds, -1);
-        Tensor x = ModelOps.embedding(inputIds, embedding);
-        return ModelOps.linear(stack.forward(x), lmHead, null);
+        Tensor x = CpuOps.embedding(inputIds, embedding);
+        return CpuOps.linear(stack.forward(x), lmHead, null);
     }
 
     public LmState newState(int batch) { return new LmState(stack.newState(batch)); }
@@ -59,8 +60,8 @@ public final class XlstmLmModel {
     public Tensor step(Tensor inputIds, LmState state) {
         checkIds(inputIds, 1);
         if (state == null) throw new UserError("step needs a state (newState(batch))");
-        Tensor x = ModelOps.embedding(inputIds, embedding);
-        return ModelOps.linear(stack.step(x, state.stack()), lmHead, null);
+        Tensor x = CpuOps.embedding(inputIds, embedding);
+        return CpuOps.linear(stack.step(x, state.stack()), lmHead, null);
     }
 
     private static void checkIds(Tensor ids, int seq) {

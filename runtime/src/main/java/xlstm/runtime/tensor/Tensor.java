@@ -127,6 +127,10 @@ public final class Tensor {
     public Tensor toF32() {
         if (dtype == DType.F32) return this;
         Tensor out = zeros(DType.F32, shape);
+        if (dtype == DType.BF16) {
+            xlstm.backends.cpu.CpuConvert.bf16ToF32(data, 0, out.data, 0, numel);
+            return out;
+        }
         for (long i = 0; i < numel; i++) out.data.setAtIndex(F32, i, getFloat(i));
         return out;
     }
@@ -135,6 +139,14 @@ public final class Tensor {
     public Tensor to(DType target) {
         if (target == dtype) return copy();
         Tensor out = zeros(target, shape);
+        if (dtype == DType.F32 && target == DType.BF16) {
+            xlstm.backends.cpu.CpuConvert.f32ToBf16(data, 0, out.data, 0, numel);
+            return out;
+        }
+        if (dtype == DType.BF16 && target == DType.F32) {
+            xlstm.backends.cpu.CpuConvert.bf16ToF32(data, 0, out.data, 0, numel);
+            return out;
+        }
         for (long i = 0; i < numel; i++) out.setFloat(i, getFloat(i));
         return out;
     }

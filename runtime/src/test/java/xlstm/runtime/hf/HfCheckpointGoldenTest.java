@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import xlstm.backends.DType;
 import xlstm.runtime.UserError;
+import xlstm.runtime.io.SafetensorsWriter;
+import xlstm.runtime.io.WeightStore;
 import xlstm.runtime.model.GoldenFixture;
 import xlstm.runtime.model.XlstmLarge;
 import xlstm.runtime.tensor.Tensor;
@@ -53,17 +57,38 @@ class HfCheckpointGoldenTest {
         f.assertClose("logits (as F32)", m.forward(f.io("input_ids"), null), f.io("logits"));
     }
 
-    /** A float32 checkpoint held as bf16 still runs (rounded weights; close to, not equal to, the reference). */
+    /**
+     * The bf16 checkpoint widened to float32 and saved sharded (index + shards, as save_pretrained writes large
+     * models): read as stored, or rounded back to bf16 at load (exact), it gives the reference logits.
+     */
     @Test
-    void f32CheckpointAsBf16() {
-        GoldenFixture f = GoldenFixture.load("hf_xlstm_small");
-        XlstmLarge m = HfCheckpoint.load(f.dir().resolve("hf"), DType.BF16);
-        Tensor out = m.forward(f.io("input_ids"), null);
-        float[] o = out.toFloatArray(), r = f.io("logits").toFloatArray();
-        assertEquals(r.length, o.length);
-        double max = 0;
-        for (int i = 0; i < r.length; i++) max = Math.max(max, Math.abs(o[i] - r[i]));
-        assertTrue(max < 0.25, "bf16 weights moved the logits by " + max);
+    void shardedFloat32CopyLoadsAsStoredAndAsBf16(@TempDir Path dir) throws Exception {
+        GoldenFixture f = GoldenFixture.load("hf_xlstm_bf16");
+        Path hf = f.dir().resolve("hf");
+        Map<String, Tensor> widened = new LinkedHashMap<>();
+        for (var e : WeightStore.open(hf).toMap().entrySet()) widened.put(e.getKey(), e.getValue().to(DType.F32));
+        SafetensorsWriter.writeSharded(dir, widened, 200_000, Map.of("format", "pt"));
+        Files.copy(hf.resolve("config.json"), dir.resolve("config.json"));
+        assertTrue(Files.isRegularFile(dir.resolve("model.safetensors.index.json")));
+        f.assertClose("logits (f32 shards)", HfCheckpoint.load(dir, null).forward(f.io("input_ids"), null),
+                f.io("logits"));
+        f.assertClose("logits (as BF16)", HfCheckpoint.load(dir, DType.BF16).forward(f.io("input_ids"), null),
+                f.io("logits"));
+    }
+
+    /** The xlstm repository's own checkpoint layout: config.yaml of xLSTMLargeConfig fields, embedding.weight. */
+    @Test
+    void xlstmRepositoryLayout(@TempDir Path dir) throws Exception {
+        GoldenFixture f = GoldenFixture.load("xlstm_large_small");
+        StringBuilder yaml = new StringBuilder();
+        for (var it = f.config().fields(); it.hasNext(); ) {
+            var e = it.next();
+            yaml.append(e.getKey()).append(": ").append(e.getValue().toString()).append('\n');
+        }
+        Files.writeString(dir.resolve("config.yaml"), yaml.toString());
+        Files.copy(f.dir().resolve("weights.safetensors"), dir.resolve("model.safetensors"));
+        XlstmLarge m = HfCheckpoint.load(dir, null);
+        f.assertClose("logits (config.yaml)", m.forward(f.io("input_ids"), null), f.io("logits"));
     }
 
     @Test

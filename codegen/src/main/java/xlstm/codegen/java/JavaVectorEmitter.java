@@ -1,0 +1,645 @@
+package xlstm.codegen.java;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import xlstm.codegen.EmittedFile;
+import xlstm.codegen.Emitter;
+import xlstm.codegen.Target;
+import xlstm.codegen.pass.Exprs;
+import xlstm.codegen.schedule.LinearRecurrence;
+import xlstm.codegen.schedule.ScheduleKind;
+import xlstm.codegen.schedule.ScheduledCell;
+import xlstm.dsl.ir.CellIR;
+import xlstm.dsl.ir.Decl;
+import xlstm.dsl.ir.Dim;
+import xlstm.dsl.ir.Expr;
+import xlstm.dsl.ir.IrPrinter;
+import xlstm.dsl.ir.Param;
+import xlstm.dsl.ir.Stmt;
+import xlstm.dsl.ir.Type;
+
+import javax.lang.model.element.Modifier;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The Java Vector API emitter: one class per cell/kernel in package {@code xlstm.generated}, with the public static
+ * entry points of {@code docs/glue-contract.md}. Each schedule exists as a Vector API implementation
+ * ({@code FloatVector.SPECIES_PREFERRED}, scalar loop tails) and a scalar twin, chosen by {@code KernelMode.scalar()};
+ * work is split over {@code B*NH} (rows for kernels) with {@code CpuParallel.forEach}; scratch is allocated once
+ * per task. Bool params select a specialised implementation.
+ */
+public final class JavaVectorEmitter implements Emitter {
+    public static final String PACKAGE = "xlstm.generated";
+
+    @Override public Target target() { return Target.JAVA; }
+
+    /** {@code mlstm_sig} -> {@code MlstmSigCell}; {@code softcap_rows} -> {@code SoftcapRowsKernel}. */
+    public static String className(CellIR c) {
+        return camel(c.name()) + (c.isCell() ? "Cell" : "Kernel");
+    }
+
+    static String camel(String snake) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : snake.split("_")) {
+            if (part.isEmpty()) continue;
+            sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return sb.toString();
+    }
+
+    /** {@code eps} -> {@code DEFAULT_EPS}; {@code capValue} -> {@code DEFAULT_CAP_VALUE}. */
+    public static String defaultConstant(String param) {
+        return "DEFAULT_" + param.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static final Set<String> KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
+            "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
+            "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native", "new",
+            "package", "private", "protected", "public", "return", "short", "static", "strictfp", "super", "switch",
+            "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while", "true", "false",
+            "null", "var", "record", "yield", "sealed", "permits", "SP", "VL", "F32", "BO", "SELU_ALPHA", "SELU_SCALE");
+
+    /** The Java identifier of a DSL name (DSL names are kept, keywords get a trailing underscore). */
+    static String id(String name) {
+        return KEYWORDS.contains(name) ? name + "_" : name;
+    }
+
+    // ------------------------------------------------------------------ class
+
+    @Override public List<EmittedFile> emit(ScheduledCell sc) {
+        CellIR cell = sc.cell();
+        String name = className(cell);
+        Set<String> helpers = new TreeSet<>();
+        helpers.add("_need");
+        helpers.add("_dims");
+        TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc(classDoc(sc));
+        for (Param p : cell.params()) {
+            if (!p.hasDefault()) continue;
+            cls.addField(FieldSpec.builder(p.isBool() ? TypeName.BOOLEAN : TypeName.FLOAT, defaultConstant(p.name()),
+                            Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(p.isBool() ? String.valueOf(p.defaultBool()) : BodyGen.lit(p.defaultValue())).build());
+        }
+        cls.addField(FieldSpec.builder(ParameterizedTypeName.get(Poet.VECTOR_SPECIES, ClassName.get(Float.class)), "SP",
+                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$T.SPECIES_PREFERRED", Poet.FLOAT_VECTOR).build());
+        cls.addField(FieldSpec.builder(TypeName.INT, "VL", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("SP.length()").build());
+        cls.addField(FieldSpec.builder(Poet.VALUE_LAYOUT.nestedClass("OfFloat"), "F32", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.JAVA_FLOAT_UNALIGNED", Poet.VALUE_LAYOUT).build());
+        cls.addField(FieldSpec.builder(Poet.BYTE_ORDER, "BO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.nativeOrder()", Poet.BYTE_ORDER).build());
+        cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+
+        List<MethodSpec> impls = new ArrayList<>();
+        if (cell.isCell()) {
+            cls.addMethod(publicStep(sc));
+            cls.addMethod(publicSequence(sc));
+            if (sc.schedules().contains(ScheduleKind.CHUNKWISE)) cls.addMethod(publicChunkwise(sc));
+            if (sc.schedules().contains(ScheduleKind.PARALLEL)) cls.addMethod(publicParallel(sc));
+            for (ScheduledCell.Variant v : sc.variants()) {
+                for (boolean vector : new boolean[]{true, false}) {
+                    impls.add(sequenceImpl(cell, v, vector, helpers));
+                    if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(chunkImpl(cell, v, vector, helpers, false));
+                    if (v.schedules().contains(ScheduleKind.PARALLEL)) impls.add(chunkImpl(cell, v, vector, helpers, true));
+                }
+            }
+        } else {
+            cls.addMethod(publicApply(sc));
+            for (ScheduledCell.Variant v : sc.variants())
+                for (boolean vector : new boolean[]{true, false}) impls.add(applyImpl(cell, v, vector, helpers));
+        }
+        impls.forEach(cls::addMethod);
+        if (Helpers.usesSelu(helpers)) {
+            cls.addField(FieldSpec.builder(TypeName.FLOAT, "SELU_ALPHA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer("1.6732632f").build());
+            cls.addField(FieldSpec.builder(TypeName.FLOAT, "SELU_SCALE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer("1.050701f").build());
+        }
+        for (String src : Helpers.sources(helpers)) cls.addMethod(Poet.method(src));
+
+        JavaFile file = JavaFile.builder(PACKAGE, cls.build()).indent("    ").skipJavaLangImports(true)
+                .addFileComment("Generated by xlstm-codegen from $L $L. Do not edit.", cell.kind().keyword(), cell.name())
+                .build();
+        return List.of(new EmittedFile(PACKAGE.replace('.', '/') + "/" + name + ".java", cell.name(), file.toString()));
+    }
+
+    private static String classDoc(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Compiled from ").append(c.kind().keyword()).append(" {@code ").append(c.name()).append("} (schedules ")
+                .append(sc.schedules().stream().map(ScheduleKind::method).collect(Collectors.joining(", "))).append(").\n");
+        sb.append("<pre>\n").append(IrPrinter.print(c).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("*/", "*&#47;").replace("@", "&#64;").replace("$", "$$")).append("</pre>\n");
+        for (ScheduledCell.Variant v : sc.variants())
+            if (c.isCell() && !v.hasRecurrence())
+                sb.append("Sequential only").append(v.spec().bools().isEmpty() ? "" : " [" + v.spec().label() + "]").append(": ")
+                        .append(v.whyNot().replace("$", "$$").replace("<", "&lt;").replace(">", "&gt;")).append(".\n");
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ signatures
+
+    /** The parameter list of a schedule, per the contract: ints, inputs, weights, states, outputs, params. */
+    static List<String[]> signature(CellIR c, ScheduleKind k) {
+        List<String[]> ps = new ArrayList<>();
+        if (c.isCell()) {
+            ps.add(new String[]{"int", "B"});
+            ps.add(new String[]{"int", "NH"});
+            if (k != ScheduleKind.STEP) ps.add(new String[]{"int", "S"});
+        } else {
+            ps.add(new String[]{"int", "rows"});
+        }
+        for (Dim d : c.dims()) ps.add(new String[]{"int", id(d.name())});
+        if (k == ScheduleKind.CHUNKWISE) ps.add(new String[]{"int", "chunkSize"});
+        for (Decl d : c.inputs()) ps.add(new String[]{"MemorySegment", id(d.name())});
+        for (Decl d : c.weights()) ps.add(new String[]{"MemorySegment", id(d.name())});
+        if (k != ScheduleKind.PARALLEL) for (Decl d : c.states()) ps.add(new String[]{"MemorySegment", id(d.name())});
+        for (Decl d : c.outputs()) ps.add(new String[]{"MemorySegment", id(d.name())});
+        for (Param p : c.params()) ps.add(new String[]{p.isBool() ? "boolean" : "float", id(p.name())});
+        return ps;
+    }
+
+    private static MethodSpec.Builder method(String name, CellIR c, ScheduleKind k, boolean pub) {
+        MethodSpec.Builder b = MethodSpec.methodBuilder(name).addModifiers(pub ? Modifier.PUBLIC : Modifier.PRIVATE, Modifier.STATIC);
+        for (String[] p : signature(c, k)) b.addParameter(Poet.type(p[0]), p[1]);
+        return b;
+    }
+
+    private static String args(CellIR c, ScheduleKind k) {
+        return signature(c, k).stream().map(p -> p[1]).collect(Collectors.joining(", "));
+    }
+
+    /** Floats a tensor needs in a call: leading axes times the element size. */
+    private static String floats(Decl d, String lead) {
+        String sz = BodyGen.size(d.type());
+        return "(long) " + lead + (sz.equals("1") ? "" : " * " + sz);
+    }
+
+    private static Code checks(CellIR c, ScheduleKind k) {
+        Code code = new Code();
+        List<String> dims = new ArrayList<>();
+        if (c.isCell()) { dims.add("B"); dims.add("NH"); if (k != ScheduleKind.STEP) dims.add("S"); } else dims.add("rows");
+        for (Dim d : c.dims()) dims.add(id(d.name()));
+        code.line("_dims(" + String.join(", ", dims) + ");");
+        if (k == ScheduleKind.CHUNKWISE)
+            code.line("if (chunkSize < 1) throw new IllegalArgumentException(\"chunkSize must be >= 1, got \" + chunkSize);");
+        String seqLead = c.isCell() ? "B * NH * S" : "rows";
+        for (Decl d : c.inputs()) code.line("_need(" + id(d.name()) + ", " + floats(d, seqLead) + ", \"" + d.name() + "\");");
+        for (Decl d : c.weights()) code.line("_need(" + id(d.name()) + ", " + floats(d, c.isCell() ? "NH" : "1") + ", \"" + d.name() + "\");");
+        if (k != ScheduleKind.PARALLEL)
+            for (Decl d : c.states()) code.line("_need(" + id(d.name()) + ", " + floats(d, "B * NH") + ", \"" + d.name() + "\");");
+        for (Decl d : c.outputs()) code.line("_need(" + id(d.name()) + ", " + floats(d, seqLead) + ", \"" + d.name() + "\");");
+        return code;
+    }
+
+    /** {@code if (normalize == true) { ... } } chains over the variants; runs body(variant). */
+    private static Code dispatch(ScheduledCell sc, java.util.function.Function<ScheduledCell.Variant, String> call) {
+        Code c = new Code();
+        c.line("final boolean _scalar = KernelMode.scalar();");
+        for (ScheduledCell.Variant v : sc.variants()) {
+            String cond = v.spec().bools().entrySet().stream()
+                    .map(e -> (e.getValue() ? "" : "!") + id(e.getKey())).collect(Collectors.joining(" && "));
+            if (!cond.isEmpty()) c.open("if (" + cond + ")");
+            for (String line : call.apply(v).split("\n")) c.line(line);
+            if (!cond.isEmpty()) {
+                c.line("return;");
+                c.close();
+            }
+        }
+        if (sc.variants().size() > 1) c.line("throw new AssertionError(\"no variant\");");
+        return c;
+    }
+
+    private static String suffix(ScheduledCell.Variant v) { return v.spec().suffix(); }
+
+    private MethodSpec publicStep(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        String a = args(c, ScheduleKind.SEQUENCE).replaceFirst("NH, S,", "NH, 1,");
+        return method("step", c, ScheduleKind.STEP, true)
+                .addJavadoc("One time step (the layouts of a sequence with S = 1): states are read and updated in place.\n")
+                .addCode(Poet.code("sequence(" + a + ");\n")).build();
+    }
+
+    private MethodSpec publicSequence(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        Code code = checks(c, ScheduleKind.SEQUENCE);
+        code.raw(dispatch(sc, v -> "if (_scalar) sequenceS" + suffix(v) + "(" + args(c, ScheduleKind.SEQUENCE) + ");\n"
+                + "else sequenceV" + suffix(v) + "(" + args(c, ScheduleKind.SEQUENCE) + ");"));
+        return method("sequence", c, ScheduleKind.SEQUENCE, true)
+                .addJavadoc("S time steps by the recurrent step; initial states in, final states out.\n")
+                .addCode(Poet.code(code.toString())).build();
+    }
+
+    private MethodSpec publicChunkwise(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        Code code = checks(c, ScheduleKind.CHUNKWISE);
+        code.raw(dispatch(sc, v -> v.schedules().contains(ScheduleKind.CHUNKWISE)
+                ? "if (_scalar) chunkwiseS" + suffix(v) + "(" + args(c, ScheduleKind.CHUNKWISE) + ");\n"
+                + "else chunkwiseV" + suffix(v) + "(" + args(c, ScheduleKind.CHUNKWISE) + ");"
+                : "// no chunkwise form of this variant (" + v.whyNot() + "): the recurrent sequence gives the same result\n"
+                + "sequence(" + args(c, ScheduleKind.SEQUENCE) + ");"));
+        return method("chunkwise", c, ScheduleKind.CHUNKWISE, true)
+                .addJavadoc("The chunkwise-parallel schedule: chunks of {@code chunkSize} steps (any S; the last chunk may be\n"
+                        + "shorter). Outputs and final states equal those of {@link #sequence} up to float rounding.\n")
+                .addCode(Poet.code(code.toString())).build();
+    }
+
+    private MethodSpec publicParallel(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        Code code = checks(c, ScheduleKind.PARALLEL);
+        code.raw(dispatch(sc, v -> {
+            if (v.schedules().contains(ScheduleKind.PARALLEL))
+                return "if (_scalar) parallelS" + suffix(v) + "(" + args(c, ScheduleKind.PARALLEL) + ");\n"
+                        + "else parallelV" + suffix(v) + "(" + args(c, ScheduleKind.PARALLEL) + ");";
+            Code f = new Code();
+            f.line("// no parallel form of this variant: the recurrent sequence from zero states");
+            f.open("try (Arena _arena = Arena.ofConfined())");
+            for (Decl d : c.states()) {
+                f.line("final MemorySegment " + id(d.name()) + " = _arena.allocate(4L * " + floats(d, "B * NH") + ", 64);");
+                if (d.init() != 0) f.line(id(d.name()) + ".elements(F32).forEach(_e -> _e.set(F32, 0L, " + BodyGen.lit(d.init()) + "));");
+            }
+            f.line("sequence(" + args(c, ScheduleKind.SEQUENCE) + ");");
+            f.close();
+            return f.toString().strip();
+        }));
+        return method("parallel", c, ScheduleKind.PARALLEL, true)
+                .addJavadoc("The quadratic parallel form over the whole sequence from the zero state; no state in or out.\n")
+                .addCode(Poet.code(code.toString())).build();
+    }
+
+    private MethodSpec publicApply(ScheduledCell sc) {
+        CellIR c = sc.cell();
+        Code code = checks(c, ScheduleKind.ROWS);
+        code.raw(dispatch(sc, v -> "if (_scalar) applyS" + suffix(v) + "(" + args(c, ScheduleKind.ROWS) + ");\n"
+                + "else applyV" + suffix(v) + "(" + args(c, ScheduleKind.ROWS) + ");"));
+        return method("apply", c, ScheduleKind.ROWS, true)
+                .addJavadoc("Applies the kernel to each of {@code rows} rows independently.\n")
+                .addCode(Poet.code(code.toString())).build();
+    }
+
+    // ------------------------------------------------------------------ step bodies
+
+    /**
+     * Binds the declarations of {@code c} for one unit of work: {@code _row} (index into (B*NH*S) or rows),
+     * {@code _bh} (B*NH index, cells), {@code _hd} (head, cells). Only names in {@code used} are bound (null = all).
+     */
+    private static void bindDecls(CellIR c, BodyGen g, Code code, Set<String> used, boolean states) {
+        for (Decl d : c.inputs()) {
+            if (used != null && !used.contains(d.name())) continue;
+            if (d.type() instanceof Type.Scalar) {
+                code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, _row * 4L);");
+                g.bind(Expr.RefKind.INPUT, d.name(), new Storage.Local("_x_" + d.name()));
+            } else {
+                code.line("final long _o_" + d.name() + " = _row * " + BodyGen.size(d.type()) + " * 4L;");
+                g.bind(Expr.RefKind.INPUT, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
+            }
+        }
+        for (Decl d : c.weights()) {
+            if (used != null && !used.contains(d.name())) continue;
+            if (c.isCell()) {
+                code.line("final long _o_" + d.name() + " = (long) _hd * " + BodyGen.size(d.type()) + " * 4L;");
+                g.bind(Expr.RefKind.WEIGHT, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
+            } else if (d.type() instanceof Type.Scalar) {
+                code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, 0L);");
+                g.bind(Expr.RefKind.WEIGHT, d.name(), new Storage.Local("_x_" + d.name()));
+            } else {
+                g.bind(Expr.RefKind.WEIGHT, d.name(), buf(id(d.name()), "0L", d.type()));
+            }
+        }
+        if (states) {
+            for (Decl d : c.states()) {
+                if (d.type() instanceof Type.Scalar) {
+                    code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, (long) _bh * 4L);");
+                    g.bind(Expr.RefKind.STATE, d.name(), new Storage.Local("_x_" + d.name()));
+                } else {
+                    code.line("final long _o_" + d.name() + " = (long) _bh * " + BodyGen.size(d.type()) + " * 4L;");
+                    g.bind(Expr.RefKind.STATE, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
+                }
+            }
+        }
+        for (Param p : c.params()) g.bind(Expr.RefKind.PARAM, p.name(), new Storage.Local(id(p.name())));
+        for (Dim d : c.dims()) g.bind(Expr.RefKind.DIM, d.name(), new Storage.Local("((float) " + id(d.name()) + ")"));
+    }
+
+    private static Storage.Buf buf(String seg, String off, Type t) {
+        return new Storage.Buf(seg, off, t instanceof Type.Mat m ? id(m.cols().name()) : null);
+    }
+
+    /** The body of one step (cells) or one row (kernels), writing states/outputs. */
+    static Code stepBody(CellIR c, BodyGen g) {
+        Code code = new Code();
+        bindDecls(c, g, code, null, true);
+        for (Decl d : c.outputs())
+            if (!(d.type() instanceof Type.Scalar)) code.line("final long _o_" + d.name() + " = _row * " + BodyGen.size(d.type()) + " * 4L;");
+        List<Stmt> body = c.body();
+        Code tail = new Code();
+        for (int k = 0; k < body.size(); k++) {
+            Stmt s = body.get(k);
+            code.line("// " + IrPrinter.stmt(s));
+            Expr e = g.prepare(s.value(), code);
+            String n = s.name();
+            boolean scalar = s.type().rank() == 0;
+            String jt = s.type() instanceof Type.Bool ? "boolean" : "float";
+            switch (s.kind()) {
+                case LET -> {
+                    if (scalar) {
+                        code.line("final " + jt + " _x_" + n + " = " + g.scalar(e, null, null) + ";");
+                        g.bind(Expr.RefKind.LET, n, new Storage.Local("_x_" + n));
+                    } else {
+                        Storage.Buf b = g.newScratch(n, s.type());
+                        g.emitInto(code, b, e);
+                        g.bind(Expr.RefKind.LET, n, b);
+                    }
+                }
+                case NEXT_STATE -> {
+                    Decl d = c.decl(n).orElseThrow();
+                    if (scalar) {
+                        code.line("final float _x_" + n + "__n = " + g.scalar(e, null, null) + ";");
+                        g.bind(Expr.RefKind.NEXT_STATE, n, new Storage.Local("_x_" + n + "__n"));
+                        tail.line(id(n) + ".set(F32, (long) _bh * 4L, _x_" + n + "__n);");
+                    } else {
+                        boolean inPlace = true;
+                        for (int k2 = k + 1; k2 < body.size(); k2++)
+                            if (Exprs.refersTo(body.get(k2).value(), Expr.RefKind.STATE, n)) inPlace = false;
+                        Storage.Buf b;
+                        if (inPlace) {
+                            b = buf(id(n), "_o_" + n, d.type());
+                        } else {
+                            b = g.newScratch(n + "__n", d.type());
+                            tail.line("MemorySegment.copy(" + b.seg() + ", 0L, " + id(n) + ", _o_" + n + ", 4L * " + BodyGen.size(d.type()) + ");");
+                        }
+                        g.emitInto(code, b, e);
+                        g.bind(Expr.RefKind.NEXT_STATE, n, b);
+                    }
+                }
+                case OUTPUT -> {
+                    if (scalar) {
+                        code.line("final float _x_" + n + "__o = " + g.scalar(e, null, null) + ";");
+                        code.line(id(n) + ".set(F32, _row * 4L, _x_" + n + "__o);");
+                        g.bind(Expr.RefKind.OUTPUT, n, new Storage.Local("_x_" + n + "__o"));
+                    } else {
+                        Storage.Buf b = buf(id(n), "_o_" + n, s.type());
+                        g.emitInto(code, b, e);
+                        g.bind(Expr.RefKind.OUTPUT, n, b);
+                    }
+                }
+            }
+        }
+        code.raw(tail);
+        return code;
+    }
+
+    private MethodSpec sequenceImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers) {
+        CellIR ir = v.ir();
+        BodyGen g = new BodyGen(vector, helpers);
+        Code body = stepBody(ir, g);
+        Code c = new Code();
+        if (v.allZeroStates().isEmpty()) {
+            c.open("CpuParallel.forEach(B * NH, _bh ->");
+            c.line("final int _hd = _bh % NH;");
+            g.emitScratchAllocation(c);
+            c.open("for (int _t = 0; _t < S; _t++)");
+            c.line("final long _row = (long) _bh * S + _t;");
+            c.raw(body);
+            c.close();
+            c.close(");");
+        } else {
+            helpers.add("_allZero");
+            c.line("// all_zero is batch-global: decided over the whole state before each step, so time is the outer loop");
+            c.open("for (int _tt = 0; _tt < S; _tt++)");
+            c.line("final int _t = _tt;");
+            for (String s : new TreeSet<>(v.allZeroStates())) {
+                Decl d = ir.decl(s).orElseThrow();
+                c.line("final boolean _az_" + s + " = _allZero(" + id(s) + ", " + floats(d, "B * NH") + ");");
+            }
+            c.open("CpuParallel.forEach(B * NH, _bh ->");
+            c.line("final int _hd = _bh % NH;");
+            g.emitScratchAllocation(c);
+            c.line("final long _row = (long) _bh * S + _t;");
+            c.raw(body);
+            c.close(");");
+            c.close();
+        }
+        return method("sequence" + (vector ? "V" : "S") + suffix(v), cell, ScheduleKind.SEQUENCE, false)
+                .addCode(Poet.code(c.toString())).build();
+    }
+
+    private MethodSpec applyImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers) {
+        CellIR ir = v.ir();
+        BodyGen g = new BodyGen(vector, helpers);
+        Code body = stepBody(ir, g);
+        Code c = new Code();
+        String rowSize = ir.outputs().isEmpty() ? "1" : BodyGen.size(ir.outputs().getFirst().type());
+        c.line("final int _grain = Math.max(1, 16384 / Math.max(1, " + rowSize + "));");
+        c.open("CpuParallel.forEach(rows, _grain, _r0 ->");
+        g.emitScratchAllocation(c);
+        c.line("final long _row = _r0;");
+        c.raw(body);
+        c.close(");");
+        return method("apply" + (vector ? "V" : "S") + suffix(v), cell, ScheduleKind.ROWS, false)
+                .addCode(Poet.code(c.toString())).build();
+    }
+
+    // ------------------------------------------------------------------ chunkwise and parallel
+
+    private static Set<String> refNames(Expr... es) {
+        Set<String> s = new HashSet<>();
+        for (Expr e : es)
+            if (e != null) Exprs.any(e, x -> { if (x instanceof Expr.Ref r) s.add(r.name()); return false; });
+        return s;
+    }
+
+    /**
+     * The chunkwise schedule ({@code parallel = false}) or the quadratic parallel form ({@code parallel = true}) of a
+     * variant with a {@link LinearRecurrence}. Per (b, h): gates, queries, keys and values of a chunk are computed
+     * into arrays; the intra-chunk part is the masked (Q K^T) block times V, the inter-chunk part Q C, the state
+     * update K^T V with per-step weights. The parallel form is the intra part over the whole sequence, row by row,
+     * with the row maximum as stabiliser (no m0 term) and no state.
+     */
+    private MethodSpec chunkImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, boolean parallel) {
+        LinearRecurrence lr = v.recurrence();
+        CellIR ir = v.ir();
+        BodyGen g = new BodyGen(vector, helpers);
+        String m = vector ? "_v" : "_s";
+        for (String h : List.of("dot", "axpy", "divstore", "store", "scal")) helpers.add(h + m);
+        String DOT = "dot" + m, AXPY = "axpy" + m, DIVSTORE = "divstore" + m, STORE = "store" + m, SCAL = "scal" + m;
+        boolean stab = lr.stabilised() && !parallel, rowMax = lr.stabilised();
+        String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
+        String C = id(lr.matrixState()), N = lr.normState() == null ? null : id(lr.normState()),
+                M = lr.stabState() == null ? null : id(lr.stabState()), H = id(lr.output());
+
+        // per-step prologue: gates, q, k, v of step _tau into the chunk arrays
+        Code pro = new Code();
+        bindDecls(ir, g, pro, refNames(lr.logForget(), lr.logInput(), lr.key(), lr.value(), lr.query()), false);
+        pro.line("_lf[_tau] = " + g.scalar(g.prepare(lr.logForget(), pro), null, null) + ";");
+        pro.line("_li[_tau] = " + g.scalar(g.prepare(lr.logInput(), pro), null, null) + ";");
+        g.emitInto(pro, new Storage.Buf("_Qs", "(long) _tau * _DK * 4L", null), g.prepare(lr.query(), pro));
+        g.emitInto(pro, new Storage.Buf("_Ks", "(long) _tau * _DK * 4L", null), g.prepare(lr.key(), pro));
+        g.emitInto(pro, new Storage.Buf("_Vs", "(long) _tau * _DV * 4L", null), g.prepare(lr.value(), pro));
+
+        Code c = new Code();
+        String L = parallel ? "Math.max(1, S)" : "Math.max(1, Math.min(chunkSize, S))";
+        c.line("final int _L = " + L + ";");
+        c.open("CpuParallel.forEach(B * NH, _bh ->");
+        c.line("final int _hd = _bh % NH;");
+        c.line("final int _DK = " + DK + ", _DV = " + DV + ";");
+        c.line("final float[] _Q = new float[_L * _DK], _K = new float[_L * _DK], _V = new float[_L * _DV];");
+        c.line("final MemorySegment _Qs = MemorySegment.ofArray(_Q), _Ks = MemorySegment.ofArray(_K), _Vs = MemorySegment.ofArray(_V);");
+        c.line("final float[] _lf = new float[_L], _li = new float[_L], _bc = new float[_L], _a = new float[_L];");
+        c.line("final float[] _mc = new float[_L], _beta = new float[_L];");
+        c.line(parallel ? "final float[] _W = new float[_L], _num = new float[_DV];"
+                : "final float[] _W = new float[_L * _L], _num = new float[_L * _DV];");
+        g.emitScratchAllocation(c);
+        if (lr.normalised()) {
+            c.line("final float _eps = " + g.scalar(lr.eps(), null, null) + ";");
+            if (!lr.stabilised()) c.line("final float _lower = " + g.scalar(lr.lowerBound(), null, null) + ";");
+        }
+        if (!parallel) {
+            c.line("final float[] _C = new float[_DK * _DV];");
+            c.line("MemorySegment.copy(" + C + ", F32, (long) _bh * _DK * _DV * 4L, _C, 0, _DK * _DV);");
+            if (N != null) {
+                c.line("final float[] _n = new float[_DK];");
+                c.line("MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
+            }
+            if (M != null) c.line("float _m = " + M + ".get(F32, (long) _bh * 4L);");
+        }
+        c.open("for (int _c0 = 0; _c0 < S; _c0 += _L)");
+        c.line("final int _Lc = Math.min(_L, S - _c0);");
+        c.line("// gates, queries, keys, values of the chunk");
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        c.line("final long _row = (long) _bh * S + _c0 + _tau;");
+        c.raw(pro);
+        c.close();
+        c.line("// b: inclusive cumulative log forget; a: log weight of each step in the chunk's state update");
+        c.line("float _cum = 0f;");
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        c.line("_cum += _lf[_tau];");
+        c.line("_bc[_tau] = _cum;");
+        c.close();
+        c.line("final float _g = _cum;");
+        if (!parallel) {
+            c.line("float _suf = 0f;");
+            c.open("for (int _tau = _Lc - 1; _tau >= 0; _tau--)");
+            c.line("_a[_tau] = _suf + _li[_tau];");
+            c.line("_suf += _lf[_tau];");
+            c.close();
+        }
+        if (!parallel) {
+            c.line("// inter-chunk part of the numerator: beta_t * q_t^T C  (rows of Q times C)");
+            c.line("Arrays.fill(_num, 0, _Lc * _DV, 0f);");
+        }
+        // intra rows
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        String wr = parallel ? "0" : "_tau * _L";
+        c.line("final int _wr = " + wr + ";");
+        c.line("// log weights D[t, s] = sum_{s<r<=t} lf_r + li_s by a backward running sum (no cumsum differences)");
+        c.line("float _fs = 0f, _mx = Float.NEGATIVE_INFINITY;");
+        c.open("for (int _sg = _tau; _sg >= 0; _sg--)");
+        c.line("final float _d = _fs + _li[_sg];");
+        c.line("_W[_wr + _sg] = _d;");
+        c.line("_mx = Math.max(_mx, _d);");
+        c.line("_fs += _lf[_sg];");
+        c.close();
+        if (stab) {
+            c.line("final float _mct = Math.max(_bc[_tau] + _m, _mx);");
+            c.line("final float _bt = (float) Math.exp(_bc[_tau] + _m - _mct);");
+        } else if (rowMax) {
+            c.line("final float _mct = _mx;");
+            c.line("final float _bt = 0f;");
+        } else {
+            c.line("final float _mct = 0f;");
+            c.line("final float _bt = " + (parallel ? "0f" : "(float) Math.exp(_bc[_tau])") + ";");
+        }
+        c.line("_mc[_tau] = _mct;");
+        c.line("_beta[_tau] = _bt;");
+        c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
+        c.line("_W[_wr + _sg] = " + DOT + "(_Q, _tau * _DK, _K, _sg * _DK, _DK) * (float) Math.exp(_W[_wr + _sg] - _mct);");
+        c.close();
+        if (parallel) {
+            c.line("Arrays.fill(_num, 0f);");
+            c.line("float _den = 0f;");
+            c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
+            c.line(AXPY + "(_W[_sg], _V, _sg * _DV, _num, 0, _DV);");
+            c.line("_den += _W[_sg];");
+            c.close();
+            c.line("final long _ho = ((long) _bh * S + _tau) * _DV * 4L;");
+            if (lr.normalised()) {
+                c.line("final float _div = Math.max(Math.abs(_den), " + (rowMax ? "(float) Math.exp(-_mct)" : "_lower") + ") + _eps;");
+                c.line(DIVSTORE + "(_num, 0, _div, " + H + ", _ho, _DV);");
+            } else {
+                c.line(STORE + "(_num, 0, " + H + ", _ho, _DV);");
+            }
+        }
+        c.close();
+        if (!parallel) {
+            c.open("for (int _kk = 0; _kk < _DK; _kk++)");
+            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+            c.line("final float _qb = _beta[_tau] * _Q[_tau * _DK + _kk];");
+            c.line("if (_qb != 0f) " + AXPY + "(_qb, _C, _kk * _DV, _num, _tau * _DV, _DV);");
+            c.close();
+            c.close();
+            c.line("// intra-chunk part: masked (Q K^T) weights times V; denominator; output");
+            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+            c.line("final int _wr = _tau * _L;");
+            if (lr.normalised())
+                c.line("float _den = " + (N != null ? "_beta[_tau] * " + DOT + "(_Q, _tau * _DK, _n, 0, _DK)" : "0f") + ";");
+            c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
+            c.line(AXPY + "(_W[_wr + _sg], _V, _sg * _DV, _num, _tau * _DV, _DV);");
+            if (lr.normalised()) c.line("_den += _W[_wr + _sg];");
+            c.close();
+            c.line("final long _ho = ((long) _bh * S + _c0 + _tau) * _DV * 4L;");
+            if (lr.normalised()) {
+                c.line("final float _div = Math.max(Math.abs(_den), " + (stab ? "(float) Math.exp(-_mc[_tau])" : "_lower") + ") + _eps;");
+                c.line(DIVSTORE + "(_num, _tau * _DV, _div, " + H + ", _ho, _DV);");
+            } else {
+                c.line(STORE + "(_num, _tau * _DV, " + H + ", _ho, _DV);");
+            }
+            c.close();
+            c.line("// state update: C = f C + K^T diag(w) V over the chunk");
+            if (stab) {
+                c.line("float _amax = Float.NEGATIVE_INFINITY;");
+                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _amax = Math.max(_amax, _a[_tau]);");
+                c.line("final float _mn = Math.max(_g + _m, _amax);");
+                c.line("final float _fC = (float) Math.exp(_g + _m - _mn);");
+                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau] - _mn);");
+                c.line("_m = _mn;");
+            } else {
+                c.line("final float _fC = (float) Math.exp(_g);");
+                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
+            }
+            c.open("for (int _kk = 0; _kk < _DK; _kk++)");
+            c.line(SCAL + "(_fC, _C, _kk * _DV, _DV);");
+            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+            c.line(AXPY + "(_a[_tau] * _K[_tau * _DK + _kk], _V, _tau * _DV, _C, _kk * _DV, _DV);");
+            c.close();
+            if (N != null) {
+                c.line("float _nv = _fC * _n[_kk];");
+                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _a[_tau] * _K[_tau * _DK + _kk];");
+                c.line("_n[_kk] = _nv;");
+            }
+            c.close();
+        }
+        c.close(); // chunks
+        if (!parallel) {
+            c.line("MemorySegment.copy(_C, 0, " + C + ", F32, (long) _bh * _DK * _DV * 4L, _DK * _DV);");
+            if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
+            if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
+        }
+        c.close(");");
+        String name = (parallel ? "parallel" : "chunkwise") + (vector ? "V" : "S") + suffix(v);
+        return method(name, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE, false)
+                .addCode(Poet.code(c.toString())).build();
+    }
+}
