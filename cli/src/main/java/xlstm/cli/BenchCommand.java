@@ -49,6 +49,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Decode steps timed per run (default: ${DEFAULT-VALUE}).")
     int decode;
 
+    @Option(names = "--warmup", defaultValue = "1.0", paramLabel = "SECONDS",
+            description = "Warm-up time per measurement (default: ${DEFAULT-VALUE}; the JIT warm-up before the cell"
+                    + " table takes 1.5x this per schedule).")
+    double warmup;
+
     @Option(names = "--skip-cells", description = "Do not run the cell benchmark.")
     boolean skipCells;
 
@@ -58,6 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     private PrintWriter err;
+    private Stopwatch watch;
     private boolean progressShown;
 
     @Override
@@ -66,6 +72,8 @@ final class BenchCommand implements Callable<Integer> {
         for (int s : seq) if (s < 1) throw new UserError("--seq: sequence lengths must be >= 1, got " + s);
         if (chunk < 1) throw new UserError("--chunk must be >= 1, got " + chunk);
         if (prefill < 1 || decode < 1) throw new UserError("--prefill and --decode must be >= 1");
+        if (!(warmup >= 0)) throw new UserError("--warmup must be >= 0 seconds, got " + warmup);
+        watch = new Stopwatch(2, warmup, 9, 3.0);
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         out.printf(Locale.ROOT, "backend cpu: %d threads, %d-bit vectors (%s), %s, %s%n", CpuParallel.threads(),
@@ -79,14 +87,22 @@ final class BenchCommand implements Callable<Integer> {
     private void cells(PrintWriter out) {
         List<String[]> rows = new ArrayList<>();
         int total = seq.size() * 3, at = 0;
+        // The Vector API is only fast once C2 has compiled a kernel; short sequences alone can take a long time to
+        // get there, so every schedule first runs on a mid-size input until the JIT has had its chance.
+        progress(0, total, "warming up the JIT");
+        Workloads.Cell warm = Workloads.cell(512);
+        Stopwatch jit = new Stopwatch(3, 1.5 * warmup, 1, 0);
+        jit.median(warm::sequence);
+        jit.median(() -> warm.chunkwise(chunk));
+        jit.median(warm::parallel);
         for (int s : seq) {
             Workloads.Cell cell = Workloads.cell(s);
             progress(++at, total, "mLSTM sequence S=" + s);
-            double tSeq = Stopwatch.QUICK.median(cell::sequence);
+            double tSeq = watch.median(cell::sequence);
             progress(++at, total, "mLSTM chunkwise S=" + s);
-            double tChunk = Stopwatch.QUICK.median(() -> cell.chunkwise(chunk));
+            double tChunk = watch.median(() -> cell.chunkwise(chunk));
             progress(++at, total, "mLSTM parallel S=" + s);
-            double tPar = Stopwatch.QUICK.median(cell::parallel);
+            double tPar = watch.median(cell::parallel);
             rows.add(row(s, "sequence", tSeq, cell.tokens(), tSeq));
             rows.add(row(s, "chunkwise", tChunk, cell.tokens(), tSeq));
             rows.add(row(s, "parallel", tPar, cell.tokens(), tSeq));
@@ -108,10 +124,10 @@ final class BenchCommand implements Callable<Integer> {
         LargeState state = model.newState(1);
         Tensor ids = Workloads.randomIds(1, prefill, Workloads.LARGE_VOCAB, 11);
         progress(2, 3, "xLSTM Large prefill S=" + prefill);
-        double tPrefill = Stopwatch.QUICK.median(() -> Workloads.prefill(model, ids, state));
+        double tPrefill = watch.median(() -> Workloads.prefill(model, ids, state));
         progress(3, 3, "xLSTM Large decode");
         Tensor next = Workloads.randomIds(1, 1, Workloads.LARGE_VOCAB, 13);
-        double tDecode = Stopwatch.QUICK.median(() -> {
+        double tDecode = watch.median(() -> {
             for (int j = 0; j < decode; j++) Workloads.decode(model, next, state);
         }) / decode;
         clearProgress();

@@ -8,8 +8,6 @@ import java.util.Arrays;
  * before three), so a slow case does not hold up a quick benchmark.
  */
 public record Stopwatch(int warmup, double warmupSeconds, int repeats, double budgetSeconds) {
-    public static final Stopwatch QUICK = new Stopwatch(2, 1.0, 9, 3.0);
-
     /** Median seconds per run of {@code body}. */
     public double median(Runnable body) {
         long start = System.nanoTime();

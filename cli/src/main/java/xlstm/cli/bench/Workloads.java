@@ -129,7 +129,7 @@ public final class Workloads {
             long[] shape = shapes.get(name);
             SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + j);
             Tensor t;
-            if (name.endsWith("norm.weight") || name.endsWith("norm_mlstm.weight") || name.endsWith("norm_ffn.weight")) {
+            if (name.contains("norm") && name.endsWith(".weight")) {
                 t = Tensor.zeros(shape);
                 t.fill(1f);
             } else if (name.endsWith("fgate_preact.bias")) {

@@ -64,6 +64,8 @@ final class BodyGen {
     Storage.Buf newScratch(String base, Type t) {
         String name = "_b_" + base;
         scratch.put(name, size(t));
+        declare(name, "MemorySegment");
+        declare(arrayName(name), "float[]");
         return new Storage.Buf(name, "0L", t instanceof Type.Mat m ? m.cols().name() : null);
     }
 
@@ -164,6 +166,7 @@ final class BodyGen {
             switch (call.fn()) {
                 case ALL_ZERO -> {
                     String name = "_az_" + ((Expr.Ref) call.arg(0)).name();
+                    declare(name, "boolean");
                     return tempRef(name, Type.BOOL, new Storage.Local(name));
                 }
                 case DOT -> {
@@ -214,6 +217,7 @@ final class BodyGen {
             if (e instanceof Expr.Const || e instanceof Expr.BoolConst || e instanceof Expr.Ref) return e;
             String t = newTemp();
             c.line("final " + (e.type() instanceof Type.Bool ? "boolean " : "float ") + t + " = " + scalar(e, null, null) + ";");
+            declare(t, e.type() instanceof Type.Bool ? "boolean" : "float");
             return tempRef(t, e.type(), new Storage.Local(t));
         }
         return switch (e) {
@@ -236,24 +240,62 @@ final class BodyGen {
 
     // ------------------------------------------------------------------ loops
 
-    /** Writes the elementwise vec/mat expression e into buffer b. */
+    // ------------------------------------------------------------------ outlining
+
+    /** A loop moved into its own small method (keeps C2's inlining budget for the Vector API calls). */
+    record Outlined(String name, String returns, List<String[]> params, String body) {}
+
+    final List<Outlined> outlined = new ArrayList<>();
+    /** Variables visible at the point of emission: name -> Java type. */
+    private final Map<String, String> scope = new LinkedHashMap<>();
+    private String prefix = "_k";
+
+    void prefix(String p) { this.prefix = p; }
+
+    /** Registers a variable the emitted code declares, so that outlined loops can take it as a parameter. */
+    void declare(String name, String javaType) { scope.put(name, javaType); }
+
+    private static final java.util.regex.Pattern IDENT = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** Moves {@code loop} into a method of its free variables; returns the call expression. */
+    private String outline(Code loop, String returns) {
+        String text = loop.toString();
+        Map<String, String> params = new LinkedHashMap<>();
+        java.util.regex.Matcher m = IDENT.matcher(text);
+        while (m.find()) {
+            // skip member names after a dot (x.add, SP.loopBound)
+            if (m.start() > 0 && text.charAt(m.start() - 1) == '.') continue;
+            String id = m.group();
+            String t = scope.get(id);
+            if (t != null) params.putIfAbsent(id, t);
+        }
+        String name = prefix + "_k" + outlined.size();
+        List<String[]> ps = new ArrayList<>();
+        params.forEach((k, v) -> ps.add(new String[]{v, k}));
+        outlined.add(new Outlined(name, returns, ps, text));
+        return name + "(" + String.join(", ", params.keySet()) + ")";
+    }
+
+    // ------------------------------------------------------------------ loops
+
+    /** Writes the elementwise vec/mat expression e into buffer b (an outlined loop). */
     void emitInto(Code c, Storage.Buf b, Expr e) {
         Type t = e.type();
+        Code lc = new Code();
         if (t instanceof Type.Vec v) {
             String n = v.d().name();
-            c.open("");
-            loop1(c, n, "_i", idx -> vec(e, idx, null) + ".intoMemorySegment(" + b.seg() + ", " + b.addr(idx) + ", BO);",
+            loop1(lc, n, "_i", idx -> vec(e, idx, null) + ".intoMemorySegment(" + b.seg() + ", " + b.addr(idx) + ", BO);",
                     idx -> b.seg() + ".set(F32, " + b.addr(idx) + ", " + scalar(e, idx, null) + ");");
-            c.close();
         } else if (t instanceof Type.Mat m) {
             String rows = m.rows().name(), cols = m.cols().name();
-            c.open("for (int _r = 0; _r < " + rows + "; _r++)");
-            loop1(c, cols, "_j", j -> vec(e, "_r", j) + ".intoMemorySegment(" + b.seg() + ", " + b.addr("_r", j) + ", BO);",
+            lc.open("for (int _r = 0; _r < " + rows + "; _r++)");
+            loop1(lc, cols, "_j", j -> vec(e, "_r", j) + ".intoMemorySegment(" + b.seg() + ", " + b.addr("_r", j) + ", BO);",
                     j -> b.seg() + ".set(F32, " + b.addr("_r", j) + ", " + scalar(e, "_r", j) + ");");
-            c.close();
+            lc.close();
         } else {
             throw new IllegalStateException("emitInto of " + t);
         }
+        c.line(outline(lc, "void") + ";");
     }
 
     /**
@@ -277,98 +319,97 @@ final class BodyGen {
 
     private void emitDot(Code c, String t, Expr a, Expr b, Dim d) {
         String n = d.name();
-        c.line("float " + t + ";");
-        c.open("");
+        Code lc = new Code();
         if (vector) {
-            c.line("FloatVector _acc = FloatVector.zero(SP);");
-            c.line("int _i = 0;");
-            c.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
-            c.line("_acc = " + vec(a, "_i", null) + ".fma(" + vec(b, "_i", null) + ", _acc);");
-            c.close();
-            c.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
-            c.open("for (; _i < " + n + "; _i++)");
+            lc.line("FloatVector _acc = FloatVector.zero(SP);");
+            lc.line("int _i = 0;");
+            lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
+            lc.line("_acc = " + vec(a, "_i", null) + ".fma(" + vec(b, "_i", null) + ", _acc);");
+            lc.close();
+            lc.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            lc.open("for (; _i < " + n + "; _i++)");
         } else {
-            c.line("float _s = 0f;");
-            c.open("for (int _i = 0; _i < " + n + "; _i++)");
+            lc.line("float _s = 0f;");
+            lc.open("for (int _i = 0; _i < " + n + "; _i++)");
         }
-        c.line("_s += " + scalar(a, "_i", null) + " * " + scalar(b, "_i", null) + ";");
-        c.close();
-        c.line(t + " = _s;");
-        c.close();
+        lc.line("_s += " + scalar(a, "_i", null) + " * " + scalar(b, "_i", null) + ";");
+        lc.close();
+        lc.line("return _s;");
+        c.line("final float " + t + " = " + outline(lc, "float") + ";");
     }
 
     private void emitSum(Code c, String t, Expr a) {
-        c.line("float " + t + ";");
-        c.open("");
+        Code lc = new Code();
         boolean mat = a.type() instanceof Type.Mat;
         String n = mat ? ((Type.Mat) a.type()).cols().name() : ((Type.Vec) a.type()).d().name();
-        String r = mat ? "_r" : null;
-        if (mat) c.line("float _s = 0f;").open("for (int _r = 0; _r < " + ((Type.Mat) a.type()).rows().name() + "; _r++)");
+        lc.line("float _s = 0f;");
+        if (mat) lc.open("for (int _r = 0; _r < " + ((Type.Mat) a.type()).rows().name() + "; _r++)");
         String ii = mat ? "_r" : "_i", jj = mat ? "_i" : null;
         if (vector) {
-            c.line("FloatVector _acc = FloatVector.zero(SP);");
-            c.line("int _i = 0;");
-            c.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
-            c.line("_acc = _acc.add(" + vec(a, ii, jj) + ");");
-            c.close();
-            c.line((mat ? "_s += " : "float _s = ") + "_acc.reduceLanes(VectorOperators.ADD);");
-            c.open("for (; _i < " + n + "; _i++)");
+            lc.line("FloatVector _acc = FloatVector.zero(SP);");
+            lc.line("int _i = 0;");
+            lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
+            lc.line("_acc = _acc.add(" + vec(a, ii, jj) + ");");
+            lc.close();
+            lc.line("_s += _acc.reduceLanes(VectorOperators.ADD);");
+            lc.open("for (; _i < " + n + "; _i++)");
         } else {
-            if (!mat) c.line("float _s = 0f;");
-            c.open("for (int _i = 0; _i < " + n + "; _i++)");
+            lc.open("for (int _i = 0; _i < " + n + "; _i++)");
         }
-        c.line("_s += " + scalar(a, ii, jj) + ";");
-        c.close();
-        if (mat) c.close();
-        c.line(t + " = _s;");
-        c.close();
+        lc.line("_s += " + scalar(a, ii, jj) + ";");
+        lc.close();
+        if (mat) lc.close();
+        lc.line("return _s;");
+        c.line("final float " + t + " = " + outline(lc, "float") + ";");
     }
 
     /** out[j] = sum_i x[i] * M[i, j]. */
     private void emitVecMat(Code c, Storage.Buf out, Expr x, Expr m, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
-        c.open("");
-        c.line("Arrays.fill(" + arrayName(out.seg()) + ", 0f);");
-        c.open("for (int _r = 0; _r < " + R + "; _r++)");
-        c.line("final float _xs = " + scalar(x, "_r", null) + ";");
+        Code lc = new Code();
+        lc.line("Arrays.fill(" + arrayName(out.seg()) + ", 0f);");
+        lc.open("for (int _r = 0; _r < " + R + "; _r++)");
+        lc.line("final float _xs = " + scalar(x, "_r", null) + ";");
         if (vector) {
-            c.line("final FloatVector _xv = FloatVector.broadcast(SP, _xs);");
-            c.line("int _j = 0;");
-            c.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
-            c.line("FloatVector.fromMemorySegment(SP, " + out.seg() + ", " + out.addr("_j") + ", BO).add("
+            lc.line("final FloatVector _xv = FloatVector.broadcast(SP, _xs);");
+            lc.line("int _j = 0;");
+            lc.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
+            lc.line("FloatVector.fromMemorySegment(SP, " + out.seg() + ", " + out.addr("_j") + ", BO).add("
                     + vec(m, "_r", "_j") + ".mul(_xv)).intoMemorySegment(" + out.seg() + ", " + out.addr("_j") + ", BO);");
-            c.close();
-            c.open("for (; _j < " + Cn + "; _j++)");
+            lc.close();
+            lc.open("for (; _j < " + Cn + "; _j++)");
         } else {
-            c.open("for (int _j = 0; _j < " + Cn + "; _j++)");
+            lc.open("for (int _j = 0; _j < " + Cn + "; _j++)");
         }
-        c.line(out.seg() + ".set(F32, " + out.addr("_j") + ", " + out.seg() + ".get(F32, " + out.addr("_j") + ") + "
+        lc.line(out.seg() + ".set(F32, " + out.addr("_j") + ", " + out.seg() + ".get(F32, " + out.addr("_j") + ") + "
                 + scalar(m, "_r", "_j") + " * _xs);");
-        c.close();
-        c.close();
-        c.close();
+        lc.close();
+        lc.close();
+        c.line(outline(lc, "void") + ";");
     }
 
     /** out[i] = sum_j M[i, j] * x[j]. */
     private void emitMatVec(Code c, Storage.Buf out, Expr m, Expr x, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
-        c.open("for (int _r = 0; _r < " + R + "; _r++)");
+        Code lc = new Code();
+        lc.open("for (int _r = 0; _r < " + R + "; _r++)");
         if (vector) {
-            c.line("FloatVector _acc = FloatVector.zero(SP);");
-            c.line("int _j = 0;");
-            c.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
-            c.line("_acc = " + vec(m, "_r", "_j") + ".fma(" + vec(x, "_j", null) + ", _acc);");
-            c.close();
-            c.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
-            c.open("for (; _j < " + Cn + "; _j++)");
+            lc.line("FloatVector _acc = FloatVector.zero(SP);");
+            lc.line("int _j = 0;");
+            lc.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
+            lc.line("_acc = " + vec(m, "_r", "_j") + ".fma(" + vec(x, "_j", null) + ", _acc);");
+            lc.close();
+            lc.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            lc.open("for (; _j < " + Cn + "; _j++)");
         } else {
-            c.line("float _s = 0f;");
-            c.open("for (int _j = 0; _j < " + Cn + "; _j++)");
+            lc.line("float _s = 0f;");
+            lc.open("for (int _j = 0; _j < " + Cn + "; _j++)");
         }
-        c.line("_s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_j", null) + ";");
-        c.close();
-        c.line(out.seg() + ".set(F32, " + out.addr("_r") + ", _s);");
-        c.close();
+        lc.line("_s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_j", null) + ";");
+        lc.close();
+        lc.line(out.seg() + ".set(F32, " + out.addr("_r") + ", _s);");
+        lc.close();
+        c.line(outline(lc, "void") + ";");
     }
 
     /** Names of the scratch arrays (for allocation): array name -> size. */

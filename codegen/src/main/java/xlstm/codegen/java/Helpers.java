@@ -116,6 +116,17 @@ final class Helpers {
                 + "        throw new IllegalArgumentException(name + \": needs \" + floats + \" floats (\" + floats * 4L + \" bytes), the segment has \" + s.byteSize() + \" bytes\");\n}");
         def("_dims", "private static void _dims(int... sizes) {\n"
                 + "    for (int d : sizes) if (d < 0) throw new IllegalArgumentException(\"negative size \" + d);\n}");
+        def("_forEach", "/** CpuParallel.forEach when every segment may be used by the pool's threads, else a plain loop. */\n"
+                + "private static void _forEach(boolean par, int n, IntConsumer body) {\n"
+                + "    if (par) CpuParallel.forEach(n, body);\n"
+                + "    else for (int i = 0; i < n; i++) body.accept(i);\n}");
+        def("_forEachG", "private static void _forEachG(boolean par, int n, int grain, IntConsumer body) {\n"
+                + "    if (par) CpuParallel.forEach(n, grain, body);\n"
+                + "    else for (int i = 0; i < n; i++) body.accept(i);\n}");
+        def("_shareable", "/** False when a segment is confined to the calling thread (then the kernel runs on this thread only). */\n"
+                + "private static boolean _shareable(MemorySegment... segments) {\n"
+                + "    for (MemorySegment s : segments) if (!s.isAccessibleBy(OTHER_THREAD)) return false;\n"
+                + "    return true;\n}");
         def("_allZero", "/** True when every one of the first n floats of s is zero (the batch-global all_zero). */\n"
                 + "private static boolean _allZero(MemorySegment s, long n) {\n"
                 + "    for (long i = 0; i < n; i++) if (s.getAtIndex(F32, i) != 0f) return false;\n"

@@ -84,6 +84,8 @@ public final class JavaVectorEmitter implements Emitter {
         Set<String> helpers = new TreeSet<>();
         helpers.add("_need");
         helpers.add("_dims");
+        helpers.add("_shareable");
+        helpers.add(cell.isCell() ? "_forEach" : "_forEachG");
         TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addJavadoc(classDoc(sc));
         for (Param p : cell.params()) {
@@ -100,6 +102,9 @@ public final class JavaVectorEmitter implements Emitter {
                 .initializer("$T.JAVA_FLOAT_UNALIGNED", Poet.VALUE_LAYOUT).build());
         cls.addField(FieldSpec.builder(Poet.BYTE_ORDER, "BO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$T.nativeOrder()", Poet.BYTE_ORDER).build());
+        cls.addField(FieldSpec.builder(Thread.class, "OTHER_THREAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("A thread that owns nothing: segments it may access may be handed to the pool's threads.\n")
+                .initializer("new Thread(() -> { })").build());
         cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
 
         List<MethodSpec> impls = new ArrayList<>();
@@ -151,34 +156,46 @@ public final class JavaVectorEmitter implements Emitter {
 
     // ------------------------------------------------------------------ signatures
 
-    /** The parameter list of a schedule, per the contract: ints, inputs, weights, states, outputs, params. */
-    static List<String[]> signature(CellIR c, ScheduleKind k) {
-        List<String[]> ps = new ArrayList<>();
+    /** One parameter of an emitted entry point: Java type ({@code int, float, boolean, MemorySegment}) and name. */
+    public record Arg(String type, String name) {}
+
+    /**
+     * The parameter list of a schedule's entry point, per the contract: {@code B, NH[, S]} (or {@code rows}), the
+     * dims, {@code chunkSize} (chunkwise), inputs, weights, states (not for parallel), outputs, params.
+     */
+    public static List<Arg> signature(CellIR c, ScheduleKind k) {
+        List<Arg> ps = new ArrayList<>();
         if (c.isCell()) {
-            ps.add(new String[]{"int", "B"});
-            ps.add(new String[]{"int", "NH"});
-            if (k != ScheduleKind.STEP) ps.add(new String[]{"int", "S"});
+            ps.add(new Arg("int", "B"));
+            ps.add(new Arg("int", "NH"));
+            if (k != ScheduleKind.STEP) ps.add(new Arg("int", "S"));
         } else {
-            ps.add(new String[]{"int", "rows"});
+            ps.add(new Arg("int", "rows"));
         }
-        for (Dim d : c.dims()) ps.add(new String[]{"int", id(d.name())});
-        if (k == ScheduleKind.CHUNKWISE) ps.add(new String[]{"int", "chunkSize"});
-        for (Decl d : c.inputs()) ps.add(new String[]{"MemorySegment", id(d.name())});
-        for (Decl d : c.weights()) ps.add(new String[]{"MemorySegment", id(d.name())});
-        if (k != ScheduleKind.PARALLEL) for (Decl d : c.states()) ps.add(new String[]{"MemorySegment", id(d.name())});
-        for (Decl d : c.outputs()) ps.add(new String[]{"MemorySegment", id(d.name())});
-        for (Param p : c.params()) ps.add(new String[]{p.isBool() ? "boolean" : "float", id(p.name())});
+        for (Dim d : c.dims()) ps.add(new Arg("int", id(d.name())));
+        if (k == ScheduleKind.CHUNKWISE) ps.add(new Arg("int", "chunkSize"));
+        for (Decl d : c.inputs()) ps.add(new Arg("MemorySegment", id(d.name())));
+        for (Decl d : c.weights()) ps.add(new Arg("MemorySegment", id(d.name())));
+        if (k != ScheduleKind.PARALLEL) for (Decl d : c.states()) ps.add(new Arg("MemorySegment", id(d.name())));
+        for (Decl d : c.outputs()) ps.add(new Arg("MemorySegment", id(d.name())));
+        for (Param p : c.params()) ps.add(new Arg(p.isBool() ? "boolean" : "float", id(p.name())));
         return ps;
     }
 
     private static MethodSpec.Builder method(String name, CellIR c, ScheduleKind k, boolean pub) {
         MethodSpec.Builder b = MethodSpec.methodBuilder(name).addModifiers(pub ? Modifier.PUBLIC : Modifier.PRIVATE, Modifier.STATIC);
-        for (String[] p : signature(c, k)) b.addParameter(Poet.type(p[0]), p[1]);
+        for (Arg p : signature(c, k)) b.addParameter(Poet.type(p.type()), p.name());
+        if (!pub) b.addParameter(TypeName.BOOLEAN, "_par");
         return b;
     }
 
+    /** Arguments of an implementation method: the entry point's plus the parallelism flag. */
+    private static String implArgs(CellIR c, ScheduleKind k) {
+        return args(c, k) + ", _par";
+    }
+
     private static String args(CellIR c, ScheduleKind k) {
-        return signature(c, k).stream().map(p -> p[1]).collect(Collectors.joining(", "));
+        return signature(c, k).stream().map(Arg::name).collect(Collectors.joining(", "));
     }
 
     /** Floats a tensor needs in a call: leading axes times the element size. */
@@ -205,9 +222,11 @@ public final class JavaVectorEmitter implements Emitter {
     }
 
     /** {@code if (normalize == true) { ... } } chains over the variants; runs body(variant). */
-    private static Code dispatch(ScheduledCell sc, java.util.function.Function<ScheduledCell.Variant, String> call) {
+    private static Code dispatch(ScheduledCell sc, ScheduleKind k, java.util.function.Function<ScheduledCell.Variant, String> call) {
         Code c = new Code();
         c.line("final boolean _scalar = KernelMode.scalar();");
+        c.line("final boolean _par = _shareable(" + signature(sc.cell(), k).stream().filter(a -> a.type().equals("MemorySegment"))
+                .map(Arg::name).collect(Collectors.joining(", ")) + ");");
         for (ScheduledCell.Variant v : sc.variants()) {
             String cond = v.spec().bools().entrySet().stream()
                     .map(e -> (e.getValue() ? "" : "!") + id(e.getKey())).collect(Collectors.joining(" && "));
@@ -235,8 +254,8 @@ public final class JavaVectorEmitter implements Emitter {
     private MethodSpec publicSequence(ScheduledCell sc) {
         CellIR c = sc.cell();
         Code code = checks(c, ScheduleKind.SEQUENCE);
-        code.raw(dispatch(sc, v -> "if (_scalar) sequenceS" + suffix(v) + "(" + args(c, ScheduleKind.SEQUENCE) + ");\n"
-                + "else sequenceV" + suffix(v) + "(" + args(c, ScheduleKind.SEQUENCE) + ");"));
+        code.raw(dispatch(sc, ScheduleKind.SEQUENCE, v -> "if (_scalar) sequenceS" + suffix(v) + "(" + implArgs(c, ScheduleKind.SEQUENCE) + ");\n"
+                + "else sequenceV" + suffix(v) + "(" + implArgs(c, ScheduleKind.SEQUENCE) + ");"));
         return method("sequence", c, ScheduleKind.SEQUENCE, true)
                 .addJavadoc("S time steps by the recurrent step; initial states in, final states out.\n")
                 .addCode(Poet.code(code.toString())).build();
@@ -245,9 +264,9 @@ public final class JavaVectorEmitter implements Emitter {
     private MethodSpec publicChunkwise(ScheduledCell sc) {
         CellIR c = sc.cell();
         Code code = checks(c, ScheduleKind.CHUNKWISE);
-        code.raw(dispatch(sc, v -> v.schedules().contains(ScheduleKind.CHUNKWISE)
-                ? "if (_scalar) chunkwiseS" + suffix(v) + "(" + args(c, ScheduleKind.CHUNKWISE) + ");\n"
-                + "else chunkwiseV" + suffix(v) + "(" + args(c, ScheduleKind.CHUNKWISE) + ");"
+        code.raw(dispatch(sc, ScheduleKind.CHUNKWISE, v -> v.schedules().contains(ScheduleKind.CHUNKWISE)
+                ? "if (_scalar) chunkwiseS" + suffix(v) + "(" + implArgs(c, ScheduleKind.CHUNKWISE) + ");\n"
+                + "else chunkwiseV" + suffix(v) + "(" + implArgs(c, ScheduleKind.CHUNKWISE) + ");"
                 : "// no chunkwise form of this variant (" + v.whyNot() + "): the recurrent sequence gives the same result\n"
                 + "sequence(" + args(c, ScheduleKind.SEQUENCE) + ");"));
         return method("chunkwise", c, ScheduleKind.CHUNKWISE, true)
@@ -259,10 +278,10 @@ public final class JavaVectorEmitter implements Emitter {
     private MethodSpec publicParallel(ScheduledCell sc) {
         CellIR c = sc.cell();
         Code code = checks(c, ScheduleKind.PARALLEL);
-        code.raw(dispatch(sc, v -> {
+        code.raw(dispatch(sc, ScheduleKind.PARALLEL, v -> {
             if (v.schedules().contains(ScheduleKind.PARALLEL))
-                return "if (_scalar) parallelS" + suffix(v) + "(" + args(c, ScheduleKind.PARALLEL) + ");\n"
-                        + "else parallelV" + suffix(v) + "(" + args(c, ScheduleKind.PARALLEL) + ");";
+                return "if (_scalar) parallelS" + suffix(v) + "(" + implArgs(c, ScheduleKind.PARALLEL) + ");\n"
+                        + "else parallelV" + suffix(v) + "(" + implArgs(c, ScheduleKind.PARALLEL) + ");";
             Code f = new Code();
             f.line("// no parallel form of this variant: the recurrent sequence from zero states");
             f.open("try (Arena _arena = Arena.ofConfined())");
@@ -282,8 +301,8 @@ public final class JavaVectorEmitter implements Emitter {
     private MethodSpec publicApply(ScheduledCell sc) {
         CellIR c = sc.cell();
         Code code = checks(c, ScheduleKind.ROWS);
-        code.raw(dispatch(sc, v -> "if (_scalar) applyS" + suffix(v) + "(" + args(c, ScheduleKind.ROWS) + ");\n"
-                + "else applyV" + suffix(v) + "(" + args(c, ScheduleKind.ROWS) + ");"));
+        code.raw(dispatch(sc, ScheduleKind.ROWS, v -> "if (_scalar) applyS" + suffix(v) + "(" + implArgs(c, ScheduleKind.ROWS) + ");\n"
+                + "else applyV" + suffix(v) + "(" + implArgs(c, ScheduleKind.ROWS) + ");"));
         return method("apply", c, ScheduleKind.ROWS, true)
                 .addJavadoc("Applies the kernel to each of {@code rows} rows independently.\n")
                 .addCode(Poet.code(code.toString())).build();
@@ -407,7 +426,7 @@ public final class JavaVectorEmitter implements Emitter {
         Code body = stepBody(ir, g);
         Code c = new Code();
         if (v.allZeroStates().isEmpty()) {
-            c.open("CpuParallel.forEach(B * NH, _bh ->");
+            c.open("_forEach(_par, B * NH, _bh ->");
             c.line("final int _hd = _bh % NH;");
             g.emitScratchAllocation(c);
             c.open("for (int _t = 0; _t < S; _t++)");
@@ -424,7 +443,7 @@ public final class JavaVectorEmitter implements Emitter {
                 Decl d = ir.decl(s).orElseThrow();
                 c.line("final boolean _az_" + s + " = _allZero(" + id(s) + ", " + floats(d, "B * NH") + ");");
             }
-            c.open("CpuParallel.forEach(B * NH, _bh ->");
+            c.open("_forEach(_par, B * NH, _bh ->");
             c.line("final int _hd = _bh % NH;");
             g.emitScratchAllocation(c);
             c.line("final long _row = (long) _bh * S + _t;");
@@ -443,7 +462,7 @@ public final class JavaVectorEmitter implements Emitter {
         Code c = new Code();
         String rowSize = ir.outputs().isEmpty() ? "1" : BodyGen.size(ir.outputs().getFirst().type());
         c.line("final int _grain = Math.max(1, 16384 / Math.max(1, " + rowSize + "));");
-        c.open("CpuParallel.forEach(rows, _grain, _r0 ->");
+        c.open("_forEachG(_par, rows, _grain, _r0 ->");
         g.emitScratchAllocation(c);
         c.line("final long _row = _r0;");
         c.raw(body);
@@ -492,7 +511,7 @@ public final class JavaVectorEmitter implements Emitter {
         Code c = new Code();
         String L = parallel ? "Math.max(1, S)" : "Math.max(1, Math.min(chunkSize, S))";
         c.line("final int _L = " + L + ";");
-        c.open("CpuParallel.forEach(B * NH, _bh ->");
+        c.open("_forEach(_par, B * NH, _bh ->");
         c.line("final int _hd = _bh % NH;");
         c.line("final int _DK = " + DK + ", _DV = " + DV + ";");
         c.line("final float[] _Q = new float[_L * _DK], _K = new float[_L * _DK], _V = new float[_L * _DV];");

@@ -31,12 +31,19 @@ final class Poet {
     static final ClassName CPU_PARALLEL = ClassName.get("xlstm.backends.cpu", "CpuParallel");
     static final ClassName KERNEL_MODE = ClassName.get("xlstm.backends.cpu", "KernelMode");
     static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+    static final ClassName INT_CONSUMER = ClassName.get("java.util.function", "IntConsumer");
 
-    private static final Map<String, ClassName> TYPES = Map.of(
+    private static final Map<String, ClassName> TYPES = mapOf(
             "FloatVector", FLOAT_VECTOR, "VectorSpecies", VECTOR_SPECIES, "VectorOperators", VECTOR_OPERATORS,
             "MemorySegment", MEMORY_SEGMENT, "ValueLayout", VALUE_LAYOUT, "Arena", ARENA, "ByteOrder", BYTE_ORDER,
-            "CpuParallel", CPU_PARALLEL, "KernelMode", KERNEL_MODE, "Arrays", ARRAYS);
+            "CpuParallel", CPU_PARALLEL, "KernelMode", KERNEL_MODE, "Arrays", ARRAYS, "IntConsumer", INT_CONSUMER);
     private static final Pattern TYPE_WORD = Pattern.compile("(?<![\\w.])(" + String.join("|", TYPES.keySet()) + ")\\b");
+
+    private static Map<String, ClassName> mapOf(Object... kv) {
+        Map<String, ClassName> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (ClassName) kv[i + 1]);
+        return Map.copyOf(m);
+    }
 
     /** Java text (without {@code $} placeholders) to a CodeBlock whose library types are {@code $T}. */
     static CodeBlock code(String text) {
@@ -62,6 +69,7 @@ final class Poet {
             case "boolean" -> TypeName.BOOLEAN;
             case "void" -> TypeName.VOID;
             case "String" -> ClassName.get(String.class);
+            case "Thread" -> ClassName.get(Thread.class);
             default -> {
                 ClassName c = TYPES.get(s);
                 if (c == null) throw new IllegalArgumentException("unknown type " + s);

@@ -1,8 +1,8 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.config.ActivationFn;
 import xlstm.runtime.config.FeedForwardConfig;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /** The original architecture's gated feed-forward (SPEC §3.1): {@code proj_down(act(gate) * up)}. */

@@ -1,9 +1,9 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
 import xlstm.generated.MlstmCell;
 import xlstm.runtime.config.MlstmBlockConfig;
 import xlstm.runtime.config.MlstmLayerConfig;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /**

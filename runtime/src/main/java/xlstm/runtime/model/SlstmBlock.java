@@ -1,11 +1,12 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
+import java.lang.foreign.MemorySegment;
 import xlstm.generated.SlstmCell;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.FeedForwardConfig;
 import xlstm.runtime.config.SlstmBlockConfig;
 import xlstm.runtime.config.SlstmLayerConfig;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /**
@@ -16,11 +17,15 @@ import xlstm.runtime.tensor.Tensor;
  * names — with i/f on the convolved input and z/o on the normalised input. The recurrent kernel and bias are
  * converted at load from the backend's storage layout (SPEC §2.5) to the cell's per-gate layout: {@code R_g[h]}
  * is a (DH_out, DH_in) matrix used as {@code R_g[h] · y}, {@code b_g} is (NH, DH).
+ *
+ * <p>{@code function="slstm"} runs the generated {@code SlstmCell} (vanilla first-step rule);
+ * {@code function="lstm"} runs {@link LstmCellFallback} with the same weights.
  */
 final class SlstmBlock implements Block {
     private static final float LN_EPS = 1e-5f;
 
     private final int e, nh, dh, ks;
+    private final boolean lstm;                   // function "lstm": sigmoid gates, states (y, c) only
     private final Tensor normW, convW, convB;
     private final Tensor wi, wf, wz, wo;          // headwise (NH, DH, DH)
     private final Tensor[] r = new Tensor[4];     // per gate (NH, DH_out, DH_in)
@@ -31,10 +36,12 @@ final class SlstmBlock implements Block {
 
     SlstmBlock(SlstmBlockConfig cfg, Weights w) {
         SlstmLayerConfig c = cfg.slstm();
-        if (!"slstm".equals(c.function())) {
-            throw new UserError("config option 'slstm_block.slstm.function': \"" + c.function()
-                    + "\" is not supported by this runtime (only \"slstm\")");
-        }
+        lstm = switch (c.function()) {
+            case "slstm" -> false;
+            case "lstm" -> true;
+            default -> throw new UserError("config option 'slstm_block.slstm.function': \"" + c.function()
+                    + "\" is not supported (slstm or lstm)");
+        };
         e = c.embeddingDim();
         nh = c.numHeads();
         dh = e / nh;
@@ -117,10 +124,18 @@ final class SlstmBlock implements Block {
         Tensor xz = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wz, null), nh);
         Tensor xo = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wo, null), nh);
         Tensor h = Tensor.zeros(b, nh, s, dh);
-        SlstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
-                r[0].data(), r[1].data(), r[2].data(), r[3].data(),
-                bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
-                st.y.data(), st.c.data(), st.n.data(), st.m.data(), h.data());
+        if (lstm) {
+            LstmCellFallback.sequence(b, nh, s, dh,
+                    new MemorySegment[] {xi.data(), xf.data(), xz.data(), xo.data()},
+                    new MemorySegment[] {r[0].data(), r[1].data(), r[2].data(), r[3].data()},
+                    new MemorySegment[] {bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data()},
+                    st.y.data(), st.c.data(), h.data());
+        } else {
+            SlstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
+                    r[0].data(), r[1].data(), r[2].data(), r[3].data(),
+                    bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
+                    st.y.data(), st.c.data(), st.n.data(), st.m.data(), h.data());
+        }
         Tensor out = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, groupNormW, null, LN_EPS, true);
         CpuOps.addInPlace(out, x);
         if (ffn != null) {

@@ -23,6 +23,8 @@ final class Weights {
 
     boolean has(String n) { return store.contains(prefix + n); }
 
+    String source() { return store.source(); }
+
     /** A matrix for {@code linear}/{@code embedding}, in its stored dtype (float32 or bf16). */
     Tensor matrix(String n, long... shape) {
         Tensor t = store.require(prefix + n, shape);

@@ -1,6 +1,5 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
@@ -9,6 +8,7 @@ import xlstm.runtime.config.MlstmBlockConfig;
 import xlstm.runtime.config.SlstmBlockConfig;
 import xlstm.runtime.config.XlstmBlockConfig;
 import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /**
@@ -76,15 +76,15 @@ public final class XlstmBlockStack {
         if (batch <= 0) throw new UserError("batch size must be positive, got " + batch);
         List<BlockState> states = new ArrayList<>();
         for (Block b : blocks) states.add(b.newState(batch));
-        return new BlockStackState(batch, states);
+        return new BlockStackState(this, batch, states);
     }
 
     /** One token: x (B,1,E) -> (B,1,E); {@code state} is updated. */
     public Tensor step(Tensor x, BlockStackState state) {
         checkInput(x, 1);
         if (state == null) throw new UserError("step needs a state (newState(batch))");
-        if (state.blocks() != blocks.size()) {
-            throw new UserError("state holds " + state.blocks() + " blocks, the stack has " + blocks.size());
+        if (state.owner() != this) {
+            throw new UserError("this state was made by another model (use newState(batch) of this one)");
         }
         if (state.batch() != x.dim(0)) {
             throw new UserError("state was made for batch size " + state.batch() + ", input has batch size " + x.dim(0));

@@ -1,14 +1,15 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import xlstm.backends.DType;
 import xlstm.generated.MlstmCell;
 import xlstm.runtime.UserError;
+import xlstm.runtime.config.ActivationFn;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /**
@@ -42,10 +43,14 @@ public final class XlstmLarge {
         cellEps = (float) cfg.eps();
         gateCap = softCap(cfg.gateSoftCap());
         logitCap = softCap(cfg.outputLogitSoftCap());
-        if (w.has("embedding.weight") || !w.has("backbone.embeddings.weight")) {
+        if (w.has("embedding.weight")) {
             embedding = w.matrix("embedding.weight", vocab, e);
-        } else {
+        } else if (w.has("backbone.embeddings.weight")) {
             embedding = w.matrix("backbone.embeddings.weight", vocab, e);
+        } else {
+            throw new UserError(w.source() + ": the token embedding is missing (tensor 'embedding.weight', or"
+                    + " 'backbone.embeddings.weight' in a Hugging Face checkpoint), expected shape [" + vocab + ", "
+                    + e + "]");
         }
         List<LargeBlock> bl = new ArrayList<>();
         for (int i = 0; i < cfg.numBlocks(); i++) bl.add(new LargeBlock(w.at("backbone.blocks." + i + ".")));
@@ -127,9 +132,11 @@ public final class XlstmLarge {
         }
         int b = Math.toIntExact(inputIds.dim(0));
         if (state == null) state = newState(b);
-        if (state.blocks() != blocks.size() || state.batch() != b) {
-            throw new UserError("state for " + state.blocks() + " blocks and batch " + state.batch()
-                    + " does not fit this model (" + blocks.size() + " blocks) and input batch " + b);
+        if (state.blocks() != blocks.size() || state.batch() != b || state.c(0).dim(1) != nh
+                || state.c(0).dim(2) != dhqk || state.c(0).dim(3) != dhhv) {
+            throw new UserError("state with C " + Arrays.toString(state.c(0).shape()) + " for " + state.blocks()
+                    + " blocks does not fit this model (" + blocks.size() + " blocks, C (B, " + nh + ", " + dhqk
+                    + ", " + dhhv + ")) and input batch " + b);
         }
         Tensor x = CpuOps.embedding(inputIds, embedding);
         for (int i = 0; i < blocks.size(); i++) {
@@ -274,7 +281,7 @@ public final class XlstmLarge {
             Tensor yn = CpuOps.rmsNorm(y, normFW, normFB, normEps);
             Tensor g = CpuOps.linear(yn, gateW, gateB);
             Tensor u = CpuOps.linear(yn, upW, upB);
-            Tensor f = CpuOps.linear(Kernels.gatedAct(xlstm.runtime.config.ActivationFn.SWISH, g, u), downW, downB);
+            Tensor f = CpuOps.linear(Kernels.gatedAct(ActivationFn.SWISH, g, u), downW, downB);
             CpuOps.addInPlace(f, y);
             return f;
         }

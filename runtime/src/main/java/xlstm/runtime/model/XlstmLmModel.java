@@ -1,10 +1,10 @@
 package xlstm.runtime.model;
 
-import xlstm.runtime.ops.CpuOps;
 import xlstm.backends.DType;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.LmModelConfig;
 import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.ops.CpuOps;
 import xlstm.runtime.tensor.Tensor;
 
 /**

@@ -1,6 +1,7 @@
 package xlstm.runtime.verify;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ public record CaseResult(String name, Path dir, List<Check> checks, Throwable er
 
     /** The report lines: one per check, then one for an error that stopped the case. */
     public List<String> lines() {
-        var out = new java.util.ArrayList<String>();
+        List<String> out = new ArrayList<>();
         for (Check c : checks) out.add(c.line());
         if (error != null) {
             String msg = error.getMessage() == null ? "" : ": " + error.getMessage().lines().findFirst().orElse("");

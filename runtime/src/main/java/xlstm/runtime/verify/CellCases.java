@@ -120,20 +120,11 @@ final class CellCases {
 
     /** {@code c_initial}, {@code n_initial}, {@code m_initial} when present (zeros for the missing ones). */
     static States initialStates(Fixture fx, Dims d, boolean withM) {
-        Tensor c = Tensor.zeros(d.c()), n = Tensor.zeros(d.n()), m = withM ? Tensor.zeros(d.m()) : null;
-        boolean given = false;
-        if (fx.has("c_initial")) { copyInto(fx.f32("c_initial", d.c()), c); given = true; }
-        if (fx.has("n_initial")) { copyInto(fx.f32("n_initial", d.n()), n); given = true; }
-        if (withM && fx.has("m_initial")) {
-            Tensor m0 = fx.tensor("m_initial");
-            if (m0.numel() != (long) d.b() * d.nh()) {
-                throw new UserError(fx.file(Fixture.IO) + ": tensor 'm_initial' has shape "
-                        + java.util.Arrays.toString(m0.shape()) + ", expected [" + d.b() + ", " + d.nh() + ", 1]");
-            }
-            copyInto(m0.toF32(), m);
-            given = true;
-        }
-        return new States(c, n, m, given);
+        boolean c0 = fx.has("c_initial"), n0 = fx.has("n_initial"), m0 = withM && fx.has("m_initial");
+        Tensor c = c0 ? fx.f32("c_initial", d.c()) : Tensor.zeros(d.c());
+        Tensor n = n0 ? fx.f32("n_initial", d.n()) : Tensor.zeros(d.n());
+        Tensor m = !withM ? null : m0 ? fx.f32("m_initial", d.b(), d.nh(), 1).reshape(d.m()) : Tensor.zeros(d.m());
+        return new States(c, n, m, c0 || n0 || m0);
     }
 
     /** Compares h and whichever final states the case holds, labelled {@code name[schedule]}. */
@@ -191,10 +182,6 @@ final class CellCases {
 
     private static int dim(Tensor t, int i) {
         return Math.toIntExact(t.dim(i));
-    }
-
-    private static void copyInto(Tensor src, Tensor dst) {
-        MemorySegment.copy(src.toF32().data(), 0, dst.data(), 0, dst.data().byteSize());
     }
 
     private static MemorySegment seg(Tensor t) {

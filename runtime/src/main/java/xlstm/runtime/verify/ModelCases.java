@@ -1,9 +1,15 @@
 package xlstm.runtime.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.BlockStackConfig;
+import xlstm.runtime.config.ConfigFiles;
+import xlstm.runtime.config.HfXlstmConfig;
 import xlstm.runtime.config.LmModelConfig;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.hf.HfCheckpoint;
@@ -86,10 +92,12 @@ final class ModelCases {
 
     /**
      * A Hugging Face checkpoint folder ({@code hf/}) loaded as a user loads the 7B, weights in their stored dtype:
-     * logits; greedy generation compared exactly with gen_tokens, which holds the prefix and the new tokens.
+     * logits; greedy generation compared exactly with gen_tokens, which holds the prefix and the new tokens, with
+     * transformers' end-of-sequence rule applied (see {@link #hfEndOfSequence}).
      */
     static void hfXlstm(Fixture fx, List<Check> checks) {
-        XlstmLarge model = HfCheckpoint.load(fx.required("hf"), null);
+        Path hf = fx.required("hf");
+        XlstmLarge model = HfCheckpoint.load(hf, null);
         Tensor ids = fx.ids("input_ids", -1, -1);
         Tensor logits = model.forward(ids, null);
         checks.add(Compare.tensors(fx.name(), "logits", logits, fx.tensor("logits"), fx.tolerance()));
@@ -103,6 +111,7 @@ final class ModelCases {
                         + ") followed by the generated tokens");
             }
             long[][] got = model.generateGreedy(prefix, newTokens);
+            hfEndOfSequence(hf, got);
             long[][] full = new long[prefix.length][];
             for (int r = 0; r < prefix.length; r++) {
                 full[r] = new long[prefix[r].length + got[r].length];
@@ -110,6 +119,41 @@ final class ModelCases {
                 System.arraycopy(got[r], 0, full[r], prefix[r].length, got[r].length);
             }
             checks.add(Compare.tokens(fx.name(), "gen_tokens", flat(full), flat(expected)));
+        }
+    }
+
+    /**
+     * transformers' {@code generate} stops a row at its first end-of-sequence token and fills the rest of that row
+     * with {@code pad_token_id} (the first EOS id when there is none) while other rows go on; it stops when every row
+     * has ended, which the fixture's gen_tokens length already reflects. The ids come from
+     * {@code generation_config.json}, as {@code generate} takes them, else from {@code config.json}.
+     */
+    static void hfEndOfSequence(Path hf, long[][] generated) {
+        HfXlstmConfig cfg = HfXlstmConfig.load(hf);
+        List<Integer> eos = cfg.eosTokenIds();
+        Integer pad = cfg.padTokenId();
+        Path gen = hf.resolve("generation_config.json");
+        if (Files.isRegularFile(gen)) {
+            JsonNode g = ConfigFiles.read(gen);
+            JsonNode e = g.get("eos_token_id");
+            if (e != null) {
+                List<Integer> ids = new ArrayList<>();
+                if (e.isArray()) e.forEach(x -> ids.add(x.asInt()));
+                else if (e.isIntegralNumber()) ids.add(e.asInt());
+                eos = ids;
+            }
+            JsonNode p = g.get("pad_token_id");
+            if (p != null) pad = p.isIntegralNumber() ? Integer.valueOf(p.asInt()) : null;
+        }
+        if (eos.isEmpty()) return;
+        long fill = pad != null ? pad : eos.get(0);
+        for (long[] row : generated) {
+            for (int t = 0; t < row.length; t++) {
+                if (eos.contains((int) row[t])) {
+                    for (int u = t + 1; u < row.length; u++) row[u] = fill;
+                    break;
+                }
+            }
         }
     }
 

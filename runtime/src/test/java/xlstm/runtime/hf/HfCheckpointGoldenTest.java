@@ -31,7 +31,11 @@ class HfCheckpointGoldenTest {
         f.assertClose("logits", m.forward(f.io("input_ids"), null), f.io("logits"));
     }
 
-    /** gen_tokens holds the prefix followed by the greedy continuation. */
+    /**
+     * gen_tokens holds the prefix followed by the greedy continuation (transformers' generate stops at
+     * eos_token_id, so hf_xlstm_bf16 holds fewer than 10 new tokens, the last one EOS; generateGreedy has no
+     * EOS stop, so it is asked for exactly that many).
+     */
     @ParameterizedTest
     @ValueSource(strings = {"hf_xlstm_small", "hf_xlstm_bf16"})
     void greedyGenerationMatchesReference(String name) {

@@ -108,12 +108,11 @@ class ModelErrorsTest {
     }
 
     @Test
-    void lstmFunctionIsRejectedByName() {
+    void unknownSlstmFunctionIsAConfigError() {
         GoldenFixture g = GoldenFixture.load("block_stack_mixed");
         ObjectNode cfg = g.config().deepCopy();
-        ((ObjectNode) cfg.get("slstm_block").get("slstm")).put("function", "lstm");
-        UserError e = assertThrows(UserError.class, () -> XlstmBlockStack.load(BlockStackConfig.fromJson(cfg),
-                WeightStore.open(g.dir().resolve("weights.safetensors")), ""));
-        assertMessage(e, "function", "lstm");
+        ((ObjectNode) cfg.get("slstm_block").get("slstm")).put("function", "gru");
+        UserError e = assertThrows(UserError.class, () -> BlockStackConfig.fromJson(cfg));
+        assertMessage(e, "function", "gru");
     }
 }
