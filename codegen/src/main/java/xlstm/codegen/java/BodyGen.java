@@ -173,6 +173,7 @@ final class BodyGen {
                     String t = newTemp();
                     Expr a = hoistScalars(call.arg(0), c), b = hoistScalars(call.arg(1), c);
                     emitDot(c, t, a, b, ((Type.Vec) a.type()).d());
+                    declare(t, "float");
                     return tempRef(t, Type.SCALAR, new Storage.Local(t));
                 }
                 case SUM -> {
@@ -180,6 +181,7 @@ final class BodyGen {
                     if (a.type() instanceof Type.Scalar) return a;
                     String t = newTemp();
                     emitSum(c, t, a);
+                    declare(t, "float");
                     return tempRef(t, Type.SCALAR, new Storage.Local(t));
                 }
                 case MATVEC -> {

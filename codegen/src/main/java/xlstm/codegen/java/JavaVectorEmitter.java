@@ -115,15 +115,15 @@ public final class JavaVectorEmitter implements Emitter {
             if (sc.schedules().contains(ScheduleKind.PARALLEL)) cls.addMethod(publicParallel(sc));
             for (ScheduledCell.Variant v : sc.variants()) {
                 for (boolean vector : new boolean[]{true, false}) {
-                    impls.add(sequenceImpl(cell, v, vector, helpers));
-                    if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(chunkImpl(cell, v, vector, helpers, false));
-                    if (v.schedules().contains(ScheduleKind.PARALLEL)) impls.add(chunkImpl(cell, v, vector, helpers, true));
+                    impls.add(sequenceImpl(cell, v, vector, helpers, impls));
+                    if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(chunkImpl(cell, v, vector, helpers, false, impls));
+                    if (v.schedules().contains(ScheduleKind.PARALLEL)) impls.add(chunkImpl(cell, v, vector, helpers, true, impls));
                 }
             }
         } else {
             cls.addMethod(publicApply(sc));
             for (ScheduledCell.Variant v : sc.variants())
-                for (boolean vector : new boolean[]{true, false}) impls.add(applyImpl(cell, v, vector, helpers));
+                for (boolean vector : new boolean[]{true, false}) impls.add(applyImpl(cell, v, vector, helpers, impls));
         }
         impls.forEach(cls::addMethod);
         if (Helpers.usesSelu(helpers)) {
@@ -310,6 +310,28 @@ public final class JavaVectorEmitter implements Emitter {
 
     // ------------------------------------------------------------------ step bodies
 
+    /** A body generator whose scope holds the implementation method's parameters and the loop indices. */
+    private static BodyGen gen(boolean vector, Set<String> helpers, String methodName, CellIR c, ScheduleKind k) {
+        BodyGen g = new BodyGen(vector, helpers);
+        g.prefix(methodName);
+        for (Arg a : signature(c, k)) g.declare(a.name(), a.type());
+        g.declare("_row", "long");
+        g.declare("_bh", "int");
+        g.declare("_hd", "int");
+        g.declare("_t", "int");
+        return g;
+    }
+
+    /** Adds the loops a generator outlined as private static methods. */
+    private static void addOutlined(List<MethodSpec> impls, BodyGen g) {
+        for (BodyGen.Outlined o : g.outlined) {
+            MethodSpec.Builder b = MethodSpec.methodBuilder(o.name()).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .returns(Poet.type(o.returns()));
+            for (String[] p : o.params()) b.addParameter(Poet.type(p[0]), p[1]);
+            impls.add(b.addCode(Poet.code(o.body())).build());
+        }
+    }
+
     /**
      * Binds the declarations of {@code c} for one unit of work: {@code _row} (index into (B*NH*S) or rows),
      * {@code _bh} (B*NH index, cells), {@code _hd} (head, cells). Only names in {@code used} are bound (null = all).
@@ -319,9 +341,11 @@ public final class JavaVectorEmitter implements Emitter {
             if (used != null && !used.contains(d.name())) continue;
             if (d.type() instanceof Type.Scalar) {
                 code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, _row * 4L);");
+                g.declare("_x_" + d.name(), "float");
                 g.bind(Expr.RefKind.INPUT, d.name(), new Storage.Local("_x_" + d.name()));
             } else {
                 code.line("final long _o_" + d.name() + " = _row * " + BodyGen.size(d.type()) + " * 4L;");
+                g.declare("_o_" + d.name(), "long");
                 g.bind(Expr.RefKind.INPUT, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
             }
         }
@@ -329,9 +353,11 @@ public final class JavaVectorEmitter implements Emitter {
             if (used != null && !used.contains(d.name())) continue;
             if (c.isCell()) {
                 code.line("final long _o_" + d.name() + " = (long) _hd * " + BodyGen.size(d.type()) + " * 4L;");
+                g.declare("_o_" + d.name(), "long");
                 g.bind(Expr.RefKind.WEIGHT, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
             } else if (d.type() instanceof Type.Scalar) {
                 code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, 0L);");
+                g.declare("_x_" + d.name(), "float");
                 g.bind(Expr.RefKind.WEIGHT, d.name(), new Storage.Local("_x_" + d.name()));
             } else {
                 g.bind(Expr.RefKind.WEIGHT, d.name(), buf(id(d.name()), "0L", d.type()));
@@ -341,9 +367,11 @@ public final class JavaVectorEmitter implements Emitter {
             for (Decl d : c.states()) {
                 if (d.type() instanceof Type.Scalar) {
                     code.line("final float _x_" + d.name() + " = " + id(d.name()) + ".get(F32, (long) _bh * 4L);");
+                    g.declare("_x_" + d.name(), "float");
                     g.bind(Expr.RefKind.STATE, d.name(), new Storage.Local("_x_" + d.name()));
                 } else {
                     code.line("final long _o_" + d.name() + " = (long) _bh * " + BodyGen.size(d.type()) + " * 4L;");
+                    g.declare("_o_" + d.name(), "long");
                     g.bind(Expr.RefKind.STATE, d.name(), buf(id(d.name()), "_o_" + d.name(), d.type()));
                 }
             }
@@ -361,7 +389,10 @@ public final class JavaVectorEmitter implements Emitter {
         Code code = new Code();
         bindDecls(c, g, code, null, true);
         for (Decl d : c.outputs())
-            if (!(d.type() instanceof Type.Scalar)) code.line("final long _o_" + d.name() + " = _row * " + BodyGen.size(d.type()) + " * 4L;");
+            if (!(d.type() instanceof Type.Scalar)) {
+                code.line("final long _o_" + d.name() + " = _row * " + BodyGen.size(d.type()) + " * 4L;");
+                g.declare("_o_" + d.name(), "long");
+            }
         List<Stmt> body = c.body();
         Code tail = new Code();
         for (int k = 0; k < body.size(); k++) {
@@ -375,6 +406,7 @@ public final class JavaVectorEmitter implements Emitter {
                 case LET -> {
                     if (scalar) {
                         code.line("final " + jt + " _x_" + n + " = " + g.scalar(e, null, null) + ";");
+                        g.declare("_x_" + n, jt);
                         g.bind(Expr.RefKind.LET, n, new Storage.Local("_x_" + n));
                     } else {
                         Storage.Buf b = g.newScratch(n, s.type());
@@ -386,6 +418,7 @@ public final class JavaVectorEmitter implements Emitter {
                     Decl d = c.decl(n).orElseThrow();
                     if (scalar) {
                         code.line("final float _x_" + n + "__n = " + g.scalar(e, null, null) + ";");
+                        g.declare("_x_" + n + "__n", "float");
                         g.bind(Expr.RefKind.NEXT_STATE, n, new Storage.Local("_x_" + n + "__n"));
                         tail.line(id(n) + ".set(F32, (long) _bh * 4L, _x_" + n + "__n);");
                     } else {
@@ -406,6 +439,7 @@ public final class JavaVectorEmitter implements Emitter {
                 case OUTPUT -> {
                     if (scalar) {
                         code.line("final float _x_" + n + "__o = " + g.scalar(e, null, null) + ";");
+                        g.declare("_x_" + n + "__o", "float");
                         code.line(id(n) + ".set(F32, _row * 4L, _x_" + n + "__o);");
                         g.bind(Expr.RefKind.OUTPUT, n, new Storage.Local("_x_" + n + "__o"));
                     } else {
@@ -420,9 +454,10 @@ public final class JavaVectorEmitter implements Emitter {
         return code;
     }
 
-    private MethodSpec sequenceImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers) {
+    private MethodSpec sequenceImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, List<MethodSpec> impls) {
         CellIR ir = v.ir();
-        BodyGen g = new BodyGen(vector, helpers);
+        String mname = "sequence" + (vector ? "V" : "S") + suffix(v);
+        BodyGen g = gen(vector, helpers, mname, cell, ScheduleKind.SEQUENCE);
         Code body = stepBody(ir, g);
         Code c = new Code();
         if (v.allZeroStates().isEmpty()) {
@@ -451,13 +486,14 @@ public final class JavaVectorEmitter implements Emitter {
             c.close(");");
             c.close();
         }
-        return method("sequence" + (vector ? "V" : "S") + suffix(v), cell, ScheduleKind.SEQUENCE, false)
-                .addCode(Poet.code(c.toString())).build();
+        addOutlined(impls, g);
+        return method(mname, cell, ScheduleKind.SEQUENCE, false).addCode(Poet.code(c.toString())).build();
     }
 
-    private MethodSpec applyImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers) {
+    private MethodSpec applyImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, List<MethodSpec> impls) {
         CellIR ir = v.ir();
-        BodyGen g = new BodyGen(vector, helpers);
+        String mname = "apply" + (vector ? "V" : "S") + suffix(v);
+        BodyGen g = gen(vector, helpers, mname, cell, ScheduleKind.ROWS);
         Code body = stepBody(ir, g);
         Code c = new Code();
         String rowSize = ir.outputs().isEmpty() ? "1" : BodyGen.size(ir.outputs().getFirst().type());
@@ -467,8 +503,8 @@ public final class JavaVectorEmitter implements Emitter {
         c.line("final long _row = _r0;");
         c.raw(body);
         c.close(");");
-        return method("apply" + (vector ? "V" : "S") + suffix(v), cell, ScheduleKind.ROWS, false)
-                .addCode(Poet.code(c.toString())).build();
+        addOutlined(impls, g);
+        return method(mname, cell, ScheduleKind.ROWS, false).addCode(Poet.code(c.toString())).build();
     }
 
     // ------------------------------------------------------------------ chunkwise and parallel
@@ -487,10 +523,14 @@ public final class JavaVectorEmitter implements Emitter {
      * update K^T V with per-step weights. The parallel form is the intra part over the whole sequence, row by row,
      * with the row maximum as stabiliser (no m0 term) and no state.
      */
-    private MethodSpec chunkImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, boolean parallel) {
+    private MethodSpec chunkImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, boolean parallel,
+                                 List<MethodSpec> impls) {
         LinearRecurrence lr = v.recurrence();
         CellIR ir = v.ir();
-        BodyGen g = new BodyGen(vector, helpers);
+        String mname = (parallel ? "parallel" : "chunkwise") + (vector ? "V" : "S") + suffix(v);
+        BodyGen g = gen(vector, helpers, mname, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE);
+        for (String x : List.of("_Qs", "_Ks", "_Vs")) g.declare(x, "MemorySegment");
+        for (String x : List.of("_tau", "_DK", "_DV")) g.declare(x, "int");
         String m = vector ? "_v" : "_s";
         for (String h : List.of("dot", "axpy", "divstore", "store", "scal")) helpers.add(h + m);
         String DOT = "dot" + m, AXPY = "axpy" + m, DIVSTORE = "divstore" + m, STORE = "store" + m, SCAL = "scal" + m;
@@ -657,8 +697,8 @@ public final class JavaVectorEmitter implements Emitter {
             if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
         }
         c.close(");");
-        String name = (parallel ? "parallel" : "chunkwise") + (vector ? "V" : "S") + suffix(v);
-        return method(name, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE, false)
+        addOutlined(impls, g);
+        return method(mname, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE, false)
                 .addCode(Poet.code(c.toString())).build();
     }
 }

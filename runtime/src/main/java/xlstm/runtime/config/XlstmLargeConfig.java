@@ -31,8 +31,8 @@ import java.nio.file.Path;
  * @param inferenceStateDtype       {@code inference_state_dtype} ("float32")
  * @param ffnProjFactor             {@code ffn_proj_factor} (2.6667)
  * @param ffnRoundUpToMultipleOf    {@code ffn_round_up_to_multiple_of} (64)
- * @param gateSoftCap               {@code gate_soft_cap} (15.0)
- * @param outputLogitSoftCap        {@code output_logit_soft_cap} (30.0)
+ * @param gateSoftCap               {@code gate_soft_cap} (15.0; 0 = no cap, which is what {@code null} means in the reference)
+ * @param outputLogitSoftCap        {@code output_logit_soft_cap} (30.0; 0 = no cap, likewise)
  * @param weightMode                {@code weight_mode}: single | fused ("single")
  */
 public record XlstmLargeConfig(int embeddingDim, int numHeads, int numBlocks, int vocabSize, boolean useBias,
@@ -73,8 +73,8 @@ public record XlstmLargeConfig(int embeddingDim, int numHeads, int numBlocks, in
         ConfigError.oneOf(inferenceStateDtype, "inference_state_dtype", DTYPES);
         ConfigError.positive(ffnProjFactor, "ffn_proj_factor");
         ConfigError.positive(ffnRoundUpToMultipleOf, "ffn_round_up_to_multiple_of");
-        ConfigError.positive(gateSoftCap, "gate_soft_cap");
-        ConfigError.positive(outputLogitSoftCap, "output_logit_soft_cap");
+        noCapOrPositive(gateSoftCap, "gate_soft_cap");
+        noCapOrPositive(outputLogitSoftCap, "output_logit_soft_cap");
         ConfigError.oneOf(weightMode, "weight_mode", WEIGHT_MODES);
         int dqk = Sizes.scaledDim(embeddingDim, qkDimFactor);
         int dv = Sizes.scaledDim(embeddingDim, vDimFactor);
@@ -191,11 +191,24 @@ public record XlstmLargeConfig(int embeddingDim, int numHeads, int numBlocks, in
         String stateDtype = c.getString("inference_state_dtype", "float32");
         double ffn = c.getDouble("ffn_proj_factor", d.ffnProjFactor);
         int ffnMult = c.getInt("ffn_round_up_to_multiple_of", 64);
-        double gateCap = c.getDouble("gate_soft_cap", 15.0);
-        double logitCap = c.getDouble("output_logit_soft_cap", 30.0);
+        double gateCap = softCap(c, "gate_soft_cap", 15.0);
+        double logitCap = softCap(c, "output_logit_soft_cap", 30.0);
         String wm = c.getString("weight_mode", "single");
         return c.build(() -> new XlstmLargeConfig(e, nh, nb, v, useBias, normEps, f32, outNorm, qk, vf, chunkwise,
                 sequence, step, mode, chunk, rls, autocast, eps, stateDtype, ffn, ffnMult, gateCap, logitCap, wm));
+    }
+
+    /** The reference's soft_cap(x, None) returns x unchanged: an explicit null means "no cap", stored as 0. */
+    private static double softCap(ConfigNode c, String key, double def) {
+        if (c.present(key) && !c.has(key)) {
+            c.accept(key);
+            return 0.0;
+        }
+        return c.getDouble(key, def);
+    }
+
+    private static void noCapOrPositive(double cap, String option) {
+        if (cap != 0.0) ConfigError.positive(cap, option);
     }
 
     private static int required(ConfigNode c, String key) {
@@ -227,8 +240,8 @@ public record XlstmLargeConfig(int embeddingDim, int numHeads, int numBlocks, in
         o.put("inference_state_dtype", inferenceStateDtype);
         o.put("ffn_proj_factor", ffnProjFactor);
         o.put("ffn_round_up_to_multiple_of", ffnRoundUpToMultipleOf);
-        o.put("gate_soft_cap", gateSoftCap);
-        o.put("output_logit_soft_cap", outputLogitSoftCap);
+        if (gateSoftCap == 0.0) o.putNull("gate_soft_cap"); else o.put("gate_soft_cap", gateSoftCap);
+        if (outputLogitSoftCap == 0.0) o.putNull("output_logit_soft_cap"); else o.put("output_logit_soft_cap", outputLogitSoftCap);
         o.put("weight_mode", weightMode);
         return o;
     }

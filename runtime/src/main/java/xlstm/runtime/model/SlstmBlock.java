@@ -1,6 +1,7 @@
 package xlstm.runtime.model;
 
 import java.lang.foreign.MemorySegment;
+import xlstm.generated.LstmCell;
 import xlstm.generated.SlstmCell;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.FeedForwardConfig;
@@ -19,7 +20,7 @@ import xlstm.runtime.tensor.Tensor;
  * is a (DH_out, DH_in) matrix used as {@code R_g[h] · y}, {@code b_g} is (NH, DH).
  *
  * <p>{@code function="slstm"} runs the generated {@code SlstmCell} (vanilla first-step rule);
- * {@code function="lstm"} runs {@link LstmCellFallback} with the same weights.
+ * {@code function="lstm"} runs the generated {@code LstmCell} (cells/lstm.xl) with the same weights.
  */
 final class SlstmBlock implements Block {
     private static final float LN_EPS = 1e-5f;
@@ -125,10 +126,9 @@ final class SlstmBlock implements Block {
         Tensor xo = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wo, null), nh);
         Tensor h = Tensor.zeros(b, nh, s, dh);
         if (lstm) {
-            LstmCellFallback.sequence(b, nh, s, dh,
-                    new MemorySegment[] {xi.data(), xf.data(), xz.data(), xo.data()},
-                    new MemorySegment[] {r[0].data(), r[1].data(), r[2].data(), r[3].data()},
-                    new MemorySegment[] {bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data()},
+            LstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
+                    r[0].data(), r[1].data(), r[2].data(), r[3].data(),
+                    bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
                     st.y.data(), st.c.data(), h.data());
         } else {
             SlstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
