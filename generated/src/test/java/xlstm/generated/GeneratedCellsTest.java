@@ -32,7 +32,7 @@ class GeneratedCellsTest {
     }
 
     static final List<Shape> SHAPES = List.of(new Shape(1, 1, 1, 5, 7), new Shape(2, 3, 17, 5, 7),
-            new Shape(1, 2, 37, 16, 24), new Shape(2, 1, 21, 33, 65), new Shape(1, 1, 6, 1, 1));
+            new Shape(1, 2, 37, 16, 24), new Shape(2, 1, 21, 33, 65), new Shape(1, 1, 6, 1, 1), new Shape(1, 2, 150, 9, 20));
 
     static Stream<Arguments> mlstmCases() {
         List<Arguments> out = new ArrayList<>();

@@ -60,13 +60,12 @@ final class BodyGen {
         };
     }
 
-    /** Allocates a per-task scratch buffer of type t; returns its storage. */
-    Storage.Buf newScratch(String base, Type t) {
-        String name = "_b_" + base;
+    /** Allocates a per-task scratch array of type t; returns its storage. */
+    Storage.Arr newScratch(String base, Type t) {
+        String name = "_a_" + base;
         scratch.put(name, size(t));
-        declare(name, "MemorySegment");
-        declare(arrayName(name), "float[]");
-        return new Storage.Buf(name, "0L", t instanceof Type.Mat m ? m.cols().name() : null);
+        declare(name, "float[]");
+        return new Storage.Arr(name, "0", t instanceof Type.Mat m ? m.cols().name() : null);
     }
 
     String newTemp() { return "_t" + temps++; }
@@ -88,9 +87,7 @@ final class BodyGen {
             case Expr.BoolConst b -> String.valueOf(b.value());
             case Expr.Ref r -> switch (lookup(r)) {
                 case Storage.Local l -> l.expr();
-                case Storage.Buf b -> e.type() instanceof Type.Mat
-                        ? b.seg() + ".get(F32, " + b.addr(i, j) + ")"
-                        : b.seg() + ".get(F32, " + b.addr(i) + ")";
+                case Storage.Tensor b -> b.loadScalar(i, j, e.type() instanceof Type.Mat);
             };
             case Expr.Unary u -> switch (u.op()) {
                 case NEG -> "(-" + scalar(u.x(), i, j) + ")";
@@ -120,8 +117,7 @@ final class BodyGen {
         return switch (e) {
             case Expr.Ref r -> switch (lookup(r)) {
                 case Storage.Local l -> throw new IllegalStateException("vector value in a local: " + r.name());
-                case Storage.Buf b -> "FloatVector.fromMemorySegment(SP, " + b.seg() + ", "
-                        + (e.type() instanceof Type.Mat ? b.addr(i, j) : b.addr(i)) + ", BO)";
+                case Storage.Tensor b -> b.load(i, j, e.type() instanceof Type.Mat);
             };
             case Expr.Unary u -> vec(u.x(), i, j) + ".neg()";
             case Expr.Binary b -> {
@@ -186,10 +182,10 @@ final class BodyGen {
                 }
                 case MATVEC -> {
                     String t = newTemp();
-                    Storage.Buf out = newScratch(t.substring(1), call.type());
+                    Storage.Arr out = newScratch(t.substring(1), call.type());
                     boolean vecMat = Builtin.isVecMat(call);
                     Expr xv = hoistScalars(call.arg(vecMat ? 0 : 1), c), mm = hoistScalars(call.arg(vecMat ? 1 : 0), c);
-                    if (!vecMat && !(xv instanceof Expr.Ref)) xv = materialise(xv, c);
+                    if (!(xv instanceof Expr.Ref)) xv = materialise(xv, c);
                     Type.Mat mt = (Type.Mat) mm.type();
                     if (vecMat) emitVecMat(c, out, xv, mm, mt.rows(), mt.cols());
                     else emitMatVec(c, out, mm, xv, mt.rows(), mt.cols());
@@ -208,7 +204,7 @@ final class BodyGen {
     /** A vec expression computed into a scratch buffer. */
     Expr materialise(Expr e, Code c) {
         String t = newTemp();
-        Storage.Buf b = newScratch(t.substring(1), e.type());
+        Storage.Arr b = newScratch(t.substring(1), e.type());
         emitInto(c, b, e);
         return tempRef(t, e.type(), b);
     }
@@ -257,7 +253,7 @@ final class BodyGen {
     /** Registers a variable the emitted code declares, so that outlined loops can take it as a parameter. */
     void declare(String name, String javaType) { scope.put(name, javaType); }
 
-    private static final java.util.regex.Pattern IDENT = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final java.util.regex.Pattern IDENT = java.util.regex.Pattern.compile("(?<![\\w.])[A-Za-z_][A-Za-z0-9_]*");
 
     /** Moves {@code loop} into a method of its free variables; returns the call expression. */
     private String outline(Code loop, String returns) {
@@ -265,8 +261,6 @@ final class BodyGen {
         Map<String, String> params = new LinkedHashMap<>();
         java.util.regex.Matcher m = IDENT.matcher(text);
         while (m.find()) {
-            // skip member names after a dot (x.add, SP.loopBound)
-            if (m.start() > 0 && text.charAt(m.start() - 1) == '.') continue;
             String id = m.group();
             String t = scope.get(id);
             if (t != null) params.putIfAbsent(id, t);
@@ -281,18 +275,18 @@ final class BodyGen {
     // ------------------------------------------------------------------ loops
 
     /** Writes the elementwise vec/mat expression e into buffer b (an outlined loop). */
-    void emitInto(Code c, Storage.Buf b, Expr e) {
+    void emitInto(Code c, Storage.Tensor b, Expr e) {
         Type t = e.type();
         Code lc = new Code();
         if (t instanceof Type.Vec v) {
             String n = v.d().name();
-            loop1(lc, n, "_i", idx -> vec(e, idx, null) + ".intoMemorySegment(" + b.seg() + ", " + b.addr(idx) + ", BO);",
-                    idx -> b.seg() + ".set(F32, " + b.addr(idx) + ", " + scalar(e, idx, null) + ");");
+            loop1(lc, n, "_i", idx -> b.store(idx, null, false, vec(e, idx, null)),
+                    idx -> b.storeScalar(idx, null, false, scalar(e, idx, null)));
         } else if (t instanceof Type.Mat m) {
             String rows = m.rows().name(), cols = m.cols().name();
             lc.open("for (int _r = 0; _r < " + rows + "; _r++)");
-            loop1(lc, cols, "_j", j -> vec(e, "_r", j) + ".intoMemorySegment(" + b.seg() + ", " + b.addr("_r", j) + ", BO);",
-                    j -> b.seg() + ".set(F32, " + b.addr("_r", j) + ", " + scalar(e, "_r", j) + ");");
+            loop1(lc, cols, "_j", j -> b.store("_r", j, true, vec(e, "_r", j)),
+                    j -> b.storeScalar("_r", j, true, scalar(e, "_r", j)));
             lc.close();
         } else {
             throw new IllegalStateException("emitInto of " + t);
@@ -365,33 +359,32 @@ final class BodyGen {
         c.line("final float " + t + " = " + outline(lc, "float") + ";");
     }
 
-    /** out[j] = sum_i x[i] * M[i, j]. */
-    private void emitVecMat(Code c, Storage.Buf out, Expr x, Expr m, Dim rows, Dim cols) {
+    /** out[j] = sum_i x[i] * M[i, j]: lanes along j, the sum over rows kept in a register (x is a reference). */
+    private void emitVecMat(Code c, Storage.Arr out, Expr x, Expr m, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
         Code lc = new Code();
-        lc.line("Arrays.fill(" + arrayName(out.seg()) + ", 0f);");
-        lc.open("for (int _r = 0; _r < " + R + "; _r++)");
-        lc.line("final float _xs = " + scalar(x, "_r", null) + ";");
         if (vector) {
-            lc.line("final FloatVector _xv = FloatVector.broadcast(SP, _xs);");
             lc.line("int _j = 0;");
             lc.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
-            lc.line("FloatVector.fromMemorySegment(SP, " + out.seg() + ", " + out.addr("_j") + ", BO).add("
-                    + vec(m, "_r", "_j") + ".mul(_xv)).intoMemorySegment(" + out.seg() + ", " + out.addr("_j") + ", BO);");
+            lc.line("FloatVector _acc = FloatVector.zero(SP);");
+            lc.open("for (int _r = 0; _r < " + R + "; _r++)");
+            lc.line("_acc = " + vec(m, "_r", "_j") + ".fma(FloatVector.broadcast(SP, " + scalar(x, "_r", null) + "), _acc);");
+            lc.close();
+            lc.line(out.store("_j", null, false, "_acc"));
             lc.close();
             lc.open("for (; _j < " + Cn + "; _j++)");
         } else {
             lc.open("for (int _j = 0; _j < " + Cn + "; _j++)");
         }
-        lc.line(out.seg() + ".set(F32, " + out.addr("_j") + ", " + out.seg() + ".get(F32, " + out.addr("_j") + ") + "
-                + scalar(m, "_r", "_j") + " * _xs);");
-        lc.close();
+        lc.line("float _s = 0f;");
+        lc.line("for (int _r = 0; _r < " + R + "; _r++) _s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_r", null) + ";");
+        lc.line(out.storeScalar("_j", null, false, "_s"));
         lc.close();
         c.line(outline(lc, "void") + ";");
     }
 
     /** out[i] = sum_j M[i, j] * x[j]. */
-    private void emitMatVec(Code c, Storage.Buf out, Expr m, Expr x, Dim rows, Dim cols) {
+    private void emitMatVec(Code c, Storage.Arr out, Expr m, Expr x, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
         Code lc = new Code();
         lc.open("for (int _r = 0; _r < " + R + "; _r++)");
@@ -409,7 +402,7 @@ final class BodyGen {
         }
         lc.line("_s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_j", null) + ";");
         lc.close();
-        lc.line(out.seg() + ".set(F32, " + out.addr("_r") + ", _s);");
+        lc.line(out.storeScalar("_r", null, false, "_s"));
         lc.close();
         c.line(outline(lc, "void") + ";");
     }
@@ -417,13 +410,9 @@ final class BodyGen {
     /** Names of the scratch arrays (for allocation): array name -> size. */
     static String arrayName(String bufName) { return bufName.replace("_b_", "_a_"); }
 
-    /** Emits the allocation of all scratch buffers collected so far. */
+    /** Emits the allocation of all scratch arrays collected so far. */
     void emitScratchAllocation(Code c) {
-        for (var en : scratch.entrySet()) {
-            String arr = arrayName(en.getKey());
-            c.line("final float[] " + arr + " = new float[" + en.getValue() + "];");
-            c.line("final MemorySegment " + en.getKey() + " = MemorySegment.ofArray(" + arr + ");");
-        }
+        for (var en : scratch.entrySet()) c.line("final float[] " + en.getKey() + " = new float[" + en.getValue() + "];");
     }
 
     static Set<String> sorted(Set<String> s) { return new TreeSet<>(s); }

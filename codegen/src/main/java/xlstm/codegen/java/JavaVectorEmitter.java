@@ -409,7 +409,7 @@ public final class JavaVectorEmitter implements Emitter {
                         g.declare("_x_" + n, jt);
                         g.bind(Expr.RefKind.LET, n, new Storage.Local("_x_" + n));
                     } else {
-                        Storage.Buf b = g.newScratch(n, s.type());
+                        Storage.Arr b = g.newScratch(n, s.type());
                         g.emitInto(code, b, e);
                         g.bind(Expr.RefKind.LET, n, b);
                     }
@@ -425,12 +425,13 @@ public final class JavaVectorEmitter implements Emitter {
                         boolean inPlace = true;
                         for (int k2 = k + 1; k2 < body.size(); k2++)
                             if (Exprs.refersTo(body.get(k2).value(), Expr.RefKind.STATE, n)) inPlace = false;
-                        Storage.Buf b;
+                        Storage.Tensor b;
                         if (inPlace) {
                             b = buf(id(n), "_o_" + n, d.type());
                         } else {
-                            b = g.newScratch(n + "__n", d.type());
-                            tail.line("MemorySegment.copy(" + b.seg() + ", 0L, " + id(n) + ", _o_" + n + ", 4L * " + BodyGen.size(d.type()) + ");");
+                            Storage.Arr a = g.newScratch(n + "__n", d.type());
+                            b = a;
+                            tail.line("MemorySegment.copy(" + a.arr() + ", 0, " + id(n) + ", F32, _o_" + n + ", " + BodyGen.size(d.type()) + ");");
                         }
                         g.emitInto(code, b, e);
                         g.bind(Expr.RefKind.NEXT_STATE, n, b);
@@ -529,51 +530,80 @@ public final class JavaVectorEmitter implements Emitter {
         CellIR ir = v.ir();
         String mname = (parallel ? "parallel" : "chunkwise") + (vector ? "V" : "S") + suffix(v);
         BodyGen g = gen(vector, helpers, mname, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE);
-        for (String x : List.of("_Qs", "_Ks", "_Vs")) g.declare(x, "MemorySegment");
+        for (String x : List.of("_Q", "_K", "_V")) g.declare(x, "float[]");
         for (String x : List.of("_tau", "_DK", "_DV")) g.declare(x, "int");
         String m = vector ? "_v" : "_s";
-        for (String h : List.of("dot", "axpy", "divstore", "store", "scal")) helpers.add(h + m);
-        String DOT = "dot" + m, AXPY = "axpy" + m, DIVSTORE = "divstore" + m, STORE = "store" + m, SCAL = "scal" + m;
-        boolean stab = lr.stabilised() && !parallel, rowMax = lr.stabilised();
-        String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
-        String C = id(lr.matrixState()), N = lr.normState() == null ? null : id(lr.normState()),
-                M = lr.stabState() == null ? null : id(lr.stabState()), H = id(lr.output());
+        for (String h : List.of("dot", "gemm", "divstore", "store", "scal")) helpers.add(h + m);
 
         // per-step prologue: gates, q, k, v of step _tau into the chunk arrays
         Code pro = new Code();
         bindDecls(ir, g, pro, refNames(lr.logForget(), lr.logInput(), lr.key(), lr.value(), lr.query()), false);
         pro.line("_lf[_tau] = " + g.scalar(g.prepare(lr.logForget(), pro), null, null) + ";");
         pro.line("_li[_tau] = " + g.scalar(g.prepare(lr.logInput(), pro), null, null) + ";");
-        g.emitInto(pro, new Storage.Buf("_Qs", "(long) _tau * _DK * 4L", null), g.prepare(lr.query(), pro));
-        g.emitInto(pro, new Storage.Buf("_Ks", "(long) _tau * _DK * 4L", null), g.prepare(lr.key(), pro));
-        g.emitInto(pro, new Storage.Buf("_Vs", "(long) _tau * _DV * 4L", null), g.prepare(lr.value(), pro));
+        g.emitInto(pro, new Storage.Arr("_Q", "_tau * _DK", null), g.prepare(lr.query(), pro));
+        g.emitInto(pro, new Storage.Arr("_K", "_tau * _DK", null), g.prepare(lr.key(), pro));
+        g.emitInto(pro, new Storage.Arr("_V", "_tau * _DV", null), g.prepare(lr.value(), pro));
 
-        Code c = new Code();
-        String L = parallel ? "Math.max(1, S)" : "Math.max(1, Math.min(chunkSize, S))";
-        c.line("final int _L = " + L + ";");
-        c.open("_forEach(_par, B * NH, _bh ->");
-        c.line("final int _hd = _bh % NH;");
-        c.line("final int _DK = " + DK + ", _DV = " + DV + ";");
-        c.line("final float[] _Q = new float[_L * _DK], _K = new float[_L * _DK], _V = new float[_L * _DV];");
-        c.line("final MemorySegment _Qs = MemorySegment.ofArray(_Q), _Ks = MemorySegment.ofArray(_K), _Vs = MemorySegment.ofArray(_V);");
-        c.line("final float[] _lf = new float[_L], _li = new float[_L], _bc = new float[_L], _a = new float[_L];");
-        c.line("final float[] _mc = new float[_L], _beta = new float[_L];");
-        c.line(parallel ? "final float[] _W = new float[_L], _num = new float[_DV];"
-                : "final float[] _W = new float[_L * _L], _num = new float[_L * _DV];");
+        Code c = parallel ? parallelBody(lr, g, pro, m) : chunkBody(lr, g, pro, m);
+        addOutlined(impls, g);
+        return method(mname, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE, false)
+                .addCode(Poet.code(c.toString())).build();
+    }
+
+    /** Scratch shared by the chunkwise and parallel bodies: dims, arrays, eps and lower bound. */
+    private static void commonScratch(Code c, LinearRecurrence lr, BodyGen g, String rows, String wRows) {
+        c.line("final int _DK = " + id(lr.keyDim().name()) + ", _DV = " + id(lr.valueDim().name()) + ";");
+        c.line("final float[] _Q = new float[" + rows + " * _DK], _K = new float[" + rows + " * _DK], _V = new float[" + rows + " * _DV];");
+        c.line("final float[] _KT = new float[_DK * " + rows + "];");
+        c.line("final float[] _lf = new float[" + rows + "], _li = new float[" + rows + "], _D = new float[" + rows + "];");
+        c.line("final float[] _W = new float[" + wRows + " * " + rows + "], _num = new float[" + wRows + " * _DV], _mc = new float[" + wRows + "];");
         g.emitScratchAllocation(c);
         if (lr.normalised()) {
             c.line("final float _eps = " + g.scalar(lr.eps(), null, null) + ";");
             if (!lr.stabilised()) c.line("final float _lower = " + g.scalar(lr.lowerBound(), null, null) + ";");
         }
-        if (!parallel) {
-            c.line("final float[] _C = new float[_DK * _DV];");
-            c.line("MemorySegment.copy(" + C + ", F32, (long) _bh * _DK * _DV * 4L, _C, 0, _DK * _DV);");
-            if (N != null) {
-                c.line("final float[] _n = new float[_DK];");
-                c.line("MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
-            }
-            if (M != null) c.line("float _m = " + M + ".get(F32, (long) _bh * 4L);");
+    }
+
+    /** Row t of the masked weight block: W[t, s] = (q_t . k_s) exp(D[t, s] - m_t) for s <= t, 0 above the diagonal. */
+    private static void gateRow(Code c, String wr, String tau, String kEnd, String mct) {
+        c.line("final float _mct = " + mct + ";");
+        c.line("for (int _sg = 0; _sg <= " + tau + "; _sg++) _W[" + wr + " + _sg] *= (float) Math.exp(_D[_sg] - _mct);");
+        c.line("for (int _sg = " + tau + " + 1; _sg < " + kEnd + "; _sg++) _W[" + wr + " + _sg] = 0f;");
+    }
+
+    /** D[s] = sum_{s<r<=t} lf_r + li_s for s <= t by a backward running sum (no differences of cumulative sums). */
+    private static void logWeights(Code c, String tau) {
+        c.line("float _fs = 0f, _mx = Float.NEGATIVE_INFINITY;");
+        c.open("for (int _sg = " + tau + "; _sg >= 0; _sg--)");
+        c.line("final float _d = _fs + _li[_sg];");
+        c.line("_D[_sg] = _d;");
+        c.line("_mx = Math.max(_mx, _d);");
+        c.line("_fs += _lf[_sg];");
+        c.close();
+    }
+
+    /**
+     * The chunkwise schedule: per (b, h) and chunk, S = Q K^T (GEMM), gates applied row by row, num = beta (Q C) +
+     * W V (two GEMMs), then C = f C + (a K)^T V (GEMM) and the n and m recurrences of SPEC 1.5.
+     */
+    private static Code chunkBody(LinearRecurrence lr, BodyGen g, Code pro, String m) {
+        String DOT = "dot" + m, GEMM = "gemm" + m, DIVSTORE = "divstore" + m, STORE = "store" + m, SCAL = "scal" + m;
+        boolean stab = lr.stabilised();
+        String C = id(lr.matrixState()), N = lr.normState() == null ? null : id(lr.normState()),
+                M = lr.stabState() == null ? null : id(lr.stabState()), H = id(lr.output());
+        Code c = new Code();
+        c.line("final int _L = Math.max(1, Math.min(chunkSize, S));");
+        c.open("_forEach(_par, B * NH, _bh ->");
+        c.line("final int _hd = _bh % NH;");
+        commonScratch(c, lr, g, "_L", "_L");
+        c.line("final float[] _bc = new float[_L], _a = new float[_L], _beta = new float[_L];");
+        c.line("final float[] _C = new float[_DK * _DV];");
+        c.line("MemorySegment.copy(" + C + ", F32, (long) _bh * _DK * _DV * 4L, _C, 0, _DK * _DV);");
+        if (N != null) {
+            c.line("final float[] _n = new float[_DK];");
+            c.line("MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
         }
+        if (M != null) c.line("float _m = " + M + ".get(F32, (long) _bh * 4L);");
         c.open("for (int _c0 = 0; _c0 < S; _c0 += _L)");
         c.line("final int _Lc = Math.min(_L, S - _c0);");
         c.line("// gates, queries, keys, values of the chunk");
@@ -581,124 +611,122 @@ public final class JavaVectorEmitter implements Emitter {
         c.line("final long _row = (long) _bh * S + _c0 + _tau;");
         c.raw(pro);
         c.close();
-        c.line("// b: inclusive cumulative log forget; a: log weight of each step in the chunk's state update");
+        c.line("// b: inclusive cumulative log forget (g = b[Lc-1]); a: log weight of each step in the state update");
         c.line("float _cum = 0f;");
-        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-        c.line("_cum += _lf[_tau];");
-        c.line("_bc[_tau] = _cum;");
-        c.close();
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) _bc[_tau] = (_cum += _lf[_tau]);");
         c.line("final float _g = _cum;");
-        if (!parallel) {
-            c.line("float _suf = 0f;");
-            c.open("for (int _tau = _Lc - 1; _tau >= 0; _tau--)");
-            c.line("_a[_tau] = _suf + _li[_tau];");
-            c.line("_suf += _lf[_tau];");
-            c.close();
-        }
-        if (!parallel) {
-            c.line("// inter-chunk part of the numerator: beta_t * q_t^T C  (rows of Q times C)");
-            c.line("Arrays.fill(_num, 0, _Lc * _DV, 0f);");
-        }
-        // intra rows
-        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-        String wr = parallel ? "0" : "_tau * _L";
-        c.line("final int _wr = " + wr + ";");
-        c.line("// log weights D[t, s] = sum_{s<r<=t} lf_r + li_s by a backward running sum (no cumsum differences)");
-        c.line("float _fs = 0f, _mx = Float.NEGATIVE_INFINITY;");
-        c.open("for (int _sg = _tau; _sg >= 0; _sg--)");
-        c.line("final float _d = _fs + _li[_sg];");
-        c.line("_W[_wr + _sg] = _d;");
-        c.line("_mx = Math.max(_mx, _d);");
-        c.line("_fs += _lf[_sg];");
+        c.line("float _suf = 0f;");
+        c.open("for (int _tau = _Lc - 1; _tau >= 0; _tau--)");
+        c.line("_a[_tau] = _suf + _li[_tau];");
+        c.line("_suf += _lf[_tau];");
         c.close();
+        c.line("// S = Q K^T over the chunk");
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _K[_tau * _DK + _kk];");
+        c.line("Arrays.fill(_W, 0, _Lc * _L, 0f);");
+        c.line(GEMM + "(_Lc, _Lc, _DK, _Q, 0, _DK, _KT, 0, _L, _W, 0, _L);");
+        c.line("// gates: stabiliser of each row (with the carried state), weights of the intra-chunk block");
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        logWeights(c, "_tau");
         if (stab) {
-            c.line("final float _mct = Math.max(_bc[_tau] + _m, _mx);");
-            c.line("final float _bt = (float) Math.exp(_bc[_tau] + _m - _mct);");
-        } else if (rowMax) {
-            c.line("final float _mct = _mx;");
-            c.line("final float _bt = 0f;");
+            gateRow(c, "_tau * _L", "_tau", "_Lc", "Math.max(_bc[_tau] + _m, _mx)");
+            c.line("_beta[_tau] = (float) Math.exp(_bc[_tau] + _m - _mct);");
         } else {
-            c.line("final float _mct = 0f;");
-            c.line("final float _bt = " + (parallel ? "0f" : "(float) Math.exp(_bc[_tau])") + ";");
+            gateRow(c, "_tau * _L", "_tau", "_Lc", "0f");
+            c.line("_beta[_tau] = (float) Math.exp(_bc[_tau]);");
         }
         c.line("_mc[_tau] = _mct;");
-        c.line("_beta[_tau] = _bt;");
-        c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
-        c.line("_W[_wr + _sg] = " + DOT + "(_Q, _tau * _DK, _K, _sg * _DK, _DK) * (float) Math.exp(_W[_wr + _sg] - _mct);");
         c.close();
-        if (parallel) {
-            c.line("Arrays.fill(_num, 0f);");
-            c.line("float _den = 0f;");
-            c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
-            c.line(AXPY + "(_W[_sg], _V, _sg * _DV, _num, 0, _DV);");
-            c.line("_den += _W[_sg];");
-            c.close();
-            c.line("final long _ho = ((long) _bh * S + _tau) * _DV * 4L;");
-            if (lr.normalised()) {
-                c.line("final float _div = Math.max(Math.abs(_den), " + (rowMax ? "(float) Math.exp(-_mct)" : "_lower") + ") + _eps;");
-                c.line(DIVSTORE + "(_num, 0, _div, " + H + ", _ho, _DV);");
-            } else {
-                c.line(STORE + "(_num, 0, " + H + ", _ho, _DV);");
-            }
+        c.line("// numerator: beta * (Q C) + W V");
+        c.line("Arrays.fill(_num, 0, _Lc * _DV, 0f);");
+        c.line(GEMM + "(_Lc, _DV, _DK, _Q, 0, _DK, _C, 0, _DV, _num, 0, _DV);");
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) " + SCAL + "(_beta[_tau], _num, _tau * _DV, _DV);");
+        c.line(GEMM + "(_Lc, _DV, _Lc, _W, 0, _L, _V, 0, _DV, _num, 0, _DV);");
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        c.line("final long _ho = ((long) _bh * S + _c0 + _tau) * _DV * 4L;");
+        if (lr.normalised()) {
+            c.line("float _den = " + (N != null ? "_beta[_tau] * " + DOT + "(_Q, _tau * _DK, _n, 0, _DK)" : "0f") + ";");
+            c.line("for (int _sg = 0; _sg <= _tau; _sg++) _den += _W[_tau * _L + _sg];");
+            c.line("final float _div = Math.max(Math.abs(_den), " + (stab ? "(float) Math.exp(-_mc[_tau])" : "_lower") + ") + _eps;");
+            c.line(DIVSTORE + "(_num, _tau * _DV, _div, " + H + ", _ho, _DV);");
+        } else {
+            c.line(STORE + "(_num, _tau * _DV, " + H + ", _ho, _DV);");
         }
         c.close();
-        if (!parallel) {
+        c.line("// state: C = f C + (a K)^T V, n = f n + (a K)^T 1");
+        if (stab) {
+            c.line("float _amax = Float.NEGATIVE_INFINITY;");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _amax = Math.max(_amax, _a[_tau]);");
+            c.line("final float _mn = Math.max(_g + _m, _amax);");
+            c.line("final float _fC = (float) Math.exp(_g + _m - _mn);");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau] - _mn);");
+            c.line("_m = _mn;");
+        } else {
+            c.line("final float _fC = (float) Math.exp(_g);");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
+        }
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _a[_tau] * _K[_tau * _DK + _kk];");
+        c.line(SCAL + "(_fC, _C, 0, _DK * _DV);");
+        c.line(GEMM + "(_DK, _DV, _Lc, _KT, 0, _L, _V, 0, _DV, _C, 0, _DV);");
+        if (N != null) {
             c.open("for (int _kk = 0; _kk < _DK; _kk++)");
-            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-            c.line("final float _qb = _beta[_tau] * _Q[_tau * _DK + _kk];");
-            c.line("if (_qb != 0f) " + AXPY + "(_qb, _C, _kk * _DV, _num, _tau * _DV, _DV);");
-            c.close();
-            c.close();
-            c.line("// intra-chunk part: masked (Q K^T) weights times V; denominator; output");
-            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-            c.line("final int _wr = _tau * _L;");
-            if (lr.normalised())
-                c.line("float _den = " + (N != null ? "_beta[_tau] * " + DOT + "(_Q, _tau * _DK, _n, 0, _DK)" : "0f") + ";");
-            c.open("for (int _sg = 0; _sg <= _tau; _sg++)");
-            c.line(AXPY + "(_W[_wr + _sg], _V, _sg * _DV, _num, _tau * _DV, _DV);");
-            if (lr.normalised()) c.line("_den += _W[_wr + _sg];");
-            c.close();
-            c.line("final long _ho = ((long) _bh * S + _c0 + _tau) * _DV * 4L;");
-            if (lr.normalised()) {
-                c.line("final float _div = Math.max(Math.abs(_den), " + (stab ? "(float) Math.exp(-_mc[_tau])" : "_lower") + ") + _eps;");
-                c.line(DIVSTORE + "(_num, _tau * _DV, _div, " + H + ", _ho, _DV);");
-            } else {
-                c.line(STORE + "(_num, _tau * _DV, " + H + ", _ho, _DV);");
-            }
-            c.close();
-            c.line("// state update: C = f C + K^T diag(w) V over the chunk");
-            if (stab) {
-                c.line("float _amax = Float.NEGATIVE_INFINITY;");
-                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _amax = Math.max(_amax, _a[_tau]);");
-                c.line("final float _mn = Math.max(_g + _m, _amax);");
-                c.line("final float _fC = (float) Math.exp(_g + _m - _mn);");
-                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau] - _mn);");
-                c.line("_m = _mn;");
-            } else {
-                c.line("final float _fC = (float) Math.exp(_g);");
-                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
-            }
-            c.open("for (int _kk = 0; _kk < _DK; _kk++)");
-            c.line(SCAL + "(_fC, _C, _kk * _DV, _DV);");
-            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-            c.line(AXPY + "(_a[_tau] * _K[_tau * _DK + _kk], _V, _tau * _DV, _C, _kk * _DV, _DV);");
-            c.close();
-            if (N != null) {
-                c.line("float _nv = _fC * _n[_kk];");
-                c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _a[_tau] * _K[_tau * _DK + _kk];");
-                c.line("_n[_kk] = _nv;");
-            }
+            c.line("float _nv = _fC * _n[_kk];");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _KT[_kk * _L + _tau];");
+            c.line("_n[_kk] = _nv;");
             c.close();
         }
         c.close(); // chunks
-        if (!parallel) {
-            c.line("MemorySegment.copy(_C, 0, " + C + ", F32, (long) _bh * _DK * _DV * 4L, _DK * _DV);");
-            if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
-            if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
-        }
+        c.line("MemorySegment.copy(_C, 0, " + C + ", F32, (long) _bh * _DK * _DV * 4L, _DK * _DV);");
+        if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
+        if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
         c.close(");");
-        addOutlined(impls, g);
-        return method(mname, cell, parallel ? ScheduleKind.PARALLEL : ScheduleKind.CHUNKWISE, false)
-                .addCode(Poet.code(c.toString())).build();
+        return c;
+    }
+
+    /**
+     * The parallel form: per (b, h), blocks of up to 64 query rows against all earlier keys: S = Q K^T (GEMM), row
+     * maximum stabiliser without m0 (stabilised cells), W V (GEMM), normaliser from the row sums.
+     */
+    private static Code parallelBody(LinearRecurrence lr, BodyGen g, Code pro, String m) {
+        String GEMM = "gemm" + m, DIVSTORE = "divstore" + m, STORE = "store" + m;
+        String H = id(lr.output());
+        Code c = new Code();
+        c.line("final int _L = Math.max(1, S), _PB = Math.min(64, _L);");
+        c.open("_forEach(_par, B * NH, _bh ->");
+        c.line("final int _hd = _bh % NH;");
+        c.line("final int _c0 = 0;");
+        commonScratch(c, lr, g, "_L", "_PB");
+        c.line("// gates, queries, keys, values of the whole sequence");
+        c.open("for (int _tau = 0; _tau < S; _tau++)");
+        c.line("final long _row = (long) _bh * S + _tau;");
+        c.raw(pro);
+        c.close();
+        c.line("for (int _tau = 0; _tau < S; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _K[_tau * _DK + _kk];");
+        c.open("for (int _r0 = 0; _r0 < S; _r0 += _PB)");
+        c.line("final int _nb = Math.min(_PB, S - _r0), _kEnd = _r0 + _nb;");
+        c.line("Arrays.fill(_W, 0, _nb * _L, 0f);");
+        c.line(GEMM + "(_nb, _kEnd, _DK, _Q, _r0 * _DK, _DK, _KT, 0, _L, _W, 0, _L);");
+        c.open("for (int _x = 0; _x < _nb; _x++)");
+        c.line("final int _tau = _r0 + _x;");
+        logWeights(c, "_tau");
+        gateRow(c, "_x * _L", "_tau", "_kEnd", lr.stabilised() ? "_mx" : "0f");
+        c.line("_mc[_x] = _mct;");
+        c.close();
+        c.line("Arrays.fill(_num, 0, _nb * _DV, 0f);");
+        c.line(GEMM + "(_nb, _DV, _kEnd, _W, 0, _L, _V, 0, _DV, _num, 0, _DV);");
+        c.open("for (int _x = 0; _x < _nb; _x++)");
+        c.line("final int _tau = _r0 + _x;");
+        c.line("final long _ho = ((long) _bh * S + _tau) * _DV * 4L;");
+        if (lr.normalised()) {
+            c.line("float _den = 0f;");
+            c.line("for (int _sg = 0; _sg <= _tau; _sg++) _den += _W[_x * _L + _sg];");
+            c.line("final float _div = Math.max(Math.abs(_den), " + (lr.stabilised() ? "(float) Math.exp(-_mc[_x])" : "_lower") + ") + _eps;");
+            c.line(DIVSTORE + "(_num, _x * _DV, _div, " + H + ", _ho, _DV);");
+        } else {
+            c.line(STORE + "(_num, _x * _DV, " + H + ", _ho, _DV);");
+        }
+        c.close();
+        c.close();
+        c.close(");");
+        return c;
     }
 }
