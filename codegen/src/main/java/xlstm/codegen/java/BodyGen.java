@@ -359,7 +359,10 @@ final class BodyGen {
         c.line("final float " + t + " = " + outline(lc, "float") + ";");
     }
 
-    /** out[j] = sum_i x[i] * M[i, j]: lanes along j, the sum over rows kept in a register (x is a reference). */
+    /**
+     * out[j] = sum_i x[i] * M[i, j] (x is a reference). Vector mode: lanes along j with the sum over rows kept in a
+     * register; scalar mode: row by row (axpy order, contiguous rows).
+     */
     private void emitVecMat(Code c, Storage.Arr out, Expr x, Expr m, Dim rows, Dim cols) {
         String R = rows.name(), Cn = cols.name();
         Code lc = new Code();
@@ -373,13 +376,17 @@ final class BodyGen {
             lc.line(out.store("_j", null, false, "_acc"));
             lc.close();
             lc.open("for (; _j < " + Cn + "; _j++)");
+            lc.line("float _s = 0f;");
+            lc.line("for (int _r = 0; _r < " + R + "; _r++) _s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_r", null) + ";");
+            lc.line(out.storeScalar("_j", null, false, "_s"));
+            lc.close();
         } else {
-            lc.open("for (int _j = 0; _j < " + Cn + "; _j++)");
+            lc.line("Arrays.fill(" + out.arr() + ", 0f);");
+            lc.open("for (int _r = 0; _r < " + R + "; _r++)");
+            lc.line("final float _xs = " + scalar(x, "_r", null) + ";");
+            lc.line("for (int _j = 0; _j < " + Cn + "; _j++) " + out.arr() + "[" + out.idx("_j") + "] += " + scalar(m, "_r", "_j") + " * _xs;");
+            lc.close();
         }
-        lc.line("float _s = 0f;");
-        lc.line("for (int _r = 0; _r < " + R + "; _r++) _s += " + scalar(m, "_r", "_j") + " * " + scalar(x, "_r", null) + ";");
-        lc.line(out.storeScalar("_j", null, false, "_s"));
-        lc.close();
         c.line(outline(lc, "void") + ";");
     }
 

@@ -473,6 +473,9 @@ public final class JavaVectorEmitter implements Emitter {
         } else {
             helpers.add("_allZero");
             c.line("// all_zero is batch-global: decided over the whole state before each step, so time is the outer loop");
+            c.line("// scratch of each (b, h), allocated once for all steps");
+            for (var en : g.scratch.entrySet())
+                c.line("final float[][] _S" + en.getKey() + " = new float[B * NH][" + en.getValue() + "];");
             c.open("for (int _tt = 0; _tt < S; _tt++)");
             c.line("final int _t = _tt;");
             for (String s : new TreeSet<>(v.allZeroStates())) {
@@ -481,7 +484,7 @@ public final class JavaVectorEmitter implements Emitter {
             }
             c.open("_forEach(_par, B * NH, _bh ->");
             c.line("final int _hd = _bh % NH;");
-            g.emitScratchAllocation(c);
+            for (var en : g.scratch.entrySet()) c.line("final float[] " + en.getKey() + " = _S" + en.getKey() + "[_bh];");
             c.line("final long _row = (long) _bh * S + _t;");
             c.raw(body);
             c.close(");");
