@@ -47,6 +47,9 @@ public final class XlstmLarge {
             embedding = w.matrix("embedding.weight", vocab, e);
         } else if (w.has("backbone.embeddings.weight")) {
             embedding = w.matrix("backbone.embeddings.weight", vocab, e);
+        } else if (tie && w.has("lm_head.weight")) {
+            // safetensors keeps one name of a shared tensor: a tied checkpoint may hold only the head's
+            embedding = w.matrix("lm_head.weight", vocab, e);
         } else {
             throw new UserError(w.source() + ": the token embedding is missing (tensor 'embedding.weight', or"
                     + " 'backbone.embeddings.weight' in a Hugging Face checkpoint), expected shape [" + vocab + ", "

@@ -26,21 +26,26 @@ public final class XlstmLmModel {
 
     /**
      * Builds the model from {@code w} (the reference's {@code state_dict} names). Missing, mis-shaped and extra
-     * tensors are {@link UserError}s naming them; with {@code tie_weights} a stored {@code lm_head.weight} is
-     * accepted (and ignored: the embedding is used).
+     * tensors are {@link UserError}s naming them; with {@code tie_weights} the one matrix may be stored
+     * under either name (safetensors drops one name of a shared tensor).
      */
     public static XlstmLmModel load(LmModelConfig cfg, WeightStore w) {
         Weights ws = new Weights(w, "");
         int v = cfg.vocabSize(), e = cfg.embeddingDim();
-        Tensor emb = ws.matrix("token_embedding.weight", v, e);
-        XlstmBlockStack stack = XlstmBlockStack.load(cfg.stack(), ws.at("xlstm_block_stack."));
+        Tensor emb;
         Tensor head;
         if (cfg.tieWeights()) {
+            // safetensors cannot store shared tensors: a tied checkpoint keeps either name (or both)
+            Tensor stored = ws.optional("token_embedding.weight", v, e);
+            Tensor storedHead = ws.optional("lm_head.weight", v, e);
+            emb = stored != null ? stored.toF32() : storedHead != null ? storedHead.toF32()
+                    : ws.matrix("token_embedding.weight", v, e);
             head = emb;
-            ws.optional("lm_head.weight", v, e); // a tied checkpoint may still list it
         } else {
+            emb = ws.matrix("token_embedding.weight", v, e);
             head = ws.matrix("lm_head.weight", v, e);
         }
+        XlstmBlockStack stack = XlstmBlockStack.load(cfg.stack(), ws.at("xlstm_block_stack."));
         ws.checkAllUsed("");
         return new XlstmLmModel(cfg, emb, stack, head);
     }

@@ -72,6 +72,20 @@ class ModelOptionsTest {
         assertClose(full.toFloatArray(), stepped, 1e-4, "forward vs step (" + variant + ")");
     }
 
+    /** safetensors keeps one name of a shared tensor: a tied checkpoint holding only lm_head.weight loads too. */
+    @Test
+    void tiedCheckpointMayStoreOnlyTheHead() throws Exception {
+        LmModelConfig cfg = LmModelConfig.fromJson(lmConfig("gelu", "slstm", "vanilla"));
+        RandomWeights w = new RandomWeights(0.3f);
+        XlstmLmModel m = XlstmLmModel.load(cfg, w);
+        Map<String, Tensor> renamed = new LinkedHashMap<>(w.tensors());
+        renamed.put("lm_head.weight", renamed.remove("token_embedding.weight"));
+        XlstmLmModel headOnly = XlstmLmModel.load(cfg, WeightStore.of(renamed, "head-only"));
+        long[] ids = new Random(5).longs(2 * 7, 0, cfg.vocabSize()).toArray();
+        assertClose(m.forward(Tensor.ofLongs(ids, 2, 7)).toFloatArray(),
+                headOnly.forward(Tensor.ofLongs(ids, 2, 7)).toFloatArray(), 1e-6, "head-only tied checkpoint");
+    }
+
     /** The generated lstm cell (cells/lstm.xl) against a direct float64 evaluation of its formula. */
     @Test
     void lstmRecurrenceFollowsItsFormula() {
