@@ -1,73 +1,50 @@
 package xlstm.cli;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.SymbolLookup;
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import jdk.incubator.vector.FloatVector;
-import xlstm.backends.cpu.CpuParallel;
-import xlstm.backends.cpu.KernelMode;
-import xlstm.runtime.UserError;
+import picocli.CommandLine.Model.CommandSpec;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 
 /**
- * The compute backends this build knows and, for each, whether it runs here and why not. Only the CPU backend
- * exists so far; the others say so plainly, and whether their driver library could be found, so the message stays
- * honest when they arrive.
+ * The {@code --backend} option of verify, generate and bench, and the table of {@code xlstm devices}; the ranking and
+ * the probes are {@link KernelBackends}'.
  */
 final class Backends {
-    record Backend(String name, boolean available, String detail) {}
+    /** The option's default: {@code -Dxlstm.backend} when set, else {@code auto}. */
+    static final String DEFAULT = "${sys:xlstm.backend:-auto}";
+
+    /** The description shared by the commands' {@code --backend} options. */
+    static final String HELP = "Kernel backend: auto (the best available, the default unless -Dxlstm.backend is set),"
+            + " cpu, opencl, ... (see 'xlstm devices'). Linear algebra stays in Java on every backend.";
 
     private Backends() {}
 
-    static List<Backend> all() {
-        return List.of(cpu(),
-                notBuilt("cuda", "libcuda.so.1"),
-                notBuilt("hip", "libamdhip64.so"),
-                notBuilt("opencl", "libOpenCL.so.1"),
-                new Backend("metal", false, "not built yet; Metal exists only on macOS"
-                        + (System.getProperty("os.name", "").toLowerCase().contains("mac") ? "" : " (this is "
-                        + System.getProperty("os.name") + ")")));
-    }
-
-    static List<String> availableNames() {
-        return all().stream().filter(Backend::available).map(Backend::name).toList();
-    }
-
-    /** Fails with a message listing the backends when {@code name} cannot run in this build on this machine. */
-    static void require(String name) {
-        for (Backend b : all()) {
-            if (b.name().equals(name)) {
-                if (b.available()) return;
-                throw new UserError("backend " + name + " is not available: " + b.detail()
-                        + "; available backends: " + String.join(", ", availableNames()));
-            }
+    /**
+     * The backend for {@code name}. With {@code auto} and {@code --verbose}, one line on stderr says which was taken and
+     * why each other one was skipped (without --verbose stderr stays free for the one-line error messages; 'xlstm
+     * devices' shows the same reasons). An unknown or unavailable name is a user error listing the names.
+     */
+    static KernelBackend choose(String name, CommandSpec spec) {
+        KernelBackends.Choice c = KernelBackends.choose(name);
+        if (c.automatic() && ErrorReporter.verbose(spec.root().commandLine().getParseResult())) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(c.describe());
+            err.flush();
         }
-        throw new UserError("unknown backend '" + name + "'; available backends: "
-                + String.join(", ", availableNames()) + " (known but unavailable: "
-                + all().stream().filter(b -> !b.available()).map(Backend::name).collect(Collectors.joining(", "))
-                + ")");
+        return c.backend();
     }
 
-    private static Backend cpu() {
-        var species = FloatVector.SPECIES_PREFERRED;
-        return new Backend("cpu", true, "Java Vector API, FloatVector.SPECIES_PREFERRED = "
-                + species.vectorBitSize() + " bits (" + species.length() + " float lanes), "
-                + CpuParallel.threads() + " threads (-Dxlstm.threads=N), "
-                + (KernelMode.scalar() ? "scalar kernels forced (-Dxlstm.kernels.scalar=true)" : "vector kernels"));
-    }
-
-    private static Backend notBuilt(String name, String library) {
-        return new Backend(name, false, "not built yet (this build has no " + name + " backend); "
-                + library + ": " + (canLoad(library) ? "found" : "not found"));
-    }
-
-    /** Whether the dynamic linker finds {@code library} (loaded and released again at once). */
-    static boolean canLoad(String library) {
-        try (Arena arena = Arena.ofConfined()) {
-            SymbolLookup.libraryLookup(library, arena);
-            return true;
-        } catch (IllegalArgumentException | IllegalCallerException | UnsatisfiedLinkError e) {
-            return false;
+    /** The rows of the devices table, ranked best first: rank, name, available, device, reason. */
+    static List<String[]> table() {
+        List<String[]> rows = new ArrayList<>();
+        int rank = 0;
+        for (KernelBackends.Status s : KernelBackends.statuses()) {
+            String device = s.device().device().isEmpty() ? "-" : s.device().device();
+            String reason = s.device().reason().isEmpty() ? "-" : s.device().reason();
+            rows.add(new String[] {Integer.toString(++rank), s.name(), s.available() ? "yes" : "no", device, reason});
         }
+        return rows;
     }
 }

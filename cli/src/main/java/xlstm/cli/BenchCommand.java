@@ -15,6 +15,7 @@ import xlstm.backends.cpu.KernelMode;
 import xlstm.cli.bench.Stopwatch;
 import xlstm.cli.bench.Workloads;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.model.LargeState;
 import xlstm.runtime.model.XlstmLarge;
 import xlstm.runtime.tensor.Tensor;
@@ -29,8 +30,7 @@ import xlstm.runtime.tensor.Tensor;
                 "vocab 50304) with random weights. Medians after warm-up; for careful numbers use the JMH module."},
         footer = {"", "Example: xlstm bench --backend cpu --seq 64,256 --skip-model"})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend to measure (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT, paramLabel = "NAME", description = Backends.HELP)
     String backend;
 
     @Option(names = "--seq", split = ",", paramLabel = "S",
@@ -63,12 +63,12 @@ final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     private PrintWriter err;
+    private KernelBackend kb;
     private Stopwatch watch;
     private boolean progressShown;
 
     @Override
     public Integer call() {
-        Backends.require(backend);
         for (int s : seq) if (s < 1) throw new UserError("--seq: sequence lengths must be >= 1, got " + s);
         if (chunk < 1) throw new UserError("--chunk must be >= 1, got " + chunk);
         if (prefill < 1 || decode < 1) throw new UserError("--prefill and --decode must be >= 1");
@@ -76,7 +76,9 @@ final class BenchCommand implements Callable<Integer> {
         watch = new Stopwatch(2, warmup, 9, 3.0);
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
-        out.printf(Locale.ROOT, "backend cpu: %d threads, %d-bit vectors (%s), %s, %s%n", CpuParallel.threads(),
+        kb = Backends.choose(backend, spec);
+        out.println("kernel backend " + kb.name() + ": " + kb.device());
+        out.printf(Locale.ROOT, "host: %d threads, %d-bit vectors (%s), %s, %s%n", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
                 System.getProperty("os.arch"), Runtime.version());
         if (!skipCells) cells(out);
@@ -92,17 +94,17 @@ final class BenchCommand implements Callable<Integer> {
         progress(0, total, "warming up the JIT");
         Workloads.Cell warm = Workloads.cell(512);
         Stopwatch jit = new Stopwatch(3, 1.5 * warmup, 1, 0);
-        jit.median(warm::sequence);
-        jit.median(() -> warm.chunkwise(chunk));
-        jit.median(warm::parallel);
+        jit.median(() -> warm.sequence(kb));
+        jit.median(() -> warm.chunkwise(kb, chunk));
+        jit.median(() -> warm.parallel(kb));
         for (int s : seq) {
             Workloads.Cell cell = Workloads.cell(s);
             progress(++at, total, "mLSTM sequence S=" + s);
-            double tSeq = watch.median(cell::sequence);
+            double tSeq = watch.median(() -> cell.sequence(kb));
             progress(++at, total, "mLSTM chunkwise S=" + s);
-            double tChunk = watch.median(() -> cell.chunkwise(chunk));
+            double tChunk = watch.median(() -> cell.chunkwise(kb, chunk));
             progress(++at, total, "mLSTM parallel S=" + s);
-            double tPar = watch.median(cell::parallel);
+            double tPar = watch.median(() -> cell.parallel(kb));
             rows.add(row(s, "sequence", tSeq, cell.tokens(), tSeq));
             rows.add(row(s, "chunkwise", tChunk, cell.tokens(), tSeq));
             rows.add(row(s, "parallel", tPar, cell.tokens(), tSeq));
@@ -120,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void model(PrintWriter out) {
         progress(1, 3, "building xLSTM Large with random weights");
-        XlstmLarge model = Workloads.randomLarge(7);
+        XlstmLarge model = Workloads.randomLarge(7, kb);
         LargeState state = model.newState(1);
         Tensor ids = Workloads.randomIds(1, prefill, Workloads.LARGE_VOCAB, 11);
         progress(2, 3, "xLSTM Large prefill S=" + prefill);

@@ -21,16 +21,19 @@ import xlstm.runtime.UserError;
 
 /** {@code xlstm compile}: DSL cells and kernels to source files for one target, optionally showing every stage. */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-        description = {"Compile DSL files (.xl) to source for a target: one file per cell/kernel under DIR.",
+        description = {"Compile DSL files (.xl) to source for a target: java writes one class per cell/kernel,",
+                "cuda/hip/opencl/metal one self-contained kernel file per cell schedule or kernel plus an index.tsv",
+                "(under DIR/xlstm/generated/<target>/; launch contract: docs/glue-contract.md).",
                 "With --dump, print every stage: AST, IR (and each pass), scheduled IR, emitted source.",
                 "Errors are reported as file:line:col: message."},
-        footer = {"", "Example: xlstm compile generated/src/main/xlstm/cells/mlstm.xl --target java --out /tmp/k --dump"})
+        footer = {"", "Example: xlstm compile generated/src/main/xlstm/cells/mlstm.xl --target java --out /tmp/k --dump",
+                "         xlstm compile generated/src/main/xlstm/cells/mlstm.xl --target opencl --out /tmp/k"})
 final class CompileCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE.xl", description = "DSL source files, compiled together.")
     List<Path> files;
 
     @Option(names = "--target", defaultValue = "java", paramLabel = "TARGET",
-            description = "java (cuda, hip, opencl, metal: not implemented yet). Default: ${DEFAULT-VALUE}.")
+            description = "java, cuda, hip, opencl or metal. Default: ${DEFAULT-VALUE}.")
     String target;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Folder to write the emitted files into.")

@@ -22,6 +22,21 @@ public final class Main {
         System.exit(code);
     }
 
+    private static final ThreadLocal<java.io.InputStream> INPUT = ThreadLocal.withInitial(() -> System.in);
+
+    /** Standard input of the current run ({@code System.in}, or what a test passed to {@link #run}). */
+    static java.io.InputStream input() { return INPUT.get(); }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code in} as standard input (interactive mode). */
+    public static int run(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+        INPUT.set(in);
+        try {
+            return run(args, out, err);
+        } finally {
+            INPUT.remove();
+        }
+    }
+
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         XlstmCommand root = new XlstmCommand();
         CommandLine cl = new CommandLine(root);

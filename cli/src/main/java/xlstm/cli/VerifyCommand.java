@@ -23,19 +23,17 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Fixture folders (with case.json).")
     List<Path> dirs;
 
-    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
-            description = "Backend to run on (default: ${DEFAULT-VALUE}; see 'xlstm devices').")
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT, paramLabel = "NAME", description = Backends.HELP)
     String backend;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        Backends.require(backend);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        FixtureVerifier verifier = new FixtureVerifier(Backends.choose(backend, spec));
         List<Path> cases = FixtureVerifier.caseDirs(dirs, skipped -> err.println("skipping " + skipped));
-        FixtureVerifier verifier = new FixtureVerifier(backend);
         boolean verbose = ErrorReporter.verbose(spec.root().commandLine().getParseResult());
         int passed = 0, failed = 0;
         for (Path dir : cases) {

@@ -14,6 +14,8 @@ import picocli.CommandLine.ScopeType;
                 VerifyCommand.class,
                 CompileCommand.class,
                 GenerateCommand.class,
+                ConvertCommand.class,
+                RandomCheckpointCommand.class,
                 DevicesCommand.class,
                 BenchCommand.class,
         },

@@ -22,13 +22,31 @@ class CommandsTest {
     void devicesListsEveryBackend() {
         Cli.Result r = Cli.run("devices").assertOk();
         List<String> lines = r.out().strip().lines().toList();
-        assertEquals(5, lines.size(), r.out());
-        assertTrue(lines.get(0).matches("cpu\\s+available\\s+.*\\d+ bits.*\\d+ threads.*"), lines.get(0));
-        for (String b : List.of("cuda", "hip", "opencl", "metal")) {
-            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(b + " ") && l.contains("unavailable")
-                    && l.contains("not built yet")), b + " is listed as unavailable with its reason:\n" + r.out());
+        assertTrue(lines.get(0).matches("rank\\s+backend\\s+available\\s+device\\s+reason"), lines.get(0));
+        List<String> rows = lines.subList(1, 6);
+        for (String b : List.of("cuda", "hip", "metal", "opencl", "cpu")) {
+            assertEquals(1, rows.stream().filter(l -> l.matches("\\d\\s+" + b + "\\s+(yes|no)\\s+.*")).count(),
+                    b + " has one ranked row:\n" + r.out());
         }
-        assertTrue(r.out().contains("libcuda.so.1: "), "says whether the CUDA driver library is there");
+        assertTrue(rows.stream().anyMatch(l -> l.matches("\\d\\s+cpu\\s+yes\\s+.*\\d+ bits.*\\d+ threads.*")), r.out());
+        assertTrue(rows.stream().anyMatch(l -> l.matches("1\\s+cuda\\s+no\\s+.*libcuda\\.so\\.1.*")), r.out());
+        assertTrue(rows.stream().anyMatch(l -> l.matches("\\d\\s+hip\\s+no\\s+.*(libamdhip64|device).*")), r.out());
+        if (!System.getProperty("os.name").toLowerCase().contains("mac")) {
+            assertTrue(rows.stream().anyMatch(l -> l.contains("metal") && l.contains("Metal needs macOS")), r.out());
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("auto: ")), "says what auto picks:\n" + r.out());
+        assertTrue(r.out().contains("stay in Java"), "says that linear algebra stays in Java:\n" + r.out());
+    }
+
+    @Test
+    void autoSaysWithVerboseWhichBackendItTookAndWhy() {
+        Path cell = GOLDEN.resolve("mlstm_cell_state");
+        Cli.Result r = Cli.run("--verbose", "verify", cell.toString(), "--backend", "auto").assertOk();
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("backend ") && l.contains("(auto") && l.contains("skipped")
+                && l.contains("cuda: ")), r.err());
+        assertTrue(r.out().strip().endsWith("1 passed, 0 failed"), r.out());
+        Cli.Result forced = Cli.run("--verbose", "verify", cell.toString(), "--backend", "cpu").assertOk();
+        assertTrue(forced.err().lines().noneMatch(l -> l.contains("(auto")), "no note when a backend is named: " + forced.err());
     }
 
     @Test

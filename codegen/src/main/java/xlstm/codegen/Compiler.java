@@ -86,6 +86,7 @@ public final class Compiler {
                 files.add(f);
             }
         }
+        files.addAll(em.finish(cells));
         return files;
     }
 

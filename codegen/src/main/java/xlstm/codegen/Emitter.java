@@ -9,4 +9,10 @@ public interface Emitter {
     Target target();
 
     List<EmittedFile> emit(ScheduledCell cell);
+
+    /**
+     * Files that describe all units of one compilation together (e.g. the {@code index.tsv} of the C-family
+     * targets), emitted after every unit; none by default.
+     */
+    default List<EmittedFile> finish(List<ScheduledCell> cells) { return List.of(); }
 }

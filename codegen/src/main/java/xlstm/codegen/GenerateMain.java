@@ -16,14 +16,20 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The build-time generator: {@code GenerateMain <srcDir> <outDir> [--target java] [--dump <dir>]}.
+ * The build-time generator:
+ * {@code GenerateMain <srcDir> <outDir> [--target java] [--kernels <resDir>] [--dump <dir>]}.
  * Compiles every {@code *.xl} under srcDir and writes the emitted files under outDir (a file is rewritten only when
- * its content changes; stale generated files of the target's package are removed). With {@code --dump} every
- * stage is written to {@code <dir>/<unit>.<stage>.txt}. On DSL errors prints {@code file:line:col: message} lines to
- * stderr and exits with status 2 (other failures: 1).
+ * its content changes; stale generated files of the target's package are removed). With {@code --kernels} the
+ * sources of every C-family target (cuda, hip, opencl, metal: {@code xlstm/generated/<target>/*} plus each
+ * {@code index.tsv}) are also written under resDir, the {@code generated} module's resources. With {@code --dump}
+ * every stage is written to {@code <dir>/<unit>.<stage>.txt}. On DSL errors prints {@code file:line:col: message}
+ * lines to stderr and exits with status 2 (other failures: 1).
  */
 public final class GenerateMain {
     private GenerateMain() {}
+
+    /** The targets {@code --kernels} writes: every C-family target. */
+    public static final List<Target> KERNEL_TARGETS = List.of(Target.CUDA, Target.HIP, Target.OPENCL, Target.METAL);
 
     public static void main(String[] args) {
         int rc = run(args, System.out, System.err);
@@ -35,7 +41,7 @@ public final class GenerateMain {
 
     /** The generator without {@code System.exit}: returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Path src = null, dst = null, dumpDir = null;
+        Path src = null, dst = null, dumpDir = null, kernelDir = null;
         Target target = Target.JAVA;
         List<String> pos = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -45,6 +51,10 @@ public final class GenerateMain {
                     var t = Target.byId(args[i]);
                     if (t.isEmpty()) return usage(err, "unknown target " + args[i]);
                     target = t.get();
+                }
+                case "--kernels" -> {
+                    if (++i >= args.length) return usage(err, "--kernels needs a directory");
+                    kernelDir = Path.of(args[i]);
                 }
                 case "--dump" -> {
                     if (++i >= args.length) return usage(err, "--dump needs a directory");
@@ -79,10 +89,20 @@ public final class GenerateMain {
                     }
                 };
             }
-            List<EmittedFile> files = Compiler.compile(sources, target, dump);
+            List<xlstm.dsl.ast.AstFile> asts = Dsl.parse(sources);
+            for (xlstm.dsl.ast.AstFile a : asts) dump.accept("ast", a.name(), Dsl.dumpAst(a));
+            List<xlstm.codegen.schedule.ScheduledCell> cells = Compiler.schedule(Dsl.lower(asts), dump);
+            List<EmittedFile> files = Compiler.emit(cells, target, dump);
             int written = write(files, dst);
             out.println("xlstm-codegen: " + sources.size() + " source file(s), " + files.size() + " " + target.id()
                     + " file(s) in " + dst + " (" + written + " changed)");
+            if (kernelDir != null) {
+                for (Target t : KERNEL_TARGETS) {
+                    List<EmittedFile> k = Compiler.emit(cells, t, dump);
+                    int w = write(k, kernelDir);
+                    out.println("xlstm-codegen: " + k.size() + " " + t.id() + " file(s) in " + kernelDir + " (" + w + " changed)");
+                }
+            }
             return 0;
         } catch (DslException e) {
             for (Diagnostic d : e.diagnostics()) err.println(d);
@@ -119,7 +139,7 @@ public final class GenerateMain {
 
     private static int usage(PrintStream err, String why) {
         err.println("xlstm-codegen: " + why);
-        err.println("usage: GenerateMain <srcDir> <outDir> [--target java|cuda|hip|opencl|metal] [--dump <dir>]");
+        err.println("usage: GenerateMain <srcDir> <outDir> [--target java|cuda|hip|opencl|metal] [--kernels <resDir>] [--dump <dir>]");
         return 1;
     }
 }

@@ -5,15 +5,16 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Compilation targets. Each has an emitter factory; targets whose emitter is not written yet report so when asked
- * for one ({@link #emitter()} throws), so the CLI/build can list them and say why they are unavailable.
+ * Compilation targets. Each has an emitter factory: the Java Vector API emitter, and the C-family emitter with one
+ * dialect per GPU target ({@link xlstm.codegen.c.CFamilyEmitter}). A target registered without a factory reports
+ * so when asked for its emitter ({@link #emitter()} throws), so the CLI/build can say why it is unavailable.
  */
 public enum Target {
     JAVA("java", xlstm.codegen.java.JavaVectorEmitter::new),
-    CUDA("cuda", null),
-    HIP("hip", null),
-    OPENCL("opencl", null),
-    METAL("metal", null);
+    CUDA("cuda", () -> new xlstm.codegen.c.CFamilyEmitter(xlstm.codegen.c.CDialect.CUDA)),
+    HIP("hip", () -> new xlstm.codegen.c.CFamilyEmitter(xlstm.codegen.c.CDialect.HIP)),
+    OPENCL("opencl", () -> new xlstm.codegen.c.CFamilyEmitter(xlstm.codegen.c.CDialect.OPENCL)),
+    METAL("metal", () -> new xlstm.codegen.c.CFamilyEmitter(xlstm.codegen.c.CDialect.METAL));
 
     private final String id;
     private final Supplier<Emitter> factory;

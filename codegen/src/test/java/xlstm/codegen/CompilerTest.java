@@ -92,10 +92,12 @@ class CompilerTest {
     }
 
     @Test
-    void targetsWithoutEmitterSaySo() {
-        assertTrue(Target.JAVA.available());
-        assertFalse(Target.CUDA.available());
-        assertThrows(UnsupportedOperationException.class, Target.CUDA::emitter);
+    void everyTargetHasAnEmitter() {
+        for (Target t : Target.values()) {
+            assertTrue(t.available(), t.id());
+            assertEquals(t, t.emitter().target(), t.id());
+        }
         assertEquals(Target.OPENCL, Target.byId("OpenCL").orElseThrow());
+        assertTrue(Target.byId("fortran").isEmpty());
     }
 }

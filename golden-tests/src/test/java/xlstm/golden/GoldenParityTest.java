@@ -12,12 +12,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import xlstm.runtime.backend.JavaKernels;
 import xlstm.runtime.verify.CaseResult;
 import xlstm.runtime.verify.FixtureVerifier;
 
 /**
  * Parity with the PyTorch reference: every fixture folder under the test resources' {@code golden/} (a verbatim
- * copy of the shared fixtures) runs through {@link FixtureVerifier} on the CPU backend, exactly as
+ * copy of the shared fixtures) runs through {@link FixtureVerifier} on the Java (cpu) backend, exactly as
  * {@code xlstm verify} runs it, and must pass every check.
  */
 class GoldenParityTest {
@@ -46,7 +47,12 @@ class GoldenParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheReference(Path dir) {
-        CaseResult r = new FixtureVerifier("cpu").verify(dir);
+        check(new FixtureVerifier(JavaKernels.INSTANCE), dir);
+    }
+
+    /** Runs the fixture {@code dir} with {@code verifier}: every check must pass, and the case name must be the folder's. */
+    static void check(FixtureVerifier verifier, Path dir) {
+        CaseResult r = verifier.verify(dir);
         String report = String.join("\n", r.lines());
         System.out.println(report);
         if (r.error() != null) throw new AssertionError(dir.getFileName() + " stopped:\n" + report, r.error());

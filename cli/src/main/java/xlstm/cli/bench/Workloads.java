@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.generated.MlstmCell;
+import xlstm.runtime.backend.JavaKernels;
+import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.io.WeightStore;
 import xlstm.runtime.model.LargeState;
@@ -45,21 +47,36 @@ public final class Workloads {
 
         /** The recurrent schedule: S steps of the cell, the state carried. */
         public void sequence() {
+            sequence(JavaKernels.INSTANCE);
+        }
+
+        /** {@link #sequence()} on {@code kb}. */
+        public void sequence(KernelBackend kb) {
             reset();
-            MlstmCell.sequence(b, nh, s, dqk, dv, q.data(), k.data(), v.data(), i.data(), f.data(), c.data(), n.data(),
+            kb.mlstmSequence(b, nh, s, dqk, dv, q.data(), k.data(), v.data(), i.data(), f.data(), c.data(), n.data(),
                     m.data(), h.data(), MlstmCell.DEFAULT_EPS);
         }
 
         /** The chunkwise-parallel schedule with chunk size {@code chunk}. */
         public void chunkwise(int chunk) {
+            chunkwise(JavaKernels.INSTANCE, chunk);
+        }
+
+        /** {@link #chunkwise(int)} on {@code kb}. */
+        public void chunkwise(KernelBackend kb, int chunk) {
             reset();
-            MlstmCell.chunkwise(b, nh, s, dqk, dv, chunk, q.data(), k.data(), v.data(), i.data(), f.data(), c.data(),
+            kb.mlstmChunkwise(b, nh, s, dqk, dv, chunk, q.data(), k.data(), v.data(), i.data(), f.data(), c.data(),
                     n.data(), m.data(), h.data(), MlstmCell.DEFAULT_EPS);
         }
 
         /** The quadratic parallel form (no state). */
         public void parallel() {
-            MlstmCell.parallel(b, nh, s, dqk, dv, q.data(), k.data(), v.data(), i.data(), f.data(), h.data(),
+            parallel(JavaKernels.INSTANCE);
+        }
+
+        /** {@link #parallel()} on {@code kb}. */
+        public void parallel(KernelBackend kb) {
+            kb.mlstmParallel(b, nh, s, dqk, dv, q.data(), k.data(), v.data(), i.data(), f.data(), h.data(),
                     MlstmCell.DEFAULT_EPS);
         }
 
@@ -155,8 +172,13 @@ public final class Workloads {
 
     /** The benchmark model with random weights. */
     public static XlstmLarge randomLarge(long seed) {
+        return randomLarge(seed, JavaKernels.INSTANCE);
+    }
+
+    /** {@link #randomLarge(long)} with its cell and pointwise kernels on {@code kb}. */
+    public static XlstmLarge randomLarge(long seed, KernelBackend kb) {
         XlstmLargeConfig cfg = largeConfig();
-        return XlstmLarge.load(cfg, randomLargeWeights(cfg, seed));
+        return XlstmLarge.load(cfg, randomLargeWeights(cfg, seed), false, kb);
     }
 
     /** Random token ids (B, S) in [0, vocab). */

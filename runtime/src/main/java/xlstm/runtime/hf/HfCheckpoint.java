@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import xlstm.backends.DType;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.HfXlstmConfig;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.io.WeightStore;
@@ -24,6 +26,11 @@ public final class HfCheckpoint {
      * once at load; null keeps them as stored (compute is float32 either way).
      */
     public static XlstmLarge load(Path dir, DType weightsDtype) {
+        return load(dir, weightsDtype, KernelBackends.byDefault());
+    }
+
+    /** As {@link #load(Path, DType)}, with the cell and pointwise kernels on {@code backend}. */
+    public static XlstmLarge load(Path dir, DType weightsDtype, KernelBackend backend) {
         if (dir == null || !Files.isDirectory(dir)) throw new UserError(dir + ": not a checkpoint directory");
         if (weightsDtype != null && weightsDtype != DType.F32 && weightsDtype != DType.BF16) {
             throw new UserError("weights dtype " + weightsDtype + " is not supported (F32 or BF16)");
@@ -44,6 +51,6 @@ public final class HfCheckpoint {
         String mode = w.contains("backbone.blocks.0.mlstm_layer.qkv_opreact.weight") ? "fused" : "single";
         if (!mode.equals(cfg.weightMode())) cfg = cfg.withWeightMode(mode);
         if (weightsDtype != null) w = w.converting(weightsDtype);
-        return XlstmLarge.load(cfg, w, tie);
+        return XlstmLarge.load(cfg, w, tie, backend);
     }
 }

@@ -92,6 +92,17 @@ public final class ShardedWeights extends WeightStore {
             }
             owner.put(name, shard);
         }
+        // the other direction: every tensor of a shard is listed in the index, with that shard
+        for (Map.Entry<String, SafetensorsFile> f : files.entrySet()) {
+            for (String name : f.getValue().names()) {
+                SafetensorsFile listed = owner.get(name);
+                if (listed != f.getValue()) {
+                    throw new UserError(index + ": shard '" + f.getKey() + "' holds tensor '" + name + "', which the"
+                            + " index " + (listed == null ? "does not list"
+                            : "maps to shard '" + listed.path().getFileName() + "'") + " (index and shards disagree)");
+                }
+            }
+        }
         return new ShardedWeights(index.toString(), owner, new ArrayList<>(files.values()), metadata);
     }
 

@@ -164,12 +164,44 @@ public abstract class WeightStore implements AutoCloseable {
             @Override protected Tensor load(String name) {
                 Tensor t = base.load(name);
                 if (t == null || !isFloat(t.dtype()) || t.dtype() == target) return t;
-                return cache.computeIfAbsent(name, n -> Tensors.convert(t, target));
+                return cache.computeIfAbsent(name, n -> {
+                    Tensor converted = Tensors.convert(t, target);
+                    // the converted copy is what stays: drop the source's pages from memory (the mapping stays)
+                    if (t.data().isMapped()) t.data().unload();
+                    return converted;
+                });
             }
             @Override public Tensor get(String name) {
                 Tensor t = load(name);
                 if (t == null) throw base.missingError(name);
                 base.markUsed(name);
+                return t;
+            }
+            @Override public void markUsed(String... names) { base.markUsed(names); }
+            @Override public Set<String> used() { return base.used(); }
+            @Override public Set<String> unused() { return base.unused(); }
+            @Override public void close() { base.close(); }
+        };
+    }
+
+    /**
+     * A view of this store that calls {@code listener} with the name and tensor each time {@link #get} (and so
+     * {@link #require}/{@link #optional}) hands a tensor out, e.g. to show loading progress. Usage is shared with
+     * this store.
+     */
+    public WeightStore observing(java.util.function.BiConsumer<String, Tensor> listener) {
+        WeightStore base = this;
+        return new WeightStore() {
+            @Override public String source() { return base.source(); }
+            @Override public String sourceOf(String name) { return base.sourceOf(name); }
+            @Override public Set<String> names() { return base.names(); }
+            @Override public boolean contains(String name) { return base.contains(name); }
+            @Override public long[] shapeOf(String name) { return base.shapeOf(name); }
+            @Override public DType dtypeOf(String name) { return base.dtypeOf(name); }
+            @Override protected Tensor load(String name) { return base.load(name); }
+            @Override public Tensor get(String name) {
+                Tensor t = base.get(name);
+                listener.accept(name, t);
                 return t;
             }
             @Override public void markUsed(String... names) { base.markUsed(names); }

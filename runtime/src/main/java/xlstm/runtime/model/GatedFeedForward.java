@@ -9,9 +9,11 @@ import xlstm.runtime.tensor.Tensor;
 final class GatedFeedForward {
     private final ActivationFn act;
     private final Tensor gateW, gateB, upW, upB, downW, downB;
+    private final Kernels kernels;
 
     /** {@code w} is positioned at the module ({@code ...ffn.}). */
-    GatedFeedForward(FeedForwardConfig cfg, int e, Weights w) {
+    GatedFeedForward(FeedForwardConfig cfg, int e, Weights w, Kernels kernels) {
+        this.kernels = kernels;
         act = cfg.activation();
         int p = cfg.projUpDim();
         Tensor up = w.matrix("proj_up.weight", 2L * p, e);
@@ -27,6 +29,6 @@ final class GatedFeedForward {
     Tensor forward(Tensor x) {
         Tensor g = CpuOps.linear(x, gateW, gateB);
         Tensor u = CpuOps.linear(x, upW, upB);
-        return CpuOps.linear(Kernels.gatedAct(act, g, u), downW, downB);
+        return CpuOps.linear(kernels.gatedAct(act, g, u), downW, downB);
     }
 }

@@ -1,73 +1,87 @@
 package xlstm.runtime.model;
 
+import java.lang.foreign.MemorySegment;
 import xlstm.backends.DType;
-import xlstm.generated.FfnGeluKernel;
-import xlstm.generated.FfnRelu2Kernel;
-import xlstm.generated.FfnReluKernel;
-import xlstm.generated.FfnSeluKernel;
-import xlstm.generated.FfnSigmoidKernel;
-import xlstm.generated.FfnSwigluKernel;
-import xlstm.generated.MlstmSkipGateKernel;
-import xlstm.generated.SigmoidGateKernel;
-import xlstm.generated.SiluRowsKernel;
-import xlstm.generated.SoftcapRowsKernel;
+import xlstm.generated.MlstmCell;
+import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.config.ActivationFn;
 import xlstm.runtime.tensor.Tensor;
 
 /**
- * Tensor-level calls of the generated pointwise kernels (docs/glue-contract.md). Every input is a contiguous
- * float32 tensor whose last dimension is the kernel's {@code N}; the result is a new float32 tensor of the
- * same shape.
+ * Tensor-level calls of the generated pointwise kernels (docs/glue-contract.md) on a model's
+ * {@link KernelBackend}. Every input is a contiguous float32 tensor whose last dimension is the kernel's {@code N};
+ * the result is a new float32 tensor of the same shape.
  */
 final class Kernels {
-    private Kernels() {}
+    private final KernelBackend kb;
 
-    static Tensor silu(Tensor x) {
+    Kernels(KernelBackend kb) {
+        if (kb == null) throw new IllegalArgumentException("kernel backend is null");
+        this.kb = kb;
+    }
+
+    KernelBackend backend() { return kb; }
+
+    /** {@link MlstmCellKernel#MLSTM} on this backend: the parallel form over a sequence, the recurrent step. */
+    MlstmCellKernel mlstm() {
+        return new MlstmCellKernel() {
+            @Override
+            public void forward(int b, int nh, int s, int dqk, int dv, MemorySegment q, MemorySegment k,
+                    MemorySegment v, MemorySegment i, MemorySegment f, MemorySegment c, MemorySegment n,
+                    MemorySegment m, MemorySegment h) {
+                kb.mlstmParallel(b, nh, s, dqk, dv, q, k, v, i, f, h, MlstmCell.DEFAULT_EPS);
+            }
+
+            @Override
+            public void step(int b, int nh, int dqk, int dv, MemorySegment q, MemorySegment k, MemorySegment v,
+                    MemorySegment i, MemorySegment f, MemorySegment c, MemorySegment n, MemorySegment m,
+                    MemorySegment h) {
+                kb.mlstmStep(b, nh, dqk, dv, q, k, v, i, f, c, n, m, h, MlstmCell.DEFAULT_EPS);
+            }
+
+            @Override
+            public String toString() { return "mlstm on " + kb.name(); }
+        };
+    }
+
+    Tensor silu(Tensor x) {
         f32(x);
         Tensor y = Tensor.zeros(x.shape());
-        SiluRowsKernel.apply(rows(x), cols(x), x.data(), y.data());
+        kb.siluRows(rows(x), cols(x), x.data(), y.data());
         return y;
     }
 
     /** {@code cap * tanh(x / cap)}; a tensor of the same values when {@code cap} is null. */
-    static Tensor softcap(Tensor x, Float cap) {
+    Tensor softcap(Tensor x, Float cap) {
         f32(x);
         if (cap == null) return x;
         Tensor y = Tensor.zeros(x.shape());
-        SoftcapRowsKernel.apply(rows(x), cols(x), x.data(), y.data(), cap);
+        kb.softcapRows(rows(x), cols(x), x.data(), y.data(), cap);
         return y;
     }
 
     /** {@code sigmoid(o) * h}. */
-    static Tensor sigmoidGate(Tensor o, Tensor h) {
+    Tensor sigmoidGate(Tensor o, Tensor h) {
         f32(o); f32(h); same(o, h);
         Tensor y = Tensor.zeros(h.shape());
-        SigmoidGateKernel.apply(rows(h), cols(h), o.data(), h.data(), y.data());
+        kb.sigmoidGate(rows(h), cols(h), o.data(), h.data(), y.data());
         return y;
     }
 
     /** {@code (h + skip * xc) * silu(z)}, skip of size N. */
-    static Tensor mlstmSkipGate(Tensor h, Tensor xc, Tensor z, Tensor skip) {
+    Tensor mlstmSkipGate(Tensor h, Tensor xc, Tensor z, Tensor skip) {
         f32(h); f32(xc); f32(z); f32(skip); same(h, xc); same(h, z);
         if (skip.numel() != cols(h)) throw new IllegalArgumentException("skip " + skip + " for rows of " + cols(h));
         Tensor y = Tensor.zeros(h.shape());
-        MlstmSkipGateKernel.apply(rows(h), cols(h), h.data(), xc.data(), z.data(), skip.data(), y.data());
+        kb.mlstmSkipGate(rows(h), cols(h), h.data(), xc.data(), z.data(), skip.data(), y.data());
         return y;
     }
 
     /** The gated feed-forward's {@code act(g) * u}. */
-    static Tensor gatedAct(ActivationFn act, Tensor g, Tensor u) {
+    Tensor gatedAct(ActivationFn act, Tensor g, Tensor u) {
         f32(g); f32(u); same(g, u);
         Tensor y = Tensor.zeros(g.shape());
-        int r = rows(g), n = cols(g);
-        switch (act) {
-            case GELU -> FfnGeluKernel.apply(r, n, g.data(), u.data(), y.data());
-            case RELU -> FfnReluKernel.apply(r, n, g.data(), u.data(), y.data());
-            case RELU_SQUARED -> FfnRelu2Kernel.apply(r, n, g.data(), u.data(), y.data());
-            case SIGMOID -> FfnSigmoidKernel.apply(r, n, g.data(), u.data(), y.data());
-            case SWISH -> FfnSwigluKernel.apply(r, n, g.data(), u.data(), y.data());
-            case SELU -> FfnSeluKernel.apply(r, n, g.data(), u.data(), y.data());
-        }
+        kb.gatedActivation(act, rows(g), cols(g), g.data(), u.data(), y.data());
         return y;
     }
 

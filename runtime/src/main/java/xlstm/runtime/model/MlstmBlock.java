@@ -1,6 +1,5 @@
 package xlstm.runtime.model;
 
-import xlstm.generated.MlstmCell;
 import xlstm.runtime.config.MlstmBlockConfig;
 import xlstm.runtime.config.MlstmLayerConfig;
 import xlstm.runtime.ops.CpuOps;
@@ -8,7 +7,8 @@ import xlstm.runtime.tensor.Tensor;
 
 /**
  * An mLSTM block of the original architecture (SPEC §3.2): {@code x + mLSTMLayer(LayerNorm(x))}. The full
- * sequence runs the parallel stabilised cell; a step runs the recurrent cell with the carried state.
+ * sequence runs the cell's forward (for the project's mLSTM the parallel stabilised form); a step runs the recurrent
+ * cell with the carried state. The cell is {@link MlstmCellKernel#MLSTM} unless the stack was loaded with another.
  */
 final class MlstmBlock implements Block {
     private static final float LN_EPS = 1e-5f;
@@ -21,8 +21,12 @@ final class MlstmBlock implements Block {
     private final Tensor igW, igB, fgW, fgB;          // Linear(3I -> NH)
     private final Tensor outnormW, skip;
     private final Tensor downW, downB;
+    private final MlstmCellKernel cell;
+    private final Kernels kernels;
 
-    MlstmBlock(MlstmBlockConfig cfg, Weights w) {
+    MlstmBlock(MlstmBlockConfig cfg, Weights w, MlstmCellKernel cell, Kernels kernels) {
+        this.cell = cell;
+        this.kernels = kernels;
         MlstmLayerConfig c = cfg.mlstm();
         e = c.embeddingDim();
         inner = c.innerEmbeddingDim();
@@ -67,14 +71,16 @@ final class MlstmBlock implements Block {
         Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
         Tensor xm = CpuOps.linear(xn, upMW, upMB);
         Tensor z = CpuOps.linear(xn, upZW, upZB);
-        Tensor xc = ks > 0 ? Kernels.silu(CpuOps.conv1d(xm, convW, convB)) : xm;
+        Tensor xc = ks > 0 ? kernels.silu(CpuOps.conv1d(xm, convW, convB)) : xm;
         Tensor q = CpuOps.headwiseLinear(xc, qW, qB);
         Tensor k = CpuOps.headwiseLinear(xc, kW, kB);
         Tensor v = CpuOps.headwiseLinear(xm, vW, vB);
         Tensor[] gates = gates(q, k, v, b, s);
         Tensor h = Tensor.zeros(b, nh, s, dh);
-        MlstmCell.parallel(b, nh, s, dh, dh, CpuOps.toHeads(q, nh).data(), CpuOps.toHeads(k, nh).data(),
-                CpuOps.toHeads(v, nh).data(), gates[0].data(), gates[1].data(), h.data(), MlstmCell.DEFAULT_EPS);
+        // the zero state a recurrent cell starts from (MLSTM's parallel form ignores it)
+        Tensor c0 = Tensor.zeros(b, nh, dh, dh), n0 = Tensor.zeros(b, nh, dh), m0 = Tensor.zeros(b, nh);
+        cell.forward(b, nh, s, dh, dh, CpuOps.toHeads(q, nh).data(), CpuOps.toHeads(k, nh).data(),
+                CpuOps.toHeads(v, nh).data(), gates[0].data(), gates[1].data(), c0.data(), n0.data(), m0.data(), h.data());
         return finish(x, h, xc, z);
     }
 
@@ -91,15 +97,15 @@ final class MlstmBlock implements Block {
         Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
         Tensor xm = CpuOps.linear(xn, upMW, upMB);
         Tensor z = CpuOps.linear(xn, upZW, upZB);
-        Tensor xc = ks > 0 ? Kernels.silu(CpuOps.conv1dStep(xm, st.conv, convW, convB)) : xm;
+        Tensor xc = ks > 0 ? kernels.silu(CpuOps.conv1dStep(xm, st.conv, convW, convB)) : xm;
         Tensor q = CpuOps.headwiseLinear(xc, qW, qB);
         Tensor k = CpuOps.headwiseLinear(xc, kW, kB);
         Tensor v = CpuOps.headwiseLinear(xm, vW, vB);
         Tensor[] gates = gates(q, k, v, b, 1);
         Tensor h = Tensor.zeros(b, nh, 1, dh);
         // with S = 1 the (B,S,NH*DH) rows are already (B,NH,DH)
-        MlstmCell.step(b, nh, dh, dh, q.data(), k.data(), v.data(), gates[0].data(), gates[1].data(),
-                st.c.data(), st.n.data(), st.m.data(), h.data(), MlstmCell.DEFAULT_EPS);
+        cell.step(b, nh, dh, dh, q.data(), k.data(), v.data(), gates[0].data(), gates[1].data(),
+                st.c.data(), st.n.data(), st.m.data(), h.data());
         return finish(x, h, xc, z);
     }
 
@@ -114,7 +120,7 @@ final class MlstmBlock implements Block {
     /** outnorm, skip and output gate, down projection, residual. */
     private Tensor finish(Tensor x, Tensor h, Tensor xc, Tensor z) {
         Tensor hn = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, outnormW, null, LN_EPS, true);
-        Tensor hs = Kernels.mlstmSkipGate(hn, xc, z, skip);
+        Tensor hs = kernels.mlstmSkipGate(hn, xc, z, skip);
         Tensor y = CpuOps.linear(hs, downW, downB);
         CpuOps.addInPlace(y, x);
         return y;

@@ -1,8 +1,6 @@
 package xlstm.runtime.model;
 
 import java.lang.foreign.MemorySegment;
-import xlstm.generated.LstmCell;
-import xlstm.generated.SlstmCell;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.FeedForwardConfig;
 import xlstm.runtime.config.SlstmBlockConfig;
@@ -19,8 +17,9 @@ import xlstm.runtime.tensor.Tensor;
  * converted at load from the backend's storage layout (SPEC §2.5) to the cell's per-gate layout: {@code R_g[h]}
  * is a (DH_out, DH_in) matrix used as {@code R_g[h] · y}, {@code b_g} is (NH, DH).
  *
- * <p>{@code function="slstm"} runs the generated {@code SlstmCell} (vanilla first-step rule);
- * {@code function="lstm"} runs the generated {@code LstmCell} (cells/lstm.xl) with the same weights.
+ * <p>{@code function="slstm"} runs the generated {@code slstm} cell (vanilla first-step rule);
+ * {@code function="lstm"} runs the generated {@code lstm} cell (cells/lstm.xl) with the same weights; both on the
+ * model's kernel backend.
  */
 final class SlstmBlock implements Block {
     private static final float LN_EPS = 1e-5f;
@@ -34,8 +33,10 @@ final class SlstmBlock implements Block {
     private final Tensor groupNormW;              // null when group_norm_weight is false
     private final Tensor ffnNormW;
     private final GatedFeedForward ffn;
+    private final Kernels kernels;
 
-    SlstmBlock(SlstmBlockConfig cfg, Weights w) {
+    SlstmBlock(SlstmBlockConfig cfg, Weights w, Kernels kernels) {
+        this.kernels = kernels;
         SlstmLayerConfig c = cfg.slstm();
         lstm = switch (c.function()) {
             case "slstm" -> false;
@@ -85,7 +86,7 @@ final class SlstmBlock implements Block {
         FeedForwardConfig fc = cfg.feedforward();
         if (fc != null) {
             ffnNormW = w.vector("ffn_norm.weight", e);
-            ffn = new GatedFeedForward(fc, e, w.at("ffn."));
+            ffn = new GatedFeedForward(fc, e, w.at("ffn."), kernels);
         } else {
             ffnNormW = null;
             ffn = null;
@@ -115,7 +116,7 @@ final class SlstmBlock implements Block {
         Tensor xn = CpuOps.layerNorm(x, normW, null, LN_EPS, true);
         Tensor xc;
         if (ks > 0) {
-            xc = Kernels.silu(step ? CpuOps.conv1dStep(xn, st.conv, convW, convB)
+            xc = kernels.silu(step ? CpuOps.conv1dStep(xn, st.conv, convW, convB)
                     : CpuOps.conv1d(xn, convW, convB));
         } else {
             xc = xn;
@@ -126,12 +127,12 @@ final class SlstmBlock implements Block {
         Tensor xo = CpuOps.toHeads(CpuOps.headwiseLinear(xn, wo, null), nh);
         Tensor h = Tensor.zeros(b, nh, s, dh);
         if (lstm) {
-            LstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
+            kernels.backend().lstmSequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
                     r[0].data(), r[1].data(), r[2].data(), r[3].data(),
                     bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
                     st.y.data(), st.c.data(), h.data());
         } else {
-            SlstmCell.sequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
+            kernels.backend().slstmSequence(b, nh, s, dh, xi.data(), xf.data(), xz.data(), xo.data(),
                     r[0].data(), r[1].data(), r[2].data(), r[3].data(),
                     bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data(),
                     st.y.data(), st.c.data(), st.n.data(), st.m.data(), h.data());

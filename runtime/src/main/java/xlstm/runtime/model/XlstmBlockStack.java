@@ -3,6 +3,8 @@ package xlstm.runtime.model;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.BlockStackConfig;
 import xlstm.runtime.config.MlstmBlockConfig;
 import xlstm.runtime.config.SlstmBlockConfig;
@@ -35,23 +37,51 @@ public final class XlstmBlockStack {
      * beyond {@code num_blocks}), is a {@link UserError} naming it.
      */
     public static XlstmBlockStack load(BlockStackConfig cfg, WeightStore w, String prefix) {
+        return load(cfg, w, prefix, MlstmCellKernel.MLSTM);
+    }
+
+    /**
+     * As {@link #load(BlockStackConfig, WeightStore, String)}, with {@code mlstmCell} as the cell of every mLSTM
+     * layer instead of the project's mLSTM: a cell of the same interface, e.g. one of the user's own compiled by
+     * {@code xlstm-maven-plugin} (see {@link MlstmCellKernel}). Weights and states are those of the mLSTM block.
+     */
+    public static XlstmBlockStack load(BlockStackConfig cfg, WeightStore w, String prefix, MlstmCellKernel mlstmCell) {
+        return load(cfg, w, prefix, mlstmCell, KernelBackends.byDefault());
+    }
+
+    /**
+     * As {@link #load(BlockStackConfig, WeightStore, String, MlstmCellKernel)}, running the cell and pointwise
+     * kernels on {@code backend} (e.g. {@code KernelBackends.get("opencl")}; pass {@link MlstmCellKernel#MLSTM} for
+     * the project's cell). The other forms use {@link KernelBackends#byDefault()} ({@code -Dxlstm.backend}, else the
+     * best available backend). A user's own cell runs as it is; the backend then serves the pointwise kernels.
+     */
+    public static XlstmBlockStack load(BlockStackConfig cfg, WeightStore w, String prefix, MlstmCellKernel mlstmCell,
+            KernelBackend backend) {
+        if (mlstmCell == null) throw new IllegalArgumentException("mlstmCell is null (MlstmCellKernel.MLSTM is the default)");
         Weights ws = new Weights(w, prefix == null ? "" : prefix);
-        XlstmBlockStack stack = load(cfg, ws);
+        XlstmBlockStack stack = load(cfg, ws, mlstmCell, backend);
         // a stack may be read out of a larger checkpoint: only its own namespace must be fully used
         ws.checkAllUsed("blocks.", "post_blocks_norm.");
         return stack;
     }
 
-    static XlstmBlockStack load(BlockStackConfig cfg, Weights w) {
+    static XlstmBlockStack load(BlockStackConfig cfg, Weights w, KernelBackend backend) {
+        return load(cfg, w, MlstmCellKernel.MLSTM, backend);
+    }
+
+    static XlstmBlockStack load(BlockStackConfig cfg, Weights w, MlstmCellKernel mlstmCell, KernelBackend backend) {
+        Kernels kernels = new Kernels(backend);
+        // the project's own cell runs on the chosen backend; a user's cell runs as it is
+        MlstmCellKernel cell = mlstmCell == MlstmCellKernel.MLSTM ? kernels.mlstm() : mlstmCell;
         int e = cfg.embeddingDim();
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < cfg.numBlocks(); i++) {
             XlstmBlockConfig bc = cfg.block(i);
             Weights bw = w.at("blocks." + i + ".");
             if (bc instanceof MlstmBlockConfig mc) {
-                blocks.add(new MlstmBlock(mc, bw));
+                blocks.add(new MlstmBlock(mc, bw, cell, kernels));
             } else if (bc instanceof SlstmBlockConfig sc) {
-                blocks.add(new SlstmBlock(sc, bw));
+                blocks.add(new SlstmBlock(sc, bw, kernels));
             } else {
                 throw new IllegalStateException("unknown block config " + bc);
             }

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import xlstm.backends.DType;
-import xlstm.generated.MlstmCell;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.ActivationFn;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.io.WeightStore;
@@ -28,9 +29,11 @@ public final class XlstmLarge {
     private final List<LargeBlock> blocks;
     private final Tensor outNormW, outNormB; // null without add_out_norm
     private final Tensor lmHead;
+    private final Kernels kernels;
 
-    private XlstmLarge(XlstmLargeConfig cfg, Weights w, boolean tie) {
+    private XlstmLarge(XlstmLargeConfig cfg, Weights w, boolean tie, KernelBackend backend) {
         this.cfg = cfg;
+        this.kernels = new Kernels(backend);
         e = cfg.embeddingDim();
         nh = cfg.numHeads();
         dqk = cfg.qkDim();
@@ -87,8 +90,17 @@ public final class XlstmLarge {
      * is ignored. Extra tensors are a {@link UserError}.
      */
     public static XlstmLarge load(XlstmLargeConfig cfg, WeightStore w, boolean tieWordEmbeddings) {
+        return load(cfg, w, tieWordEmbeddings, KernelBackends.byDefault());
+    }
+
+    /**
+     * As {@link #load(XlstmLargeConfig, WeightStore, boolean)}, with the cell and pointwise kernels on
+     * {@code backend} (the other forms take {@link KernelBackends#byDefault()}: {@code -Dxlstm.backend}, else the
+     * best available). Matrix products, norms and the embedding run in Java on every backend.
+     */
+    public static XlstmLarge load(XlstmLargeConfig cfg, WeightStore w, boolean tieWordEmbeddings, KernelBackend backend) {
         Weights ws = new Weights(w, "");
-        XlstmLarge model = new XlstmLarge(cfg, ws, tieWordEmbeddings);
+        XlstmLarge model = new XlstmLarge(cfg, ws, tieWordEmbeddings, backend);
         ws.checkAllUsed("");
         return model;
     }
@@ -103,6 +115,9 @@ public final class XlstmLarge {
     }
 
     public XlstmLargeConfig config() { return cfg; }
+
+    /** The backend the cell and pointwise kernels run on. */
+    public KernelBackend backend() { return kernels.backend(); }
 
     /** A zero state for {@code batch} sequences. */
     public LargeState newState(int batch) {
@@ -123,6 +138,15 @@ public final class XlstmLarge {
     public Tensor forward(Tensor inputIds, LargeState state) {
         Tensor h = hidden(inputIds, state);
         return logits(h);
+    }
+
+    /**
+     * As {@link #forward}, but only the logits of the last position, (B,1,V): what generation needs, without the
+     * (B,S,V) logits of a long prompt.
+     */
+    public Tensor forwardLast(Tensor inputIds, LargeState state) {
+        Tensor h = hidden(inputIds, state);
+        return logits(h.dim(1) == 1 ? h : lastPosition(h));
     }
 
     /** Final hidden states (B,S,E) after the out norm; updates {@code state}. */
@@ -150,7 +174,7 @@ public final class XlstmLarge {
     }
 
     private Tensor logits(Tensor h) {
-        return Kernels.softcap(CpuOps.linear(h, lmHead, null), logitCap);
+        return kernels.softcap(CpuOps.linear(h, lmHead, null), logitCap);
     }
 
     /**
@@ -264,27 +288,27 @@ public final class XlstmLarge {
             Tensor k = CpuOps.linear(xn, kW, kB);
             Tensor v = CpuOps.linear(xn, vW, vB);
             Tensor o = CpuOps.linear(xn, oW, oB);
-            Tensor ig = Kernels.softcap(CpuOps.linear(xn, igW, igB), gateCap);
-            Tensor fg = Kernels.softcap(CpuOps.linear(xn, fgW, fgB), gateCap);
+            Tensor ig = kernels.softcap(CpuOps.linear(xn, igW, igB), gateCap);
+            Tensor fg = kernels.softcap(CpuOps.linear(xn, fgW, fgB), gateCap);
             Tensor h = Tensor.zeros(b, nh, s, dhhv);
             if (s == 1) {
                 // (B,1,NH*D) rows are already (B,NH,D); gates (B,1,NH) are (B,NH)
-                MlstmCell.step(b, nh, dhqk, dhhv, q.data(), k.data(), v.data(), ig.data(), fg.data(),
+                kernels.backend().mlstmStep(b, nh, dhqk, dhhv, q.data(), k.data(), v.data(), ig.data(), fg.data(),
                         c.data(), n.data(), m.data(), h.data(), cellEps);
             } else {
                 Tensor it = CpuOps.swap12(ig.reshape(b, s, nh, 1));
                 Tensor ft = CpuOps.swap12(fg.reshape(b, s, nh, 1));
-                MlstmCell.chunkwise(b, nh, s, dhqk, dhhv, chunk, CpuOps.toHeads(q, nh).data(),
+                kernels.backend().mlstmChunkwise(b, nh, s, dhqk, dhhv, chunk, CpuOps.toHeads(q, nh).data(),
                         CpuOps.toHeads(k, nh).data(), CpuOps.toHeads(v, nh).data(), it.data(), ft.data(),
                         c.data(), n.data(), m.data(), h.data(), cellEps);
             }
             Tensor hn = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, mhnW, mhnB, normEps, false);
-            Tensor y = CpuOps.linear(Kernels.sigmoidGate(o, hn), outW, outB);
+            Tensor y = CpuOps.linear(kernels.sigmoidGate(o, hn), outW, outB);
             CpuOps.addInPlace(y, x);
             Tensor yn = CpuOps.rmsNorm(y, normFW, normFB, normEps);
             Tensor g = CpuOps.linear(yn, gateW, gateB);
             Tensor u = CpuOps.linear(yn, upW, upB);
-            Tensor f = CpuOps.linear(Kernels.gatedAct(ActivationFn.SWISH, g, u), downW, downB);
+            Tensor f = CpuOps.linear(kernels.gatedAct(ActivationFn.SWISH, g, u), downW, downB);
             CpuOps.addInPlace(f, y);
             return f;
         }

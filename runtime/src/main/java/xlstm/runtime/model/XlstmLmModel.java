@@ -2,6 +2,8 @@ package xlstm.runtime.model;
 
 import xlstm.backends.DType;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.LmModelConfig;
 import xlstm.runtime.io.WeightStore;
 import xlstm.runtime.ops.CpuOps;
@@ -30,6 +32,11 @@ public final class XlstmLmModel {
      * under either name (safetensors drops one name of a shared tensor).
      */
     public static XlstmLmModel load(LmModelConfig cfg, WeightStore w) {
+        return load(cfg, w, KernelBackends.byDefault());
+    }
+
+    /** As {@link #load(LmModelConfig, WeightStore)}, with the cell and pointwise kernels on {@code backend}. */
+    public static XlstmLmModel load(LmModelConfig cfg, WeightStore w, KernelBackend backend) {
         Weights ws = new Weights(w, "");
         int v = cfg.vocabSize(), e = cfg.embeddingDim();
         Tensor emb;
@@ -45,7 +52,7 @@ public final class XlstmLmModel {
             emb = ws.matrix("token_embedding.weight", v, e);
             head = ws.matrix("lm_head.weight", v, e);
         }
-        XlstmBlockStack stack = XlstmBlockStack.load(cfg.stack(), ws.at("xlstm_block_stack."));
+        XlstmBlockStack stack = XlstmBlockStack.load(cfg.stack(), ws.at("xlstm_block_stack."), backend);
         ws.checkAllUsed("");
         return new XlstmLmModel(cfg, emb, stack, head);
     }

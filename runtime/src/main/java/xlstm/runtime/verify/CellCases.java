@@ -4,14 +4,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.config.ConfigNode;
 import xlstm.runtime.tensor.Tensor;
 import xlstm.generated.MlstmCell;
 import xlstm.generated.MlstmSigCell;
 
 /**
- * The cell kinds: the generated kernels of {@code cells/mlstm.xl} and {@code cells/mlstm_sig.xl} called directly,
- * on every schedule that can produce the reference's outputs.
+ * The cell kinds: the generated kernels of {@code cells/mlstm.xl} and {@code cells/mlstm_sig.xl} called on the
+ * verifier's backend, on every schedule that can produce the reference's outputs.
  */
 final class CellCases {
     /** The chunk size the chunkwise schedule is checked with (the reference's default for xLSTM Large's HF config). */
@@ -49,7 +50,7 @@ final class CellCases {
      * schedule (chunk {@value #CHUNK}, and a second size that does not divide S when 16 does, so the tail path
      * runs), each from the initial states when the case has them; compares h and the final states.
      */
-    static void mlstm(Fixture fx, List<Check> checks) {
+    static void mlstm(KernelBackend kb, Fixture fx, List<Check> checks) {
         Inputs in = inputs(fx);
         Dims d = in.d();
         ConfigNode cfg = fx.config();
@@ -58,14 +59,14 @@ final class CellCases {
 
         States st = init.copy();
         Tensor h = Tensor.zeros(d.v());
-        MlstmCell.sequence(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
+        kb.mlstmSequence(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
                 seg(in.i()), seg(in.f()), seg(st.c()), seg(st.n()), seg(st.m()), seg(h), eps);
         compare(fx, checks, "sequence", h, st);
 
         for (int chunk : chunkSizes(d.s(), cfg)) {
             st = init.copy();
             h = Tensor.zeros(d.v());
-            MlstmCell.chunkwise(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), chunk, seg(in.q()), seg(in.k()), seg(in.v()),
+            kb.mlstmChunkwise(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), chunk, seg(in.q()), seg(in.k()), seg(in.v()),
                     seg(in.i()), seg(in.f()), seg(st.c()), seg(st.n()), seg(st.m()), seg(h), eps);
             compare(fx, checks, "chunkwise:" + chunk, h, st);
         }
@@ -78,7 +79,7 @@ final class CellCases {
      * reference is the parallel form, and so is the check; with initial states, or when the case also holds final
      * states, the sequence and chunkwise schedules run as well (the parallel form has no state in or out).
      */
-    static void mlstmSig(Fixture fx, List<Check> checks) {
+    static void mlstmSig(KernelBackend kb, Fixture fx, List<Check> checks) {
         Inputs in = inputs(fx);
         Dims d = in.d();
         ConfigNode cfg = fx.config();
@@ -89,7 +90,7 @@ final class CellCases {
 
         if (!init.given()) {
             Tensor h = Tensor.zeros(d.v());
-            MlstmSigCell.parallel(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
+            kb.mlstmSigParallel(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
                     seg(in.i()), seg(in.f()), seg(h), eps, normalize);
             checks.add(Compare.tensors(fx.name(), "h[parallel]", h, fx.tensor("h"), fx.tolerance()));
         }
@@ -97,13 +98,13 @@ final class CellCases {
 
         States st = init.copy();
         Tensor h = Tensor.zeros(d.v());
-        MlstmSigCell.sequence(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
+        kb.mlstmSigSequence(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), seg(in.q()), seg(in.k()), seg(in.v()),
                 seg(in.i()), seg(in.f()), seg(st.c()), seg(st.n()), seg(h), eps, normalize);
         compare(fx, checks, "sequence", h, st);
         for (int chunk : chunkSizes(d.s(), cfg)) {
             st = init.copy();
             h = Tensor.zeros(d.v());
-            MlstmSigCell.chunkwise(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), chunk, seg(in.q()), seg(in.k()),
+            kb.mlstmSigChunkwise(d.b(), d.nh(), d.s(), d.dqk(), d.dv(), chunk, seg(in.q()), seg(in.k()),
                     seg(in.v()), seg(in.i()), seg(in.f()), seg(st.c()), seg(st.n()), seg(h), eps, normalize);
             compare(fx, checks, "chunkwise:" + chunk, h, st);
         }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.backend.KernelBackends;
 
 /**
  * Runs parity fixture folders (golden/README.md, format 1) and compares with their references:
@@ -24,32 +26,35 @@ public final class FixtureVerifier {
     public static final List<String> KINDS =
             List.of("mlstm_cell", "mlstm_siging_cell", "block_stack", "lm_model", "xlstm_large", "hf_xlstm");
 
-    /** The backends verification can run on in this build. */
-    public static final List<String> BACKENDS = List.of("cpu");
+    private final KernelBackend backend;
 
-    private final String backend;
-
+    /**
+     * A verifier on the backend named {@code backend} ({@code auto}, {@code cpu}, {@code opencl}, ...; see
+     * {@link KernelBackends#choose}); an unknown or unavailable one is a {@link UserError} listing the names.
+     */
     public FixtureVerifier(String backend) {
-        if (!BACKENDS.contains(backend)) {
-            throw new UserError("backend '" + backend + "' cannot run fixtures in this build; available: "
-                    + String.join(", ", BACKENDS));
-        }
+        this(KernelBackends.get(backend));
+    }
+
+    /** A verifier whose cells and models run their generated kernels on {@code backend}. */
+    public FixtureVerifier(KernelBackend backend) {
+        if (backend == null) throw new IllegalArgumentException("backend is null");
         this.backend = backend;
     }
 
-    public String backend() { return backend; }
+    public KernelBackend backend() { return backend; }
 
     /** Runs the fixture folder {@code dir}. */
     public CaseResult verify(Path dir) {
         try (Fixture fx = Fixture.open(dir)) {
             List<Check> checks = new ArrayList<>();
             Runnable run = switch (fx.kind()) {
-                case "mlstm_cell" -> () -> CellCases.mlstm(fx, checks);
-                case "mlstm_siging_cell" -> () -> CellCases.mlstmSig(fx, checks);
-                case "block_stack" -> () -> ModelCases.blockStack(fx, checks);
-                case "lm_model" -> () -> ModelCases.lmModel(fx, checks);
-                case "xlstm_large" -> () -> ModelCases.xlstmLarge(fx, checks);
-                case "hf_xlstm" -> () -> ModelCases.hfXlstm(fx, checks);
+                case "mlstm_cell" -> () -> CellCases.mlstm(backend, fx, checks);
+                case "mlstm_siging_cell" -> () -> CellCases.mlstmSig(backend, fx, checks);
+                case "block_stack" -> () -> ModelCases.blockStack(backend, fx, checks);
+                case "lm_model" -> () -> ModelCases.lmModel(backend, fx, checks);
+                case "xlstm_large" -> () -> ModelCases.xlstmLarge(backend, fx, checks);
+                case "hf_xlstm" -> () -> ModelCases.hfXlstm(backend, fx, checks);
                 default -> throw new UserError(fx.file(Fixture.CASE_JSON) + ": unknown kind \"" + fx.kind()
                         + "\" (known kinds: " + String.join(", ", KINDS) + ")");
             };

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.config.BlockStackConfig;
 import xlstm.runtime.config.ConfigFiles;
 import xlstm.runtime.config.HfXlstmConfig;
@@ -16,6 +17,7 @@ import xlstm.runtime.hf.HfCheckpoint;
 import xlstm.runtime.io.WeightStore;
 import xlstm.runtime.model.LargeState;
 import xlstm.runtime.model.LmState;
+import xlstm.runtime.model.MlstmCellKernel;
 import xlstm.runtime.model.XlstmBlockStack;
 import xlstm.runtime.model.XlstmLarge;
 import xlstm.runtime.model.XlstmLmModel;
@@ -26,11 +28,11 @@ final class ModelCases {
     private ModelCases() {}
 
     /** xLSTMBlockStack on x: compares y. */
-    static void blockStack(Fixture fx, List<Check> checks) {
+    static void blockStack(KernelBackend kb, Fixture fx, List<Check> checks) {
         BlockStackConfig cfg = fx.parseConfig(BlockStackConfig::fromJson);
         XlstmBlockStack stack;
         try (WeightStore w = fx.weights()) {
-            stack = XlstmBlockStack.load(cfg, w, "");
+            stack = XlstmBlockStack.load(cfg, w, "", MlstmCellKernel.MLSTM, kb);
             w.checkAllUsed();
             Tensor x = fx.f32("x", -1, -1, cfg.embeddingDim());
             checks.add(Compare.tensors(fx.name(), "y", stack.forward(x), fx.tensor("y"), fx.tolerance()));
@@ -41,10 +43,10 @@ final class ModelCases {
      * xLSTMLMModel on input_ids: logits of the full-sequence forward; step_logits token by token through the step
      * API with the state carried; the mean cross-entropy loss against targets.
      */
-    static void lmModel(Fixture fx, List<Check> checks) {
+    static void lmModel(KernelBackend kb, Fixture fx, List<Check> checks) {
         LmModelConfig cfg = fx.parseConfig(LmModelConfig::fromJson);
         try (WeightStore w = fx.weights()) {
-            XlstmLmModel model = XlstmLmModel.load(cfg, w);
+            XlstmLmModel model = XlstmLmModel.load(cfg, w, kb);
             w.checkAllUsed();
             Tensor ids = fx.ids("input_ids", -1, -1);
             Tensor logits = model.forward(ids);
@@ -65,10 +67,10 @@ final class ModelCases {
      * xLSTMLarge on input_ids from a zero state: logits, every block's final state state.&lt;b&gt;.{c,n,m}, the loss;
      * then greedy generation from gen_prefix, compared exactly with gen_tokens (the new tokens only).
      */
-    static void xlstmLarge(Fixture fx, List<Check> checks) {
+    static void xlstmLarge(KernelBackend kb, Fixture fx, List<Check> checks) {
         XlstmLargeConfig cfg = fx.parseConfig(XlstmLargeConfig::fromJson);
         try (WeightStore w = fx.weights()) {
-            XlstmLarge model = XlstmLarge.load(cfg, w);
+            XlstmLarge model = XlstmLarge.load(cfg, w, false, kb);
             w.checkAllUsed();
             Tensor ids = fx.ids("input_ids", -1, -1);
             LargeState state = model.newState(Math.toIntExact(ids.dim(0)));
@@ -95,9 +97,9 @@ final class ModelCases {
      * logits; greedy generation compared exactly with gen_tokens, which holds the prefix and the new tokens, with
      * transformers' end-of-sequence rule applied (see {@link #hfEndOfSequence}).
      */
-    static void hfXlstm(Fixture fx, List<Check> checks) {
+    static void hfXlstm(KernelBackend kb, Fixture fx, List<Check> checks) {
         Path hf = fx.required("hf");
-        XlstmLarge model = HfCheckpoint.load(hf, null);
+        XlstmLarge model = HfCheckpoint.load(hf, null, kb);
         Tensor ids = fx.ids("input_ids", -1, -1);
         Tensor logits = model.forward(ids, null);
         checks.add(Compare.tensors(fx.name(), "logits", logits, fx.tensor("logits"), fx.tolerance()));

@@ -1,0 +1,261 @@
+package xlstm.codegen.c;
+
+import xlstm.codegen.pass.Exprs;
+import xlstm.dsl.ir.Builtin;
+import xlstm.dsl.ir.Dim;
+import xlstm.dsl.ir.Expr;
+import xlstm.dsl.ir.SourcePos;
+import xlstm.dsl.ir.Type;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Emits C (the common subset of CUDA C++, HIP, OpenCL C 1.2 and Metal) for IR expressions, one work-item's
+ * scalar code: every vec/mat definition is materialised into a buffer (a tensor argument or a region of the
+ * scratch buffer), reductions and products ({@code dot, sum, matvec}) are computed first into temporaries, scalar
+ * sub-expressions of vec/mat definitions are hoisted out of the element loops, {@code outer} is fused into the loop
+ * that reads it. Elementary functions are {@code xl_<name>} (helpers of cfamily.stg or the target's intrinsic
+ * table). The scratch regions it allocates are summed in {@link #scratch()}.
+ */
+final class CBody {
+    /** Where a value lives. */
+    sealed interface Storage permits Local, Buf {}
+
+    /** A C expression of a scalar (float, or int for bools). */
+    record Local(String expr) implements Storage {}
+
+    /**
+     * A float buffer: element e at {@code ptr[off + e]}, element (i, j) of a matrix at {@code ptr[off + i * cols + j]}.
+     */
+    record Buf(String ptr, String off, String cols) implements Storage {
+        String at(String i, String j, boolean mat) {
+            String e = mat ? "(xl_long)(" + i + ") * " + cols + " + " + j : i;
+            return ptr + "[" + (off.equals("0") ? e : off + " + " + e) + "]";
+        }
+    }
+
+    private final Map<String, Storage> env = new HashMap<>();
+    private final UnaryOperator<String> id;
+    private final String scratchBase;
+    private Poly scratch = Poly.ZERO;
+    private int temps;
+
+    /**
+     * @param id          DSL name -> C identifier
+     * @param scratchBase C expression (xl_long) of the element offset in {@code scratch} where this work-item's
+     *                    temporaries start
+     */
+    CBody(UnaryOperator<String> id, String scratchBase) {
+        this.id = id;
+        this.scratchBase = scratchBase;
+    }
+
+    /** Floats of scratch this generator's code uses per work-item (a polynomial over the dims). */
+    Poly scratch() { return scratch; }
+
+    static String key(Expr.RefKind kind, String name) {
+        return switch (kind) {
+            case NEXT_STATE -> name + "'";
+            case STATE -> "state:" + name;
+            default -> name;
+        };
+    }
+
+    void bind(Expr.RefKind kind, String name, Storage s) { env.put(key(kind, name), s); }
+
+    private Storage lookup(Expr.Ref r) {
+        Storage s = env.get(key(r.kind(), r.name()));
+        if (s == null) throw new IllegalStateException("no storage for " + r.kind() + " " + r.name());
+        return s;
+    }
+
+    /** Size of a type in floats, as a polynomial over its dims. */
+    static Poly size(Type t) {
+        return switch (t) {
+            case Type.Vec v -> Poly.of(v.d().name());
+            case Type.Mat m -> Poly.of(m.rows().name(), m.cols().name());
+            default -> Poly.of(1);
+        };
+    }
+
+    /** C expression (xl_long) of a size. */
+    String sizeC(Type t) { return size(t).c(id, "xl_long"); }
+
+    /** A new scratch region of type t; declares its offset in {@code c}. */
+    Buf newScratch(CCode c, String base, Type t) {
+        String name = "_o" + base;
+        c.line("const xl_long " + name + " = " + scratchBase + (scratch.isZero() ? "" : " + " + scratch.c(id, "xl_long")) + ";");
+        scratch = scratch.plus(size(t));
+        return new Buf("scratch", name, t instanceof Type.Mat m ? id.apply(m.cols().name()) : null);
+    }
+
+    String newTemp() { return "_t" + temps++; }
+
+    // ------------------------------------------------------------------ expressions
+
+    /** C literal of a float constant. */
+    static String lit(double v) {
+        float f = (float) v;
+        if (Float.isNaN(f)) return "(0.0f / 0.0f)";
+        if (Float.isInfinite(f)) return f > 0 ? "(-XL_NEG_INF)" : "XL_NEG_INF";
+        String s = Float.toString(f);
+        return (s.startsWith("-") ? "(" + s + "f)" : s + "f");
+    }
+
+    /** Scalar C expression of e at element index i (vec) or (i, j) (mat). */
+    String scalar(Expr e, String i, String j) {
+        return switch (e) {
+            case Expr.Const c -> lit(c.value());
+            case Expr.BoolConst b -> b.value() ? "1" : "0";
+            case Expr.Ref r -> switch (lookup(r)) {
+                case Local l -> l.expr();
+                case Buf b -> b.at(i, j, e.type() instanceof Type.Mat);
+            };
+            case Expr.Unary u -> switch (u.op()) {
+                case NEG -> "(-" + scalar(u.x(), i, j) + ")";
+                case NOT -> "(!" + scalar(u.x(), i, j) + ")";
+            };
+            case Expr.Binary b -> "(" + scalar(b.a(), i, j) + " " + b.op().symbol() + " " + scalar(b.b(), i, j) + ")";
+            case Expr.Call c -> call(c, i, j);
+        };
+    }
+
+    private String call(Expr.Call c, String i, String j) {
+        return switch (c.fn()) {
+            case MAX -> "xl_fmax(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case MIN -> "xl_fmin(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case SOFTCAP -> "xl_softcap(" + scalar(c.arg(0), i, j) + ", " + scalar(c.arg(1), i, j) + ")";
+            case WHERE -> "(" + scalar(c.arg(0), i, j) + " ? " + scalar(c.arg(1), i, j) + " : " + scalar(c.arg(2), i, j) + ")";
+            case OUTER -> "(" + scalar(c.arg(0), i, null) + " * " + scalar(c.arg(1), j, null) + ")";
+            case DOT, SUM, MATVEC, ALL_ZERO -> throw new IllegalStateException(c.fn() + " must be hoisted before emission");
+            default -> "xl_" + c.fn().dslName() + "(" + scalar(c.arg(0), i, j) + ")";
+        };
+    }
+
+    // ------------------------------------------------------------------ hoisting
+
+    /**
+     * Emits the reductions/products inside e (innermost first) into temporaries and returns e with them replaced by
+     * references; {@code all_zero(s)} becomes the flag {@code _az_s} the skeleton decided before the step.
+     */
+    Expr hoistReductions(Expr e, CCode c) {
+        return Exprs.rewrite(e, x -> {
+            if (!(x instanceof Expr.Call call)) return x;
+            switch (call.fn()) {
+                case ALL_ZERO -> {
+                    String name = "_az_" + ((Expr.Ref) call.arg(0)).name();
+                    return tempRef(name, Type.BOOL, new Local(name));
+                }
+                case DOT -> {
+                    String t = newTemp();
+                    Expr a = hoistScalars(call.arg(0), c), b = hoistScalars(call.arg(1), c);
+                    String n = id.apply(((Type.Vec) a.type()).d().name());
+                    c.line("float " + t + " = 0.0f;");
+                    c.line("for (int _i = 0; _i < " + n + "; _i++) " + t + " += " + scalar(a, "_i", null) + " * " + scalar(b, "_i", null) + ";");
+                    return tempRef(t, Type.SCALAR, new Local(t));
+                }
+                case SUM -> {
+                    Expr a = hoistScalars(call.arg(0), c);
+                    if (a.type() instanceof Type.Scalar) return a;
+                    String t = newTemp();
+                    c.line("float " + t + " = 0.0f;");
+                    if (a.type() instanceof Type.Mat m)
+                        c.line("for (int _r = 0; _r < " + id.apply(m.rows().name()) + "; _r++) for (int _j = 0; _j < "
+                                + id.apply(m.cols().name()) + "; _j++) " + t + " += " + scalar(a, "_r", "_j") + ";");
+                    else
+                        c.line("for (int _i = 0; _i < " + id.apply(((Type.Vec) a.type()).d().name()) + "; _i++) " + t + " += "
+                                + scalar(a, "_i", null) + ";");
+                    return tempRef(t, Type.SCALAR, new Local(t));
+                }
+                case MATVEC -> {
+                    String t = newTemp();
+                    boolean vecMat = Builtin.isVecMat(call);
+                    Expr xv = hoistScalars(call.arg(vecMat ? 0 : 1), c), mm = hoistScalars(call.arg(vecMat ? 1 : 0), c);
+                    if (!(xv instanceof Expr.Ref)) xv = materialise(xv, c); // read once per output element
+                    Buf out = newScratch(c, t, call.type());
+                    Type.Mat mt = (Type.Mat) mm.type();
+                    String R = id.apply(mt.rows().name()), C = id.apply(mt.cols().name());
+                    if (vecMat) { // out[j] = sum_r x[r] M[r, j]
+                        c.open("for (int _j = 0; _j < " + C + "; _j++)");
+                        c.line("float _s = 0.0f;");
+                        c.line("for (int _r = 0; _r < " + R + "; _r++) _s += " + scalar(xv, "_r", null) + " * " + scalar(mm, "_r", "_j") + ";");
+                        c.line(out.at("_j", null, false) + " = _s;");
+                    } else { // out[r] = sum_j M[r, j] x[j]
+                        c.open("for (int _r = 0; _r < " + R + "; _r++)");
+                        c.line("float _s = 0.0f;");
+                        c.line("for (int _j = 0; _j < " + C + "; _j++) _s += " + scalar(mm, "_r", "_j") + " * " + scalar(xv, "_j", null) + ";");
+                        c.line(out.at("_r", null, false) + " = _s;");
+                    }
+                    c.close();
+                    return tempRef(t, call.type(), out);
+                }
+                default -> { return x; }
+            }
+        });
+    }
+
+    private Expr.Ref tempRef(String name, Type t, Storage s) {
+        env.put(key(Expr.RefKind.LET, name), s);
+        return new Expr.Ref(Expr.RefKind.LET, name, t, SourcePos.NONE);
+    }
+
+    /** A vec/mat expression computed into a scratch region. */
+    Expr materialise(Expr e, CCode c) {
+        String t = newTemp();
+        Buf b = newScratch(c, t, e.type());
+        emitInto(c, b, e);
+        return tempRef(t, e.type(), b);
+    }
+
+    /** Replaces maximal non-trivial scalar sub-expressions of a vec/mat expression by locals computed before. */
+    Expr hoistScalars(Expr e, CCode c) {
+        if (e.type() instanceof Type.Scalar || e.type() instanceof Type.Bool) {
+            if (e instanceof Expr.Const || e instanceof Expr.BoolConst || e instanceof Expr.Ref) return e;
+            String t = newTemp();
+            c.line("const " + (e.type() instanceof Type.Bool ? "int " : "float ") + t + " = " + scalar(e, null, null) + ";");
+            return tempRef(t, e.type(), new Local(t));
+        }
+        return switch (e) {
+            case Expr.Unary u -> new Expr.Unary(u.op(), hoistScalars(u.x(), c), u.type(), u.pos());
+            case Expr.Binary b -> new Expr.Binary(b.op(), hoistScalars(b.a(), c), hoistScalars(b.b(), c), b.type(), b.pos());
+            case Expr.Call call -> {
+                List<Expr> args = new ArrayList<>();
+                for (Expr a : call.args()) args.add(hoistScalars(a, c));
+                yield new Expr.Call(call.fn(), args, call.type(), call.pos());
+            }
+            default -> e;
+        };
+    }
+
+    /** Hoists everything; returns an expression that is elementwise over its type. */
+    Expr prepare(Expr e, CCode c) {
+        Expr x = hoistReductions(e, c);
+        return x.type().rank() == 0 ? x : hoistScalars(x, c);
+    }
+
+    // ------------------------------------------------------------------ loops
+
+    /** Writes the elementwise expression e (of type t; a scalar e is broadcast) into buffer b. */
+    void emitInto(CCode c, Buf b, Expr e, Type t) {
+        if (t instanceof Type.Vec v) {
+            c.line("for (int _i = 0; _i < " + id.apply(v.d().name()) + "; _i++) " + b.at("_i", null, false) + " = "
+                    + scalar(e, "_i", null) + ";");
+        } else if (t instanceof Type.Mat m) {
+            c.line("for (int _r = 0; _r < " + id.apply(m.rows().name()) + "; _r++) for (int _j = 0; _j < "
+                    + id.apply(m.cols().name()) + "; _j++) " + b.at("_r", "_j", true) + " = " + scalar(e, "_r", "_j") + ";");
+        } else {
+            throw new IllegalStateException("emitInto of " + t);
+        }
+    }
+
+    void emitInto(CCode c, Buf b, Expr e) { emitInto(c, b, e, e.type()); }
+
+    /** The C identifier of a dim used as a float value. */
+    static String dimValue(String cName) { return "((float)" + cName + ")"; }
+
+    static List<Dim> dimsOf(Type t) { return t.dims(); }
+}

@@ -1,0 +1,640 @@
+package xlstm.codegen.c;
+
+import org.stringtemplate.v4.ST;
+import org.stringtemplate.v4.STErrorListener;
+import org.stringtemplate.v4.STGroup;
+import org.stringtemplate.v4.STGroupFile;
+import org.stringtemplate.v4.misc.STMessage;
+import xlstm.codegen.EmittedFile;
+import xlstm.codegen.Emitter;
+import xlstm.codegen.Target;
+import xlstm.codegen.pass.Exprs;
+import xlstm.codegen.schedule.LinearRecurrence;
+import xlstm.codegen.schedule.ScheduleKind;
+import xlstm.codegen.schedule.ScheduledCell;
+import xlstm.dsl.ir.CellIR;
+import xlstm.dsl.ir.Decl;
+import xlstm.dsl.ir.Dim;
+import xlstm.dsl.ir.Expr;
+import xlstm.dsl.ir.IrPrinter;
+import xlstm.dsl.ir.Param;
+import xlstm.dsl.ir.Stmt;
+import xlstm.dsl.ir.Type;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The C-family emitter shared by CUDA, HIP, OpenCL C 1.2 and Metal: one kernel file per (unit, schedule) over
+ * the scheduled IR. The kernel skeletons (launch prelude, time loops, the chunkwise and parallel schedules) are
+ * StringTemplate templates of {@code cfamily.stg} written against a small macro vocabulary; each target's group
+ * ({@code <target>.stg}) supplies the preamble that defines those macros and the parameter spelling, and
+ * {@link CDialect} the intrinsic table. Step bodies, prologues and elementwise rows come from {@link CBody}.
+ * The launch/argument contract is {@code docs/glue-contract.md}, section "C-family kernels"; {@link #finish}
+ * writes the {@code index.tsv} of a target.
+ */
+public class CFamilyEmitter implements Emitter {
+    /** Rows of query per block in the parallel schedule (the constant 64 of cfamily.stg's parallel template). */
+    static final int PARALLEL_BLOCK = 64;
+    /** Metal's limit of buffer arguments per kernel. */
+    static final int METAL_MAX_BUFFERS = 31;
+
+    private final CDialect dialect;
+    private final STGroup group;
+
+    public CFamilyEmitter(CDialect dialect) {
+        this.dialect = dialect;
+        this.group = loadGroup(dialect);
+    }
+
+    public CDialect dialect() { return dialect; }
+
+    @Override public Target target() { return dialect.target(); }
+
+    // ------------------------------------------------------------------ StringTemplate
+
+    private static final STErrorListener FAIL = new STErrorListener() {
+        private void fail(STMessage m) { throw new IllegalStateException("StringTemplate: " + m); }
+        @Override public void compileTimeError(STMessage msg) { fail(msg); }
+        @Override public void runTimeError(STMessage msg) { fail(msg); }
+        @Override public void IOError(STMessage msg) { fail(msg); }
+        @Override public void internalError(STMessage msg) { fail(msg); }
+    };
+
+    private static STGroup loadGroup(CDialect d) {
+        STGroup common = new STGroupFile(resource("cfamily.stg"), "UTF-8", '$', '$');
+        STGroup target = new STGroupFile(resource(d.id() + ".stg"), "UTF-8", '$', '$');
+        for (STGroup g : List.of(common, target)) configure(g);
+        target.importTemplates(common);
+        return target;
+    }
+
+    /** Records readable by templates ({@link RecordAdaptor}); any template error throws instead of printing. */
+    static STGroup configure(STGroup g) {
+        g.setListener(FAIL);
+        g.registerModelAdaptor(Record.class, new RecordAdaptor());
+        return g;
+    }
+
+    private static URL resource(String name) {
+        URL u = CFamilyEmitter.class.getResource(name);
+        if (u == null) throw new IllegalStateException("template group " + name + " missing from the classpath");
+        return u;
+    }
+
+    private String render(String template, String attr, Object model) {
+        ST st = group.getInstanceOf(template);
+        if (st == null) throw new IllegalStateException("no template " + template);
+        st.add(attr, model);
+        return st.render();
+    }
+
+    // ------------------------------------------------------------------ models (read by the templates)
+
+    /** One kernel argument; exactly one of the flags is true. {@code index} is its position (Metal buffer index). */
+    public record ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf) {}
+
+    /** One emitted kernel: what the index lists and the file renders. */
+    public record KernelModel(String entry, String unit, String unitKind, String schedule, String launch, String count,
+                              String scratch, List<ParamModel> params, List<String> doc, String body) {}
+
+    record Intrinsic(String name, String params, String fn) {}
+
+    record VariantModel(String cond, String label, String body) {}
+
+    record SeqItemsModel(boolean step, String perRow, List<VariantModel> variants) {}
+
+    record FlagModel(String state, String size, String element) {}
+
+    record SeqGroupModel(boolean step, String guard, String init, List<FlagModel> flags, String perRow,
+                         List<VariantModel> variants) {}
+
+    record RowsModel(String N, String perRow, List<VariantModel> variants) {}
+
+    record Lane(String name, String address) {}
+
+    record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String wide, String narrow) {}
+
+    record ChunkModel(String DK, String DV, String C, String n, String m, String h, boolean stab, boolean norm,
+                      String eps, String lower, String perStep, String prologue) {}
+
+    record GroupsModel(boolean step, boolean chunk, String perGroup, List<VariantModel> variants) {}
+
+    // ------------------------------------------------------------------ names
+
+    private static final Set<String> RESERVED = Set.copyOf(List.of(
+            // C / C++ keywords and common macros
+            "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+            "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+            "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+            "true", "false", "class", "namespace", "template", "typename", "this", "new", "delete", "operator", "private",
+            "public", "protected", "virtual", "friend", "using", "try", "catch", "throw", "explicit", "mutable", "constexpr",
+            "decltype", "nullptr", "alignas", "alignof", "asm", "export", "noexcept", "static_assert", "thread_local",
+            "INFINITY", "NAN", "NULL", "assert",
+            // OpenCL C
+            "kernel", "__kernel", "global", "__global", "local", "__local", "constant", "__constant",
+            "__private", "read_only", "write_only", "read_write", "half", "uchar", "ushort", "uint", "ulong", "size_t",
+            "image2d_t", "image3d_t", "sampler_t", "event_t",
+            // CUDA / HIP / Metal
+            "device", "threadgroup", "thread", "vertex", "fragment", "metal", "texture", "sampler", "float4", "float2",
+            "float3", "int4", "int2", "dim3", "warpSize", "threadIdx", "blockIdx", "blockDim", "gridDim",
+            // ours
+            "scratch"));
+
+    /** The C identifier of a DSL name: kept unless reserved or clashing with our own prefixes. */
+    static String id(String name) {
+        if (RESERVED.contains(name) || name.startsWith("_") || name.startsWith("xl_") || name.startsWith("XL_")) return name + "_u";
+        return name;
+    }
+
+    /** Entry point (and file base name) of a unit's schedule: {@code mlstm_chunkwise}, {@code softcap_rows_apply}. */
+    public static String entry(CellIR c, ScheduleKind k) { return c.name() + "_" + k.method(); }
+
+    private static String polyName(String n) { return n.equals("L") ? "_L" : id(n); }
+
+    /** The C text (xl_long) of a scratch size. */
+    private static String c(Poly p) { return p.c(CFamilyEmitter::polyName, "xl_long"); }
+
+    // ------------------------------------------------------------------ emitter
+
+    @Override public List<EmittedFile> emit(ScheduledCell sc) {
+        List<EmittedFile> out = new ArrayList<>();
+        for (KernelModel k : kernels(sc))
+            out.add(new EmittedFile(dialect.folder() + "/" + k.entry() + "." + dialect.extension(), sc.cell().name(), file(k)));
+        return out;
+    }
+
+    @Override public List<EmittedFile> finish(List<ScheduledCell> cells) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# entry\tfile\tunit\tschedule\tlaunch\tcount\tscratch\tsignature\n");
+        sb.append("# ").append(dialect.id()).append(" kernels generated by xlstm-codegen; format: docs/glue-contract.md, \"C-family kernels\"\n");
+        for (ScheduledCell sc : cells)
+            for (KernelModel k : kernels(sc))
+                sb.append(String.join("\t", k.entry(), k.entry() + "." + dialect.extension(), k.unit(), k.schedule(), k.launch(),
+                        k.count(), k.scratch(), signature(k))).append('\n');
+        return List.of(new EmittedFile(dialect.folder() + "/index.tsv", "index", sb.toString()));
+    }
+
+    /** The C parameter list of a kernel in this target's spelling (the index's signature column). */
+    public String signature(KernelModel k) {
+        return k.params().stream().map(p -> render("param", "p", p)).collect(Collectors.joining(", "));
+    }
+
+    /** The helpers of cfamily.stg ({@code h_<name>} defines {@code xl_<name>}). */
+    static final List<String> HELPERS = List.of("logsigmoid", "sigmoid", "silu", "gelu", "relu", "selu", "rsqrt", "softcap",
+            "mini", "maxi");
+
+    /**
+     * The whole file of one kernel: the helpers the body calls, and the target's support functions
+     * ({@code support_<intrinsic>} of its group, e.g. Metal's erf) that the body or those helpers reach.
+     */
+    String file(KernelModel k) {
+        ST st = group.getInstanceOf("file");
+        st.add("k", k);
+        st.add("dialect", dialect.id());
+        List<Intrinsic> in = new ArrayList<>();
+        dialect.intrinsics().forEach((n, fn) -> in.add(new Intrinsic(n, CDialect.arity(n) == 2 ? "x, y" : "x", fn)));
+        st.add("intrinsics", in);
+        List<String> helpers = new ArrayList<>();
+        StringBuilder used = new StringBuilder(k.body());
+        for (String h : HELPERS)
+            if (calls(k.body(), "xl_" + h)) {
+                String text = group.getInstanceOf("h_" + h).render();
+                helpers.add(text);
+                used.append('\n').append(text);
+            }
+        List<String> support = new ArrayList<>();
+        for (String i : dialect.intrinsics().keySet())
+            if (group.isDefined("support_" + i) && calls(used.toString(), "xl_" + i)) support.add(group.getInstanceOf("support_" + i).render());
+        st.add("helpers", helpers.isEmpty() ? null : helpers);
+        st.add("support", support.isEmpty() ? null : support);
+        return st.render();
+    }
+
+    private static boolean calls(String code, String fn) {
+        return java.util.regex.Pattern.compile("\\b" + fn + "\\(").matcher(code).find();
+    }
+
+    /** The kernels of a unit, in schedule order. */
+    public List<KernelModel> kernels(ScheduledCell sc) {
+        CellIR cell = sc.cell();
+        List<KernelModel> out = new ArrayList<>();
+        if (!cell.isCell()) {
+            out.add(rowsKernel(sc));
+            return out;
+        }
+        if (sc.schedules().contains(ScheduleKind.CHUNKWISE) && cell.hasDim("L"))
+            throw new IllegalArgumentException(cell.name() + ": a dim named L clashes with L = min(chunkSize, S) of the "
+                    + "C-family scratch formulas; rename the dim");
+        for (ScheduleKind k : List.of(ScheduleKind.STEP, ScheduleKind.SEQUENCE, ScheduleKind.CHUNKWISE, ScheduleKind.PARALLEL))
+            if (sc.schedules().contains(k))
+                out.add(k == ScheduleKind.STEP || k == ScheduleKind.SEQUENCE ? sequenceKernel(sc, k) : groupsKernel(sc, k));
+        return out;
+    }
+
+    /** The parameters of an entry point, in the Java contract's order, then the scratch buffer. */
+    List<ParamModel> params(CellIR c, ScheduleKind k) {
+        List<ParamModel> ps = new ArrayList<>();
+        java.util.function.BiConsumer<String, Integer> add = (name, kind) ->
+                ps.add(new ParamModel(name, ps.size(), kind == 0, kind == 1, kind == 2, kind == 3));
+        if (c.isCell()) {
+            add.accept("B", 0);
+            add.accept("NH", 0);
+            if (k != ScheduleKind.STEP) add.accept("S", 0);
+        } else {
+            add.accept("rows", 0);
+        }
+        for (Dim d : c.dims()) add.accept(id(d.name()), 0);
+        if (k == ScheduleKind.CHUNKWISE) add.accept("chunkSize", 0);
+        for (Decl d : c.inputs()) add.accept(id(d.name()), 2);
+        for (Decl d : c.weights()) add.accept(id(d.name()), 2);
+        if (k != ScheduleKind.PARALLEL) for (Decl d : c.states()) add.accept(id(d.name()), 3);
+        for (Decl d : c.outputs()) add.accept(id(d.name()), 3);
+        for (Param p : c.params()) add.accept(id(p.name()), p.isBool() ? 0 : 1);
+        add.accept("scratch", 3);
+        if (dialect == CDialect.METAL && ps.size() > METAL_MAX_BUFFERS)
+            throw new IllegalArgumentException(c.name() + "_" + k.method() + ": " + ps.size() + " arguments exceed Metal's "
+                    + METAL_MAX_BUFFERS + " buffer slots");
+        return ps;
+    }
+
+    private KernelModel model(ScheduledCell sc, ScheduleKind k, String launch, String count, String scratch, String body) {
+        CellIR c = sc.cell();
+        return new KernelModel(entry(c, k), c.name(), c.kind().keyword(), k.method(), launch, count, scratch, params(c, k),
+                doc(sc, k), body);
+    }
+
+    private static List<String> doc(ScheduledCell sc, ScheduleKind k) {
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("Source (" + sc.cell().kind().keyword() + " " + sc.cell().name() + ", after the passes):");
+        lines.addAll(IrPrinter.print(sc.cell()).lines().toList());
+        for (ScheduledCell.Variant v : sc.variants()) {
+            String label = v.spec().bools().isEmpty() ? "" : " [" + v.spec().label() + "]";
+            if (k == ScheduleKind.CHUNKWISE || k == ScheduleKind.PARALLEL) {
+                if (v.schedules().contains(k)) lines.add("variant" + label + ": " + v.recurrence().describe().lines()
+                        .map(String::strip).collect(Collectors.joining("; ")));
+                else lines.add("variant" + label + ": no " + k.method() + " form (" + v.whyNot()
+                        + "): runs the recurrent sequence in work-group 0 (correct, serial)");
+            }
+            if (!v.allZeroStates().isEmpty())
+                lines.add("variant" + label + ": all_zero(" + String.join(", ", new TreeSet<>(v.allZeroStates()))
+                        + ") is batch-global, decided over the whole state before each step");
+        }
+        return lines;
+    }
+
+    private static String cond(ScheduledCell.Variant v) {
+        if (v.spec().bools().isEmpty()) return null;
+        return v.spec().bools().entrySet().stream().map(e -> (e.getValue() ? "" : "!") + id(e.getKey()))
+                .collect(Collectors.joining(" && "));
+    }
+
+    private static String label(ScheduledCell.Variant v) {
+        return v.spec().bools().isEmpty() ? "the only variant" : "variant " + v.spec().label();
+    }
+
+    /** Sum of the distinct polynomials (variants share one region; identical needs are counted once). */
+    private static Poly distinctSum(List<Poly> ps) {
+        Poly s = Poly.ZERO;
+        for (Poly p : new LinkedHashSet<>(ps)) s = s.plus(p);
+        return s;
+    }
+
+    private static String perFormula(String lead, Poly p) {
+        return p.isZero() ? "0" : lead + "*(" + p + ")";
+    }
+
+    // ------------------------------------------------------------------ step bodies
+
+    /** Where a state lives: pointer and the xl_long element offset of row {@code bh}. */
+    record StateLoc(String ptr, java.util.function.UnaryOperator<String> offset) {}
+
+    private static Map<String, StateLoc> argStates(CellIR c, CBody g) {
+        Map<String, StateLoc> m = new LinkedHashMap<>();
+        for (Decl d : c.states()) {
+            String size = g.sizeC(d.type());
+            m.put(d.name(), new StateLoc(id(d.name()), d.type() instanceof Type.Scalar ? bh -> "(xl_long)" + bh
+                    : bh -> "(xl_long)" + bh + " * " + size));
+        }
+        return m;
+    }
+
+    /** Binds inputs (at _row), weights (at _hd; 0 for kernels), states, params and dims. */
+    private static void bindDecls(CellIR c, CBody g, Map<String, StateLoc> states) {
+        for (Decl d : c.inputs()) {
+            if (d.type() instanceof Type.Scalar) g.bind(Expr.RefKind.INPUT, d.name(), new CBody.Local(id(d.name()) + "[_row]"));
+            else g.bind(Expr.RefKind.INPUT, d.name(), buf(id(d.name()), "_row * " + g.sizeC(d.type()), d.type()));
+        }
+        for (Decl d : c.weights()) {
+            String off = c.isCell() ? "(xl_long)_hd * " + g.sizeC(d.type()) : "0";
+            if (d.type() instanceof Type.Scalar) g.bind(Expr.RefKind.WEIGHT, d.name(), new CBody.Local(id(d.name()) + "[" + (c.isCell() ? "_hd" : "0") + "]"));
+            else g.bind(Expr.RefKind.WEIGHT, d.name(), buf(id(d.name()), off, d.type()));
+        }
+        if (states != null)
+            for (Decl d : c.states()) {
+                StateLoc s = states.get(d.name());
+                String off = s.offset().apply("_bh");
+                if (d.type() instanceof Type.Scalar) g.bind(Expr.RefKind.STATE, d.name(), new CBody.Local(s.ptr() + "[" + off + "]"));
+                else g.bind(Expr.RefKind.STATE, d.name(), buf(s.ptr(), "(" + off + ")", d.type()));
+            }
+        for (Param p : c.params()) g.bind(Expr.RefKind.PARAM, p.name(), new CBody.Local(id(p.name())));
+        for (Dim d : c.dims()) g.bind(Expr.RefKind.DIM, d.name(), new CBody.Local(CBody.dimValue(id(d.name()))));
+    }
+
+    private static CBody.Buf buf(String ptr, String off, Type t) {
+        return new CBody.Buf(ptr, off, t instanceof Type.Mat m ? id(m.cols().name()) : null);
+    }
+
+    /** The code of one step (cells, row _row of (b, h) _bh) or one row (kernels), states/outputs written. */
+    static CCode stepBody(CellIR c, CBody g, Map<String, StateLoc> states) {
+        CCode code = new CCode();
+        bindDecls(c, g, states);
+        List<Stmt> body = c.body();
+        CCode tail = new CCode();
+        for (int k = 0; k < body.size(); k++) {
+            Stmt s = body.get(k);
+            code.line("// " + IrPrinter.stmt(s));
+            Expr e = g.prepare(s.value(), code);
+            String n = s.name();
+            boolean scalar = s.type().rank() == 0;
+            String ct = s.type() instanceof Type.Bool ? "int" : "float";
+            switch (s.kind()) {
+                case LET -> {
+                    if (scalar) {
+                        code.line("const " + ct + " _x_" + n + " = " + g.scalar(e, null, null) + ";");
+                        g.bind(Expr.RefKind.LET, n, new CBody.Local("_x_" + n));
+                    } else {
+                        CBody.Buf b = g.newScratch(code, "_l_" + n, s.type());
+                        g.emitInto(code, b, e);
+                        g.bind(Expr.RefKind.LET, n, b);
+                    }
+                }
+                case NEXT_STATE -> {
+                    Decl d = c.decl(n).orElseThrow();
+                    StateLoc loc = states.get(n);
+                    String off = loc.offset().apply("_bh");
+                    if (scalar) {
+                        code.line("const float _x_" + n + "__n = " + g.scalar(e, null, null) + ";");
+                        g.bind(Expr.RefKind.NEXT_STATE, n, new CBody.Local("_x_" + n + "__n"));
+                        tail.line(loc.ptr() + "[" + off + "] = _x_" + n + "__n;");
+                    } else {
+                        boolean inPlace = true;
+                        for (int k2 = k + 1; k2 < body.size(); k2++)
+                            if (Exprs.refersTo(body.get(k2).value(), Expr.RefKind.STATE, n)) inPlace = false;
+                        CBody.Buf b;
+                        if (inPlace) {
+                            b = buf(loc.ptr(), "(" + off + ")", d.type());
+                        } else {
+                            b = g.newScratch(code, "_n_" + n, d.type());
+                            tail.line("for (xl_long _i = 0; _i < " + g.sizeC(d.type()) + "; _i++) " + loc.ptr() + "[" + off
+                                    + " + _i] = scratch[" + b.off() + " + _i];");
+                        }
+                        g.emitInto(code, b, e, d.type());
+                        g.bind(Expr.RefKind.NEXT_STATE, n, b);
+                    }
+                }
+                case OUTPUT -> {
+                    if (scalar) {
+                        code.line("const float _x_" + n + "__o = " + g.scalar(e, null, null) + ";");
+                        code.line(id(n) + "[_row] = _x_" + n + "__o;");
+                        g.bind(Expr.RefKind.OUTPUT, n, new CBody.Local("_x_" + n + "__o"));
+                    } else {
+                        CBody.Buf b = buf(id(n), "_row * " + g.sizeC(s.type()), s.type());
+                        g.emitInto(code, b, e);
+                        g.bind(Expr.RefKind.OUTPUT, n, b);
+                    }
+                }
+            }
+        }
+        code.raw(tail);
+        return code;
+    }
+
+    // ------------------------------------------------------------------ step / sequence
+
+    private KernelModel sequenceKernel(ScheduledCell sc, ScheduleKind k) {
+        CellIR cell = sc.cell();
+        boolean step = k == ScheduleKind.STEP;
+        Set<String> allZero = new TreeSet<>();
+        for (ScheduledCell.Variant v : sc.variants()) allZero.addAll(v.allZeroStates());
+        List<VariantModel> variants = new ArrayList<>();
+        List<Poly> needs = new ArrayList<>();
+        for (ScheduledCell.Variant v : sc.variants()) {
+            CBody g = new CBody(CFamilyEmitter::id, "_scb");
+            CCode body = stepBody(v.ir(), g, argStates(v.ir(), g));
+            needs.add(g.scratch());
+            variants.add(new VariantModel(cond(v), label(v), allZero.isEmpty() ? render("timeLoop", "body", body.toString()) : body.toString()));
+        }
+        Poly perRow = distinctSum(needs);
+        String scratch = perFormula("B*NH", perRow);
+        if (allZero.isEmpty()) {
+            String body = render("sequenceItems", "s", new SeqItemsModel(step, c(perRow), variants));
+            return model(sc, k, "items", "B*NH", scratch, body);
+        }
+        List<FlagModel> flags = new ArrayList<>();
+        for (String s : allZero) {
+            Decl d = cell.decl(s).orElseThrow();
+            flags.add(new FlagModel(s, CBody.size(d.type()).c(CFamilyEmitter::id, "xl_long"), id(s) + "[_e]"));
+        }
+        String body = sharedFlags(allZero) + render("sequenceGroup", "g",
+                new SeqGroupModel(step, null, null, flags, c(perRow), variants));
+        return model(sc, k, "group", "1", scratch, body);
+    }
+
+    private static String sharedFlags(Set<String> states) {
+        StringBuilder sb = new StringBuilder();
+        for (String s : states) sb.append("XL_SHARED int _azf_").append(s).append("; // all_zero(").append(s).append(")\n");
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ chunkwise / parallel
+
+    private KernelModel groupsKernel(ScheduledCell sc, ScheduleKind k) {
+        boolean chunk = k == ScheduleKind.CHUNKWISE;
+        List<VariantModel> variants = new ArrayList<>();
+        List<Poly> needs = new ArrayList<>();
+        Set<String> flagsUsed = new TreeSet<>();
+        for (ScheduledCell.Variant v : sc.variants()) {
+            if (v.schedules().contains(k)) {
+                LinearRecurrence lr = v.recurrence();
+                CBody g = new CBody(CFamilyEmitter::id, "_scp");
+                CCode pro = prologue(v.ir(), lr, g);
+                Poly T = g.scratch();
+                String DK = lr.keyDim().name(), DV = lr.valueDim().name();
+                Poly need;
+                String lower = null, eps = null;
+                CBody consts = new CBody(CFamilyEmitter::id, "_scb");
+                bindDecls(v.ir(), consts, null);
+                if (lr.normalised()) {
+                    eps = consts.scalar(lr.eps(), null, null);
+                    if (!lr.stabilised()) lower = consts.scalar(lr.lowerBound(), null, null);
+                }
+                ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()),
+                        lr.hasNormState() ? id(lr.normState()) : null, lr.stabilised() ? id(lr.stabState()) : null,
+                        id(lr.output()), lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString());
+                if (chunk) {
+                    Poly L = Poly.of("L");
+                    need = L.times(Poly.of(DK)).times(2).plus(L.times(Poly.of(DV))).plus(L.times(L)).plus(L.times(7))
+                            .plus(L.times(T));
+                    variants.add(new VariantModel(cond(v), label(v), render("chunkwise", "c", cm)));
+                } else {
+                    Poly S = Poly.of("S");
+                    need = S.times(Poly.of(DK)).times(2).plus(S.times(Poly.of(DV))).plus(S.times(2))
+                            .plus(S.times(PARALLEL_BLOCK)).plus(Poly.of(PARALLEL_BLOCK)).plus(S.times(T));
+                    variants.add(new VariantModel(cond(v), label(v), render("parallel", "c", cm)));
+                }
+                needs.add(need);
+            } else {
+                // no form of its own: the recurrent sequence, run by work-group 0 over all rows (states in scratch
+                // for parallel, which has no state arguments and starts from the declared initial values)
+                CellIR ir = v.ir();
+                Map<String, StateLoc> states;
+                Poly stateTotal = Poly.ZERO;
+                String base = "_scb";
+                StringBuilder init = new StringBuilder();
+                if (chunk) {
+                    states = null;
+                } else {
+                    states = new LinkedHashMap<>();
+                    for (Decl d : ir.states()) {
+                        String off = c(stateTotal).equals("0") ? "" : " + " + c(stateTotal);
+                        String size = CBody.size(d.type()).c(CFamilyEmitter::id, "xl_long");
+                        states.put(d.name(), new StateLoc("scratch", bh -> "(xl_long)" + bh + " * _pg" + off));
+                        init.append("for (xl_long _e = _lid; _e < (xl_long)B * NH * (").append(size).append("); _e += _ls) ")
+                                .append("scratch[(_e / (").append(size).append(")) * _pg").append(off).append(" + _e % (")
+                                .append(size).append(")] = ").append(CBody.lit(d.init())).append(";\n");
+                        stateTotal = stateTotal.plus(CBody.size(d.type()));
+                    }
+                    init.append("XL_BARRIER();");
+                    if (!stateTotal.isZero()) base = "_scb + " + c(stateTotal);
+                }
+                CBody g = new CBody(CFamilyEmitter::id, base);
+                if (states == null) states = argStates(ir, g);
+                CCode body = stepBody(ir, g, states);
+                needs.add(g.scratch().plus(stateTotal));
+                List<FlagModel> flags = new ArrayList<>();
+                for (String s : new TreeSet<>(v.allZeroStates())) {
+                    Decl d = ir.decl(s).orElseThrow();
+                    String size = CBody.size(d.type()).c(CFamilyEmitter::id, "xl_long");
+                    StateLoc loc = states.get(s);
+                    String element = chunk ? id(s) + "[_e]"
+                            : "scratch[" + loc.offset().apply("(_e / (" + size + "))") + " + _e % (" + size + ")]";
+                    flags.add(new FlagModel(s, size, element));
+                    flagsUsed.add(s);
+                }
+                variants.add(new VariantModel(cond(v), label(v) + " (no " + k.method() + " form: the recurrent sequence)",
+                        render("sequenceGroup", "g", new SeqGroupModel(false, "_bh == 0", chunk ? null : init.toString(), flags,
+                                "_pg", List.of(new VariantModel(null, "all rows", body.toString()))))));
+            }
+        }
+        Poly perGroup = distinctSum(needs);
+        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(false, chunk, c(perGroup), variants));
+        return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
+    }
+
+    /** Per step _tau of a chunk: log gates into scratch[_olf/_oli + _tau], query/key/value rows into Q, K, V. */
+    private static CCode prologue(CellIR ir, LinearRecurrence lr, CBody g) {
+        CCode pro = new CCode();
+        bindDecls(ir, g, null);
+        String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
+        pro.line("scratch[_olf + _tau] = " + g.scalar(g.prepare(lr.logForget(), pro), null, null) + ";");
+        pro.line("scratch[_oli + _tau] = " + g.scalar(g.prepare(lr.logInput(), pro), null, null) + ";");
+        Type kt = new Type.Vec(lr.keyDim()), vt = new Type.Vec(lr.valueDim());
+        g.emitInto(pro, new CBody.Buf("scratch", "_oQ + (xl_long)_tau * " + DK, null), g.prepare(lr.query(), pro), kt);
+        g.emitInto(pro, new CBody.Buf("scratch", "_oK + (xl_long)_tau * " + DK, null), g.prepare(lr.key(), pro), kt);
+        g.emitInto(pro, new CBody.Buf("scratch", "_oV + (xl_long)_tau * " + DV, null), g.prepare(lr.value(), pro), vt);
+        return pro;
+    }
+
+    // ------------------------------------------------------------------ row kernels
+
+    /** The dim N when the kernel is elementwise over one dim (no reductions, no matrices, no scalar outputs). */
+    static String elementwiseDim(CellIR c) {
+        Set<String> dims = new TreeSet<>();
+        for (Decl d : c.tensorArgs()) {
+            switch (d.type()) {
+                case Type.Vec v -> dims.add(v.d().name());
+                case Type.Scalar s -> { if (d.role() == Decl.Role.OUTPUT) return null; }
+                default -> { return null; }
+            }
+        }
+        for (Stmt s : c.body()) {
+            if (s.type() instanceof Type.Mat) return null;
+            if (s.type() instanceof Type.Vec v) dims.add(v.d().name());
+            if (Exprs.any(s.value(), x -> x.type() instanceof Type.Mat || x instanceof Expr.Call call && switch (call.fn()) {
+                case DOT, SUM, MATVEC, OUTER, ALL_ZERO -> true;
+                default -> false;
+            })) return null;
+        }
+        return dims.size() == 1 ? dims.iterator().next() : null;
+    }
+
+    private KernelModel rowsKernel(ScheduledCell sc) {
+        CellIR cell = sc.cell();
+        String N = elementwiseDim(cell);
+        List<VariantModel> variants = new ArrayList<>();
+        if (N != null) {
+            for (ScheduledCell.Variant v : sc.variants())
+                variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N)))));
+            String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
+            return model(sc, ScheduleKind.ROWS, "items", "rows*((" + N + "+3)/4)", "0", body);
+        }
+        List<Poly> needs = new ArrayList<>();
+        for (ScheduledCell.Variant v : sc.variants()) {
+            CBody g = new CBody(CFamilyEmitter::id, "_scb");
+            CCode body = stepBody(v.ir(), g, Map.of());
+            needs.add(g.scratch());
+            variants.add(new VariantModel(cond(v), label(v), body.toString()));
+        }
+        Poly perRow = distinctSum(needs);
+        String body = render("rowsItems", "r", new RowsModel(null, c(perRow), variants));
+        return model(sc, ScheduleKind.ROWS, "items", "rows", perFormula("rows", perRow), body);
+    }
+
+    /** Per element code of an elementwise kernel: the 4-wide path (lanes _k) and the scalar path (element _e). */
+    private static ElementwiseModel elementwise(CellIR c, String N) {
+        Set<String> used = new TreeSet<>();
+        for (Stmt s : c.body()) Exprs.any(s.value(), x -> { if (x instanceof Expr.Ref r) used.add(r.name()); return false; });
+        List<String> aligned = new ArrayList<>();
+        List<Lane> loads = new ArrayList<>(), stores = new ArrayList<>();
+        for (Decl d : c.inputs())
+            if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0"));
+        for (Decl d : c.weights())
+            if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _e0"));
+        for (Decl d : c.outputs()) stores.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0"));
+        for (Lane l : loads) aligned.add(l.address());
+        for (Lane l : stores) aligned.add(l.address());
+        return new ElementwiseModel(N, aligned, loads, stores, perElement(c, true), perElement(c, false));
+    }
+
+    private static String perElement(CellIR c, boolean wide) {
+        CBody g = new CBody(CFamilyEmitter::id, "_scb");
+        for (Decl d : c.inputs())
+            g.bind(Expr.RefKind.INPUT, d.name(), new CBody.Local(d.type() instanceof Type.Scalar ? id(d.name()) + "[_row]"
+                    : wide ? "_l_" + id(d.name()) + "[_k]" : id(d.name()) + "[_rb + _e]"));
+        for (Decl d : c.weights())
+            g.bind(Expr.RefKind.WEIGHT, d.name(), new CBody.Local(d.type() instanceof Type.Scalar ? id(d.name()) + "[0]"
+                    : wide ? "_l_" + id(d.name()) + "[_k]" : id(d.name()) + "[_e]"));
+        for (Param p : c.params()) g.bind(Expr.RefKind.PARAM, p.name(), new CBody.Local(id(p.name())));
+        for (Dim d : c.dims()) g.bind(Expr.RefKind.DIM, d.name(), new CBody.Local(CBody.dimValue(id(d.name()))));
+        CCode code = new CCode();
+        for (Stmt s : c.body()) {
+            String v = "_v_" + s.name();
+            String ct = s.type() instanceof Type.Bool ? "int" : "float";
+            code.line("const " + ct + " " + v + " = " + g.scalar(s.value(), null, null) + "; // " + IrPrinter.stmt(s));
+            g.bind(s.kind() == Stmt.Kind.LET ? Expr.RefKind.LET : Expr.RefKind.OUTPUT, s.name(), new CBody.Local(v));
+            if (s.kind() == Stmt.Kind.OUTPUT)
+                code.line((wide ? "_l_" + id(s.name()) + "[_k]" : id(s.name()) + "[_rb + _e]") + " = " + v + ";");
+        }
+        return code.toString();
+    }
+
+}

@@ -1,0 +1,184 @@
+package xlstm.runtime.api;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import xlstm.runtime.UserError;
+import xlstm.runtime.generation.GenerationConfig;
+import xlstm.runtime.generation.Sampler;
+import xlstm.runtime.generation.SamplingParams;
+import xlstm.runtime.generation.StopStrings;
+import xlstm.runtime.model.LargeState;
+import xlstm.runtime.tokenizer.StreamDecoder;
+
+/**
+ * One sequence with its recurrent state: feed tokens or text, sample, generate, feed more, generate again. An
+ * xLSTM's state has a fixed size whatever the length of the sequence, so a long conversation costs no
+ * re-processing of earlier turns: each turn feeds only its new tokens.
+ *
+ * <p>The state holds every token fed and every token generated and shown; a generated token is fed lazily, with
+ * the next {@link #feed} (or the next step), so ending a turn costs no extra step. The EOS token that ends a
+ * generation is not fed. Not thread-safe: one thread per session.
+ */
+public final class Session {
+    private final XlstmModel lm;
+    private final LargeState state;
+    private final BitSet history = new BitSet();
+    private float[] logits;        // after the last token fed; null before the first feed
+    private long pending = -1;     // generated, shown, not yet fed
+    private long tokens;           // fed so far
+    private long lastFeedNanos;
+    private int lastFeedTokens;
+    private int generations;
+
+    Session(XlstmModel lm) {
+        this.lm = lm;
+        this.state = lm.network().newState(1);
+    }
+
+    public XlstmModel model() { return lm; }
+
+    /** Tokens in the state (fed, including BOS and generated ones once fed). */
+    public long tokens() { return tokens + (pending >= 0 ? 1 : 0); }
+
+    /** True before anything was fed (or after {@link #reset()}). */
+    public boolean isEmpty() { return logits == null && pending < 0; }
+
+    /** Back to a zero state. */
+    public void reset() {
+        state.reset();
+        history.clear();
+        logits = null;
+        pending = -1;
+        tokens = 0;
+        generations = 0;
+    }
+
+    /** Feeds token ids (a prompt, or the next user turn); the ids must be in the vocabulary. */
+    public void feed(long... ids) {
+        long t0 = System.nanoTime();
+        lm.checkIds(ids);
+        long[] all = ids;
+        if (pending >= 0) {
+            all = new long[ids.length + 1];
+            all[0] = pending;
+            System.arraycopy(ids, 0, all, 1, ids.length);
+            pending = -1;
+        }
+        if (all.length == 0) return;
+        logits = lm.prefill(state, all);
+        for (long id : all) history.set((int) id);
+        tokens += all.length;
+        lastFeedNanos = System.nanoTime() - t0;
+        lastFeedTokens = ids.length;
+    }
+
+    /**
+     * Feeds text: the first text of a session is encoded as a prompt (the tokenizer's special tokens and the
+     * checkpoint's BOS rule); later text continues the sequence (no special tokens). Returns the ids fed.
+     */
+    public long[] feed(String text) {
+        long[] ids = isEmpty() ? lm.encodePrompt(text) : lm.requireTokenizer().encode(text, false);
+        if (ids.length == 0 && isEmpty()) throw new UserError("the prompt is empty (no tokens, and no BOS rule)");
+        feed(ids);
+        return ids;
+    }
+
+    /** The logits after the last token fed (a copy), for custom sampling. */
+    public float[] logits() {
+        ensureLogits();
+        return logits.clone();
+    }
+
+    /** Picks the next token from the current logits with {@code p}, without feeding it (see {@link #accept}). */
+    public int sample(SamplingParams p) {
+        ensureLogits();
+        Sampler s = new Sampler(p, lm.vocabSize(), lm.allowedVocab());
+        history.stream().forEach(s::observe);
+        return s.next(logits.clone(), 0);
+    }
+
+    /** Feeds one chosen token (e.g. from {@link #sample}). */
+    public void accept(int tokenId) { feed(tokenId); }
+
+    private void ensureLogits() {
+        if (pending >= 0) feed(new long[0]);
+        if (logits == null) throw new UserError("nothing fed yet: feed a prompt before sampling");
+    }
+
+    /** Feeds {@code prompt} as text and generates (timings include the prefill). */
+    public Completion complete(String prompt, GenerateOptions options, StreamListener listener) {
+        long t0 = System.nanoTime();
+        feed(prompt);
+        return generate(options, listener, t0, lastFeedTokens, lastFeedNanos);
+    }
+
+    /** Feeds {@code prompt} ids and generates (timings include the prefill). */
+    public Completion complete(long[] prompt, GenerateOptions options, StreamListener listener) {
+        long t0 = System.nanoTime();
+        feed(prompt);
+        return generate(options, listener, t0, lastFeedTokens, lastFeedNanos);
+    }
+
+    /** Generates from what was fed so far. */
+    public Completion generate(GenerateOptions options, StreamListener listener) {
+        long t0 = System.nanoTime();
+        ensureLogits();
+        return generate(options, listener, t0, 0, 0);
+    }
+
+    private Completion generate(GenerateOptions options, StreamListener listener, long t0, int promptTokens,
+                                long prefillNanos) {
+        GenerateOptions o = options == null ? GenerateOptions.greedy(20) : options;
+        StreamListener l = listener == null ? StreamListener.NONE : listener;
+        if (!o.stop().isEmpty()) lm.requireTokenizer();
+        ensureLogits();
+        SamplingParams sp = o.sampling();
+        if (generations > 0) sp = sp.withSeed(sp.seed() + 0x9E3779B97F4A7C15L * generations);
+        generations++;
+        Sampler sampler = new Sampler(sp, lm.vocabSize(), lm.allowedVocab());
+        history.stream().forEach(sampler::observe);
+        StreamDecoder dec = lm.tokenizer() == null ? null : lm.tokenizer().streamDecoder();
+        StopStrings stops = new StopStrings(o.stop());
+        GenerationConfig g = lm.generationConfig();
+        List<Long> out = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        Completion.StopReason reason = Completion.StopReason.LENGTH;
+        long first = System.nanoTime() - t0;
+        float[] cur = logits;
+        for (int i = 0; i < o.maxNewTokens(); i++) {
+            if (i > 0) {
+                cur = lm.step(state, new long[] {pending});
+                history.set((int) pending);
+                tokens++;
+                pending = -1;
+                logits = cur;
+            }
+            int tok = sampler.next(cur.clone(), 0);
+            if (i == 0) first = System.nanoTime() - t0;
+            if (o.stopAtEos() && g.isEos(tok)) {
+                reason = Completion.StopReason.EOS;
+                break;
+            }
+            out.add((long) tok);
+            pending = tok;
+            l.onToken(0, tok);
+            if (dec != null) XlstmModel.emit(0, stops.accept(dec.push(tok)), text, l);
+            if (stops.stopped()) {
+                reason = Completion.StopReason.STOP_STRING;
+                break;
+            }
+        }
+        if (dec != null && reason != Completion.StopReason.STOP_STRING) {
+            String rest = stops.accept(dec.flush());
+            XlstmModel.emit(0, rest + (stops.stopped() ? "" : stops.flush()), text, l);
+            if (stops.stopped()) reason = Completion.StopReason.STOP_STRING;
+        }
+        long[] toks = out.stream().mapToLong(Long::longValue).toArray();
+        return new Completion(toks, text.toString(), reason, promptTokens, prefillNanos, first, System.nanoTime() - t0);
+    }
+
+    @Override
+    public String toString() { return "Session[" + tokens() + " tokens]"; }
+
+}

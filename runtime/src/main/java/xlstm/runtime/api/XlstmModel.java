@@ -1,0 +1,300 @@
+package xlstm.runtime.api;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import xlstm.runtime.UserError;
+import xlstm.runtime.checkpoint.Checkpoint;
+import xlstm.runtime.generation.GenerationConfig;
+import xlstm.runtime.generation.Sampler;
+import xlstm.runtime.generation.SamplingParams;
+import xlstm.runtime.generation.StopStrings;
+import xlstm.runtime.model.LargeState;
+import xlstm.runtime.model.XlstmLarge;
+import xlstm.runtime.tensor.Tensor;
+import xlstm.runtime.tokenizer.StreamDecoder;
+import xlstm.runtime.tokenizer.Tokenizer;
+
+/**
+ * An xLSTM language model ready for text generation: the weights of a checkpoint directory, its tokenizer and
+ * its generation config. The entry point of the library API:
+ *
+ * <pre>{@code
+ * try (XlstmModel lm = XlstmModel.load(Path.of("xlstm-7b"))) {
+ *     Session chat = lm.newSession();
+ *     Completion c = chat.complete("The capital of France is",
+ *             GenerateOptions.sampling(32, new SamplingParams(0.7, 40, 0.95, 1.1, 42)),
+ *             StreamListener.text(System.out::print));
+ *     System.out.println("\n" + c.summary());
+ *     chat.complete(" And of Italy?", GenerateOptions.greedy(16), StreamListener.text(System.out::print));
+ * }
+ * }</pre>
+ *
+ * <p>A model is immutable after loading and can serve several {@link Session}s (each with its own recurrent
+ * state); one session is used by one thread at a time. Weights stay memory-mapped unless a dtype conversion was
+ * asked for ({@link LoadOptions#dtype()}).
+ */
+public final class XlstmModel implements AutoCloseable {
+    private final Checkpoint checkpoint;
+    private final XlstmLarge model;
+    private final Tokenizer tokenizer;
+    private final LoadOptions options;
+    private final long loadNanos;
+    private final java.util.Map<String, Long> loadPhases;
+
+    private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
+                       java.util.Map<String, Long> loadPhases) {
+        this.checkpoint = checkpoint;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.loadNanos = loadNanos;
+        this.loadPhases = java.util.Collections.unmodifiableMap(loadPhases);
+    }
+
+    /** Loads the checkpoint in {@code dir} with {@link LoadOptions#defaults()}. */
+    public static XlstmModel load(Path dir) { return load(dir, LoadOptions.defaults()); }
+
+    /**
+     * Loads the checkpoint in {@code dir}: configs, tokenizer (the checkpoint's {@code tokenizer.json}, or
+     * {@code options.tokenizer()}; none is fine for token-id use), weights. Problems are {@link UserError}s naming
+     * the file: a missing or broken file, a tokenizer with more tokens than the embedding has rows, a shard the
+     * index names but that is missing or disagrees with the index.
+     */
+    public static XlstmModel load(Path dir, LoadOptions options) {
+        long t0 = System.nanoTime();
+        LoadOptions o = options == null ? LoadOptions.defaults() : options;
+        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        Checkpoint ckpt = Checkpoint.open(dir);
+        long t1 = System.nanoTime();
+        phases.put("configs", t1 - t0);
+        Tokenizer tok = null;
+        Path tokFile = o.tokenizer() != null ? o.tokenizer() : ckpt.tokenizerFile();
+        if (o.tokenizer() != null || tokFile != null) {
+            tok = Tokenizer.load(tokFile);
+            int rows = ckpt.config().vocabSize();
+            if (tok.vocabSize() > rows) {
+                int n = tok.vocabSize();
+                tok.close();
+                throw new UserError(tokFile + ": the tokenizer has " + n + " tokens (ids 0.." + (n - 1)
+                        + ") but the model's embedding has only " + rows + " rows (vocab_size " + rows + " in "
+                        + dir.resolve("config.json") + "): tokenizer and checkpoint do not belong together");
+            }
+        }
+        long t2 = System.nanoTime();
+        phases.put("tokenizer", t2 - t1);
+        XlstmLarge m;
+        try {
+            m = ckpt.loadModel(o.dtype(), o.progress(), o.backend());
+        } catch (RuntimeException e) {
+            if (tok != null) tok.close();
+            throw e;
+        }
+        long t3 = System.nanoTime();
+        phases.put(o.dtype() == null ? "weights (mapped)" : "weights (to " + o.dtype().safetensorsName().toLowerCase() + ")",
+                t3 - t2);
+        return new XlstmModel(ckpt, m, tok, o, t3 - t0, phases);
+    }
+
+    /** The network. */
+    public XlstmLarge network() { return model; }
+
+    public Checkpoint checkpoint() { return checkpoint; }
+
+    /** The tokenizer, or null when the checkpoint has none (token ids only). */
+    public Tokenizer tokenizer() { return tokenizer; }
+
+    /** BOS/EOS ids, the BOS rule, sampling defaults. */
+    public GenerationConfig generationConfig() { return checkpoint.generation(); }
+
+    /** Rows of the embedding (logits per token). */
+    public int vocabSize() { return model.config().vocabSize(); }
+
+    /** Time {@link #load} took, in nanoseconds. */
+    public long loadNanos() { return loadNanos; }
+
+    public LoadOptions options() { return options; }
+
+    /** How long each part of {@link #load} took (configs, tokenizer, weights), in nanoseconds, in order. */
+    public java.util.Map<String, Long> loadPhases() { return loadPhases; }
+
+    /** A new conversation: a zero recurrent state. */
+    public Session newSession() { return new Session(this); }
+
+    /** The token ids of a prompt: the tokenizer's encoding with the checkpoint's BOS rule applied. */
+    public long[] encodePrompt(String text) {
+        return generationConfig().applyBos(requireTokenizer().encode(text, true));
+    }
+
+    Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new UserError(checkpoint.dir() + ": no " + Tokenizer.FILE_NAME + " in the checkpoint, so no text in or"
+                    + " out (give a tokenizer file, or use token ids)");
+        }
+        return tokenizer;
+    }
+
+    /** Ids the sampler may pick: those the tokenizer knows (all rows without a tokenizer). */
+    int allowedVocab() { return tokenizer == null ? vocabSize() : tokenizer.vocabSize(); }
+
+    void checkIds(long[] ids) {
+        if (ids.length > options.maxPromptTokens()) {
+            throw new UserError("the prompt has " + ids.length + " tokens, more than the limit of "
+                    + options.maxPromptTokens() + " (--max-prompt-tokens)");
+        }
+        int v = vocabSize();
+        for (int j = 0; j < ids.length; j++) {
+            if (ids[j] < 0 || ids[j] >= v) {
+                throw new UserError("token id " + ids[j] + " (position " + (j + 1) + ") is outside the vocabulary of "
+                        + checkpoint.dir() + " (vocab_size " + v + ", ids 0.." + (v - 1) + ")");
+            }
+        }
+    }
+
+    /**
+     * Feeds {@code ids} (one sequence) into {@code state} (batch 1), in slices of {@code max_inference_chunksize}
+     * tokens as transformers does; returns the logits after the last token.
+     */
+    float[] prefill(LargeState state, long[] ids) {
+        int chunk = checkpoint.maxInferenceChunk();
+        Tensor logits = null;
+        for (int from = 0; from < ids.length; from += chunk) {
+            int n = Math.min(chunk, ids.length - from);
+            long[] part = java.util.Arrays.copyOfRange(ids, from, from + n);
+            logits = model.forwardLast(Tensor.ofLongs(part, 1, n), state);
+        }
+        if (logits == null) throw new UserError("nothing to feed: the prompt is empty");
+        return logits.toFloatArray();
+    }
+
+    /** One step of {@code ids.length} sequences; logits (B·V). */
+    float[] step(LargeState state, long[] ids) {
+        return model.forwardLast(Tensor.ofLongs(ids, ids.length, 1), state).toFloatArray();
+    }
+
+    /**
+     * Generates for several prompts at once, each with its own recurrent state: every prompt is fed alone, then
+     * the sequences step together as one batch (one pass over the weights per step for all of them). Each row
+     * samples with its own generator seeded with {@code options.sampling().seed()}, so row r gives what a single
+     * generation of prompt r gives. {@code listener} gets each row's tokens and text as they come.
+     */
+    public List<Completion> generateBatch(List<long[]> prompts, GenerateOptions options, StreamListener listener) {
+        if (prompts == null || prompts.isEmpty()) throw new UserError("batch generation needs at least one prompt");
+        StreamListener l = listener == null ? StreamListener.NONE : listener;
+        GenerateOptions o = options == null ? GenerateOptions.greedy(20) : options;
+        if (!o.stop().isEmpty()) requireTokenizer();
+        int b = prompts.size(), v = vocabSize();
+        for (long[] p : prompts) {
+            if (p.length == 0) throw new UserError("batch generation: a prompt is empty");
+            checkIds(p);
+        }
+        long t0 = System.nanoTime();
+        LargeState batch = model.newState(b);
+        float[] logits = new float[b * v];
+        long[] prefillNanos = new long[b];
+        int[] promptTokens = new int[b];
+        for (int r = 0; r < b; r++) {
+            long s = System.nanoTime();
+            LargeState one = model.newState(1);
+            float[] l1 = prefill(one, prompts.get(r));
+            copyRow(one, batch, r);
+            System.arraycopy(l1, 0, logits, r * v, v);
+            prefillNanos[r] = System.nanoTime() - s;
+            promptTokens[r] = prompts.get(r).length;
+        }
+        Sampler[] samplers = new Sampler[b];
+        StreamDecoder[] decoders = new StreamDecoder[b];
+        StopStrings[] stops = new StopStrings[b];
+        List<List<Long>> out = new ArrayList<>();
+        StringBuilder[] text = new StringBuilder[b];
+        Completion.StopReason[] reason = new Completion.StopReason[b];
+        long[] first = new long[b], end = new long[b];
+        for (int r = 0; r < b; r++) {
+            samplers[r] = new Sampler(o.sampling(), v, allowedVocab());
+            samplers[r].observe(prompts.get(r));
+            decoders[r] = tokenizer == null ? null : tokenizer.streamDecoder();
+            stops[r] = new StopStrings(o.stop());
+            out.add(new ArrayList<>());
+            text[r] = new StringBuilder();
+        }
+        GenerationConfig g = generationConfig();
+        long[] next = new long[b];
+        int active = o.maxNewTokens() == 0 ? 0 : b;
+        if (o.maxNewTokens() == 0) {
+            for (int r = 0; r < b; r++) {
+                reason[r] = Completion.StopReason.LENGTH;
+                first[r] = end[r] = System.nanoTime();
+            }
+        }
+        for (int step = 0; active > 0; step++) {
+            for (int r = 0; r < b; r++) {
+                if (reason[r] != null) {
+                    next[r] = g.padTokenId() != null && g.padTokenId() < v ? g.padTokenId() : 0;
+                    continue;
+                }
+                int tok = samplers[r].next(logits, r * v);
+                if (step == 0) first[r] = System.nanoTime();
+                next[r] = tok;
+                if (o.stopAtEos() && g.isEos(tok)) {
+                    reason[r] = Completion.StopReason.EOS;
+                } else {
+                    out.get(r).add((long) tok);
+                    l.onToken(r, tok);
+                    if (decoders[r] != null) emit(r, stops[r].accept(decoders[r].push(tok)), text[r], l);
+                    if (stops[r].stopped()) reason[r] = Completion.StopReason.STOP_STRING;
+                    else if (out.get(r).size() == o.maxNewTokens()) reason[r] = Completion.StopReason.LENGTH;
+                }
+                if (reason[r] != null) {
+                    if (decoders[r] != null && reason[r] != Completion.StopReason.STOP_STRING) {
+                        String rest = stops[r].accept(decoders[r].flush());
+                        emit(r, rest + (stops[r].stopped() ? "" : stops[r].flush()), text[r], l);
+                    }
+                    end[r] = System.nanoTime();
+                    active--;
+                }
+            }
+            if (active > 0) logits = step(batch, next);
+        }
+        List<Completion> result = new ArrayList<>();
+        for (int r = 0; r < b; r++) {
+            long[] toks = out.get(r).stream().mapToLong(Long::longValue).toArray();
+            result.add(new Completion(toks, text[r].toString(), reason[r], promptTokens[r], prefillNanos[r],
+                    first[r] - t0, end[r] - t0));
+        }
+        return result;
+    }
+
+    static void emit(int row, String piece, StringBuilder text, StreamListener l) {
+        if (piece.isEmpty()) return;
+        text.append(piece);
+        l.onText(row, piece);
+    }
+
+    /** Copies sequence 0 of {@code from} (batch 1) into sequence {@code row} of {@code to}. */
+    static void copyRow(LargeState from, LargeState to, int row) {
+        for (int i = 0; i < from.blocks(); i++) {
+            for (Tensor[] pair : new Tensor[][] {{from.c(i), to.c(i)}, {from.n(i), to.n(i)}, {from.m(i), to.m(i)}}) {
+                long bytes = pair[0].data().byteSize();
+                MemorySegment.copy(pair[0].data(), 0, pair[1].data(), row * bytes, bytes);
+            }
+        }
+    }
+
+    /** Frees the tokenizer; the weights' mappings go with the garbage collector. */
+    @Override
+    public void close() {
+        if (tokenizer != null) tokenizer.close();
+    }
+
+    /** Sampling params that fill what is not given from the checkpoint's generation config (greedy without). */
+    public SamplingParams defaultSampling(Double temperature, Integer topK, Double topP, Double repetitionPenalty, long seed) {
+        GenerationConfig g = generationConfig();
+        boolean sample = g.doSample() != null && g.doSample();
+        double t = temperature != null ? temperature : sample && g.temperature() != null ? g.temperature() : sample ? 1.0 : 0.0;
+        int k = topK != null ? topK : sample && g.topK() != null ? g.topK() : 0;
+        double p = topP != null ? topP : sample && g.topP() != null ? g.topP() : 1.0;
+        double rp = repetitionPenalty != null ? repetitionPenalty : g.repetitionPenalty() != null ? g.repetitionPenalty() : 1.0;
+        return new SamplingParams(t, k, p, rp, seed);
+    }
+}

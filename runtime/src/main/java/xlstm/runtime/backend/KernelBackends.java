@@ -1,0 +1,147 @@
+package xlstm.runtime.backend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import xlstm.backends.DeviceStatus;
+import xlstm.backends.cuda.Cuda;
+import xlstm.backends.hip.Hip;
+import xlstm.backends.metal.Metal;
+import xlstm.backends.opencl.OpenCl;
+import xlstm.runtime.UserError;
+
+/**
+ * The kernel backends this build knows, which of them run on this machine, and the choice among them.
+ *
+ * <p>Ranking, best first: {@code cuda} &gt; {@code hip} &gt; {@code metal} &gt; {@code opencl} on a GPU &gt;
+ * {@code cpu} (Java Vector API) &gt; {@code opencl} on a CPU (e.g. PoCL: correct, but a copy per call and no faster
+ * than the Java kernels). {@code auto} takes the best available one; a name forces that backend. The default comes
+ * from {@code -Dxlstm.backend=NAME} (else {@code auto}). The statuses are probed once per JVM.
+ */
+public final class KernelBackends {
+    /** The names, in the order of the devices table. */
+    public static final List<String> NAMES = List.of("cuda", "hip", "metal", "opencl", "cpu");
+    public static final String AUTO = "auto";
+    /** The system property that sets the default backend. */
+    public static final String PROPERTY = "xlstm.backend";
+
+    /** A backend's status and its place in the ranking (0 is best). */
+    public record Status(DeviceStatus device, int rank) {
+        public String name() { return device.backend(); }
+        public boolean available() { return device.available(); }
+    }
+
+    /** What {@link #choose} picked, and why each better-ranked or other backend was not taken. */
+    public record Choice(KernelBackend backend, boolean automatic, List<String> skipped) {
+        /** One line for a log: {@code backend cpu (auto: ...); skipped cuda: ...; hip: ...}. */
+        public String describe() {
+            return "backend " + backend.name() + (automatic ? " (auto, the best available)" : " (requested)") + ": "
+                    + backend.device() + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+        }
+    }
+
+    private static List<Status> statuses;
+
+    private KernelBackends() {}
+
+    /** Every backend's status, ranked best first. */
+    public static synchronized List<Status> statuses() {
+        if (statuses == null) {
+            List<Status> s = new ArrayList<>();
+            s.add(new Status(Cuda.probe(), 0));
+            s.add(new Status(Hip.probe(), 1));
+            s.add(new Status(Metal.probe(), 2));
+            DeviceStatus cl = openClStatus();
+            s.add(new Status(cl, cl.gpu() ? 3 : 5));
+            s.add(new Status(new DeviceStatus("cpu", true, false, JavaKernels.INSTANCE.device(), ""), 4));
+            s.sort(Comparator.comparingInt(Status::rank));
+            statuses = List.copyOf(s);
+        }
+        return statuses;
+    }
+
+    /** The status of {@code name}; null for an unknown name. */
+    public static Status status(String name) {
+        return statuses().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** The names of the backends that run here, best first. */
+    public static List<String> available() {
+        return statuses().stream().filter(Status::available).map(Status::name).toList();
+    }
+
+    /** The backend for {@code -Dxlstm.backend} (default {@code auto}). */
+    public static KernelBackend byDefault() {
+        Choice c = choose(System.getProperty(PROPERTY, AUTO));
+        if (c.automatic() && !logged) {
+            logged = true;
+            System.getLogger("xlstm.backend").log(System.Logger.Level.DEBUG, c.describe());
+        }
+        return c.backend();
+    }
+
+    private static volatile boolean logged;
+
+    /** The backend named {@code name} ({@code auto}, or one of {@link #NAMES}; {@code java} means {@code cpu}). */
+    public static KernelBackend get(String name) {
+        return choose(name).backend();
+    }
+
+    /**
+     * Resolves {@code name}: {@code auto} (or null/blank) takes the best-ranked available backend and lists why the
+     * others were skipped; a known name must be available here; anything else is a {@link UserError} listing the
+     * names.
+     */
+    public static Choice choose(String name) {
+        String n = name == null || name.isBlank() ? AUTO : name.strip().toLowerCase(Locale.ROOT);
+        if (n.equals("java")) n = "cpu";
+        if (n.equals(AUTO)) {
+            Status best = statuses().stream().filter(Status::available).findFirst().orElseThrow();
+            List<String> skipped = new ArrayList<>();
+            for (Status s : statuses()) {
+                if (s == best) continue;
+                skipped.add(s.name() + ": " + (s.available() ? "ranks below " + best.name()
+                        + (s.name().equals("opencl") ? " (its device is a CPU)" : "") : s.device().reason()));
+            }
+            return new Choice(instantiate(best.name()), true, List.copyOf(skipped));
+        }
+        Status s = status(n);
+        if (s == null) {
+            throw new UserError("unknown backend '" + name + "'; backends: " + AUTO + ", " + String.join(", ", NAMES)
+                    + " (available here: " + String.join(", ", available()) + ")");
+        }
+        if (!s.available()) {
+            throw new UserError("backend " + n + " is not available: " + s.device().reason()
+                    + "; available backends: " + String.join(", ", available()));
+        }
+        return new Choice(instantiate(n), false, List.of());
+    }
+
+    private static KernelBackend instantiate(String name) {
+        return switch (name) {
+            case "cpu" -> JavaKernels.INSTANCE;
+            case "opencl" -> OpenClKernels.get();
+            default -> throw new IllegalStateException("backend " + name + " has no kernel implementation");
+        };
+    }
+
+    private static DeviceStatus openClStatus() {
+        OpenCl.Probe p = OpenCl.probe();
+        if (!p.available()) return DeviceStatus.unavailable("opencl", "", p.problem());
+        OpenCl.Device d;
+        try {
+            d = OpenCl.device();
+        } catch (RuntimeException e) {
+            return DeviceStatus.unavailable("opencl", "", e.getMessage());
+        }
+        String others = p.devices().size() > 1 ? " (" + p.devices().size() + " devices: "
+                + p.devices().stream().map(x -> x.index() + "=" + x.name()).collect(Collectors.joining(", "))
+                + "; -Dxlstm.opencl.device=N picks one)" : "";
+        String why = OpenClKernels.unavailableReason();
+        if (why != null) return new DeviceStatus("opencl", false, d.gpu(), d.summary() + others, why);
+        return new DeviceStatus("opencl", true, d.gpu(), d.summary() + others,
+                OpenClKernels.index().size() + " generated OpenCL C kernels");
+    }
+}
