@@ -22,6 +22,7 @@ import xlstm.runtime.verify.FixtureVerifier;
  * they fail instead, so the suite never passes silently without having run.
  */
 class OpenClParityTest {
+    static boolean announced;
     KernelBackend opencl;
 
     /** Per test, so that each one is reported as skipped (or failed) on its own, never as not run. */
@@ -38,7 +39,10 @@ class OpenClParityTest {
             Assumptions.abort("golden suite on OpenCL skipped: " + why);
         }
         opencl = KernelBackends.get("opencl");
-        System.out.println("golden suite on " + opencl.name() + ": " + opencl.device());
+        if (!announced) {
+            announced = true;
+            System.out.println("golden suite on " + opencl.name() + ": " + opencl.device());
+        }
     }
 
     static List<Path> cases() throws URISyntaxException {

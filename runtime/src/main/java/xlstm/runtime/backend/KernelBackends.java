@@ -35,10 +35,10 @@ public final class KernelBackends {
 
     /** What {@link #choose} picked, and why each better-ranked or other backend was not taken. */
     public record Choice(KernelBackend backend, boolean automatic, List<String> skipped) {
-        /** One line for a log: {@code backend cpu (auto: ...); skipped cuda: ...; hip: ...}. */
+        /** One line for a log: {@code backend cpu (auto, ...): device; skipped cuda: reason | hip: reason | ...}. */
         public String describe() {
             return "backend " + backend.name() + (automatic ? " (auto, the best available)" : " (requested)") + ": "
-                    + backend.device() + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+                    + backend.device() + (skipped.isEmpty() ? "" : "; skipped " + String.join(" | ", skipped));
         }
     }
 
