@@ -308,6 +308,10 @@ class BadInputTest {
         Path dir = cellFixture("backend");
         Cli.run("verify", dir.toString(), "--backend", "tpu").assertUserError("unknown backend 'tpu'",
                 "auto, cuda, hip, metal, opencl, cpu", "available here: cpu");
-        Cli.run("verify", dir.toString(), "--backend", "cuda").assertUserError("cuda", "not built yet", "cpu");
+        Cli.run("verify", dir.toString(), "--backend", "hip").assertUserError("backend hip is not available", "cpu");
+        if (!xlstm.runtime.backend.KernelBackends.status("cuda").available()) {
+            Cli.run("verify", dir.toString(), "--backend", "cuda").assertUserError("backend cuda is not available: CUDA: ",
+                    "cpu");
+        }
     }
 }

@@ -29,7 +29,7 @@ class CommandsTest {
                     b + " has one ranked row:\n" + r.out());
         }
         assertTrue(rows.stream().anyMatch(l -> l.matches("\\d\\s+cpu\\s+yes\\s+.*\\d+ bits.*\\d+ threads.*")), r.out());
-        assertTrue(rows.stream().anyMatch(l -> l.matches("1\\s+cuda\\s+no\\s+.*libcuda\\.so\\.1.*")), r.out());
+        assertTrue(rows.stream().anyMatch(l -> l.matches("1\\s+cuda\\s+(no\\s+.*CUDA: .*|yes\\s+.*sm_\\d+.*NVRTC.*)")), r.out());
         assertTrue(rows.stream().anyMatch(l -> l.matches("\\d\\s+hip\\s+no\\s+.*(libamdhip64|device).*")), r.out());
         if (!System.getProperty("os.name").toLowerCase().contains("mac")) {
             assertTrue(rows.stream().anyMatch(l -> l.contains("metal") && l.contains("Metal needs macOS")), r.out());

@@ -50,7 +50,7 @@ public final class KernelBackends {
     public static synchronized List<Status> statuses() {
         if (statuses == null) {
             List<Status> s = new ArrayList<>();
-            s.add(new Status(Cuda.probe(), 0));
+            s.add(new Status(cudaStatus(), 0));
             s.add(new Status(Hip.probe(), 1));
             s.add(new Status(Metal.probe(), 2));
             DeviceStatus cl = openClStatus();
@@ -123,8 +123,28 @@ public final class KernelBackends {
         return switch (name) {
             case "cpu" -> JavaKernels.INSTANCE;
             case "opencl" -> OpenClKernels.get();
+            case "cuda" -> CudaKernels.get();
             default -> throw new IllegalStateException("backend " + name + " has no kernel implementation");
         };
+    }
+
+    private static DeviceStatus cudaStatus() {
+        Cuda.Probe p = Cuda.probe();
+        if (!p.available()) return DeviceStatus.unavailable("cuda", p.summary(), p.problem());
+        String why = CudaKernels.unavailableReason();
+        if (why != null) return DeviceStatus.unavailable("cuda", p.summary(), why);
+        String devices = p.devices().size() > 1 ? " (" + p.devices().size() + " devices; -D" + Cuda.DEVICE_PROPERTY
+                + "=N picks one)" : "";
+        try {
+            // the context is what every call needs: a device that cannot give one (busy, exclusive mode, out of
+            // memory) is not usable
+            Cuda.context();
+        } catch (RuntimeException e) {
+            return DeviceStatus.unavailable("cuda", p.summary(), e.getMessage());
+        }
+        Cuda.Device d = Cuda.device();
+        return new DeviceStatus("cuda", true, true, d.summary() + devices, CudaKernels.index().size()
+                + " generated CUDA kernels, compiled at run time by NVRTC " + p.nvrtc() + " (CUDA driver " + p.driver() + ")");
     }
 
     private static DeviceStatus openClStatus() {

@@ -4,60 +4,90 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The {@code index.tsv} of a C-family target's kernel sources on the classpath (docs/glue-contract.md, "C-family
+ * The {@code index.tsv} of a C-family target's kernel sources on the class path (docs/glue-contract.md, "C-family
  * kernels"): per entry point its file, launch kind, work-item count and scratch size (integer expressions over the
  * call's int arguments and {@code L}), and its C parameter list.
+ *
+ * <p>The project's kernels are in {@code xlstm/generated/<target>} (e.g. {@link OpenClKernels#FOLDER}); a project
+ * that compiles its own cells with xlstm-maven-plugin and a {@code javaPackage} of its own has them in that package's
+ * folder ({@code org/example/customcell/kernels/opencl} for {@code org.example.customcell.kernels}).
+ * {@link OpenClLauncher#forFolder(String)} runs the entries of any such folder.
  */
-final class KernelIndex {
-    /** One parameter of a kernel's C signature. */
-    record Param(String type, String name) {
-        boolean pointer() { return type.contains("*"); }
+public final class KernelIndex {
+    /** One parameter of a kernel's C signature: its C type ({@code __global const float*}) and its name. */
+    public record Param(String type, String name) {
+        /** A buffer argument (a {@code MemorySegment} in the Java contract). */
+        public boolean pointer() { return type.contains("*"); }
 
         /** A pointer the kernel writes (state or output): copied back after the launch. */
-        boolean written() { return pointer() && !type.contains("const"); }
+        public boolean written() { return pointer() && !type.contains("const"); }
     }
 
-    /** One kernel of the index. */
-    record Entry(String entry, String file, String unit, String schedule, String launch, String count, String scratch,
-            List<Param> params) {}
+    /**
+     * One kernel of the index: entry point, file (in the index's folder), unit, schedule, launch kind
+     * ({@code items}, {@code group}, {@code groups}), work-item count and scratch floats (index expressions), and
+     * its parameters (the Java entry point's, then the trailing scratch buffer).
+     */
+    public record Entry(String entry, String file, String unit, String schedule, String launch, String count,
+            String scratch, List<Param> params) {}
 
     private final String folder;
+    private final ClassLoader loader;
     private final Map<String, Entry> entries;
 
-    private KernelIndex(String folder, Map<String, Entry> entries) {
+    private KernelIndex(String folder, ClassLoader loader, Map<String, Entry> entries) {
         this.folder = folder;
+        this.loader = loader;
         this.entries = entries;
     }
 
-    /** Reads {@code <folder>/index.tsv} (e.g. {@code xlstm/generated/opencl}); null when the resource is missing. */
-    static KernelIndex load(String folder) {
-        String text = resource(folder + "/index.tsv");
+    /**
+     * Reads {@code <folder>/index.tsv} (e.g. {@code xlstm/generated/opencl}) through the runtime's class loader;
+     * null when the resource is missing.
+     */
+    public static KernelIndex load(String folder) {
+        return load(folder, KernelIndex.class.getClassLoader());
+    }
+
+    /** Reads {@code <folder>/index.tsv} through {@code loader}; null when the resource is missing. */
+    public static KernelIndex load(String folder, ClassLoader loader) {
+        Objects.requireNonNull(loader, "loader");
+        String dir = folder.replaceAll("^/+|/+$", "");
+        String text = resource(loader, dir + "/index.tsv");
         if (text == null) return null;
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             line = line.stripTrailing();
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] f = line.split("\t", -1);
-            if (f.length < 8) throw new IllegalStateException(folder + "/index.tsv: malformed line: " + line);
+            if (f.length < 8) throw new IllegalStateException(dir + "/index.tsv: malformed line: " + line);
             entries.put(f[0], new Entry(f[0], f[1], f[2], f[3], f[4], f[5], f[6], params(f[7])));
         }
-        return new KernelIndex(folder, Map.copyOf(entries));
+        return new KernelIndex(dir, loader, Collections.unmodifiableMap(entries));
     }
 
-    String folder() { return folder; }
+    /** The class-path folder of this index, without leading or trailing slash. */
+    public String folder() { return folder; }
 
-    int size() { return entries.size(); }
+    /** The number of kernels. */
+    public int size() { return entries.size(); }
 
-    Entry get(String entry) { return entries.get(entry); }
+    /** The entry named {@code entry}, or null. */
+    public Entry get(String entry) { return entries.get(entry); }
 
-    /** The source text of {@code file} in this index's folder. */
-    String source(Entry e) {
-        String s = resource(folder + "/" + e.file());
+    /** Every entry, in the order of the file. */
+    public List<Entry> entries() { return List.copyOf(entries.values()); }
+
+    /** The source text of {@code e}'s file in this index's folder. */
+    public String source(Entry e) {
+        String s = resource(loader, folder + "/" + e.file());
         if (s == null) throw new IllegalStateException(folder + "/" + e.file() + " is listed in index.tsv but missing");
         return s;
     }
@@ -73,8 +103,7 @@ final class KernelIndex {
         return List.copyOf(out);
     }
 
-    static String resource(String path) {
-        ClassLoader cl = KernelIndex.class.getClassLoader();
+    private static String resource(ClassLoader cl, String path) {
         try (InputStream in = cl.getResourceAsStream(path)) {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -85,7 +114,7 @@ final class KernelIndex {
     // ------------------------------------------------------------------ count / scratch expressions
 
     /** Evaluates an index expression ({@code B*NH*(L*(2*DQK+DV+L+7))}) with {@code vars}, in 64-bit. */
-    static long eval(String expr, Map<String, Long> vars) {
+    public static long eval(String expr, Map<String, Long> vars) {
         Parser p = new Parser(expr, vars);
         long v = p.sum();
         if (p.pos != p.s.length()) throw p.error("unexpected '" + p.s.charAt(p.pos) + "'");

@@ -1,14 +1,6 @@
 package xlstm.runtime.backend;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import xlstm.backends.opencl.ClBuffer;
-import xlstm.backends.opencl.ClContext;
-import xlstm.backends.opencl.ClKernel;
 import xlstm.backends.opencl.OpenCl;
 import xlstm.runtime.config.ActivationFn;
 
@@ -16,28 +8,22 @@ import xlstm.runtime.config.ActivationFn;
  * The {@code opencl} backend: each call uploads its tensors to the device, runs the generated OpenCL C kernel of
  * that entry point (classpath {@code xlstm/generated/opencl/<entry>.cl}, built once per context with
  * {@code -cl-std=CL1.2}, no fast math), and copies the states and outputs back. Launch geometry and scratch size
- * come from the folder's {@code index.tsv} (docs/glue-contract.md, "C-family kernels").
+ * come from the folder's {@code index.tsv} (docs/glue-contract.md, "C-family kernels"); the launching is
+ * {@link OpenClLauncher}'s, which also runs the kernels of users' own cells (their own folder).
  *
  * <p>Work-group size: {@code -Dxlstm.opencl.local=N} (default 64), capped by what the kernel allows on the device.
  * Device buffers are pooled by size and reused. Calls are serialised (one queue).
  */
 public final class OpenClKernels implements KernelBackend {
-    /** Where the emitter puts the OpenCL sources (docs/glue-contract.md). */
+    /** Where the emitter puts the OpenCL sources of the project's own kernels (docs/glue-contract.md). */
     public static final String FOLDER = "xlstm/generated/opencl";
-    static final String OPTIONS = "-cl-std=CL1.2";
 
     private static volatile KernelIndex index;
 
-    private final ClContext ctx;
-    private final KernelIndex kernels;
-    private final int local;
-    private final Map<Long, ArrayDeque<ClBuffer>> pool = new HashMap<>();
+    private final OpenClLauncher launcher;
 
-    private OpenClKernels(ClContext ctx, KernelIndex kernels) {
-        this.ctx = ctx;
-        this.kernels = kernels;
-        this.local = Integer.getInteger("xlstm.opencl.local", 64);
-        if (local < 1) throw new IllegalArgumentException("-Dxlstm.opencl.local must be >= 1, got " + local);
+    private OpenClKernels(OpenClLauncher launcher) {
+        this.launcher = launcher;
     }
 
     private static OpenClKernels shared;
@@ -47,7 +33,7 @@ public final class OpenClKernels implements KernelBackend {
         if (shared == null) {
             String why = unavailableReason();
             if (why != null) throw new IllegalStateException(why);
-            shared = new OpenClKernels(OpenCl.context(), index());
+            shared = new OpenClKernels(OpenClLauncher.forFolder(FOLDER));
         }
         return shared;
     }
@@ -75,91 +61,13 @@ public final class OpenClKernels implements KernelBackend {
 
     @Override public String name() { return "opencl"; }
 
-    @Override public String device() { return ctx.device().summary(); }
+    @Override public String device() { return launcher.device(); }
 
     @Override public String toString() { return "opencl"; }
 
-    // ------------------------------------------------------------------ the generic launcher
-
-    /**
-     * Runs {@code entry} with {@code args}, the Java entry point's arguments in order ({@code Integer},
-     * {@code Float}, {@code Boolean}, {@code MemorySegment}); the trailing scratch buffer is added here.
-     */
-    synchronized void call(String entry, Object... args) {
-        KernelIndex.Entry e = kernels.get(entry);
-        if (e == null) {
-            throw new IllegalStateException("OpenCL kernel " + entry + " is not in " + FOLDER + "/index.tsv");
-        }
-        List<KernelIndex.Param> params = e.params();
-        boolean scratchParam = params.size() == args.length + 1;
-        if (!scratchParam && params.size() != args.length) {
-            throw new IllegalStateException("OpenCL kernel " + entry + " takes " + params.size() + " arguments ("
-                    + params + "), the call has " + args.length);
-        }
-        Map<String, Long> vars = new HashMap<>();
-        for (int a = 0; a < args.length; a++) {
-            if (args[a] instanceof Integer v) vars.put(params.get(a).name(), (long) v);
-        }
-        Long s = vars.get("S"), chunk = vars.get("chunkSize");
-        if (s != null) vars.put("L", Math.max(1, chunk == null ? s : Math.min(chunk, s)));
-        if (!vars.containsKey("L")) vars.put("L", 1L);
-
-        ClKernel k = ctx.program(e.file(), kernels.source(e), OPTIONS).kernel(entry);
-        List<ClBuffer> taken = new ArrayList<>();
-        try {
-            ClBuffer[] bufs = new ClBuffer[args.length];
-            for (int a = 0; a < args.length; a++) {
-                Object v = args[a];
-                switch (v) {
-                    case Integer x -> k.arg(a, x);
-                    case Float x -> k.arg(a, x);
-                    case Boolean x -> k.arg(a, x ? 1 : 0);
-                    case MemorySegment seg -> {
-                        ClBuffer b = take(seg.byteSize(), taken);
-                        ctx.write(b, seg);
-                        k.arg(a, b);
-                        bufs[a] = b;
-                    }
-                    default -> throw new IllegalArgumentException(entry + ": argument " + a + " is a " + v);
-                }
-            }
-            if (scratchParam) {
-                long floats = KernelIndex.eval(e.scratch(), vars);
-                k.arg(args.length, take(4 * Math.max(1, floats), taken));
-            }
-            launch(k, e, vars);
-            for (int a = 0; a < args.length; a++) {
-                if (bufs[a] != null && params.get(a).written()) ctx.read(bufs[a], (MemorySegment) args[a]);
-            }
-        } finally {
-            for (ClBuffer b : taken) pool.computeIfAbsent(b.byteSize(), x -> new ArrayDeque<>()).push(b);
-        }
-    }
-
-    private void launch(ClKernel k, KernelIndex.Entry e, Map<String, Long> vars) {
-        long count = KernelIndex.eval(e.count(), vars);
-        long l = Math.max(1, Math.min(local, Math.min(k.maxWorkGroupSize(ctx.device()), ctx.device().maxWorkGroupSize())));
-        switch (e.launch()) {
-            case "items" -> {
-                if (count == 0) return;
-                ctx.launch(k, new long[] {(count + l - 1) / l * l}, new long[] {l});
-            }
-            case "group" -> ctx.launch(k, new long[] {l}, new long[] {l});
-            case "groups" -> {
-                if (count == 0) return;
-                ctx.launch(k, new long[] {count * l}, new long[] {l});
-            }
-            default -> throw new IllegalStateException(e.entry() + ": unknown launch kind '" + e.launch() + "' in index.tsv");
-        }
-        ctx.finish();
-    }
-
-    private ClBuffer take(long bytes, List<ClBuffer> taken) {
-        long size = Math.max(4, bytes);
-        ArrayDeque<ClBuffer> free = pool.get(size);
-        ClBuffer b = free == null || free.isEmpty() ? ctx.buffer(size) : free.pop();
-        taken.add(b);
-        return b;
+    /** Runs the project's kernel {@code entry} with the Java entry point's arguments ({@link OpenClLauncher#call}). */
+    void call(String entry, Object... args) {
+        launcher.call(entry, args);
     }
 
     // ------------------------------------------------------------------ KernelBackend

@@ -21,7 +21,13 @@ class KernelBackendsTest {
         }
         assertTrue(KernelBackends.status("cpu").available());
         // no kernel backend for these yet, whatever the machine has
-        for (String n : List.of("cuda", "hip", "metal")) assertTrue(!KernelBackends.status(n).available(), n);
+        for (String n : List.of("hip", "metal")) assertTrue(!KernelBackends.status(n).available(), n);
+        KernelBackends.Status cuda = KernelBackends.status("cuda");
+        assertEquals(0, cuda.rank(), "cuda ranks first");
+        if (!cuda.available()) {
+            assertTrue(cuda.device().reason().startsWith("CUDA: ") || cuda.device().reason().contains("no CUDA kernels"),
+                    cuda.device().reason());
+        }
         if (!System.getProperty("os.name").toLowerCase().contains("mac")) {
             assertTrue(KernelBackends.status("metal").device().reason().contains("Metal needs macOS"));
         }
@@ -45,8 +51,12 @@ class KernelBackendsTest {
         UserError e = assertThrows(UserError.class, () -> KernelBackends.get("tpu"));
         assertTrue(e.getMessage().contains("unknown backend 'tpu'") && e.getMessage().contains("auto, cuda, hip, metal, opencl, cpu")
                 && e.getMessage().contains("available here: "), e.getMessage());
-        UserError cuda = assertThrows(UserError.class, () -> KernelBackends.get("cuda"));
-        assertTrue(cuda.getMessage().contains("backend cuda is not available: ") && cuda.getMessage().contains("cpu"),
-                cuda.getMessage());
+        UserError hip = assertThrows(UserError.class, () -> KernelBackends.get("hip"));
+        assertTrue(hip.getMessage().contains("backend hip is not available: ") && hip.getMessage().contains("cpu"),
+                hip.getMessage());
+        if (!KernelBackends.status("cuda").available()) {
+            UserError cuda = assertThrows(UserError.class, () -> KernelBackends.get("cuda"));
+            assertTrue(cuda.getMessage().startsWith("backend cuda is not available: CUDA: "), cuda.getMessage());
+        }
     }
 }

@@ -32,6 +32,12 @@ class KernelIndexTest {
             assertTrue(index.source(e).contains(entry), entry + "'s file defines it");
             assertTrue(e.params().getFirst().type().equals("int"), e.params().toString());
         }
+        assertEquals(index.size(), index.entries().size());
+        assertEquals(index.entries().getFirst(), index.get(index.entries().getFirst().entry()));
+        KernelIndex slashes = KernelIndex.load("/" + OpenClKernels.FOLDER + "/", KernelIndexTest.class.getClassLoader());
+        assertEquals(OpenClKernels.FOLDER, slashes.folder());
+        assertEquals(index.entries(), slashes.entries());
+        assertEquals(null, KernelIndex.load("no/such/folder"));
         KernelIndex.Entry step = index.get("mlstm_step");
         assertFalse(step.params().stream().filter(p -> p.name().equals("q")).findFirst().orElseThrow().written());
         assertTrue(step.params().stream().filter(p -> p.name().equals("C")).findFirst().orElseThrow().written());

@@ -85,7 +85,7 @@ class VerifyUnitTest {
         assertEquals(1, skipped.size());
         assertThrows(UserError.class, () -> FixtureVerifier.caseDirs(List.of(tmp.resolve("nope")), skipped::add));
         assertThrows(UserError.class, () -> FixtureVerifier.caseDirs(List.of(readme), skipped::add));
-        assertThrows(UserError.class, () -> new FixtureVerifier("cuda"));
+        assertThrows(UserError.class, () -> new FixtureVerifier("hip"));
     }
 
     @Test

@@ -1,0 +1,168 @@
+package xlstm.runtime.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import xlstm.runtime.config.ActivationFn;
+
+/**
+ * The device-independent half of the C-family launchers, without a device: every {@link KernelBackend} method
+ * reaches a CUDA kernel of this build's index with arguments that match its C signature (order and kinds), and the
+ * counts, scratch sizes and launch geometries follow docs/glue-contract.md.
+ */
+class LaunchPlanTest {
+    static KernelIndex cuda() {
+        KernelIndex i = KernelIndex.load(CudaKernels.FOLDER);
+        assertTrue(i != null && i.size() > 0, CudaKernels.FOLDER + "/index.tsv is on the class path (module generated)");
+        return i;
+    }
+
+    /** Every call of the backend interface, planned against the CUDA index instead of launched. */
+    static final class Recorder extends IndexedKernels {
+        final KernelIndex index;
+        final Map<String, LaunchPlan> plans = new LinkedHashMap<>();
+        final List<Object[]> calls = new ArrayList<>();
+
+        Recorder(KernelIndex index) { this.index = index; }
+
+        @Override
+        void call(String entry, Object... args) {
+            KernelIndex.Entry e = index.get(entry);
+            assertTrue(e != null, entry + " is in " + index.folder() + "/index.tsv");
+            plans.put(entry, LaunchPlan.of(e, args));
+            calls.add(args);
+        }
+
+        @Override public String name() { return "recorder"; }
+
+        @Override public String device() { return "none"; }
+    }
+
+    @Test
+    void everyBackendMethodMatchesItsCudaKernelsSignature() {
+        Recorder r = new Recorder(cuda());
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(64);
+            r.mlstmStep(1, 2, 3, 4, t, t, t, t, t, t, t, t, t, 1e-6f);
+            r.mlstmSequence(1, 2, 5, 3, 4, t, t, t, t, t, t, t, t, t, 1e-6f);
+            r.mlstmChunkwise(1, 2, 5, 3, 4, 2, t, t, t, t, t, t, t, t, t, 1e-6f);
+            r.mlstmParallel(1, 2, 5, 3, 4, t, t, t, t, t, t, 1e-6f);
+            r.mlstmSigStep(1, 2, 3, 4, t, t, t, t, t, t, t, t, 1e-6f, true);
+            r.mlstmSigSequence(1, 2, 5, 3, 4, t, t, t, t, t, t, t, t, 1e-6f, false);
+            r.mlstmSigChunkwise(1, 2, 5, 3, 4, 2, t, t, t, t, t, t, t, t, 1e-6f, true);
+            r.mlstmSigParallel(1, 2, 5, 3, 4, t, t, t, t, t, t, 1e-6f, true);
+            r.slstmStep(1, 2, 3, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+            r.slstmSequence(1, 2, 5, 3, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+            r.lstmStep(1, 2, 3, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+            r.lstmSequence(1, 2, 5, 3, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+            r.softcapRows(3, 10, t, t, 15f);
+            r.siluRows(3, 10, t, t);
+            r.sigmoidGate(3, 10, t, t, t);
+            r.mlstmSkipGate(3, 10, t, t, t, t, t);
+            for (ActivationFn act : ActivationFn.values()) r.gatedActivation(act, 3, 10, t, t, t);
+        }
+        Set<String> all = new TreeSet<>();
+        for (KernelIndex.Entry e : r.index.entries()) all.add(e.entry());
+        assertEquals(all, new TreeSet<>(r.plans.keySet()), "the backend interface reaches every kernel of the index");
+        for (LaunchPlan p : r.plans.values()) {
+            assertTrue(p.scratchParam(), p.entry().entry() + " takes the scratch buffer");
+            assertTrue(p.count() > 0, p.entry().entry());
+        }
+        // the small shapes above: B*NH = 2, rows*((N+3)/4) = 3*3, L = min(chunk 2, S 5)
+        assertEquals(2, r.plans.get("mlstm_sequence").count());
+        assertEquals(2L * (3 + 4), r.plans.get("mlstm_sequence").scratchFloats());
+        assertEquals(2L, r.plans.get("mlstm_chunkwise").vars().get("L"));
+        assertEquals(2L * (2 * 3 * 2 + 4 * 2 + 7 * 2 + 2 * 2), r.plans.get("mlstm_chunkwise").scratchFloats());
+        assertEquals(5L, r.plans.get("mlstm_parallel").vars().get("L"), "no chunkSize: L = S");
+        assertEquals(9, r.plans.get("softcap_rows_apply").count());
+        assertEquals(4, r.plans.get("softcap_rows_apply").scratchBytes(), "no scratch: still a valid 4-byte buffer");
+        assertEquals(1, r.plans.get("slstm_step").count());
+    }
+
+    @Test
+    void theContractsExampleAtXlstm7bHeadSizes() {
+        KernelIndex.Entry e = cuda().get("mlstm_chunkwise");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(4);
+            LaunchPlan p = LaunchPlan.of(e, 1, 8, 2048, 256, 512, 64, t, t, t, t, t, t, t, t, t, 1e-6f);
+            assertEquals(8, p.count());
+            assertEquals(560_640, p.scratchFloats());
+            assertEquals(4L * 560_640, p.scratchBytes());
+            assertEquals(new LaunchPlan.Geometry(8, 256), p.geometry(256, 1024, 1024));
+            assertEquals(new LaunchPlan.Geometry(8, 128), p.geometry(256, 1024, 128), "capped by the kernel's limit");
+            for (int i = 0; i < e.params().size() - 1; i++) {
+                String name = e.params().get(i).name();
+                assertEquals(Set.of("C", "n", "m", "h").contains(name), p.written(i), name);
+            }
+        }
+    }
+
+    @Test
+    void geometriesPerLaunchKind() {
+        KernelIndex index = cuda();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(4);
+            LaunchPlan items = LaunchPlan.of(index.get("softcap_rows_apply"), 1000, 10, t, t, 15f);
+            assertEquals(3000, items.count());
+            assertEquals(new LaunchPlan.Geometry(12, 256), items.geometry(256, 1024, 1024));
+            assertEquals(new LaunchPlan.Geometry(3000, 1), items.geometry(1, 1024, 1024));
+            assertEquals(3072, items.geometry(256, 1024, 1024).global());
+            LaunchPlan none = LaunchPlan.of(index.get("softcap_rows_apply"), 0, 10, t, t, 15f);
+            assertEquals(0, none.geometry(256, 1024, 1024).grid(), "no rows: nothing to launch");
+            MemorySegment[] s = new MemorySegment[17];
+            java.util.Arrays.fill(s, t);
+            List<Object> args = new ArrayList<>(List.of(4, 3, 7, 5));
+            args.addAll(List.of(s));
+            LaunchPlan group = LaunchPlan.of(index.get("slstm_sequence"), args.toArray());
+            assertEquals(new LaunchPlan.Geometry(1, 1024), group.geometry(256, 1024, 1024));
+            assertEquals(new LaunchPlan.Geometry(1, 640), group.geometry(256, 1024, 640));
+            assertEquals(4L * 3 * 11 * 5, group.scratchFloats());
+        }
+    }
+
+    @Test
+    void mismatchedArgumentsAreNamed() {
+        KernelIndex.Entry e = cuda().get("softcap_rows_apply");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(4);
+            IllegalStateException count = assertThrows(IllegalStateException.class, () -> LaunchPlan.of(e, 1, 2, t, t));
+            assertTrue(count.getMessage().contains("takes 6 arguments") && count.getMessage().contains("the call has 4"),
+                    count.getMessage());
+            IllegalStateException kind = assertThrows(IllegalStateException.class, () -> LaunchPlan.of(e, 1, 2f, t, t, 1f));
+            assertTrue(kind.getMessage().contains("argument 1 (int N) cannot take a Float"), kind.getMessage());
+            IllegalStateException ptr = assertThrows(IllegalStateException.class, () -> LaunchPlan.of(e, 1, 2, t, 3, 1f));
+            assertTrue(ptr.getMessage().contains("argument 3") && ptr.getMessage().contains("cannot take a Integer"),
+                    ptr.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> LaunchPlan.of(e, 1, 2, t, t, 1f).geometry(0, 1, 1));
+        }
+    }
+
+    /** The CUDA and OpenCL indexes describe the same kernels (one emitter): launchers may rely on either. */
+    @Test
+    void cudaAndOpenClIndexesAgree() {
+        KernelIndex cl = KernelIndex.load(OpenClKernels.FOLDER), cu = cuda();
+        assertTrue(cl != null);
+        assertEquals(cl.size(), cu.size());
+        for (KernelIndex.Entry c : cu.entries()) {
+            KernelIndex.Entry o = cl.get(c.entry());
+            assertTrue(o != null, c.entry());
+            assertEquals(List.of(o.launch(), o.count(), o.scratch(), o.params().size()),
+                    List.of(c.launch(), c.count(), c.scratch(), c.params().size()), c.entry());
+            for (int i = 0; i < c.params().size(); i++) {
+                assertEquals(o.params().get(i).pointer(), c.params().get(i).pointer(), c.entry() + " " + i);
+                assertEquals(o.params().get(i).written(), c.params().get(i).written(), c.entry() + " " + i);
+            }
+            assertTrue(cu.source(c).contains(c.entry() + "("), c.entry() + " is defined in " + c.file());
+        }
+    }
+}
