@@ -17,7 +17,7 @@ final class Backends {
 
     /** The description shared by the commands' {@code --backend} options. */
     static final String HELP = "Kernel backend: auto (the best available, the default unless -Dxlstm.backend is set),"
-            + " cpu, cuda, opencl, ... (see 'xlstm devices'). Linear algebra stays in Java on every backend.";
+            + " cpu, cuda, hip, metal, opencl (see 'xlstm devices'). Linear algebra stays in Java on every backend.";
 
     private Backends() {}
 

@@ -1,6 +1,10 @@
 package xlstm.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,13 +16,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.backends.cpu.KernelMode;
+import xlstm.cli.bench.Bandwidth;
+import xlstm.cli.bench.ModelBench;
 import xlstm.cli.bench.Stopwatch;
 import xlstm.cli.bench.Workloads;
 import xlstm.runtime.UserError;
 import xlstm.runtime.backend.KernelBackend;
-import xlstm.runtime.model.LargeState;
+import xlstm.runtime.hf.HfCheckpoint;
 import xlstm.runtime.model.XlstmLarge;
-import xlstm.runtime.tensor.Tensor;
 
 /**
  * {@code xlstm bench}: a quick version of the JMH benchmarks (same workloads, {@link Workloads}) without JMH:
@@ -28,7 +33,10 @@ import xlstm.runtime.tensor.Tensor;
         description = {"Quick CPU benchmark: the mLSTM cell's sequence, chunkwise and parallel schedules at several",
                 "sequence lengths, and prefill/decode tokens/s of an xLSTM Large (E=768, 12 blocks, 4 heads,",
                 "vocab 50304) with random weights. Medians after warm-up; for careful numbers use the JMH module."},
-        footer = {"", "Example: xlstm bench --backend cpu --seq 64,256 --skip-model"})
+        footer = {"", "Example: xlstm bench --backend cpu --seq 64,256 --skip-model",
+                "         xlstm bench --model DIR --prefill 512,2048 --decode 128 --batch 1,8 --repeats 3 --json",
+                "", "With --model the cell benchmark is skipped. --json prints one JSON object per line (per",
+                "measurement, as soon as it is done) instead of tables."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = Backends.DEFAULT, paramLabel = "NAME", description = Backends.HELP)
     String backend;
@@ -41,13 +49,39 @@ final class BenchCommand implements Callable<Integer> {
             description = "Chunk size of the chunkwise schedule (default: ${DEFAULT-VALUE}).")
     int chunk;
 
-    @Option(names = "--prefill", defaultValue = "256", paramLabel = "S",
-            description = "Prompt length of the model's prefill (default: ${DEFAULT-VALUE}).")
-    int prefill;
+    @Option(names = "--prefill", split = ",", paramLabel = "S",
+            description = "Prompt lengths of the model's prefill, batch 1 (default: 256; 0: none).")
+    List<Integer> prefill = new ArrayList<>(List.of(256));
 
     @Option(names = "--decode", defaultValue = "16", paramLabel = "N",
-            description = "Decode steps timed per run (default: ${DEFAULT-VALUE}).")
+            description = "Decode steps timed one by one, after the warm-up; the median step (default: ${DEFAULT-VALUE};"
+                    + " 0: no decode measurement).")
     int decode;
+
+    @Option(names = "--batch", split = ",", paramLabel = "B",
+            description = "Batch sizes of the decode measurement (default: 1).")
+    List<Integer> batch = new ArrayList<>(List.of(1));
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Benchmark this checkpoint folder (weights as stored) instead of the random E=768 model.")
+    Path modelDir;
+
+    @Option(names = "--repeats", paramLabel = "N",
+            description = "Timed runs of each prefill (default: up to 9, stopping after 3 s once 3 are done).")
+    Integer repeats;
+
+    @Option(names = "--bandwidth", arity = "0..1", fallbackValue = "1024", paramLabel = "MIB",
+            description = "Also measure the copy bandwidth (STREAM-like, all pool threads) of two arrays of MIB MiB"
+                    + " (1024 when no size is given).")
+    Integer bandwidthMib;
+
+    @Option(names = "--logits-out", paramLabel = "FILE",
+            description = "Also write input_ids and the logits of a 32-token random prompt (safetensors), for a"
+                    + " comparison with another implementation.")
+    Path logitsOut;
+
+    @Option(names = "--json", description = "One JSON object per measurement and line, instead of tables.")
+    boolean json;
 
     @Option(names = "--warmup", defaultValue = "1.0", paramLabel = "SECONDS",
             description = "Warm-up time per measurement (default: ${DEFAULT-VALUE}; the JIT warm-up before the cell"
@@ -71,19 +105,57 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         for (int s : seq) if (s < 1) throw new UserError("--seq: sequence lengths must be >= 1, got " + s);
         if (chunk < 1) throw new UserError("--chunk must be >= 1, got " + chunk);
-        if (prefill < 1 || decode < 1) throw new UserError("--prefill and --decode must be >= 1");
+        if (prefill.equals(List.of(0))) prefill = List.of(); // --prefill 0: no prefill measurement
+        for (int s : prefill) if (s < 1) throw new UserError("--prefill: prompt lengths must be >= 1, got " + s);
+        for (int b : batch) if (b < 1) throw new UserError("--batch: batch sizes must be >= 1, got " + b);
+        if (decode < 0) throw new UserError("--decode must be >= 0, got " + decode);
+        if (repeats != null && repeats < 1) throw new UserError("--repeats must be >= 1, got " + repeats);
+        if (bandwidthMib != null && bandwidthMib < 1) throw new UserError("--bandwidth must be >= 1 MiB, got " + bandwidthMib);
         if (!(warmup >= 0)) throw new UserError("--warmup must be >= 0 seconds, got " + warmup);
+        if (modelDir != null && !Files.isDirectory(modelDir)) throw new UserError("--model " + modelDir + ": not a directory");
+        if (modelDir != null && skipModel) throw new UserError("--model and --skip-model contradict each other");
         watch = new Stopwatch(2, warmup, 9, 3.0);
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         kb = Backends.choose(backend, spec);
-        out.println("kernel backend " + kb.name() + ": " + kb.device());
-        out.printf(Locale.ROOT, "host: %d threads, %d-bit vectors (%s), %s, %s%n", CpuParallel.threads(),
+        String host = String.format(Locale.ROOT, "%d threads, %d-bit vectors (%s), %s, %s", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
                 System.getProperty("os.arch"), Runtime.version());
-        if (!skipCells) cells(out);
+        if (json) {
+            ObjectNode o = obj("host");
+            o.put("backend", kb.name()).put("device", kb.device()).put("threads", CpuParallel.threads())
+                    .put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize()).put("java", Runtime.version().toString());
+            emit(out, o);
+        } else {
+            out.println("kernel backend " + kb.name() + ": " + kb.device());
+            out.println("host: " + host);
+        }
+        if (bandwidthMib != null) bandwidth(out);
+        if (!skipCells && modelDir == null && !json) cells(out);
         if (!skipModel) model(out);
         return 0;
+    }
+
+    private static ObjectNode obj(String phase) {
+        return JsonNodeFactory.instance.objectNode().put("phase", phase);
+    }
+
+    private static void emit(PrintWriter out, ObjectNode o) {
+        out.println(o.toString());
+        out.flush();
+    }
+
+    private void bandwidth(PrintWriter out) {
+        Bandwidth.Result r = Bandwidth.copy(bandwidthMib * (1L << 20), 10);
+        if (json) {
+            emit(out, obj("bandwidth").put("kind", "copy").put("bytes_per_array", r.bytesPerArray())
+                    .put("threads", r.threads()).put("repeats", r.repeats()).put("best_gbs", r.bestGbs())
+                    .put("median_gbs", r.medianGbs()));
+        } else {
+            out.printf(Locale.ROOT, "%ncopy bandwidth (STREAM-like, %d threads, 2 x %d MiB, bytes read + written): best %.1f GB/s,"
+                    + " median %.1f GB/s of %d%n", r.threads(), r.bytesPerArray() >> 20, r.bestGbs(), r.medianGbs(), r.repeats());
+            out.flush();
+        }
     }
 
     private void cells(PrintWriter out) {
@@ -121,26 +193,58 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void model(PrintWriter out) {
-        progress(1, 3, "building xLSTM Large with random weights");
-        XlstmLarge model = Workloads.randomLarge(7, kb);
-        LargeState state = model.newState(1);
-        Tensor ids = Workloads.randomIds(1, prefill, Workloads.LARGE_VOCAB, 11);
-        progress(2, 3, "xLSTM Large prefill S=" + prefill);
-        double tPrefill = watch.median(() -> Workloads.prefill(model, ids, state));
-        progress(3, 3, "xLSTM Large decode");
-        Tensor next = Workloads.randomIds(1, 1, Workloads.LARGE_VOCAB, 13);
-        double tDecode = watch.median(() -> {
-            for (int j = 0; j < decode; j++) Workloads.decode(model, next, state);
-        }) / decode;
+        List<Integer> batches = decode == 0 ? List.of() : batch;
+        int steps = 1 + prefill.size() + batches.size() + (logitsOut != null ? 1 : 0), at = 0;
+        String what;
+        XlstmLarge model;
+        long t0 = System.nanoTime();
+        if (modelDir != null) {
+            progress(++at, steps, "loading " + modelDir);
+            model = HfCheckpoint.load(modelDir, null, kb);
+            what = modelDir.toString();
+        } else {
+            progress(++at, steps, "building xLSTM Large with random weights");
+            model = Workloads.randomLarge(7, kb);
+            what = "random float32 weights";
+        }
+        var c = model.config();
+        if (json) {
+            emit(out, obj("load").put("model", what).put("seconds", (System.nanoTime() - t0) / 1e9)
+                    .put("embedding_dim", c.embeddingDim()).put("num_blocks", c.numBlocks())
+                    .put("num_heads", c.numHeads()).put("vocab_size", c.vocabSize()));
+        }
+        if (logitsOut != null) {
+            progress(++at, steps, "logits of a 32-token prompt -> " + logitsOut);
+            ModelBench.writeLogits(model, logitsOut, 32, 5);
+            if (json) emit(out, obj("logits").put("file", logitsOut.toString()).put("tokens", 32));
+        }
+        Stopwatch pw = repeats == null ? new Stopwatch(1, warmup, 9, 3.0) : new Stopwatch(1, warmup, repeats, Double.MAX_VALUE);
+        List<String[]> rows = new ArrayList<>();
+        for (int b : batches) {
+            progress(++at, steps, "decode, batch " + b + ", " + decode + " steps");
+            ModelBench.Decode d = ModelBench.decode(model, b, decode, 8, warmup, 13);
+            if (json) {
+                emit(out, obj("decode").put("batch", b).put("steps", d.steps()).put("median_step_s", d.medianStepSeconds())
+                        .put("mean_step_s", d.meanStepSeconds()).put("tok_s", d.tokensPerSecond()));
+            }
+            rows.add(new String[] {"decode", b + " x 1 per step", ms(d.medianStepSeconds()), rate(d.tokensPerSecond())});
+        }
+        for (int s : prefill) {
+            progress(++at, steps, "prefill S=" + s);
+            ModelBench.Prefill p = ModelBench.prefill(model, s, pw, 11);
+            if (json) {
+                emit(out, obj("prefill").put("batch", 1).put("tokens", s).put("runs_with_warmup", p.runs())
+                        .put("median_s", p.medianSeconds()).put("tok_s", p.tokensPerSecond()));
+            }
+            rows.add(new String[] {"prefill", Integer.toString(s), ms(p.medianSeconds()), rate(p.tokensPerSecond())});
+        }
         clearProgress();
-        out.printf(Locale.ROOT, "%nxLSTM Large, E=%d, %d blocks, %d heads, vocab %d, random float32 weights, B=1 (median)%n",
-                Workloads.LARGE_E, Workloads.LARGE_BLOCKS, Workloads.LARGE_HEADS, Workloads.LARGE_VOCAB);
-        List<String[]> rows = List.of(
-                new String[] {"prefill", Integer.toString(prefill), ms(tPrefill), rate(prefill / tPrefill)},
-                new String[] {"decode", "1 per step", ms(tDecode), rate(1 / tDecode)});
-        table(out, new String[] {"phase", "tokens", "ms", "tokens/s"}, rows);
-        out.printf(Locale.ROOT, "prefill/decode throughput ratio: %.1fx%n", (prefill / tPrefill) / (1 / tDecode));
-        out.flush();
+        if (!json) {
+            out.printf(Locale.ROOT, "%nxLSTM Large, E=%d, %d blocks, %d heads, vocab %d, %s (median)%n", c.embeddingDim(),
+                    c.numBlocks(), c.numHeads(), c.vocabSize(), what);
+            table(out, new String[] {"phase", "tokens", "ms", "tokens/s"}, rows);
+            out.flush();
+        }
     }
 
     private static String ms(double seconds) {

@@ -130,4 +130,46 @@ class CommandsTest {
         assertTrue(r.out().contains("chunkwise") && r.out().contains("parallel") && r.out().contains("tokens/s"), r.out());
         assertTrue(r.err().contains("[1/6]"), "progress lines: " + r.err());
     }
+
+    @Test
+    void benchOfACheckpointPrintsJsonLinesAndTheLogits() throws IOException {
+        Path model = TestFiles.checkpoint(tmp.resolve("model"), TestFiles.tinyWeights());
+        Path logits = tmp.resolve("logits.safetensors");
+        Cli.Result r = Cli.run("bench", "--backend", "cpu", "--model", model.toString(), "--prefill", "8,20",
+                "--decode", "5", "--batch", "1,3", "--repeats", "2", "--warmup", "0", "--bandwidth", "4",
+                "--logits-out", logits.toString(), "--json").assertOk();
+        List<com.fasterxml.jackson.databind.JsonNode> lines = r.out().strip().lines().map(TestFiles::json).toList();
+        assertEquals(List.of("host", "bandwidth", "load", "logits", "decode", "decode", "prefill", "prefill"),
+                lines.stream().map(l -> l.get("phase").asText()).toList(), r.out());
+        assertEquals("cpu", lines.get(0).get("backend").asText());
+        assertTrue(lines.get(1).get("best_gbs").asDouble() > 0 && lines.get(1).get("threads").asInt() >= 1, r.out());
+        assertEquals(16, lines.get(2).get("embedding_dim").asInt());
+        assertEquals(3, lines.get(5).get("batch").asInt());
+        assertEquals(5, lines.get(5).get("steps").asInt());
+        var d = lines.get(5);
+        assertEquals(3 / d.get("median_step_s").asDouble(), d.get("tok_s").asDouble(), 1e-6 * d.get("tok_s").asDouble());
+        var p = lines.get(7);
+        assertEquals(20, p.get("tokens").asInt());
+        assertEquals(3, p.get("runs_with_warmup").asInt(), "one warm-up run and the two timed ones: " + p);
+        assertEquals(20 / p.get("median_s").asDouble(), p.get("tok_s").asDouble(), 1e-6 * p.get("tok_s").asDouble());
+        try (var f = xlstm.runtime.io.SafetensorsFile.open(logits)) {
+            assertEquals(List.of(1L, 32L), java.util.Arrays.stream(f.shapeOf("input_ids")).boxed().toList());
+            assertEquals(List.of(1L, 32L, (long) TestFiles.VOCAB),
+                    java.util.Arrays.stream(f.shapeOf("logits")).boxed().toList());
+        }
+    }
+
+    @Test
+    void benchPrintsTheModelTableOfACheckpoint() throws IOException {
+        Path model = TestFiles.checkpoint(tmp.resolve("model"), TestFiles.tinyWeights());
+        Cli.Result r = Cli.run("bench", "--model", model.toString(), "--prefill", "6", "--decode", "3",
+                "--batch", "2", "--repeats", "1", "--warmup", "0").assertOk();
+        assertTrue(r.out().contains("E=16, 1 blocks") && r.out().contains("2 x 1 per step")
+                && !r.out().contains("mLSTM cell"), r.out());
+        Cli.run("bench", "--model", model.toString(), "--batch", "0").assertUserError("--batch");
+        Cli.Result none = Cli.run("bench", "--model", model.toString(), "--prefill", "0", "--decode", "0", "--json").assertOk();
+        assertEquals(List.of("host", "load"), none.out().strip().lines().map(TestFiles::json)
+                .map(l -> l.get("phase").asText()).toList(), none.out());
+        Cli.run("bench", "--model", tmp.resolve("nothing").toString()).assertUserError("not a directory");
+    }
 }

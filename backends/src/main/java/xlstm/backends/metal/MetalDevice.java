@@ -25,6 +25,7 @@ import java.util.List;
  * </pre>
  * Arguments follow docs/glue-contract.md ("C-family kernels": one {@code [[buffer(i)]]} per Java argument, ints and
  * floats by {@code setBytes}, then the scratch buffer); launch geometry from {@code xlstm/generated/metal/index.tsv}.
+ * The launcher on top of it, for every generated kernel, is {@code xlstm.runtime.backend.MetalKernels}.
  */
 public final class MetalDevice {
     private static final java.lang.foreign.AddressLayout ID = ObjC.ID;
@@ -71,6 +72,11 @@ public final class MetalDevice {
             if (pso.equals(MemorySegment.NULL)) throw new IllegalStateException("Metal: pipeline " + entry + " failed: " + error(err));
             return pso;
         }
+    }
+
+    /** The pipeline's {@code maxTotalThreadsPerThreadgroup}. */
+    public long maxThreads(MemorySegment pipeline) {
+        return (long) ObjC.send(ObjC.NSUINT, pipeline, "maxTotalThreadsPerThreadgroup", new MemoryLayout[0]);
     }
 
     /** A shared-storage buffer of {@code bytes}; {@link #contents} is its host view. */

@@ -51,8 +51,8 @@ public final class KernelBackends {
         if (statuses == null) {
             List<Status> s = new ArrayList<>();
             s.add(new Status(cudaStatus(), 0));
-            s.add(new Status(Hip.probe(), 1));
-            s.add(new Status(Metal.probe(), 2));
+            s.add(new Status(hipStatus(), 1));
+            s.add(new Status(metalStatus(), 2));
             DeviceStatus cl = openClStatus();
             s.add(new Status(cl, cl.gpu() ? 3 : 5));
             s.add(new Status(new DeviceStatus("cpu", true, false, JavaKernels.INSTANCE.device(), ""), 4));
@@ -124,6 +124,8 @@ public final class KernelBackends {
             case "cpu" -> JavaKernels.INSTANCE;
             case "opencl" -> OpenClKernels.get();
             case "cuda" -> CudaKernels.get();
+            case "hip" -> HipKernels.get();
+            case "metal" -> MetalKernels.get();
             default -> throw new IllegalStateException("backend " + name + " has no kernel implementation");
         };
     }
@@ -145,6 +147,31 @@ public final class KernelBackends {
         Cuda.Device d = Cuda.device();
         return new DeviceStatus("cuda", true, true, d.summary() + devices, CudaKernels.index().size()
                 + " generated CUDA kernels, compiled at run time by NVRTC " + p.nvrtc() + " (CUDA driver " + p.driver() + ")");
+    }
+
+    private static DeviceStatus hipStatus() {
+        Hip.Probe p = Hip.probe();
+        if (!p.available()) return DeviceStatus.unavailable("hip", p.devices().isEmpty() ? "" : p.summary(), p.problem());
+        String why = HipKernels.unavailableReason();
+        if (why != null) return DeviceStatus.unavailable("hip", p.summary(), why);
+        try {
+            Hip.context();
+        } catch (RuntimeException e) {
+            return DeviceStatus.unavailable("hip", p.summary(), e.getMessage());
+        }
+        String devices = p.devices().size() > 1 ? " (" + p.devices().size() + " devices; -D" + Hip.DEVICE_PROPERTY
+                + "=N picks one)" : "";
+        return new DeviceStatus("hip", true, true, Hip.device().summary() + devices, HipKernels.index().size()
+                + " generated HIP kernels, compiled at run time by hiprtc " + p.hiprtc() + " (HIP runtime "
+                + p.runtime() + "; untested on a GPU)");
+    }
+
+    private static DeviceStatus metalStatus() {
+        DeviceStatus m = Metal.probe();
+        if (!m.available()) return m;
+        String why = MetalKernels.unavailableReason();
+        if (why != null) return DeviceStatus.unavailable("metal", m.device(), why);
+        return new DeviceStatus("metal", true, true, m.device(), MetalKernels.index().size() + " " + m.reason());
     }
 
     private static DeviceStatus openClStatus() {

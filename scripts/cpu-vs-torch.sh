@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# This project on --backend cpu against PyTorch CPU eager float32 (transformers' xLSTMForCausalLM), same weights and
+# thread counts, in one command on the GPU machine's CPU (16 cores, PyTorch + transformers, no Java). Issue 7.
+#   scripts/cpu-vs-torch.sh            (from the repository root there)
+# Build here first, then carry .jre.tar.xz, cli/target/lib and cli/target/xlstm-cli.jar:
+#   ../shared/tools/gpu-jre.sh --xz && mvn -B -q -o -DskipTests -pl cli -am package
+# Writes two random HF-layout checkpoints (~125M: E 768, 12 blocks; ~350M: E 1024, 24 blocks; 4 heads, vocab 50304)
+# with transformers' save_pretrained, checks that both sides' logits agree, measures the copy bandwidth in Java, times
+# prefill 512/2048 and decode 128 steps at batch 1/8 at 16, 4, 1 threads (what does not fit in BUDGET seconds is cut
+# and listed), and prints one table. Output: $OUT (else work-area/cpu-vs-torch): table.md, results.jsonl, run.log.
+# Environment: BUDGET (seconds, default 470), THREADS (default 16,4,1), CONFIGS (default 125m,350m),
+# CKPT_DIR (where the checkpoints go; default work-area/cpu-vs-torch/ckpt; reused when present).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PYTHONUNBUFFERED=1
+
+out=${OUT:-work-area/cpu-vs-torch}
+ckpt=${CKPT_DIR:-work-area/cpu-vs-torch/ckpt}
+mkdir -p "$out" "$ckpt"
+
+if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then
+  tar xJf .jre.tar.xz
+fi
+if [[ -x .jre/bin/java ]]; then
+  java_home=$PWD/.jre
+elif [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then
+  java_home=$JAVA_HOME
+else
+  echo "cpu-vs-torch: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
+  exit 2
+fi
+if [[ ! -f cli/target/xlstm-cli.jar || ! -d cli/target/lib ]]; then
+  echo "cpu-vs-torch: cli/target/xlstm-cli.jar and cli/target/lib are missing: mvn -B -DskipTests -pl cli -am package" >&2
+  exit 2
+fi
+
+{
+  echo "cpu-vs-torch $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname); $("$java_home/bin/java" -version 2>&1 | head -n 1)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) x $(nproc); $(grep MemTotal /proc/meminfo)"
+  python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'
+} 2>&1 | tee -a "$out/run.log"
+
+python3 scripts/cpu_vs_torch.py --out "$out" --ckpt "$ckpt" --java-home "$java_home" \
+  --budget "${BUDGET:-470}" --threads "${THREADS:-16,4,1}" --configs "${CONFIGS:-125m,350m}" 2>&1 | tee -a "$out/driver.log"
