@@ -127,13 +127,8 @@ public final class OpenClLauncher {
                         + ") cannot take " + (v == null ? "null" : "a " + v.getClass().getSimpleName()));
             }
         }
-        Map<String, Long> vars = new HashMap<>();
-        for (int a = 0; a < args.length; a++) {
-            if (args[a] instanceof Integer v) vars.put(params.get(a).name(), (long) v);
-        }
-        Long s = vars.get("S"), chunk = vars.get("chunkSize"); // L = max(1, min(chunkSize, S)), glue-contract.md
-        if (s != null) vars.put("L", Math.max(1, chunk == null ? s : Math.min(chunk, s)));
-        vars.putIfAbsent("L", 1L);
+        // the checks above keep this launcher's IllegalArgumentException contract; the plan's own check then passes
+        LaunchPlan plan = LaunchPlan.of(e, args);
 
         ClKernel k = ctx.program(kernels.folder() + "/" + e.file(), kernels.source(e), OPTIONS).kernel(entry);
         List<ClBuffer> taken = new ArrayList<>();
@@ -153,36 +148,19 @@ public final class OpenClLauncher {
                     default -> throw new IllegalArgumentException(entry + ": argument " + a + " is a " + args[a]);
                 }
             }
-            if (scratchParam) {
-                long floats = KernelIndex.eval(e.scratch(), vars);
-                k.arg(args.length, take(4 * Math.max(1, floats), taken));
+            if (plan.scratchParam()) k.arg(args.length, take(plan.scratchBytes(), taken));
+            long max = Math.min(k.maxWorkGroupSize(ctx.device()), ctx.device().maxWorkGroupSize());
+            LaunchPlan.Geometry g = plan.geometry(local, local, (int) Math.max(1, Math.min(Integer.MAX_VALUE, max)));
+            if (g.grid() > 0) {
+                ctx.launch(k, new long[] {g.global()}, new long[] {g.block()});
+                ctx.finish();
             }
-            launch(k, e, vars);
             for (int a = 0; a < args.length; a++) {
-                if (bufs[a] != null && params.get(a).written()) ctx.read(bufs[a], (MemorySegment) args[a]);
+                if (bufs[a] != null && plan.written(a)) ctx.read(bufs[a], (MemorySegment) args[a]);
             }
         } finally {
             for (ClBuffer b : taken) pool.computeIfAbsent(b.byteSize(), x -> new ArrayDeque<>()).push(b);
         }
-    }
-
-    private void launch(ClKernel k, KernelIndex.Entry e, Map<String, Long> vars) {
-        long count = KernelIndex.eval(e.count(), vars);
-        long l = Math.max(1, Math.min(local, Math.min(k.maxWorkGroupSize(ctx.device()), ctx.device().maxWorkGroupSize())));
-        switch (e.launch()) {
-            case "items" -> {
-                if (count == 0) return;
-                ctx.launch(k, new long[] {(count + l - 1) / l * l}, new long[] {l});
-            }
-            case "group" -> ctx.launch(k, new long[] {l}, new long[] {l});
-            case "groups" -> {
-                if (count == 0) return;
-                ctx.launch(k, new long[] {count * l}, new long[] {l});
-            }
-            default -> throw new IllegalStateException(e.entry() + ": unknown launch kind '" + e.launch()
-                    + "' in " + kernels.folder() + "/index.tsv");
-        }
-        ctx.finish();
     }
 
     private ClBuffer take(long bytes, List<ClBuffer> taken) {
