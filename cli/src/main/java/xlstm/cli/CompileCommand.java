@@ -24,7 +24,7 @@ import xlstm.runtime.UserError;
         description = {"Compile DSL files (.xl) to source for a target: java writes one class per cell/kernel,",
                 "cuda/hip/opencl/metal one self-contained kernel file per cell schedule or kernel plus an index.tsv",
                 "(under DIR/xlstm/generated/<target>/; launch contract: docs/glue-contract.md).",
-                "With --dump, print every stage: AST, IR (and each pass), scheduled IR, emitted source.",
+                "With --dump, print every stage: AST, IR (and each pass), the backward (adjoint step) of each cell, scheduled IR, emitted source.",
                 "Errors are reported as file:line:col: message."},
         footer = {"", "Example: xlstm compile generated/src/main/xlstm/cells/mlstm.xl --target java --out /tmp/k --dump",
                 "         xlstm compile generated/src/main/xlstm/cells/mlstm.xl --target opencl --out /tmp/k"})

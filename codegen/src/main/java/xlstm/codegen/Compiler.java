@@ -1,5 +1,6 @@
 package xlstm.codegen;
 
+import xlstm.codegen.autodiff.Adjoint;
 import xlstm.codegen.pass.PassManager;
 import xlstm.codegen.pass.Validate;
 import xlstm.codegen.schedule.ScheduleDerivation;
@@ -24,13 +25,14 @@ import java.util.List;
  *       --ScheduleDerivation (bool specialisation, recurrence matching)--> scheduled IR --Emitter--> files
  * </pre>
  * Every stage can be dumped through a {@link DumpSink}: {@code ast} (per file), {@code ir}, {@code ir.validate},
- * {@code ir.constant-fold}, {@code ir.dead-code}, {@code scheduled} (per unit) and {@code source} (per emitted file).
+ * {@code ir.constant-fold}, {@code ir.dead-code}, {@code backward} (per cell: the adjoint step autodiff derives, see
+ * {@link xlstm.codegen.autodiff.Adjoint}), {@code scheduled} (per unit) and {@code source} (per emitted file).
  * User errors (syntax, types, shapes) are thrown as {@link DslException} with {@code file:line:col: message}
  * diagnostics.
  */
 public final class Compiler {
     public static final List<String> STAGES = List.of("ast", "ir", "ir.validate", "ir.constant-fold", "ir.dead-code",
-            "scheduled", "source");
+            "backward", "scheduled", "source");
 
     private Compiler() {}
 
@@ -61,6 +63,7 @@ public final class Compiler {
                 d.accept("ir", c.name(), IrPrinter.print(c));
                 try {
                     CellIR opt = pm.run(c, d);
+                    if (opt.isCell()) d.accept("backward", c.name(), IrPrinter.print(Adjoint.derive(opt).ir()));
                     ScheduledCell sc = ScheduleDerivation.derive(opt);
                     d.accept("scheduled", c.name(), sc.dump());
                     out.add(sc);

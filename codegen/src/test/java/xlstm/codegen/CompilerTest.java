@@ -24,12 +24,14 @@ class CompilerTest {
         Map<String, String> stages = new TreeMap<>();
         List<EmittedFile> files = Compiler.compile("cells.xl", Sources.MLSTM + Sources.SLSTM, Target.JAVA,
                 (stage, unit, text) -> stages.put(stage + ":" + unit, text));
-        assertEquals(2, files.size());
-        assertEquals("xlstm/generated/MlstmCell.java", files.get(0).relativePath());
-        assertEquals("xlstm/generated/SlstmCell.java", files.get(1).relativePath());
+        assertEquals(List.of("xlstm/generated/MlstmCell.java", "xlstm/generated/MlstmCellGrad.java",
+                "xlstm/generated/SlstmCell.java", "xlstm/generated/SlstmCellGrad.java"),
+                files.stream().map(EmittedFile::relativePath).toList());
         for (String s : Compiler.STAGES) assertTrue(stages.keySet().stream().anyMatch(k -> k.startsWith(s + ":")), s + " missing: " + stages.keySet());
         assertTrue(stages.get("scheduled:mlstm").contains("LinearRecurrence"));
         assertTrue(stages.get("scheduled:slstm").contains("no chunkwise/parallel form"));
+        assertTrue(stages.get("backward:slstm").contains("cell slstm_grad(DH)"), stages.get("backward:slstm"));
+        assertTrue(stages.get("source:xlstm/generated/SlstmCellGrad.java").contains("public static void sequence(int B, int NH, int S, int DH,"));
         assertTrue(stages.get("source:xlstm/generated/MlstmCell.java").contains("public static void chunkwise(int B, int NH, int S, int DQK, int DV, int chunkSize,"));
     }
 

@@ -189,7 +189,7 @@ public class CFamilyEmitter implements Emitter {
 
     /** The helpers of cfamily.stg ({@code h_<name>} defines {@code xl_<name>}). */
     static final List<String> HELPERS = List.of("logsigmoid", "sigmoid", "silu", "gelu", "relu", "selu", "rsqrt", "softcap",
-            "mini", "maxi");
+            "heaviside", "mini", "maxi");
 
     /**
      * The whole file of one kernel: the helpers the body calls, and the target's support functions

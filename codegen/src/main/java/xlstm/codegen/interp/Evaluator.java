@@ -77,6 +77,7 @@ public final class Evaluator {
             case ABS -> map(a, Math::abs);
             case SQRT -> map(a, Math::sqrt);
             case RSQRT -> map(a, MathRef::rsqrt);
+            case HEAVISIDE -> map(a, MathRef::heaviside);
             case MAX -> zip(a, eval(c.arg(1)), Math::max);
             case MIN -> zip(a, eval(c.arg(1)), Math::min);
             case SOFTCAP -> {

@@ -24,6 +24,9 @@ public final class MathRef {
 
     public static double rsqrt(double x) { return 1 / Math.sqrt(x); }
 
+    /** 1 where x > 0, else 0 (also 0 at 0 and for NaN). */
+    public static double heaviside(double x) { return x > 0 ? 1 : 0; }
+
     public static double softcap(double x, double cap) { return cap * Math.tanh(x / cap); }
 
     /**

@@ -48,6 +48,7 @@ final class Helpers {
         def("s_selu", s + "s_selu(float x) { return x > 0f ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * (float) Math.expm1(x); }");
         def("s_sqrt", s + "s_sqrt(float x) { return (float) Math.sqrt(x); }");
         def("s_rsqrt", s + "s_rsqrt(float x) { return 1f / (float) Math.sqrt(x); }");
+        def("s_heaviside", s + "s_heaviside(float x) { return x > 0f ? 1f : 0f; }");
         def("s_softcap", s + "s_softcap(float x, float cap) { return cap * (float) Math.tanh(x / cap); }");
 
         def("v_exp", v + "v_exp(FloatVector x) { return x.lanewise(VectorOperators.EXP); }");
@@ -72,6 +73,8 @@ final class Helpers {
                 + "    FloatVector neg = x.lanewise(VectorOperators.EXPM1).mul(SELU_SCALE * SELU_ALPHA);\n"
                 + "    return neg.blend(x.mul(SELU_SCALE), x.compare(VectorOperators.GT, 0f));\n}");
         def("v_rsqrt", v + "v_rsqrt(FloatVector x) { return FloatVector.broadcast(SP, 1f).div(x.sqrt()); }");
+        def("v_heaviside", v + "v_heaviside(FloatVector x) {\n"
+                + "    return FloatVector.zero(SP).blend(FloatVector.broadcast(SP, 1f), x.compare(VectorOperators.GT, 0f));\n}");
         def("v_softcap", v + "v_softcap(FloatVector x, float cap) { return x.div(cap).lanewise(VectorOperators.TANH).mul(cap); }");
 
         // array kernels of the chunkwise / parallel schedules

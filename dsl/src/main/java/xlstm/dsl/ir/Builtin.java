@@ -11,6 +11,8 @@ public enum Builtin {
     // elementwise, unary
     EXP(1, true), LOG(1, true), LOGSIGMOID(1, true), SIGMOID(1, true), TANH(1, true), SILU(1, true),
     GELU(1, true), RELU(1, true), SELU(1, true), ABS(1, true), SQRT(1, true), RSQRT(1, true),
+    /** heaviside(x) = 1 where x > 0, else 0: the selector in derivatives of max, min, relu, abs (autodiff). */
+    HEAVISIDE(1, true),
     // elementwise, binary with broadcasting of scalars
     MAX(2, true), MIN(2, true),
     /** softcap(x, cap) = cap * tanh(x / cap); cap must be a scalar. */

@@ -57,7 +57,7 @@ public final class Typing {
                     + ", got " + args.size());
         String where = "argument of " + fn.dslName();
         Type t = switch (fn) {
-            case EXP, LOG, LOGSIGMOID, SIGMOID, TANH, SILU, GELU, RELU, SELU, ABS, SQRT, RSQRT -> {
+            case EXP, LOG, LOGSIGMOID, SIGMOID, TANH, SILU, GELU, RELU, SELU, ABS, SQRT, RSQRT, HEAVISIDE -> {
                 requireReal(args.get(0), where);
                 yield args.get(0).type();
             }
