@@ -4,6 +4,7 @@ assert new File(gen, 'DecayCell.java').isFile()
 assert new File(gen, 'ScaleRowsKernel.java').isFile()
 assert new File(gen, 'DecayCellGrad.java').text.contains('package it.cells;')
 assert new File(basedir, 'target/classes/it/cells/DecayCellGrad.class').isFile()
+assert new File(basedir, 'target/classes/it/cells/ScaleRowsKernelGrad.class').isFile()
 assert new File(gen, 'DecayCell.java').text.contains('package it.cells;')
 assert !new File(basedir, 'target/generated-sources/xlstm/xlstm/generated').exists()
 assert new File(basedir, 'target/classes/it/cells/DecayCell.class').isFile()
@@ -16,6 +17,6 @@ if (res.exists()) {
     }
 }
 def log = new File(basedir, 'build.log').text
-assert log.contains('xlstm: 2 source file(s) -> 3 Java and')
+assert log.contains('xlstm: 2 source file(s) -> 4 Java and')
 assert log.contains('xlstm: 2 source file(s) unchanged')
 return true

@@ -25,7 +25,7 @@ import java.util.List;
  *       --ScheduleDerivation (bool specialisation, recurrence matching)--> scheduled IR --Emitter--> files
  * </pre>
  * Every stage can be dumped through a {@link DumpSink}: {@code ast} (per file), {@code ir}, {@code ir.validate},
- * {@code ir.constant-fold}, {@code ir.dead-code}, {@code backward} (per cell: the adjoint step autodiff derives, see
+ * {@code ir.constant-fold}, {@code ir.dead-code}, {@code backward} (per unit: the adjoint step or row autodiff derives, see
  * {@link xlstm.codegen.autodiff.Adjoint}), {@code scheduled} (per unit) and {@code source} (per emitted file).
  * User errors (syntax, types, shapes) are thrown as {@link DslException} with {@code file:line:col: message}
  * diagnostics.
@@ -63,7 +63,7 @@ public final class Compiler {
                 d.accept("ir", c.name(), IrPrinter.print(c));
                 try {
                     CellIR opt = pm.run(c, d);
-                    if (opt.isCell()) d.accept("backward", c.name(), IrPrinter.print(Adjoint.derive(opt).ir()));
+                    d.accept("backward", c.name(), IrPrinter.print(Adjoint.derive(opt).ir()));
                     ScheduledCell sc = ScheduleDerivation.derive(opt);
                     d.accept("scheduled", c.name(), sc.dump());
                     out.add(sc);

@@ -43,7 +43,8 @@ class CompilerTest {
         List<String> names = new ArrayList<>();
         for (EmittedFile f : files) names.add(f.relativePath().replace("xlstm/generated/", ""));
         assertTrue(names.containsAll(List.of("MlstmCell.java", "MlstmSigCell.java", "SlstmCell.java", "SoftcapRowsKernel.java",
-                "MlstmSkipGateKernel.java")), names.toString());
+                "MlstmSkipGateKernel.java", "MlstmCellGrad.java", "MlstmSigCellGrad.java", "SlstmCellGrad.java",
+                "LstmCellGrad.java", "SoftcapRowsKernelGrad.java", "MlstmSkipGateKernelGrad.java")), names.toString());
         String sig = files.stream().filter(f -> f.relativePath().endsWith("MlstmSigCell.java")).findFirst().orElseThrow().content();
         assertTrue(sig.contains("public static final boolean DEFAULT_NORMALIZE = true;"));
         assertTrue(sig.contains("public static final float DEFAULT_EPS = 1.0E-6f;"));

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * Every generated {@code <Cell>Grad.sequence} (vector and scalar twins) against the float64 backward of the
  * interpreter ({@link ReferenceBackward}) on random inputs, weights, initial states, output and final-state
  * cotangents, and non-zero weight cotangents on entry (they must be accumulated). S = 37 spans two full checkpoint
- * chunks and a ragged one; S = 3 is a single short chunk.
+ * chunks and a ragged one; S = 3 is a single short chunk. Likewise every {@code <Kernel>Grad.apply}.
  */
 class GeneratedGradTest {
     static final double ATOL = 2e-6, RTOL = 2e-5;
@@ -39,6 +39,73 @@ class GeneratedGradTest {
                 for (boolean states : new boolean[]{true, false})
                     for (boolean scalar : new boolean[]{false, true}) out.add(Arguments.of(cell, S, states, scalar));
         return out.stream();
+    }
+
+    static Stream<Arguments> kernelCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String k : List.of("softcap_rows", "silu_rows", "sigmoid_gate", "mlstm_skip_gate", "ffn_swiglu", "ffn_gelu",
+                "ffn_relu", "ffn_relu2", "ffn_sigmoid", "ffn_selu"))
+            for (int N : new int[]{13, 64})
+                for (boolean scalar : new boolean[]{false, true}) out.add(Arguments.of(k, N, scalar));
+        return out.stream();
+    }
+
+    /** {@code <Kernel>Grad.apply} against the interpreter's backward: rows 7, N with and without a vector tail. */
+    @ParameterizedTest(name = "{0} N={1} scalar={2}")
+    @MethodSource("kernelCases")
+    void kernelAgainstTheInterpreter(String name, int N, boolean scalar) throws Exception {
+        CellIR k = Harness.scheduled(name).cell();
+        AdjointCell adj = Adjoint.derive(k);
+        int rows = 7;
+        Map<String, Integer> ints = Map.of("rows", rows, "N", N);
+        Interpreter.Call call = new Interpreter.Call(ints, Map.of());
+        Random r = new Random(N + name.length());
+        Map<String, double[]> t = new HashMap<>();
+        for (Decl d : k.inputs()) t.put(d.name(), Harness.gauss(r, rows * N, 2, 0));
+        for (Decl d : k.weights()) t.put(d.name(), Harness.gauss(r, N, 1, 0));
+        for (Decl d : k.outputs()) t.put(AdjointCell.d(d.name()), Harness.gauss(r, rows * N, 1, 0));
+        for (Decl d : k.inputs()) t.put(AdjointCell.d(d.name()), new double[rows * N]);
+        for (Decl d : k.weights()) t.put(AdjointCell.d(d.name()), Harness.gauss(r, N, 1, 0));
+        Map<String, double[]> ref = Harness.copy(t);
+        ReferenceBackward.kernel(adj, rows, call, ref);
+        try (Arena a = Arena.ofShared()) {
+            Map<String, MemorySegment> segs = new HashMap<>();
+            t.forEach((n, v) -> segs.put(n, Harness.seg(a, v)));
+            invokeGrad(k, "apply", ints, segs, scalar);
+            List<String> checked = new ArrayList<>();
+            for (Decl d : k.inputs()) checked.add(AdjointCell.d(d.name()));
+            for (Decl d : k.weights()) checked.add(AdjointCell.d(d.name()));
+            for (String n : checked)
+                Harness.assertClose(name + " " + n, Harness.read(segs.get(n), ref.get(n).length), ref.get(n), ATOL, RTOL);
+        }
+    }
+
+    /** Calls {@code <Unit>Grad.<method>} with the segments and ints by name, params at their defaults. */
+    static void invokeGrad(CellIR unit, String method, Map<String, Integer> ints, Map<String, MemorySegment> segs,
+                           boolean scalar) throws Exception {
+        Class<?> cls = Class.forName("xlstm.generated." + JavaVectorEmitter.gradClassName(unit));
+        List<JavaVectorEmitter.Arg> sig = JavaVectorEmitter.gradSignature(unit);
+        Method m = null;
+        for (Method x : cls.getMethods()) if (x.getName().equals(method) && x.getParameterCount() == sig.size()) m = x;
+        List<Object> args = new ArrayList<>();
+        for (JavaVectorEmitter.Arg p : sig) {
+            switch (p.type()) {
+                case "int" -> args.add(ints.get(p.name()));
+                // a DSL name that is a Java keyword gets a trailing '_' (input o: d+o = "do_")
+                case "MemorySegment" -> args.add(segs.getOrDefault(p.name(), segs.get(p.name().replaceAll("_$", ""))));
+                default -> {
+                    Param param = unit.param(p.name()).orElseThrow();
+                    args.add(param.isBool() ? (Object) param.defaultBool() : (Object) param.defaultValue().floatValue());
+                }
+            }
+        }
+        boolean was = KernelMode.scalar();
+        KernelMode.forceScalar(scalar);
+        try {
+            m.invoke(null, args.toArray());
+        } finally {
+            KernelMode.forceScalar(was);
+        }
     }
 
     @ParameterizedTest(name = "{0} S={1} states={2} scalar={3}")
@@ -63,28 +130,7 @@ class GeneratedGradTest {
         try (Arena a = Arena.ofShared()) {
             Map<String, MemorySegment> segs = new HashMap<>();
             t.forEach((k, v) -> segs.put(k, Harness.seg(a, v)));
-            Class<?> cls = Class.forName("xlstm.generated." + JavaVectorEmitter.gradClassName(cell));
-            List<JavaVectorEmitter.Arg> sig = JavaVectorEmitter.gradSignature(cell);
-            Method seq = null;
-            for (Method m : cls.getMethods()) if (m.getName().equals("sequence") && m.getParameterCount() == sig.size()) seq = m;
-            List<Object> args = new ArrayList<>();
-            for (JavaVectorEmitter.Arg p : sig) {
-                switch (p.type()) {
-                    case "int" -> args.add(ints.get(p.name()));
-                    case "MemorySegment" -> args.add(segs.get(p.name()));
-                    default -> {
-                        Param param = cell.param(p.name()).orElseThrow();
-                        args.add(param.isBool() ? (Object) param.defaultBool() : (Object) param.defaultValue().floatValue());
-                    }
-                }
-            }
-            boolean was = KernelMode.scalar();
-            KernelMode.forceScalar(scalar);
-            try {
-                seq.invoke(null, args.toArray());
-            } finally {
-                KernelMode.forceScalar(was);
-            }
+            invokeGrad(cell, "sequence", ints, segs, scalar);
             List<String> checked = new ArrayList<>();
             for (Decl d : cell.inputs()) checked.add(AdjointCell.d(d.name()));
             for (Decl d : cell.states()) checked.add(AdjointCell.d(d.name()));

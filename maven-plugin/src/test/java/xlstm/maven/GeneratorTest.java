@@ -59,11 +59,12 @@ class GeneratorTest {
         Generator.Result r = generator(null).run(false);
         assertFalse(r.upToDate());
         assertEquals(2, r.sources());
-        assertEquals(3, r.javaFiles()); // the cell, its derived backward, the kernel
+        assertEquals(4, r.javaFiles()); // the cell, the kernel and the derived backward of each
         Path cell = dir.resolve("java/xlstm/generated/DecayCell.java");
         assertTrue(Files.readString(cell).contains("package xlstm.generated;"));
         assertTrue(Files.isRegularFile(dir.resolve("java/xlstm/generated/ScaleRowsKernel.java")));
         assertTrue(Files.readString(dir.resolve("java/xlstm/generated/DecayCellGrad.java")).contains("public final class DecayCellGrad"));
+        assertTrue(Files.readString(dir.resolve("java/xlstm/generated/ScaleRowsKernelGrad.java")).contains("public static void apply("));
         long others = Target.values().length;
         for (Target t : Target.values()) if (!t.available()) others--;
         // every target beyond Java writes at least one file (as far as the compiler has emitters)
@@ -72,7 +73,7 @@ class GeneratorTest {
         FileTime before = Files.getLastModifiedTime(cell);
         Generator.Result again = generator(null).run(false);
         assertTrue(again.upToDate(), log.toString());
-        assertEquals(3, again.javaFiles());
+        assertEquals(4, again.javaFiles());
         assertTrue(log.getLast().contains("up to date"), log.getLast());
 
         // a touched but unchanged source: still up to date; forced: compiled, but no file rewritten

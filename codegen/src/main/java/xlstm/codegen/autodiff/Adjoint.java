@@ -53,9 +53,8 @@ public final class Adjoint {
         this.names = new Names(forward);
     }
 
-    /** The adjoint of a cell (named {@code <cell>_grad}), verified. */
+    /** The adjoint of a cell or kernel (named {@code <unit>_grad}), verified. */
     public static AdjointCell derive(CellIR forward) {
-        if (!forward.isCell()) throw new IllegalArgumentException(forward.name() + " is a kernel; autodiff takes cells");
         return new Adjoint(forward).run();
     }
 
@@ -75,8 +74,12 @@ public final class Adjoint {
             inputs.add(Decl.input(f, Type.SCALAR, fwd.pos()));
         }
         for (Decl d : fwd.states()) states.add(Decl.state(names.required(AdjointCell.d(d.name())), d.type(), 0, d.pos()));
-        for (Decl d : fwd.weights()) states.add(Decl.state(names.required(AdjointCell.d(d.name())), d.type(), 0, d.pos()));
+        // a cell accumulates weight cotangents in states; a kernel (no states) outputs each row's share
+        for (Decl d : fwd.weights())
+            if (fwd.isCell()) states.add(Decl.state(names.required(AdjointCell.d(d.name())), d.type(), 0, d.pos()));
         for (Decl d : fwd.inputs()) outputs.add(Decl.output(names.required(AdjointCell.d(d.name())), d.type(), d.pos()));
+        if (!fwd.isCell())
+            for (Decl d : fwd.weights()) outputs.add(Decl.output(names.required(AdjointCell.d(d.name())), d.type(), d.pos()));
         for (Decl d : inputs) witness.putIfAbsent(d.type(), new Expr.Ref(Expr.RefKind.INPUT, d.name(), d.type(), AD));
         for (Decl d : fwd.weights()) witness.putIfAbsent(d.type(), new Expr.Ref(Expr.RefKind.WEIGHT, d.name(), d.type(), AD));
 
@@ -119,6 +122,7 @@ public final class Adjoint {
         }
         for (Decl d : fwd.weights()) {
             Expr t = total(Expr.RefKind.WEIGHT, d.name());
+            if (!fwd.isCell()) continue; // a kernel's weight cotangents are outputs, below
             if (t == null) continue;
             Expr acc = new Expr.Ref(Expr.RefKind.STATE, AdjointCell.d(d.name()), d.type(), AD);
             body.add(Stmt.next(AdjointCell.d(d.name()), spread(Algebra.add(acc, t), d.type(), acc), d.pos()));
@@ -127,8 +131,13 @@ public final class Adjoint {
             Expr witnessRef = new Expr.Ref(Expr.RefKind.INPUT, d.name(), d.type(), AD);
             body.add(Stmt.output(AdjointCell.d(d.name()), exact(total(Expr.RefKind.INPUT, d.name()), d.type(), witnessRef), d.pos()));
         }
+        if (!fwd.isCell())
+            for (Decl d : fwd.weights()) {
+                Expr witnessRef = new Expr.Ref(Expr.RefKind.WEIGHT, d.name(), d.type(), AD);
+                body.add(Stmt.output(AdjointCell.d(d.name()), exact(total(Expr.RefKind.WEIGHT, d.name()), d.type(), witnessRef), d.pos()));
+            }
 
-        CellIR ir = new CellIR(CellIR.Kind.CELL, fwd.name() + "_grad", fwd.dims(), inputs, fwd.weights(), states, outputs,
+        CellIR ir = new CellIR(fwd.kind(), fwd.name() + "_grad", fwd.dims(), inputs, fwd.weights(), states, outputs,
                 fwd.params(), body, fwd.pos());
         ir = new DeadCode().run(ir);
         IrVerifier.check(ir);

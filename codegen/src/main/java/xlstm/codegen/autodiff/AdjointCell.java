@@ -20,6 +20,9 @@ import java.util.Map;
  *   <li>outputs: {@code d<input>} for each forward input.</li>
  * </ul>
  *
+ * A kernel's adjoint is a kernel: inputs are the forward inputs and {@code d<out>}, outputs {@code d<input>} then
+ * {@code d<weight>}, the share of each row (the caller sums the rows).
+ *
  * @param flags the flag input of each state named in an {@code all_zero} of the forward
  */
 public record AdjointCell(CellIR forward, CellIR ir, Map<String, String> flags) {
@@ -32,5 +35,11 @@ public record AdjointCell(CellIR forward, CellIR ir, Map<String, String> flags) 
 
     public List<Decl> stateCotangents() { return ir.states().subList(0, forward.states().size()); }
 
+    /** Cells: the weight cotangent accumulators (states of the adjoint). */
     public List<Decl> weightCotangents() { return ir.states().subList(forward.states().size(), ir.states().size()); }
+
+    /** Kernels: the per-row weight cotangents (outputs of the adjoint after the input cotangents). */
+    public List<Decl> weightRowCotangents() {
+        return forward.isCell() ? List.of() : ir.outputs().subList(forward.inputs().size(), ir.outputs().size());
+    }
 }

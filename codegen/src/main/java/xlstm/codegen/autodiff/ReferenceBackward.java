@@ -86,6 +86,22 @@ public final class ReferenceBackward {
         }
     }
 
+    /**
+     * The backward of a kernel over {@code rows} rows: {@code d<input>} written, {@code d<weight>} accumulated
+     * (rows summed in order); tensors as for {@link Interpreter#kernel} plus {@code d<out>}.
+     */
+    public static void kernel(AdjointCell adj, int rows, Interpreter.Call call, Map<String, double[]> t) {
+        Map<String, double[]> shares = new HashMap<>(t);
+        for (Decl d : adj.weightRowCotangents()) shares.put(d.name(), new double[rows * Interpreter.size(d.type(), call)]);
+        Interpreter.kernel(adj.ir(), rows, call, shares);
+        for (Decl d : adj.weightRowCotangents()) {
+            int n = Interpreter.size(d.type(), call);
+            double[] dw = t.get(d.name()), a = shares.get(d.name());
+            for (int r = 0; r < rows; r++)
+                for (int e = 0; e < n; e++) dw[e] += a[r * n + e];
+        }
+    }
+
     static Value get(double[] all, Type type, Interpreter.Call call, long index) {
         int n = Interpreter.size(type, call);
         double[] part = new double[n];
