@@ -1,5 +1,6 @@
 package xlstm.codegen.autodiff;
 
+import xlstm.codegen.pass.CommonSubexpressions;
 import xlstm.codegen.pass.DeadCode;
 import xlstm.codegen.pass.Exprs;
 import xlstm.dsl.ir.BinOp;
@@ -34,7 +35,8 @@ import static xlstm.codegen.autodiff.Algebra.sub;
  * the forward step (products and reductions as lets of their own, so that their derivatives reuse them; next
  * states and outputs become lets), then walks the forward definitions backwards, summing the cotangent of each
  * definition from its uses and pushing it through the definition's expression tree by the rule of each node.
- * Dead-code elimination removes the forward values the derivatives do not read.
+ * Dead-code elimination removes the forward values the derivatives do not read; common subexpressions (the
+ * operands a rule reuses) become lets.
  */
 public final class Adjoint {
     private final CellIR fwd;
@@ -139,7 +141,7 @@ public final class Adjoint {
 
         CellIR ir = new CellIR(fwd.kind(), fwd.name() + "_grad", fwd.dims(), inputs, fwd.weights(), states, outputs,
                 fwd.params(), body, fwd.pos());
-        ir = new DeadCode().run(ir);
+        ir = new CommonSubexpressions().run(new DeadCode().run(ir));
         IrVerifier.check(ir);
         return new AdjointCell(fwd, ir, flags);
     }
