@@ -3,7 +3,6 @@ package xlstm.generated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import xlstm.backends.cpu.KernelMode;
 import xlstm.codegen.autodiff.Adjoint;
 import xlstm.codegen.autodiff.AdjointCell;
 import xlstm.codegen.autodiff.ReferenceBackward;
@@ -11,11 +10,9 @@ import xlstm.codegen.interp.Interpreter;
 import xlstm.codegen.java.JavaVectorEmitter;
 import xlstm.dsl.ir.CellIR;
 import xlstm.dsl.ir.Decl;
-import xlstm.dsl.ir.Param;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,40 +68,12 @@ class GeneratedGradTest {
         try (Arena a = Arena.ofShared()) {
             Map<String, MemorySegment> segs = new HashMap<>();
             t.forEach((n, v) -> segs.put(n, Harness.seg(a, v)));
-            invokeGrad(k, "apply", ints, segs, scalar);
+            Harness.invokeGrad(Class.forName("xlstm.generated." + JavaVectorEmitter.gradClassName(k)), k, ints, segs, Map.of(), scalar);
             List<String> checked = new ArrayList<>();
             for (Decl d : k.inputs()) checked.add(AdjointCell.d(d.name()));
             for (Decl d : k.weights()) checked.add(AdjointCell.d(d.name()));
             for (String n : checked)
                 Harness.assertClose(name + " " + n, Harness.read(segs.get(n), ref.get(n).length), ref.get(n), ATOL, RTOL);
-        }
-    }
-
-    /** Calls {@code <Unit>Grad.<method>} with the segments and ints by name, params at their defaults. */
-    static void invokeGrad(CellIR unit, String method, Map<String, Integer> ints, Map<String, MemorySegment> segs,
-                           boolean scalar) throws Exception {
-        Class<?> cls = Class.forName("xlstm.generated." + JavaVectorEmitter.gradClassName(unit));
-        List<JavaVectorEmitter.Arg> sig = JavaVectorEmitter.gradSignature(unit);
-        Method m = null;
-        for (Method x : cls.getMethods()) if (x.getName().equals(method) && x.getParameterCount() == sig.size()) m = x;
-        List<Object> args = new ArrayList<>();
-        for (JavaVectorEmitter.Arg p : sig) {
-            switch (p.type()) {
-                case "int" -> args.add(ints.get(p.name()));
-                // a DSL name that is a Java keyword gets a trailing '_' (input o: d+o = "do_")
-                case "MemorySegment" -> args.add(segs.getOrDefault(p.name(), segs.get(p.name().replaceAll("_$", ""))));
-                default -> {
-                    Param param = unit.param(p.name()).orElseThrow();
-                    args.add(param.isBool() ? (Object) param.defaultBool() : (Object) param.defaultValue().floatValue());
-                }
-            }
-        }
-        boolean was = KernelMode.scalar();
-        KernelMode.forceScalar(scalar);
-        try {
-            m.invoke(null, args.toArray());
-        } finally {
-            KernelMode.forceScalar(was);
         }
     }
 
@@ -130,7 +99,7 @@ class GeneratedGradTest {
         try (Arena a = Arena.ofShared()) {
             Map<String, MemorySegment> segs = new HashMap<>();
             t.forEach((k, v) -> segs.put(k, Harness.seg(a, v)));
-            invokeGrad(cell, "sequence", ints, segs, scalar);
+            Harness.invokeGrad(Class.forName("xlstm.generated." + JavaVectorEmitter.gradClassName(cell)), cell, ints, segs, Map.of(), scalar);
             List<String> checked = new ArrayList<>();
             for (Decl d : cell.inputs()) checked.add(AdjointCell.d(d.name()));
             for (Decl d : cell.states()) checked.add(AdjointCell.d(d.name()));

@@ -136,6 +136,47 @@ final class Harness {
         }
     }
 
+    /**
+     * Calls {@code <Unit>Grad.sequence} (cells) or {@code .apply} (kernels) of class {@code cls} with segments and ints
+     * by name; params from {@code params}, else their defaults. A name that is a Java keyword has a trailing '_' in
+     * the signature ({@code do_} for the cotangent of input {@code o}); its segment is looked up without it.
+     */
+    static void invokeGrad(Class<?> cls, CellIR unit, Map<String, Integer> ints, Map<String, MemorySegment> segs,
+                           Map<String, Object> params, boolean scalar) {
+        try {
+            List<JavaVectorEmitter.Arg> sig = JavaVectorEmitter.gradSignature(unit);
+            String name = unit.isCell() ? "sequence" : "apply";
+            Method method = null;
+            for (Method mm : cls.getMethods()) if (mm.getName().equals(name) && mm.getParameterCount() == sig.size()) method = mm;
+            if (method == null) throw new AssertionError(cls + " has no " + name + " with " + sig.size() + " parameters");
+            List<Object> args = new ArrayList<>();
+            for (JavaVectorEmitter.Arg a : sig) {
+                args.add(switch (a.type()) {
+                    case "int" -> ints.get(a.name());
+                    case "MemorySegment" -> segs.getOrDefault(a.name(), segs.get(a.name().replaceAll("_$", "")));
+                    default -> {
+                        Object p = params.get(a.name());
+                        var param = unit.param(a.name()).orElseThrow();
+                        if (p == null) p = param.isBool() ? (Object) param.defaultBool() : param.defaultValue();
+                        yield a.type().equals("float") ? (Object) ((Number) p).floatValue() : p;
+                    }
+                });
+            }
+            boolean was = KernelMode.scalar();
+            KernelMode.forceScalar(scalar);
+            try {
+                method.invoke(null, args.toArray());
+            } finally {
+                KernelMode.forceScalar(was);
+            }
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new AssertionError(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Random inputs, weights, states (or zero states) of a cell in contract layout, float32-exact. */
     static Map<String, double[]> randomCell(CellIR c, int B, int NH, int S, Interpreter.Call call, long seed, boolean states) {
         Random r = new Random(seed);

@@ -8,7 +8,6 @@ import xlstm.dsl.ir.Builtin;
 import xlstm.dsl.ir.CellIR;
 import xlstm.dsl.ir.Decl;
 import xlstm.dsl.ir.Expr;
-import xlstm.dsl.ir.IrException;
 import xlstm.dsl.ir.IrVerifier;
 import xlstm.dsl.ir.Stmt;
 import xlstm.dsl.ir.Type;
@@ -242,7 +241,7 @@ public final class Adjoint {
                 if (differentiable(cap)) back(cap, reduceTo(mul(g, sub(t, mul(div(X, CAP), slope))), cap.type()));
             }
             case OUTER -> {
-                Expr G = spread(g, c.type(), witness(c.type()));
+                Expr G = spread(g, c.type(), witness(c));
                 if (differentiable(c.arg(0))) back(c.arg(0), call(Builtin.MATVEC, G, ren(c.arg(1))));
                 if (differentiable(c.arg(1))) back(c.arg(1), call(Builtin.MATVEC, ren(c.arg(0)), G));
             }
@@ -251,7 +250,7 @@ public final class Adjoint {
                 if (differentiable(c.arg(1))) back(c.arg(1), mul(g, ren(c.arg(0))));
             }
             case MATVEC -> {
-                Expr G = spread(g, c.type(), witness(c.type()));
+                Expr G = spread(g, c.type(), witness(c));
                 if (Builtin.isVecMat(c)) { // y = x^T M
                     Expr x = c.arg(0), m = c.arg(1);
                     if (differentiable(x)) back(x, call(Builtin.MATVEC, ren(m), G));
@@ -277,9 +276,9 @@ public final class Adjoint {
         }
     }
 
-    private Expr witness(Type t) {
-        Expr w = witness.get(t);
-        if (w == null) throw new IrException(fwd.pos(), "autodiff: no value of type " + t + " to spread a cotangent over");
-        return w;
+    /** A value of the type of node c to spread a scalar over: a declaration or let of that type, else c itself. */
+    private Expr witness(Expr c) {
+        Expr w = witness.get(c.type());
+        return w != null ? w : ren(c);
     }
 }

@@ -77,6 +77,20 @@ class AutodiffRulesTest {
     }
 
     @Test
+    void scalarCotangentOfAProductWithoutAnotherValueOfItsType() {
+        // sum() hands outer() a scalar cotangent; no declaration is a mat here, so it is spread over the product
+        CellIR c = Dsl.compile("o.xl", """
+                cell o(P, Q) {
+                  input  x: vec[P], y: vec[Q]
+                  output h: vec[Q]
+                  step { h = sum(outer(x, y)) * y }
+                }
+                """).units().getFirst();
+        Random r = new Random(5);
+        new GradCheck(c, 1, 2, 2, new Interpreter.Call(Map.of("P", 2, "Q", 3), Map.of()), 6, r::nextGaussian).check(1e-7, 1e-6);
+    }
+
+    @Test
     void cotangentNamesMayNotClashWithTheCell() {
         IrException e = assertThrows(IrException.class, () -> Adjoint.derive(Dsl.compile("c.xl", """
                 cell k(D) {
