@@ -34,9 +34,10 @@ import static xlstm.codegen.java.JavaVectorEmitter.id;
  * derives (no hand-written cell backward). Checkpoints: the states before every {@link #CHECKPOINT_EVERY}-th step
  * are kept by a forward pass; the chunks are then visited from the last, each recomputed from its checkpoint with the
  * forward step (keeping the states before each of its steps), and the adjoint step runs over it in reverse time.
- * Every step runs over all (b, h) together, so the batch-global {@code all_zero} is decided as in the forward (its
- * flags are recorded once, in the first pass). Weight cotangents go to per-(b, h) accumulators, summed over b in a
- * fixed order at the end: race-free and deterministic.
+ * Without {@code all_zero} every (b, h) is an independent task running all of that; with it (a batch-global
+ * predicate), every step runs over all (b, h) before the next, as in the forward, and the flags are recorded once in
+ * the first pass. Weight cotangents go to per-(b, h) accumulators, summed over b in a fixed order at the end:
+ * race-free and deterministic.
  */
 final class GradEmitter {
     /** Steps between checkpoints: memory (S/16 + 16) state copies per (b, h) instead of S. */
@@ -175,10 +176,10 @@ final class GradEmitter {
         Code c = new Code();
         c.line("final int _L = CHECKPOINT_EVERY, _BH = B * NH, _nc = (S + _L - 1) / _L;");
         c.open("try (Arena _arena = Arena.ofShared())");
-        c.line("// working states, checkpoints (state before step k*L), states before each step of one chunk");
+        c.line("// blocks of B*NH states: working states, checkpoints (state before step k*L), states before each step of a chunk");
         for (Decl d : fwd.states()) {
-            String n = d.name(), sz = floats(d, "_BH");
-            c.line("final long _z_" + n + " = " + sz + ";");
+            String n = d.name();
+            c.line("final long _e_" + n + " = " + floats(d, "1") + ", _z_" + n + " = _BH * _e_" + n + ";");
             c.line("final MemorySegment _w_" + n + " = _arena.allocate(4L * _z_" + n + ", 64);");
             c.line("MemorySegment.copy(" + id(n) + ", 0L, _w_" + n + ", 0L, 4L * _z_" + n + ");");
             c.line("final MemorySegment _cp_" + n + " = _arena.allocate(4L * _z_" + n + " * Math.max(1, _nc), 64);");
@@ -187,31 +188,31 @@ final class GradEmitter {
         c.line("// weight cotangents per (b, h), summed over b at the end");
         for (Decl d : adj.weightCotangents())
             c.line("final MemorySegment _acc_" + d.name() + " = _arena.allocate(4L * " + floats(d, "_BH") + ", 64);");
-        for (String s : flagStates) c.line("final boolean[] _f_" + s + " = new boolean[S];");
-        c.line("// scratch of each (b, h)");
-        for (var en : fs.scratch.entrySet()) c.line("final float[][] _Sf" + en.getKey() + " = new float[_BH][" + en.getValue() + "];");
-        for (var en : as.scratch.entrySet()) c.line("final float[][] _Sa" + en.getKey() + " = new float[_BH][" + en.getValue() + "];");
-
-        c.line("// forward: checkpoints and the all_zero flags of every step");
-        c.open("for (int _t = 0; _t < S; _t++)");
-        copyStates(c, "_w_", "0L", "_cp_", "(long) (_t / _L)", "_t % _L == 0");
-        for (String s : flagStates)
-            c.line("_f_" + s + "[_t] = _allZero(_w_" + s + ", _z_" + s + ");");
-        c.line(fs.call("_t", "_f_") + ";");
-        c.close();
-
-        c.line("// backward, chunk by chunk from the last");
-        c.open("for (int _k = _nc - 1; _k >= 0; _k--)");
-        c.line("final int _c0 = _k * _L, _Lc = Math.min(_L, S - _c0);");
-        copyStates(c, "_cp_", "(long) _k", "_w_", "0L", null);
-        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
-        copyStates(c, "_w_", "0L", "_ch_", "(long) _tau", null);
-        c.line("final int _t = _c0 + _tau;");
-        c.line(fs.call("_t", "_f_") + ";");
-        c.close();
-        c.line("for (int _tau = _Lc - 1; _tau >= 0; _tau--) " + as.call("_c0 + _tau", "_f_") + ";");
-        c.close();
-
+        if (flagStates.isEmpty()) {
+            c.line("// every (b, h) is independent: one task each runs the forward, then the chunks backwards");
+            c.open("_forEach(_par, _BH, _bh ->");
+            for (var en : fs.scratch.entrySet()) c.line("final float[] _Sf" + en.getKey() + " = new float[" + en.getValue() + "];");
+            for (var en : as.scratch.entrySet()) c.line("final float[] _Sa" + en.getKey() + " = new float[" + en.getValue() + "];");
+            c.open("for (int _t = 0; _t < S; _t++)");
+            copyStates(c, "_w_", "_bh", "_cp_", "(long) (_t / _L) * _BH + _bh", "_t % _L == 0");
+            c.line(fs.call("_t", "_bh", null) + ";");
+            c.close();
+            backwardChunks(c, fs, as, "_bh", null);
+            c.close(");");
+        } else {
+            c.line("// all_zero is batch-global: every step runs over all (b, h) before the next (flags recorded once)");
+            c.line("// scratch of each (b, h)");
+            for (var en : fs.scratch.entrySet()) c.line("final float[][] _Sf" + en.getKey() + " = new float[_BH][" + en.getValue() + "];");
+            for (var en : as.scratch.entrySet()) c.line("final float[][] _Sa" + en.getKey() + " = new float[_BH][" + en.getValue() + "];");
+            for (String s : flagStates) c.line("final boolean[] _f_" + s + " = new boolean[S];");
+            c.open("for (int _tt = 0; _tt < S; _tt++)");
+            c.line("final int _t = _tt;");
+            c.line("if (_t % _L == 0) for (int _bh = 0; _bh < _BH; _bh++) " + copyLine(fwd.states(), "_w_", "_bh", "_cp_", "(long) (_t / _L) * _BH + _bh"));
+            for (String s : flagStates) c.line("_f_" + s + "[_t] = _allZero(_w_" + s + ", _z_" + s + ");");
+            c.line("_forEach(_par, _BH, _bh -> " + fs.call("_t", "_bh", "_f_") + ");");
+            c.close();
+            backwardChunks(c, fs, as, null, "_f_");
+        }
         c.line("// d<weight> += sum over b of the per-(b, h) accumulators, b in order");
         for (Decl d : adj.weightCotangents()) {
             String sz = BodyGen.size(d.type());
@@ -229,15 +230,53 @@ final class GradEmitter {
         return b.addCode(Poet.code(c.toString())).build();
     }
 
-    /** Copies every state block {@code from[fi] -> to[ti]} (blocks of B*NH states), optionally under a condition. */
+    /**
+     * The chunks from the last: restore the checkpoint, recompute the chunk keeping the state before each step,
+     * run the adjoint backwards over it. For one (b, h) when {@code bh} is given, else over all (b, h) per step.
+     */
+    private void backwardChunks(Code c, StepMethod fs, StepMethod as, String bh, String flags) {
+        c.open("for (int _k = _nc - 1; _k >= 0; _k--)");
+        c.line("final int _c0 = _k * _L, _Lc = Math.min(_L, S - _c0);");
+        if (bh != null) {
+            copyStates(c, "_cp_", "(long) _k * _BH + _bh", "_w_", "_bh", null);
+            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+            copyStates(c, "_w_", "_bh", "_ch_", "(long) _tau * _BH + _bh", null);
+            c.line(fs.call("_c0 + _tau", "_bh", null) + ";");
+            c.close();
+            c.line("for (int _tau = _Lc - 1; _tau >= 0; _tau--) " + as.call("_c0 + _tau", "_bh", null) + ";");
+        } else {
+            for (Decl d : fwd.states())
+                c.line("MemorySegment.copy(_cp_" + d.name() + ", (long) _k * 4L * _z_" + d.name() + ", _w_" + d.name() + ", 0L, 4L * _z_" + d.name() + ");");
+            c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+            for (Decl d : fwd.states())
+                c.line("MemorySegment.copy(_w_" + d.name() + ", 0L, _ch_" + d.name() + ", (long) _tau * 4L * _z_" + d.name() + ", 4L * _z_" + d.name() + ");");
+            c.line("final int _t = _c0 + _tau;");
+            c.line("_forEach(_par, _BH, _bh -> " + fs.call("_t", "_bh", flags) + ");");
+            c.close();
+            c.open("for (int _tau = _Lc - 1; _tau >= 0; _tau--)");
+            c.line("final int _t = _c0 + _tau;");
+            c.line("_forEach(_par, _BH, _bh -> " + as.call("_t", "_bh", flags) + ");");
+            c.close();
+        }
+        c.close();
+    }
+
+    /** Copies the state block of one (b, h): {@code from[fi] -> to[ti]}, block indices in units of one state. */
     private void copyStates(Code c, String from, String fi, String to, String ti, String when) {
         if (when != null) c.open("if (" + when + ")");
-        for (Decl d : fwd.states()) {
-            String n = d.name();
-            c.line("MemorySegment.copy(" + from + n + ", " + fi + " * 4L * _z_" + n + ", " + to + n + ", " + ti
-                    + " * 4L * _z_" + n + ", 4L * _z_" + n + ");");
-        }
+        for (Decl d : fwd.states()) c.line(copyLine(List.of(d), from, fi, to, ti));
         if (when != null) c.close();
+    }
+
+    private static String copyLine(List<Decl> states, String from, String fi, String to, String ti) {
+        StringBuilder sb = new StringBuilder();
+        for (Decl d : states) {
+            String n = d.name();
+            sb.append("MemorySegment.copy(").append(from).append(n).append(", (").append(fi).append(") * 4L * _e_").append(n)
+                    .append(", ").append(to).append(n).append(", (").append(ti).append(") * 4L * _e_").append(n)
+                    .append(", 4L * _e_").append(n).append(");").append(states.size() > 1 ? " " : "");
+        }
+        return states.size() > 1 ? "{ " + sb + "}" : sb.toString();
     }
 
     // ------------------------------------------------------------------ step methods
@@ -245,12 +284,14 @@ final class GradEmitter {
     /** A generated per-step method over all (b, h): its scratch and how the driver calls it. */
     private record StepMethod(String name, List<String> callArgs, Map<String, String> scratch, String scratchPrefix,
                               List<String> flagStates) {
-        String call(String t, String flagArray) {
+        /** The call for time t and (b, h) bh; the flags of step t from the arrays {@code flagArray + state}. */
+        String call(String t, String bh, String flagArray) {
             List<String> a = new ArrayList<>(callArgs);
             a.add(t);
+            a.add(bh);
             for (String s : flagStates) a.add(flagArray + s + "[" + t + "]");
-            for (String s : scratch.keySet()) a.add(scratchPrefix + s);
-            a.add("_par");
+            // one task per (b, h) has its own scratch; steps over all (b, h) index the scratch of each
+            for (String s : scratch.keySet()) a.add(scratchPrefix + s + (flagArray == null ? "" : "[" + bh + "]"));
             return name + "(" + String.join(", ", a) + ")";
         }
     }
@@ -347,18 +388,15 @@ final class GradEmitter {
     private StepMethod finish(String mname, List<JavaVectorEmitter.Arg> ps, List<String> callArgs, BodyGen g, Code body,
                               List<String> flagParams, String scratchPrefix, List<String> flagStates) {
         Code c = new Code();
-        c.open("_forEach(_par, B * NH, _bh ->");
         c.line("final int _hd = _bh % NH;");
         c.line("final long _row = (long) _bh * S + _t;");
-        for (String s : g.scratch.keySet()) c.line("final float[] " + s + " = " + scratchPrefix + s + "[_bh];");
         c.raw(body);
-        c.close(");");
         MethodSpec.Builder b = MethodSpec.methodBuilder(mname).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
         for (JavaVectorEmitter.Arg a : ps) b.addParameter(Poet.type(a.type()), a.name());
         b.addParameter(TypeName.INT, "_t");
+        b.addParameter(TypeName.INT, "_bh");
         for (String f : flagParams) b.addParameter(TypeName.BOOLEAN, f);
-        for (String s : g.scratch.keySet()) b.addParameter(Poet.type("float[][]"), scratchPrefix + s);
-        b.addParameter(TypeName.BOOLEAN, "_par");
+        for (String s : g.scratch.keySet()) b.addParameter(Poet.type("float[]"), s);
         impls.add(b.addCode(Poet.code(c.toString())).build());
         for (BodyGen.Outlined o : g.outlined) {
             MethodSpec.Builder ob = MethodSpec.methodBuilder(o.name()).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
