@@ -121,9 +121,8 @@ public final class Adjoint {
             Expr witnessRef = new Expr.Ref(Expr.RefKind.STATE, AdjointCell.d(d.name()), d.type(), AD);
             body.add(Stmt.next(AdjointCell.d(d.name()), exact(total(Expr.RefKind.STATE, d.name()), d.type(), witnessRef), d.pos()));
         }
-        for (Decl d : fwd.weights()) {
+        for (Decl d : fwd.isCell() ? fwd.weights() : List.<Decl>of()) { // a kernel's are outputs, below
             Expr t = total(Expr.RefKind.WEIGHT, d.name());
-            if (!fwd.isCell()) continue; // a kernel's weight cotangents are outputs, below
             if (t == null) continue;
             Expr acc = new Expr.Ref(Expr.RefKind.STATE, AdjointCell.d(d.name()), d.type(), AD);
             body.add(Stmt.next(AdjointCell.d(d.name()), spread(Algebra.add(acc, t), d.type(), acc), d.pos()));
