@@ -77,6 +77,31 @@ class GeneratedGradTest {
         }
     }
 
+    /** mlstm_sig without the normaliser (its other bool variant). */
+    @ParameterizedTest(name = "mlstm_sig normalize=false scalar={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void unnormalisedSigAgainstTheInterpreter(boolean scalar) throws Exception {
+        CellIR cell = Harness.scheduled("mlstm_sig").cell();
+        int B = 2, NH = 2, S = 21;
+        Map<String, Integer> ints = Map.of("B", B, "NH", NH, "S", S, "DQK", 5, "DV", 4);
+        Map<String, Object> params = Map.of("normalize", false, "eps", 1e-6);
+        Interpreter.Call call = new Interpreter.Call(ints, params);
+        Map<String, double[]> t = Harness.randomCell(cell, B, NH, S, call, 3, true);
+        Random r = new Random(4);
+        for (Decl d : cell.outputs()) t.put(AdjointCell.d(d.name()), Harness.gauss(r, t.get(d.name()).length, 1, 0));
+        for (Decl d : cell.states()) t.put(AdjointCell.d(d.name()), Harness.gauss(r, t.get(d.name()).length, 1, 0));
+        for (Decl d : cell.inputs()) t.put(AdjointCell.d(d.name()), new double[t.get(d.name()).length]);
+        Map<String, double[]> ref = Harness.copy(t);
+        ReferenceBackward.sequence(Adjoint.derive(cell), B, NH, S, call, ref);
+        try (Arena a = Arena.ofShared()) {
+            Map<String, MemorySegment> segs = new HashMap<>();
+            t.forEach((n, v) -> segs.put(n, Harness.seg(a, v)));
+            Harness.invokeGrad(Class.forName("xlstm.generated.MlstmSigCellGrad"), cell, ints, segs, params, scalar);
+            for (String n : List.of("dq", "dk", "dv", "di", "df", "dC", "dn"))
+                Harness.assertClose(n, Harness.read(segs.get(n), ref.get(n).length), ref.get(n), ATOL, RTOL);
+        }
+    }
+
     @ParameterizedTest(name = "{0} S={1} states={2} scalar={3}")
     @MethodSource("cases")
     void againstTheInterpreter(String name, int S, boolean states, boolean scalar) throws Exception {
