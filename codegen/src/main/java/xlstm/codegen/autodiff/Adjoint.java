@@ -99,8 +99,12 @@ public final class Adjoint {
         // seeds: output cotangents are inputs, next-state cotangents the adjoint's states
         for (Decl d : fwd.outputs())
             contribute(key(Expr.RefKind.OUTPUT, d.name()), new Expr.Ref(Expr.RefKind.INPUT, AdjointCell.d(d.name()), d.type(), AD));
-        for (Decl d : fwd.states())
-            contribute(key(Expr.RefKind.NEXT_STATE, d.name()), new Expr.Ref(Expr.RefKind.STATE, AdjointCell.d(d.name()), d.type(), AD));
+        // (a state the step does not update keeps its value: its cotangent passes to the state before the step)
+        for (Decl d : fwd.states()) {
+            boolean updated = fwd.def(Stmt.Kind.NEXT_STATE, d.name()).isPresent();
+            contribute(key(updated ? Expr.RefKind.NEXT_STATE : Expr.RefKind.STATE, d.name()),
+                    new Expr.Ref(Expr.RefKind.STATE, AdjointCell.d(d.name()), d.type(), AD));
+        }
 
         // reverse sweep
         for (int k = steps.size() - 1; k >= 0; k--) {

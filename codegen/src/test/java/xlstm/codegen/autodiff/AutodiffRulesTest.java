@@ -91,6 +91,26 @@ class AutodiffRulesTest {
     }
 
     @Test
+    void aStateTheStepDoesNotUpdateKeepsItsCotangent() {
+        // the DSL wants every next value; the IR allows leaving one out (the state keeps its value)
+        CellIR written = Dsl.compile("k.xl", """
+                cell k(D) {
+                  input  x: vec[D]
+                  state  bias: vec[D] = 0, c: vec[D] = 0
+                  output h: vec[D]
+                  step {
+                    bias' = bias
+                    c' = tanh(c + x * bias)
+                    h  = c' * bias
+                  }
+                }
+                """).units().getFirst();
+        CellIR c = written.withBody(written.body().subList(1, written.body().size()));
+        Random r = new Random(8);
+        new GradCheck(c, 2, 1, 3, new Interpreter.Call(Map.of("D", 3), Map.of()), 9, r::nextGaussian).check(1e-7, 1e-6);
+    }
+
+    @Test
     void cotangentNamesMayNotClashWithTheCell() {
         IrException e = assertThrows(IrException.class, () -> Adjoint.derive(Dsl.compile("c.xl", """
                 cell k(D) {
