@@ -36,7 +36,7 @@ import static xlstm.codegen.java.JavaVectorEmitter.id;
  * race-free and deterministic.
  */
 final class GradEmitter {
-    /** Steps between checkpoints: memory (S/16 + 16) state copies per (b, h) instead of S. */
+    /** Steps between checkpoints: memory ceil(S/16) + 17 state copies per (b, h) instead of S. */
     static final int CHECKPOINT_EVERY = 16;
 
     private final CellIR fwd;
