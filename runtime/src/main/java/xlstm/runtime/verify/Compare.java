@@ -5,14 +5,14 @@ import java.util.stream.LongStream;
 import xlstm.runtime.tensor.Tensor;
 
 /** The fixture comparisons: tensors by the {@link Tolerance} rule, token ids exactly. */
-final class Compare {
+public final class Compare {
     private Compare() {}
 
     /**
      * Compares {@code out} with {@code ref} over the whole tensor, in double. Shapes must agree up to dimensions of
      * size 1 (the fixtures store {@code m} as (B,NH,1) where kernels use (B,NH)).
      */
-    static Check tensors(String caseName, String label, Tensor out, Tensor ref, Tolerance tol) {
+    public static Check tensors(String caseName, String label, Tensor out, Tensor ref, Tolerance tol) {
         double maxRef = 0;
         for (long j = 0; j < ref.numel(); j++) maxRef = Math.max(maxRef, Math.abs((double) ref.getFloat(j)));
         double limit = tol.limit(maxRef);
@@ -36,7 +36,7 @@ final class Compare {
     }
 
     /** Token ids: equal element by element, in the same shape; the error is the largest id difference. */
-    static Check tokens(String caseName, String label, long[] out, long[] ref) {
+    public static Check tokens(String caseName, String label, long[] out, long[] ref) {
         double maxErr = out.length == ref.length ? 0 : Double.POSITIVE_INFINITY;
         int first = -1;
         for (int j = 0; j < Math.min(out.length, ref.length); j++) {
