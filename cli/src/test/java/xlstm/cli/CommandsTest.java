@@ -59,8 +59,20 @@ class CommandsTest {
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains(" h[sequence] ")), r.out());
         assertTrue(lines.stream().anyMatch(l -> l.contains(" c_last[chunkwise:16] ")), r.out());
+        for (String grad : List.of("dq", "dk", "dv", "di", "df")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS mlstm_cell_state grad[" + grad + "] ")), r.out());
+        }
         assertEquals("1 passed, 0 failed", lines.getLast(), r.out() + r.err());
         assertEquals(0, r.code());
+    }
+
+    @Test
+    void verifyChecksTheGradientsOfAModelCase() {
+        Cli.Result r = Cli.run("verify", GOLDEN.resolve("lm_model_small").toString(), "--backend", "cpu").assertOk();
+        assertTrue(r.out().contains("PASS lm_model_small loss[train] "), r.out());
+        assertTrue(r.out().contains("PASS lm_model_small grad[token_embedding.weight] "), r.out());
+        assertTrue(r.out().contains("PASS lm_model_small grad[xlstm_block_stack.blocks.1.xlstm.slstm_cell._bias_] "), r.out());
+        assertTrue(r.out().strip().endsWith("1 passed, 0 failed"), r.out());
     }
 
     @Test

@@ -18,8 +18,8 @@ import xlstm.runtime.backend.KernelBackends;
  *
  * <p>Problems with the fixture itself (unknown kind, missing file or tensor, corrupt data) are {@link UserError}s
  * naming the file. An unexpected exception while running the model does not stop a run of several cases: it is
- * the case's {@link CaseResult#error()}, and the case fails. Gradients ({@code grads.safetensors}) are not
- * checked yet.
+ * the case's {@link CaseResult#error()}, and the case fails. Gradients ({@code grads.safetensors}) are checked by
+ * the training module's {@code GradientCheck} (the runtime has no backward passes).
  */
 public final class FixtureVerifier {
     /** The fixture kinds this verifier runs. */

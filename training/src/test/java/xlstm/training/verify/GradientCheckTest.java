@@ -1,0 +1,69 @@
+package xlstm.training.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xlstm.runtime.io.SafetensorsWriter;
+import xlstm.runtime.io.WeightStore;
+import xlstm.runtime.tensor.Tensor;
+import xlstm.runtime.verify.CaseResult;
+import xlstm.runtime.verify.Check;
+
+/** The gradient verifier passes the fixtures and fails, naming the tensor, when a reference gradient is changed. */
+class GradientCheckTest {
+    private static Path golden(String name) {
+        return Path.of(System.getProperty("xlstm.golden.dir", "../golden-tests/src/test/resources/golden")).resolve(name);
+    }
+
+    @Test
+    void blockStackPassesWithOneCheckPerReferenceGradient() {
+        CaseResult r = GradientCheck.verify(golden("block_stack_mixed"));
+        assertNull(r.error());
+        assertTrue(r.passed(), String.join("\n", r.lines()));
+        assertTrue(r.checks().stream().anyMatch(c -> c.tensor().equals("grad[x]")));
+        assertEquals(count(golden("block_stack_mixed")), r.checks().size());
+    }
+
+    @Test
+    void aChangedReferenceGradientFailsByName(@TempDir Path tmp) throws IOException {
+        Path dir = copy(golden("lm_model_small"), tmp.resolve("lm_model_small"));
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        try (WeightStore w = WeightStore.open(dir.resolve("grads.safetensors"))) {
+            for (String n : w.names()) grads.put(n, w.get(n).copy());
+        }
+        String name = "xlstm_block_stack.blocks.1.xlstm.slstm_cell._recurrent_kernel_";
+        Tensor g = grads.get(name);
+        g.setFloat(5, g.getFloat(5) + 0.01f);
+        SafetensorsWriter.write(dir.resolve("grads.safetensors"), grads);
+        CaseResult r = GradientCheck.verify(dir);
+        List<Check> failed = r.checks().stream().filter(c -> !c.passed()).toList();
+        assertFalse(r.passed());
+        assertEquals(1, failed.size(), String.join("\n", r.lines()));
+        assertEquals("grad[" + name + "]", failed.get(0).tensor());
+    }
+
+    private static long count(Path dir) {
+        try (WeightStore w = WeightStore.open(dir.resolve("grads.safetensors"))) {
+            return w.names().size();
+        }
+    }
+
+    private static Path copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
+        }
+        return to;
+    }
+}
