@@ -50,7 +50,7 @@ class OpGradientsTest {
                 r(2, 3, 6), r(6));
         check("add", (t, v) -> PointwiseOps.add(t, v[0], v[1]), r(4, 5), r(4, 5));
         for (ActivationFn act : new ActivationFn[] {ActivationFn.GELU, ActivationFn.SWISH, ActivationFn.SIGMOID,
-                ActivationFn.SELU, ActivationFn.RELU_SQUARED}) {
+                ActivationFn.SELU, ActivationFn.RELU_SQUARED, ActivationFn.RELU}) {
             check("gated " + act, (t, v) -> PointwiseOps.gatedAct(t, act, v[0], v[1]), r(3, 9), r(3, 9));
         }
     }
