@@ -1,5 +1,7 @@
 package xlstm.training.autograd;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -50,8 +52,9 @@ public final class Tape {
         for (Map.Entry<Parameter, Var> e : params.entrySet()) {
             if (!e.getValue().hasGrad()) continue;
             Tensor g = e.getKey().grad();
-            float[] d = e.getValue().grad();
-            for (int i = 0; i < d.length; i++) g.setFloat(i, g.getFloat(i) + d[i]);
+            float[] sum = g.toFloatArray();
+            Floats.add(sum, e.getValue().grad());
+            MemorySegment.copy(sum, 0, g.data(), ValueLayout.JAVA_FLOAT, 0, sum.length);
         }
     }
 }
