@@ -16,14 +16,15 @@ import xlstm.training.autograd.Var;
 
 /**
  * A trainable sLSTM block of the original architecture (SPEC §2, §3.3), the computation of the runtime's
- * {@code SlstmBlock}: {@code x + groupnorm(cell(...))}, then {@code + FFN(LayerNorm(.))} when configured. As there,
- * the modules (fgate, igate, zgate, ogate) feed the cell's gate slots (i, f, z, o), and the stored recurrent kernel
+ * {@code SlstmBlock}: {@code x + groupnorm(cell(...))}, then {@code + FFN(LayerNorm(.))} when configured; the cell is
+ * {@code slstm}, or {@code lstm} when the config's function says so. As there, the modules (fgate, igate, zgate, ogate) feed the cell's gate slots (i, f, z, o), and the stored recurrent kernel
  * and bias are gathered into the cell's per-gate layout (the gather's backward scatters their gradients back).
  */
 final class SlstmBlockGraph implements BlockGraph {
     private static final float LN_EPS = 1e-5f;
 
     private final int nh, ks;
+    private final boolean lstm; // function "lstm": the lstm cell on the same weights
     private final Parameter norm, convW, convB, recurrent, bias, groupNorm, ffnNorm;
     private final Parameter[] gateW = new Parameter[4]; // per cell slot i, f, z, o
     private final int[][] rIndex = new int[4][], bIndex = new int[4][];
@@ -32,9 +33,12 @@ final class SlstmBlockGraph implements BlockGraph {
 
     SlstmBlockGraph(SlstmBlockConfig cfg, ParameterSet w, String prefix) {
         SlstmLayerConfig c = cfg.slstm();
-        if (!c.function().equals("slstm")) {
-            throw new UserError("sLSTM function \"" + c.function() + "\" cannot be trained (only \"slstm\" has a backward)");
-        }
+        lstm = switch (c.function()) {
+            case "slstm" -> false;
+            case "lstm" -> true;
+            default -> throw new UserError("config option 'slstm_block.slstm.function': \"" + c.function()
+                    + "\" is not supported (slstm or lstm)");
+        };
         int e = c.embeddingDim();
         nh = c.numHeads();
         int dh = e / nh;
@@ -83,7 +87,7 @@ final class SlstmBlockGraph implements BlockGraph {
             r[g] = LayoutOps.gather(t, rk, rIndex[g], rShape);
             b[g] = LayoutOps.gather(t, bk, bIndex[g], bShape);
         }
-        Var h = SlstmCellOp.sequence(t, pre, r, b);
+        Var h = SlstmCellOp.sequence(t, pre, r, b, lstm);
         Var out = PointwiseOps.add(t, NormOps.groupNorm(t, LayoutOps.fromHeads(t, h), nh, t.param(groupNorm), null,
                 LN_EPS, true), x);
         if (ffn == null) return out;

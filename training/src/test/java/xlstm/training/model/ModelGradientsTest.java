@@ -65,6 +65,21 @@ class ModelGradientsTest {
     }
 
     @Test
+    void slstmLayerWithTheLstmFunction() {
+        String name = "lm_model_small";
+        ObjectNode cfg = GoldenFiles.config(name).deepCopy();
+        ((ObjectNode) cfg.get("slstm_block").get("slstm")).put("function", "lstm");
+        LmModelConfig c = LmModelConfig.fromJson(cfg);
+        Map<String, Tensor> w = GoldenFiles.tensors(name, "weights.safetensors");
+        Trainable m = TrainableModels.lmModel(c, w);
+        Tensor ids = GoldenFiles.tensors(name, "io.safetensors").get("input_ids");
+        Tensor expected = xlstm.runtime.model.XlstmLmModel.load(c, xlstm.runtime.io.WeightStore.of(w, name)).forward(ids);
+        double err = GoldenFiles.maxAbsDiff(expected, m.logits(GoldenFiles.rows(ids))), tol = 1e-5 * GoldenFiles.maxAbs(expected);
+        org.junit.jupiter.api.Assertions.assertTrue(err <= tol, "lstm function: trainable vs inference " + err);
+        checkAllParameters(m, batch(name));
+    }
+
+    @Test
     void largeFusedWithBiasesWithoutCapsOrOutNorm() {
         String name = "xlstm_large_small";
         ObjectNode cfg = GoldenFiles.config(name).deepCopy();
