@@ -4,10 +4,11 @@ import xlstm.backends.cpu.CpuParallel;
 
 /**
  * Mean cross-entropy of logits (B, S, V) against target ids, over the positions whose target is not
- * {@link #IGNORE} (PyTorch's {@code cross_entropy(..., ignore_index=-100)} with mean reduction). Log-sum-exp in double.
+ * {@link #IGNORE} (PyTorch's {@code cross_entropy(..., ignore_index=-100)} with mean reduction). Log-sum-exp in
+ * double.
  */
 public final class CrossEntropy {
-    public static final int IGNORE = -100;
+    public static final int IGNORE = xlstm.training.Batch.IGNORE;
 
     private CrossEntropy() {}
 

@@ -3,8 +3,10 @@ package xlstm.training.verify;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import xlstm.generated.MlstmCellGrad;
 import xlstm.runtime.UserError;
@@ -32,10 +34,12 @@ import xlstm.training.model.TrainableModels;
  *   <li>{@code mlstm_cell}: the generated {@code MlstmCellGrad} on the case's inputs and initial states, loss
  *       {@code sum(h·dh)}: {@code dq, dk, dv, di, df}.</li>
  * </ul>
- * Every reference gradient must be computed and every computed one must have a reference. Each check is labelled
- * {@code grad[<name>]}.
+ * Every reference gradient must be computed and every computed one must have a reference (a tied LM's shared matrix
+ * answers to both its names). Each check is labelled {@code grad[<name>]}.
  */
 public final class GradientCheck {
+    private static final String EMBEDDING = "token_embedding.weight", HEAD = "lm_head.weight";
+
     private GradientCheck() {}
 
     /** True when the folder holds reference gradients. */
@@ -53,10 +57,12 @@ public final class GradientCheck {
         try {
             switch (fx.kind) {
                 case "block_stack" -> blockStack(fx, checks);
-                case "lm_model" -> model(fx, checks, TrainableModels.lmModel(fx.config(LmModelConfig::fromJson),
-                        fx.tensors("weights.safetensors")));
+                case "lm_model" -> {
+                    LmModelConfig cfg = fx.config(LmModelConfig::fromJson);
+                    model(fx, checks, TrainableModels.lmModel(cfg, fx.tensors("weights.safetensors")), cfg.tieWeights());
+                }
                 case "xlstm_large" -> model(fx, checks, TrainableModels.large(fx.config(XlstmLargeConfig::fromJson),
-                        fx.tensors("weights.safetensors")));
+                        fx.tensors("weights.safetensors")), false);
                 case "mlstm_cell" -> mlstmCell(fx, checks);
                 default -> throw new UserError(dir.resolve("case.json") + ": kind \"" + fx.kind
                         + "\" has no gradient check (block_stack, lm_model, xlstm_large, mlstm_cell)");
@@ -76,10 +82,11 @@ public final class GradientCheck {
         Tensor dx = stack.backward(FixtureData.require(io, "x", "io.safetensors"), FixtureData.require(io, "r", "io.safetensors"));
         Map<String, Tensor> computed = gradients(stack.parameters());
         computed.put("x", dx);
-        compareAll(fx, computed, checks);
+        compareAll(fx, computed, Set.of(), checks);
     }
 
-    private static void model(FixtureData fx, List<Check> checks, Trainable model) {
+    /** With {@code tied} the one embedding/head parameter answers to both reference names. */
+    private static void model(FixtureData fx, List<Check> checks, Trainable model, boolean tied) {
         Map<String, Tensor> io = fx.tensors("io.safetensors");
         Batch batch = new Batch(FixtureData.rows(FixtureData.require(io, "input_ids", "io.safetensors")),
                 FixtureData.rows(FixtureData.require(io, "targets", "io.safetensors")));
@@ -88,7 +95,14 @@ public final class GradientCheck {
             checks.add(Compare.tensors(fx.name, "loss[train]", Tensor.of(new float[] {(float) loss}, 1), io.get("loss"),
                     fx.tolerance));
         }
-        compareAll(fx, gradients(model.parameters()), checks);
+        Map<String, Tensor> computed = gradients(model.parameters());
+        Set<String> aliases = new HashSet<>();
+        if (tied) {
+            String stored = computed.containsKey(EMBEDDING) ? EMBEDDING : HEAD, other = stored.equals(EMBEDDING) ? HEAD : EMBEDDING;
+            computed.put(other, computed.get(stored));
+            aliases.add(other);
+        }
+        compareAll(fx, computed, aliases, checks);
     }
 
     /** The cell's gradients of sum(h·dh) from the case's initial states (zeros where absent). */
@@ -112,7 +126,7 @@ public final class GradientCheck {
                 di.data(), df.data(), eps);
         Map<String, Tensor> computed = new TreeMap<>(Map.of("dq", scaled(dq, factor), "dk", dk, "dv", dvv, "di", di,
                 "df", df));
-        compareAll(fx, computed, checks);
+        compareAll(fx, computed, Set.of(), checks);
     }
 
     private static Map<String, Tensor> gradients(List<Parameter> params) {
@@ -121,8 +135,11 @@ public final class GradientCheck {
         return out;
     }
 
-    /** One check per reference gradient; a gradient missing on either side is a failed check naming it. */
-    private static void compareAll(FixtureData fx, Map<String, Tensor> computed, List<Check> checks) {
+    /**
+     * One check per reference gradient; a gradient missing on either side is a failed check naming it, except the
+     * {@code aliases} (second names of a shared parameter), which need no reference.
+     */
+    private static void compareAll(FixtureData fx, Map<String, Tensor> computed, Set<String> aliases, List<Check> checks) {
         Map<String, Tensor> ref = new TreeMap<>(fx.tensors(FixtureData.GRADS));
         for (Map.Entry<String, Tensor> e : ref.entrySet()) {
             Tensor out = computed.get(e.getKey());
@@ -133,7 +150,7 @@ public final class GradientCheck {
             }
         }
         for (String name : computed.keySet()) {
-            if (!ref.containsKey(name)) {
+            if (!ref.containsKey(name) && !aliases.contains(name)) {
                 checks.add(new Check(fx.name, "grad[" + name + "]", Double.POSITIVE_INFINITY, 0,
                         "no reference gradient in " + FixtureData.GRADS));
             }

@@ -53,6 +53,48 @@ class GradientCheckTest {
         assertEquals("grad[" + name + "]", failed.get(0).tensor());
     }
 
+    /**
+     * A tied LM: the reference (here the model's own gradients, written under both names as a tied state_dict holds
+     * them) is checked under both names, and a change under either name fails.
+     */
+    @Test
+    void aTiedModelIsCheckedUnderBothNames(@TempDir Path tmp) throws IOException {
+        Path dir = copy(golden("lm_model_small"), tmp.resolve("tied"));
+        String json = Files.readString(dir.resolve("case.json")).replace("\"tie_weights\": false", "\"tie_weights\": true");
+        Files.writeString(dir.resolve("case.json"), json);
+        Map<String, Tensor> weights = read(dir.resolve("weights.safetensors"));
+        weights.remove("lm_head.weight");
+        SafetensorsWriter.write(dir.resolve("weights.safetensors"), weights);
+        var cfg = xlstm.runtime.config.LmModelConfig.fromJson(
+                xlstm.runtime.config.ConfigFiles.read(dir.resolve("case.json")).get("config"));
+        var model = xlstm.training.model.TrainableModels.lmModel(cfg, weights);
+        Map<String, Tensor> io = read(dir.resolve("io.safetensors"));
+        model.loss(new xlstm.training.Batch(FixtureData.rows(io.get("input_ids")), FixtureData.rows(io.get("targets"))), true);
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        model.parameters().forEach(p -> grads.put(p.name(), p.grad()));
+        grads.put("lm_head.weight", grads.get("token_embedding.weight").copy());
+        io.put("loss", Tensor.of(new float[] {(float) model.loss(new xlstm.training.Batch(
+                FixtureData.rows(io.get("input_ids")), FixtureData.rows(io.get("targets"))), false)}, 1));
+        SafetensorsWriter.write(dir.resolve("io.safetensors"), io);
+        SafetensorsWriter.write(dir.resolve("grads.safetensors"), grads);
+        CaseResult ok = GradientCheck.verify(dir);
+        assertTrue(ok.passed(), String.join("\n", ok.lines()));
+        assertTrue(ok.checks().stream().anyMatch(c -> c.tensor().equals("grad[lm_head.weight]")));
+        Tensor head = grads.get("lm_head.weight");
+        head.setFloat(3, head.getFloat(3) + 0.01f);
+        SafetensorsWriter.write(dir.resolve("grads.safetensors"), grads);
+        List<Check> failed = GradientCheck.verify(dir).checks().stream().filter(c -> !c.passed()).toList();
+        assertEquals(List.of("grad[lm_head.weight]"), failed.stream().map(Check::tensor).toList());
+    }
+
+    private static Map<String, Tensor> read(Path file) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (WeightStore w = WeightStore.open(file)) {
+            for (String n : w.names()) out.put(n, w.get(n).copy());
+        }
+        return out;
+    }
+
     private static long count(Path dir) {
         try (WeightStore w = WeightStore.open(dir.resolve("grads.safetensors"))) {
             return w.names().size();
