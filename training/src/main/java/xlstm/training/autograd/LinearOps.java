@@ -7,10 +7,14 @@ import xlstm.runtime.ops.CpuOps;
 
 /**
  * Dense and head-wise linear layers. The forward is {@link CpuOps}'s; the backward is {@code dX += dY·W},
- * {@code dW += dYᵀ·X}, {@code db += Σ dY}, as row-wise multiply-adds parallel over rows (dX) and outputs (dW).
+ * {@code dW += dYᵀ·X}, {@code db += Σ dY}, as tiled row-wise multiply-adds parallel over rows (dX) and outputs (dW).
  */
 public final class LinearOps {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Rows of a backward tile. */
+    private static final int ROW_TILE = 32;
+    /** Floats of weight (or input) rows one tile keeps in cache (128 KiB). */
+    private static final int TILE_FLOATS = 32 * 1024;
 
     private LinearOps() {}
 
@@ -21,12 +25,28 @@ public final class LinearOps {
             if (!y.hasGrad()) return;
             int rows = Floats.rows(x), in = w.dim(1), out = w.dim(0);
             float[] dy = y.grad(), xv = Floats.of(x.value()), wv = Floats.of(w.value()), dx = x.grad(), dw = w.grad();
-            // dX[r,:] += Σ_o dY[r,o]·W[o,:] and dW[o,:] += Σ_r dY[r,o]·X[r,:]: contiguous axpy rows, no transposes
-            CpuParallel.forEach(rows, Math.max(1, 8192 / Math.max(1, in * out)), r -> {
-                for (int o = 0; o < out; o++) axpy(dy[r * out + o], wv, o * in, dx, r * in, in);
+            // dX[r,:] += Σ_o dY[r,o]·W[o,:] and dW[o,:] += Σ_r dY[r,o]·X[r,:] as contiguous multiply-adds, in tiles
+            // of rows × outputs whose weight (or input) rows stay in cache; parallel over row tiles (dX) and output
+            // tiles (dW), so no two tasks write the same row
+            int outTile = Math.max(1, TILE_FLOATS / Math.max(1, in)), rowTiles = (rows + ROW_TILE - 1) / ROW_TILE;
+            CpuParallel.forEach(rowTiles, t -> {
+                int r1 = Math.min(rows, (t + 1) * ROW_TILE);
+                for (int o0 = 0; o0 < out; o0 += outTile) {
+                    int o1 = Math.min(out, o0 + outTile);
+                    for (int r = t * ROW_TILE; r < r1; r++) {
+                        for (int o = o0; o < o1; o++) axpy(dy[r * out + o], wv, o * in, dx, r * in, in);
+                    }
+                }
             });
-            CpuParallel.forEach(out, Math.max(1, 8192 / Math.max(1, in * rows)), o -> {
-                for (int r = 0; r < rows; r++) axpy(dy[r * out + o], xv, r * in, dw, o * in, in);
+            int dwTile = Math.max(1, Math.min(outTile, (out + 4 * CpuParallel.threads() - 1) / (4 * CpuParallel.threads())));
+            CpuParallel.forEach((out + dwTile - 1) / dwTile, t -> {
+                int o0 = t * dwTile, o1 = Math.min(out, o0 + dwTile);
+                for (int r0 = 0; r0 < rows; r0 += ROW_TILE) {
+                    int r1 = Math.min(rows, r0 + ROW_TILE);
+                    for (int o = o0; o < o1; o++) {
+                        for (int r = r0; r < r1; r++) axpy(dy[r * out + o], xv, r * in, dw, o * in, in);
+                    }
+                }
             });
             if (b != null) {
                 float[] db = b.grad();

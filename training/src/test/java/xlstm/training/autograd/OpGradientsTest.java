@@ -21,6 +21,12 @@ class OpGradientsTest {
     }
 
     @Test
+    void linearOverSeveralBackwardTiles() {
+        // 40 rows (two row tiles) and 11000 outputs of 3 inputs (two output tiles of the dX pass, several of dW)
+        check("linear tiled", (t, v) -> LinearOps.linear(t, v[0], v[1], v[2]), r(40, 3), r(11000, 3), r(11000));
+    }
+
+    @Test
     void headwiseLinear() {
         check("headwise+b", (t, v) -> LinearOps.headwise(t, v[0], v[1], v[2]), r(2, 3, 8), r(2, 3, 4), r(6));
         check("headwise", (t, v) -> LinearOps.headwise(t, v[0], v[1], null), r(5, 8), r(4, 2, 2));
