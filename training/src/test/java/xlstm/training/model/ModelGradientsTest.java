@@ -35,6 +35,43 @@ class ModelGradientsTest {
     }
 
     @Test
+    void blockStackWithBiasesWithoutConvolutionsOrOptionalNorms() {
+        String name = "block_stack_mixed";
+        ObjectNode cfg = GoldenFiles.config(name).deepCopy();
+        cfg.put("bias", true);
+        cfg.put("add_post_blocks_norm", false);
+        ((ObjectNode) cfg.get("mlstm_block").get("mlstm")).put("conv1d_kernel_size", 0);
+        ObjectNode slstm = (ObjectNode) cfg.get("slstm_block").get("slstm");
+        slstm.put("conv1d_kernel_size", 0);
+        slstm.put("group_norm_weight", false);
+        ObjectNode ff = (ObjectNode) cfg.get("slstm_block").get("feedforward");
+        ff.put("bias", true);
+        ff.put("act_fn", "relu^2");
+        BlockStackConfig c = BlockStackConfig.fromJson(cfg);
+        Map<String, Tensor> w = new LinkedHashMap<>(GoldenFiles.tensors(name, "weights.safetensors"));
+        w.keySet().removeIf(n -> n.contains("conv1d") || n.contains("group_norm") || n.startsWith("post_blocks_norm"));
+        for (String n : java.util.List.copyOf(w.keySet())) {
+            boolean mlstmLinear = n.matches("blocks\\.[02]\\.xlstm\\.(proj_up|proj_down|[qkv]_proj)\\.weight");
+            boolean ffnLinear = n.matches("blocks\\.1\\.ffn\\.proj_(up|down)\\.weight");
+            if (mlstmLinear || ffnLinear) {
+                Tensor wt = w.get(n);
+                long rows = wt.rank() == 3 ? wt.dim(0) * wt.dim(1) : wt.dim(0); // headwise: NH·dout
+                w.put(n.replace(".weight", ".bias"), randomVector(rows));
+            }
+        }
+        Map<String, Tensor> io = GoldenFiles.tensors(name, "io.safetensors");
+        Tensor x = io.get("x"), r = io.get("r");
+        Tensor expected = xlstm.runtime.model.XlstmBlockStack.load(c, xlstm.runtime.io.WeightStore.of(w, name), "").forward(x);
+        TrainableBlockStack stack = TrainableModels.blockStack(c, w);
+        double err = GoldenFiles.maxAbsDiff(expected, stack.forward(x)), tol = 1e-5 * GoldenFiles.maxAbs(expected);
+        org.junit.jupiter.api.Assertions.assertTrue(err <= tol, "trainable vs inference " + err);
+        Tensor dx = stack.backward(x, r);
+        java.util.function.DoubleSupplier loss = () -> dot(stack.forward(x), r);
+        DirectionalDerivative.check("x", x, dx, loss, rnd);
+        for (Parameter p : stack.parameters()) DirectionalDerivative.check(p, loss, rnd);
+    }
+
+    @Test
     void lmModelWithTiedWeights() {
         String name = "lm_model_small";
         ObjectNode cfg = GoldenFiles.config(name).deepCopy();
