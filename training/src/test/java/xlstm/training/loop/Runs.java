@@ -32,7 +32,7 @@ final class Runs {
     }
 
     static RunConfig bigram(Path text, Path out, int steps, int checkpointEvery, int keep) {
-        TrainingConfig t = new TrainingConfig(steps, 8, 32, 0.05, 2, 0.005, 0.01, 1.0, 0.9, 0.999, 1e-8, 5,
+        TrainingConfig t = new TrainingConfig(steps, 8, 32, 0.3, 2, 0.03, 0.01, 1.0, 0.9, 0.999, 1e-8, 5,
                 4, 2, checkpointEvery, keep);
         return new RunConfig(new ModelSpec.Bigram(256), new DataConfig.Text(text, null, 0.1), t, out);
     }

@@ -40,10 +40,11 @@ class TrainingRunTest {
         }
         double first = rows.get(0).loss(), lastVal = rows.get(59).valLoss();
         assertEquals(Math.log(256), first, 0.05); // near-uniform start over 256 byte values
-        assertTrue(lastVal < 2.0, "a bigram learns the 9-letter chain: validation loss " + lastVal);
+        // the chain's entropy is 0.84 nats (0.8 to the next letter, 0.2 spread over all 9)
+        assertTrue(lastVal < 1.2, "a bigram learns the 9-letter chain: validation loss " + lastVal);
         assertTrue(rows.get(3).evaluated() && !rows.get(2).evaluated(), "eval every 4 steps");
         assertEquals(0.0, rows.get(0).lr(), "warm-up starts at 0");
-        assertEquals(0.005, rows.get(59).lr(), 1e-3 * 0.05);
+        assertEquals(0.03, rows.get(59).lr(), 1e-3 * 0.3);
         assertTrue(Files.size(tmp.resolve("run/loss.png")) > 1000);
         // the exported model holds the trained table
         try (var w = xlstm.runtime.io.WeightStore.open(tmp.resolve("run/model"))) {
