@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "xlstm",
         mixinStandardHelpOptions = true,
         version = "xlstm 0.1.0-SNAPSHOT",
-        description = "xLSTM on the JVM: run models, verify parity fixtures, compile DSL cells.",
+        description = "xLSTM on the JVM: run and train models, verify parity fixtures, compile DSL cells.",
         subcommands = {
                 VerifyCommand.class,
                 CompileCommand.class,
@@ -18,6 +18,8 @@ import picocli.CommandLine.ScopeType;
                 RandomCheckpointCommand.class,
                 DevicesCommand.class,
                 BenchCommand.class,
+                TrainCommand.class,
+                ExperimentCommand.class,
         },
         commandListHeading = "%nCommands:%n",
         footer = {"", "Exit status: 0 ok, 1 a check failed or an unexpected error, 2 bad input (message only)."})

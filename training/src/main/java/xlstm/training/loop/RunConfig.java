@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import xlstm.runtime.config.ConfigError;
 import xlstm.runtime.config.ConfigFiles;
 import xlstm.runtime.config.ConfigNode;
+import xlstm.runtime.UserError;
 
 /**
  * A training run's config file (YAML or JSON): {@code model}, {@code data}, {@code training} (see
@@ -26,7 +27,29 @@ public record RunConfig(ModelSpec model, DataConfig data, TrainingConfig trainin
         }
     }
 
-    public static RunConfig load(Path file) { return ConfigFiles.parse(file, RunConfig::fromJson); }
+    /** Reads a config file; errors read {@code FILE:LINE: config option 'training.lr': ...}. */
+    public static RunConfig load(Path file) {
+        JsonNode tree = ConfigFiles.read(file);
+        try {
+            return fromJson(tree);
+        } catch (ConfigError e) {
+            throw located(file, e);
+        } catch (UserError e) {
+            throw new UserError(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code e} as a one-line error naming the file and the option's line ({@code FILE:LINE: config option ...}). */
+    public static UserError located(Path file, ConfigError e) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException io) {
+            text = "";
+        }
+        int line = OptionLines.find(text, e.option());
+        return new UserError(file + (line > 0 ? ":" + line : "") + ": " + e.getMessage(), e);
+    }
 
     public static RunConfig fromJson(JsonNode node) {
         ConfigNode c = ConfigNode.of(node);
