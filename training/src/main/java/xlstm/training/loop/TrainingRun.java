@@ -49,7 +49,8 @@ public final class TrainingRun {
         }
         DataSource data = cfg.data().open(t.batchSize(), t.seqLen(), t.evalBatches(), t.seed());
         if (cfg.model().vocabSize() < data.vocabSize()) {
-            throw new ConfigError("model.config.vocab_size", cfg.model().vocabSize() + " is smaller than the data's"
+            String option = cfg.model() instanceof ModelSpec.Bigram ? "model.vocab_size" : "model.config.vocab_size";
+            throw new ConfigError(option, cfg.model().vocabSize() + " is smaller than the data's"
                     + " vocabulary (" + data.vocabSize() + ", " + data.describe() + ")");
         }
         Map<String, Tensor> init = cfg.model().initialWeights(t.seed());
