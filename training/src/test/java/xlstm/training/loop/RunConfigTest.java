@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xlstm.runtime.UserError;
@@ -87,6 +88,16 @@ class RunConfigTest {
                 """);
         UserError e = assertThrows(UserError.class, () -> RunConfig.load(f));
         assertTrue(e.getMessage().startsWith(f + ":3: config option 'training.steps'"), e.getMessage());
+    }
+
+    @Test
+    void theExampleConfigsRead() throws Exception {
+        Path dir = Path.of("..", "examples", "train"); // tests run in the module's directory
+        try (var files = Files.list(dir)) {
+            List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            assertEquals(4, configs.size(), configs.toString());
+            for (Path f : configs) RunConfig.load(f);
+        }
     }
 
     @Test
