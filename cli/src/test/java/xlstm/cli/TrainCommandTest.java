@@ -1,5 +1,6 @@
 package xlstm.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.training.checkpoint.ModelExport;
+import xlstm.training.data.TokenStream;
 import xlstm.training.init.LargeModelInit;
 import xlstm.training.loop.ModelSpec;
 
@@ -103,6 +105,27 @@ class TrainCommandTest {
         ModelExport.write(dir, new ModelSpec.Large(cfg), LargeModelInit.of(cfg, 1), null);
         Cli.Result r = Cli.run("generate", "--model", dir.toString(), "--prompt-ids", "1,2,3", "-n", "5").assertOk();
         assertEquals(5, r.out().strip().split(",").length, r.out());
+    }
+
+    @Test
+    void aTokenizerMakesTheTokens() throws Exception {
+        Path tok = TextFixtures.gpt2Tokenizer();
+        Path text = tmp.resolve("hello.txt");
+        Files.writeString(text, "Hello, world!");
+        TokenStream s = TokenStream.read(text, tok);
+        assertArrayEquals(new int[] {15496, 11, 995, 0}, s.tokens()); // GPT-2's ids
+        assertEquals(50257, s.vocabSize());
+        // the data's vocabulary comes from the tokenizer: a model smaller than it is refused before training
+        Path cfg = config(BIGRAM.replace("file: CORPUS", "file: CORPUS, tokenizer: " + tok));
+        Cli.run("train", "--config", cfg.toString()).assertUserError(cfg + ":1:", "'model.vocab_size'", "50257");
+    }
+
+    @Test
+    void anExportWithTheDataTokenizerGeneratesText() {
+        XlstmLargeConfig cfg = XlstmLargeConfig.of(16, 2, 1, 50304).withChunkSize(8);
+        Path dir = tmp.resolve("exported");
+        ModelExport.write(dir, new ModelSpec.Large(cfg), LargeModelInit.of(cfg, 1), TextFixtures.gpt2Tokenizer());
+        Cli.run("generate", "--model", dir.toString(), "--prompt", "Hello", "-n", "3").assertOk();
     }
 
     @Test

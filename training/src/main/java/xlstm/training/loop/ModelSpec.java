@@ -59,7 +59,14 @@ public sealed interface ModelSpec {
         if (type == null) throw new ConfigError(c.name("type"), "is required: one of lm, large, bigram");
         ModelSpec spec = switch (type) {
             case "lm" -> new Lm(c.build(() -> LmModelConfig.parse(c.child("config"))));
-            case "large" -> new Large(c.build(() -> XlstmLargeConfig.parse(c.child("config"))));
+            case "large" -> {
+                XlstmLargeConfig large = c.build(() -> XlstmLargeConfig.parse(c.child("config")));
+                if (large.fused()) {
+                    throw new ConfigError(c.name("config.weight_mode"), "training uses the single weights (the"
+                            + " reference's state_dict names); \"fused\" is an inference layout");
+                }
+                yield new Large(large);
+            }
             default -> {
                 int v = c.getInt("vocab_size", -1);
                 if (v <= 0) throw new ConfigError(c.name("vocab_size"), "is required for the bigram: a positive integer");

@@ -76,6 +76,14 @@ class RunConfigTest {
         assertBad(GOOD.replace("out: runs/p", ""), 0, "out", "required");
         assertBad(GOOD.replace("betas: [0.8, 0.99]", "betas: [0.8]"), 16, "training.betas", "[beta1, beta2]");
         assertBad(GOOD.replace("steps: 10", "steps: 10\n  warmup_steps: 11"), 15, "training.warmup_steps", "[0, steps");
+        assertBad("""
+                model:
+                  type: large
+                  config: {embedding_dim: 16, num_heads: 2, num_blocks: 1, vocab_size: 8,
+                           weight_mode: fused}
+                data: {type: parity}
+                out: r
+                """, 4, "model.config.weight_mode", "single");
     }
 
     @Test
