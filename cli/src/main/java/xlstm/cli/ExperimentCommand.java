@@ -92,7 +92,7 @@ final class ExperimentCommand implements Callable<Integer> {
             var options = new ParityExperiment.Options(embeddingDim, numHeads, t, ParityTask.TRAIN, ParityTask.TEST, testSamples);
             ProgressBar bar = ProgressBar.forSteps(err, progress);
             List<ParityExperiment.Row> rows = ParityExperiment.run(options, out, TrainCommand.MODELS,
-                    new TrainProgress("parity", bar, stdout), stdout::println);
+                    v -> new TrainProgress(v.name(), bar, stdout), stdout::println);
             stdout.println();
             stdout.print(ParityExperiment.table(rows));
             stdout.println("wrote " + out.resolve("parity.csv") + " and " + out.resolve("parity.png"));

@@ -75,7 +75,9 @@ public final class ParityExperiment {
         }
     }
 
-    public static List<Row> run(Options o, Path out, ModelFactory factory, TrainingListener listener,
+    /** Trains and tests the three models; {@code listeners} gives each model's progress listener. */
+    public static List<Row> run(Options o, Path out, ModelFactory factory,
+                                java.util.function.Function<Variant, TrainingListener> listeners,
                                 java.util.function.Consumer<String> say) {
         if (Files.exists(out.resolve("parity.csv"))) {
             throw new UserError(out + ": already holds a parity experiment (choose another --out)");
@@ -86,7 +88,7 @@ public final class ParityExperiment {
             say.accept("== " + v.description() + " ==");
             RunConfig cfg = new RunConfig(new ModelSpec.Lm(modelConfig(v, o)), new DataConfig.Parity(o.train(), o.test()),
                     o.training(), out.resolve(v.name()));
-            TrainingRun.Result r = TrainingRun.run(cfg, factory, false, listener);
+            TrainingRun.Result r = TrainingRun.run(cfg, factory, false, listeners.apply(v));
             int batches = Math.max(1, (o.testSamples() + o.training().batchSize() - 1) / o.training().batchSize());
             List<Batch> test = o.test().fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final test");
             double acc = ScaledAccuracy.accuracy(r.model(), test);

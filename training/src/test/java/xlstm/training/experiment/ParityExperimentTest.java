@@ -60,7 +60,7 @@ class ParityExperimentTest {
             @Override public Trainable large(XlstmLargeConfig cfg, Map<String, Tensor> weights) { throw new AssertionError(); }
         };
         List<String> said = new ArrayList<>();
-        var rows = ParityExperiment.run(options(6), tmp, standIn, TrainingListener.NONE, said::add);
+        var rows = ParityExperiment.run(options(6), tmp, standIn, v -> TrainingListener.NONE, said::add);
         assertEquals(3, rows.size());
         assertEquals(3, built.size());
         for (var r : rows) {
@@ -76,7 +76,7 @@ class ParityExperimentTest {
         String table = ParityExperiment.table(rows);
         assertTrue(table.contains("xLSTM[1:1] mLSTM + sLSTM"), table);
         UserError again = assertThrows(UserError.class,
-                () -> ParityExperiment.run(options(6), tmp, standIn, TrainingListener.NONE, said::add));
+                () -> ParityExperiment.run(options(6), tmp, standIn, v -> TrainingListener.NONE, said::add));
         assertTrue(again.getMessage().contains("already"), again.getMessage());
     }
 }

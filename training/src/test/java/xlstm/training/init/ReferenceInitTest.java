@@ -26,10 +26,13 @@ class ReferenceInitTest {
     void theSpecModelLoadsAndHasTheVerifiedParameterCount() {
         LmModelConfig cfg = ReferenceConfigs.specSmallModel();
         Map<String, Tensor> w = LmModelInit.of(cfg, 42);
-        XlstmLmModel.load(cfg, WeightStore.of(w, "init"));
+        XlstmLmModel model = XlstmLmModel.load(cfg, WeightStore.of(w, "init"));
         long n = 0;
         for (Tensor t : w.values()) n += t.numel();
         assertEquals(473_608, n); // SPEC §3.6 [verified]
+        // small_init logits: close to uniform over the vocabulary, nothing blows up through the gates
+        float[] logits = model.forward(Tensor.ofLongs(new long[] {1, 5, 9, 200, 999, 3}, 1, 6)).toFloatArray();
+        for (float x : logits) assertTrue(Float.isFinite(x) && Math.abs(x) < 5, "logit " + x);
     }
 
     @Test
