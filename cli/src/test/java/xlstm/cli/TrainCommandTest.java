@@ -87,6 +87,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void aResumeRefusesAnotherModelAndADamagedCheckpoint() throws Exception {
+        Path cfg = config(BIGRAM);
+        Cli.run("train", "--config", cfg.toString(), "--steps", "10").assertOk();
+        Path other = config(BIGRAM.replace("vocab_size: 256", "vocab_size: 300"));
+        Cli.run("train", "--config", other.toString(), "--resume").assertUserError("run.json", "'model'");
+        cfg = config(BIGRAM);
+        Path state = tmp.resolve("run/checkpoints/step-00000010/state.json");
+        Files.writeString(state, "{not json");
+        Cli.run("train", "--config", cfg.toString(), "--resume").assertUserError(state.toString(), "not valid JSON");
+    }
+
+    @Test
     void parityExperimentOptions() {
         String out = tmp.resolve("p").toString();
         Cli.run("experiment", "parity", "--out", out, "--steps", "0").assertUserError("--steps");

@@ -63,6 +63,19 @@ public final class CheckpointStore {
         return target;
     }
 
+    /** Deletes the temporary directories of saves that a killed run left unfinished; returns how many. */
+    public int removeUnfinished() {
+        if (!Files.isDirectory(dir)) return 0;
+        List<Path> left;
+        try (Stream<Path> s = Files.list(dir)) {
+            left = s.filter(p -> p.getFileName().toString().matches("\\.step-\\d{8}\\.tmp-.*")).toList();
+        } catch (IOException e) {
+            throw new UserError(dir + ": cannot list checkpoints (" + e.getMessage() + ")", e);
+        }
+        left.forEach(CheckpointStore::deleteTree);
+        return left.size();
+    }
+
     /** Complete checkpoints, oldest first. */
     public List<Path> list() {
         if (!Files.isDirectory(dir)) return List.of();
@@ -82,19 +95,37 @@ public final class CheckpointStore {
 
     /** Reads a checkpoint directory (tensors copied onto fresh memory). */
     public static TrainingState load(Path ckpt) {
+        Path stateFile = ckpt.resolve("state.json");
+        JsonNode s = json(stateFile);
+        JsonNode run = json(ckpt.resolve("run.json"));
+        Matcher m = NAME.matcher(ckpt.getFileName().toString());
+        long step = s.path("step").asLong(-1);
+        long rng;
         try {
-            JsonNode s = JSON.readTree(Files.readString(ckpt.resolve("state.json")));
-            JsonNode run = JSON.readTree(Files.readString(ckpt.resolve("run.json")));
-            Matcher m = NAME.matcher(ckpt.getFileName().toString());
-            long step = s.path("step").asLong(-1);
-            if (!s.has("rng_state") || step < 0 || (m.matches() && Long.parseLong(m.group(1)) != step)) {
-                throw new UserError(ckpt.resolve("state.json") + ": not a checkpoint state (step, optimizer_steps, rng_state)");
-            }
-            return new TrainingState(step, tensors(ckpt.resolve("model.safetensors")),
-                    tensors(ckpt.resolve("optimizer.safetensors")), s.path("optimizer_steps").asLong(),
-                    Long.parseLong(s.get("rng_state").asText()), run);
-        } catch (IOException | NumberFormatException e) {
-            throw new UserError(ckpt + ": cannot read the checkpoint (" + e.getMessage() + ")", e);
+            rng = Long.parseLong(s.path("rng_state").asText("?"));
+        } catch (NumberFormatException e) {
+            rng = -1;
+            step = -1;
+        }
+        if (step < 0 || !s.has("optimizer_steps") || (m.matches() && Long.parseLong(m.group(1)) != step)) {
+            throw new UserError(stateFile + ": not the state of this checkpoint (step, optimizer_steps, rng_state)");
+        }
+        return new TrainingState(step, tensors(ckpt.resolve("model.safetensors")),
+                tensors(ckpt.resolve("optimizer.safetensors")), s.path("optimizer_steps").asLong(), rng, run);
+    }
+
+    /** A JSON file of a checkpoint; problems are one line naming it. */
+    private static JsonNode json(Path f) {
+        try {
+            return JSON.readTree(Files.readString(f));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError(f + ": missing (an incomplete checkpoint directory)");
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            var loc = e.getLocation();
+            throw new UserError(f + ": not valid JSON" + (loc == null ? "" : " at line " + loc.getLineNr()) + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+        } catch (IOException e) {
+            throw new UserError(f + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 

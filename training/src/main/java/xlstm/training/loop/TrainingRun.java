@@ -59,6 +59,7 @@ public final class TrainingRun {
         Trainer trainer = new Trainer(model, cfg.model().decayEmbedding(), data, t, runJson);
         MetricsLog log;
         if (resume) {
+            store.removeUnfinished();
             TrainingState s = CheckpointStore.load(latest);
             requireSame(s.runConfig(), runJson, "model", latest);
             requireSame(s.runConfig(), runJson, "data", latest);
