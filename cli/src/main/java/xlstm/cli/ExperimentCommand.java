@@ -28,10 +28,12 @@ final class ExperimentCommand implements Callable<Integer> {
 
     /** {@code xlstm experiment parity}. */
     @Command(name = "parity", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Parity (Chomsky hierarchy, regular): sLSTM-only, mLSTM-only and mLSTM+sLSTM models of 2 blocks,",
-                    "trained on bit strings of length 1..40 and tested on 41..256; prints each model's scaled accuracy",
-                    "(0 = chance, 1 = perfect) and writes OUT/parity.csv, OUT/parity.png and one run directory per model.",
-                    "The defaults are sized for a few minutes per model on 2 CPU cores."},
+            description = {"Parity (Chomsky hierarchy, regular): sLSTM-only, mLSTM-only and",
+                    "mLSTM+sLSTM models of 2 blocks, trained on bit strings of length 1..40 and",
+                    "tested on 41..256. Prints each model's scaled accuracy (0 = chance,",
+                    "1 = perfect); writes OUT/parity.csv, OUT/parity.png and a run directory",
+                    "per model. Steps and sizes are options (the defaults are a guess at a few",
+                    "minutes per model on 2 CPU cores)."},
             footer = {"", "Example:", "  xlstm experiment parity --out runs/parity --steps 300"})
     static final class Parity implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory of the results.")
@@ -89,6 +91,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 String option = e.option().equals("warmup_steps") ? "warmup" : e.option().replace('_', '-');
                 throw new UserError("--" + option + ": " + e.problem(), e);
             }
+            stdout.println("parity: 3 models, " + steps + " steps each; results in " + out);
             var options = new ParityExperiment.Options(embeddingDim, numHeads, t, ParityTask.TRAIN, ParityTask.TEST, testSamples);
             ProgressBar bar = ProgressBar.forSteps(err, progress);
             List<ParityExperiment.Row> rows = ParityExperiment.run(options, out, TrainCommand.MODELS,

@@ -89,6 +89,8 @@ public final class ParityExperiment {
             RunConfig cfg = new RunConfig(new ModelSpec.Lm(modelConfig(v, o)), new DataConfig.Parity(o.train(), o.test()),
                     o.training(), out.resolve(v.name()));
             TrainingRun.Result r = TrainingRun.run(cfg, factory, false, listeners.apply(v));
+            say.accept("testing on " + o.testSamples() + " strings of length " + o.test().minLength() + ".."
+                    + o.test().maxLength());
             int batches = Math.max(1, (o.testSamples() + o.training().batchSize() - 1) / o.training().batchSize());
             List<Batch> test = o.test().fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final test");
             double acc = ScaledAccuracy.accuracy(r.model(), test);
