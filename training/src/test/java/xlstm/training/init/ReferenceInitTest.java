@@ -102,6 +102,25 @@ class ReferenceInitTest {
     }
 
     @Test
+    void theOtherBiasInitsInTheCudaOrder() {
+        for (String init : new String[] {"small_init", "zeros"}) {
+            LmModelConfig cfg = ReferenceConfigs.lm("""
+                    {"vocab_size": 10, "num_blocks": 1, "embedding_dim": 8, "slstm_at": "all",
+                     "slstm_block": {"slstm": {"backend": "cuda", "num_heads": 2, "bias_init": "%s"}}}
+                    """.formatted(init));
+            float[] b = LmModelInit.of(cfg, 1).get(B0 + "xlstm.slstm_cell._bias_").toFloatArray();
+            for (int h = 0; h < 2; h++) {
+                for (int g = 0; g < 4; g++) {
+                    for (int j = 0; j < 4; j++) {
+                        float expected = init.equals("small_init") && g == 1 ? 3 + j : 0; // linspace(3, 6, DH = 4)
+                        assertEquals(expected, b[h * 16 + g * 4 + j], 1e-6, init + " head " + h + " gate " + g);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void xlstmLargeLoadsWithItsGateBiasesAndCounts() {
         XlstmLargeConfig cfg = XlstmLargeConfig.of(64, 2, 2, 100);
         Map<String, Tensor> w = LargeModelInit.of(cfg, 5);
