@@ -86,7 +86,7 @@ final class ExperimentCommand implements Callable<Integer> {
             TrainingConfig t;
             try {
                 t = new TrainingConfig(steps, batchSize, 1, lr, Math.min(warmup, steps), lr / 1000, 0.1, 1.0, 0.9, 0.999,
-                        1e-8, seed, evalEvery, 4, steps, 1);
+                        1e-8, seed, evalEvery, 4, steps, 1, true);
             } catch (xlstm.runtime.config.ConfigError e) {
                 String option = e.option().equals("warmup_steps") ? "warmup" : e.option().replace('_', '-');
                 throw new UserError("--" + option + ": " + e.problem(), e);

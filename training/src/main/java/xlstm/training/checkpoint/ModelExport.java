@@ -14,12 +14,14 @@ import xlstm.runtime.config.HfXlstmConfig;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.io.SafetensorsWriter;
 import xlstm.runtime.tensor.Tensor;
+import xlstm.training.data.ByteLevelTokenizer;
 import xlstm.training.loop.ModelSpec;
 
 /**
  * The trained model as a model directory. xLSTM Large: Hugging Face's layout, which {@code xlstm generate} and
  * {@link xlstm.runtime.checkpoint.Checkpoint} load ({@code config.json}, {@code model.safetensors} with the
- * embedding as {@code backbone.embeddings.weight}, the data's {@code tokenizer.json} when there was one). The
+ * embedding as {@code backbone.embeddings.weight}, the data's {@code tokenizer.json}, or the byte-level one for
+ * byte data). The
  * original architecture: {@code lm_config.json} (the {@code xLSTMLMModelConfig} dictionary) and
  * {@code model.safetensors}, which {@code XlstmLmModel.load} reads (generation of that architecture is not in the
  * runtime's checkpoint loader). The directory appears atomically (temporary directory, then rename).
@@ -29,7 +31,11 @@ public final class ModelExport {
 
     private ModelExport() {}
 
-    public static void write(Path dir, ModelSpec spec, Map<String, Tensor> weights, Path tokenizer) {
+    /**
+     * Writes the model to {@code dir} with {@code tokenizer} (the data's tokenizer.json), or with the byte-level
+     * tokenizer when {@code byteTokens} (text data without a tokenizer), or with none (token ids only).
+     */
+    public static void write(Path dir, ModelSpec spec, Map<String, Tensor> weights, Path tokenizer, boolean byteTokens) {
         Path target = dir.toAbsolutePath().normalize();
         Path tmp = null;
         try {
@@ -49,6 +55,7 @@ public final class ModelExport {
             }
             SafetensorsWriter.write(tmp.resolve("model.safetensors"), named, Map.of("format", "pt"));
             if (tokenizer != null) Files.copy(tokenizer, tmp.resolve("tokenizer.json"));
+            else if (byteTokens) ByteLevelTokenizer.write(tmp.resolve("tokenizer.json"));
             if (Files.exists(target)) CheckpointStore.deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;

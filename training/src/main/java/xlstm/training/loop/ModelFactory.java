@@ -6,6 +6,7 @@ import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.tensor.Tensor;
 import xlstm.training.Trainable;
 import xlstm.training.baseline.BigramModel;
+import xlstm.training.model.TrainableModels;
 
 /**
  * Builds the trainable network of a {@link ModelSpec} from its weights (by {@code state_dict} name). The loop
@@ -26,14 +27,12 @@ public interface ModelFactory {
 
     /** The project's trainable xLSTM models (module training's backward passes). */
     ModelFactory REFERENCE = new ModelFactory() {
-        // The backward passes (xlstm.training.model.TrainableModels) are not in this build yet: wire them in here.
-        @Override public Trainable lmModel(LmModelConfig cfg, Map<String, Tensor> weights) { throw missing("lm"); }
+        @Override public Trainable lmModel(LmModelConfig cfg, Map<String, Tensor> weights) {
+            return TrainableModels.lmModel(cfg, weights);
+        }
 
-        @Override public Trainable large(XlstmLargeConfig cfg, Map<String, Tensor> weights) { throw missing("large"); }
-
-        private xlstm.runtime.UserError missing(String type) {
-            return new xlstm.runtime.UserError("model type '" + type + "' cannot be trained yet: the xLSTM backward"
-                    + " passes are not part of this build (model type 'bigram' trains now)");
+        @Override public Trainable large(XlstmLargeConfig cfg, Map<String, Tensor> weights) {
+            return TrainableModels.large(cfg, weights);
         }
     };
 }

@@ -27,10 +27,15 @@ import xlstm.training.optim.LrSchedule;
  * @param evalBatches     batches of the validation set
  * @param checkpointEvery steps between checkpoints (and at the last step)
  * @param keepCheckpoints how many checkpoints to keep (the newest)
+ * @param deterministic   run the kernels' scalar twins: the same arithmetic however warm the JIT is, so a resumed
+ *                        run repeats the losses bit for bit (the Vector API's lane reductions round differently
+ *                        interpreted and compiled); false: the faster vector kernels, a resume then agrees to
+ *                        rounding
  */
 public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, int warmupSteps, double minLr,
                              double weightDecay, double clip, double beta1, double beta2, double eps, long seed,
-                             int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints) {
+                             int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
+                             boolean deterministic) {
 
     public TrainingConfig {
         positive(steps, "steps");
@@ -52,7 +57,7 @@ public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, in
     }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(1000, 16, 128, 1e-3, 100, 1e-6, 0.1, 1.0, 0.9, 0.999, 1e-8, 42, 100, 8, 500, 3);
+        return new TrainingConfig(1000, 16, 128, 1e-3, 100, 1e-6, 0.1, 1.0, 0.9, 0.999, 1e-8, 42, 100, 8, 500, 3, true);
     }
 
     /** Warm-up, then cosine decay until the last step. */
@@ -60,7 +65,7 @@ public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, in
 
     public TrainingConfig withSteps(int n) {
         return new TrainingConfig(n, batchSize, seqLen, lr, Math.min(warmupSteps, n), minLr, weightDecay, clip, beta1,
-                beta2, eps, seed, evalEvery, evalBatches, checkpointEvery, keepCheckpoints);
+                beta2, eps, seed, evalEvery, evalBatches, checkpointEvery, keepCheckpoints, deterministic);
     }
 
     static TrainingConfig parse(ConfigNode c) {
@@ -87,10 +92,11 @@ public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, in
         int evalBatches = c.getInt("eval_batches", d.evalBatches);
         int ckptEvery = c.getInt("checkpoint_every", d.checkpointEvery);
         int keep = c.getInt("keep_checkpoints", d.keepCheckpoints);
+        boolean deterministic = c.getBool("deterministic", d.deterministic);
         c.finish();
         double beta1 = b1, beta2 = b2;
         return c.build(() -> new TrainingConfig(steps, batch, seqLen, lr, warmup, minLr, wd, clip, beta1, beta2, eps,
-                seed, evalEvery, evalBatches, ckptEvery, keep));
+                seed, evalEvery, evalBatches, ckptEvery, keep, deterministic));
     }
 
     private static List<Double> doubles(ConfigNode c, String key) {
@@ -107,7 +113,8 @@ public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, in
                 .put("warmup_steps", warmupSteps).put("min_lr", minLr).put("weight_decay", weightDecay).put("clip", clip);
         o.putArray("betas").add(beta1).add(beta2);
         return o.put("eps", eps).put("seed", seed).put("eval_every", evalEvery).put("eval_batches", evalBatches)
-                .put("checkpoint_every", checkpointEvery).put("keep_checkpoints", keepCheckpoints);
+                .put("checkpoint_every", checkpointEvery).put("keep_checkpoints", keepCheckpoints)
+                .put("deterministic", deterministic);
     }
 
     private static void positive(int v, String option) {

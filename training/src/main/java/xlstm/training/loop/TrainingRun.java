@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import xlstm.backends.cpu.KernelMode;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.ConfigError;
 import xlstm.runtime.config.ConfigFiles;
@@ -34,8 +35,22 @@ public final class TrainingRun {
         return run(cfg, factory, resume, listener, Long.MAX_VALUE);
     }
 
-    /** As {@link #run(RunConfig, ModelFactory, boolean, TrainingListener)}, stopping after step {@code stopAfter}. */
+    /**
+     * As {@link #run(RunConfig, ModelFactory, boolean, TrainingListener)}, stopping after step {@code stopAfter}.
+     * With {@code training.deterministic} the kernels run their scalar twins for the run's duration.
+     */
     public static Result run(RunConfig cfg, ModelFactory factory, boolean resume, TrainingListener listener, long stopAfter) {
+        boolean scalarBefore = KernelMode.scalar();
+        if (cfg.training().deterministic()) KernelMode.forceScalar(true);
+        try {
+            return runIn(cfg, factory, resume, listener, stopAfter);
+        } finally {
+            KernelMode.forceScalar(scalarBefore);
+        }
+    }
+
+    private static Result runIn(RunConfig cfg, ModelFactory factory, boolean resume, TrainingListener listener,
+                                long stopAfter) {
         Path out = cfg.out();
         TrainingConfig t = cfg.training();
         CheckpointStore store = new CheckpointStore(out.resolve(CHECKPOINTS));
@@ -79,7 +94,8 @@ public final class TrainingRun {
         if (trainer.step() == t.steps()) {
             LossPlot.write(out.resolve(PNG), "training loss: " + out.getFileName(), log.rows());
             Path tokenizer = cfg.data() instanceof DataConfig.Text text ? text.tokenizer() : null;
-            ModelExport.write(out.resolve(MODEL), cfg.model(), weights(model), tokenizer);
+            boolean byteTokens = cfg.data() instanceof DataConfig.Text && tokenizer == null;
+            ModelExport.write(out.resolve(MODEL), cfg.model(), weights(model), tokenizer, byteTokens);
         }
         return new Result(trainer.step(), last, out, model);
     }

@@ -42,7 +42,7 @@ class ParityLearningTest {
     void anRnnLearnsShortParityAndABigramCannot() {
         ParityTask task = new ParityTask(1, 4);
         TrainingConfig cfg = new TrainingConfig(600, 32, 1, 0.03, 20, 0.003, 0.0, 1.0, 0.9, 0.999, 1e-8, 3, 100, 2,
-                600, 1);
+                600, 1, true);
         ParityData data = new ParityData(task, task, 32, 2, 3);
         List<Batch> test = task.fixedSet(8, 32, 99, "test");
 

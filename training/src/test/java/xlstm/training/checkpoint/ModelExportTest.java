@@ -27,12 +27,14 @@ class ModelExportTest {
 
     @Test
     void anExportedLargeModelIsACheckpointThatGenerates() throws Exception {
-        XlstmLargeConfig cfg = XlstmLargeConfig.of(32, 2, 2, 64).withChunkSize(16);
+        XlstmLargeConfig cfg = XlstmLargeConfig.of(32, 2, 2, 256).withChunkSize(16);
         Map<String, Tensor> w = LargeModelInit.of(cfg, 3);
         Path dir = tmp.resolve("model");
-        ModelExport.write(dir, new ModelSpec.Large(cfg), w, null);
+        ModelExport.write(dir, new ModelSpec.Large(cfg), w, null, true);
         try (XlstmModel lm = XlstmModel.load(dir)) { // what `xlstm generate --model dir` does
-            assertEquals(64, lm.vocabSize());
+            assertEquals(256, lm.vocabSize());
+            assertEquals(256, lm.tokenizer().vocabSize()); // byte data: the byte-level tokenizer.json
+            assertEquals(4, lm.newSession().complete("the", GenerateOptions.greedy(4), null).tokens().length);
             assertArrayEquals(w.get("embedding.weight").toFloatArray(),
                     lm.checkpoint().openWeights().get("backbone.embeddings.weight").toFloatArray());
             var c = lm.newSession().complete(new long[] {1, 2, 3}, GenerateOptions.greedy(4), null);
@@ -48,7 +50,7 @@ class ModelExportTest {
         LmModelConfig cfg = ReferenceConfigs.specSmallModel();
         Map<String, Tensor> w = LmModelInit.of(cfg, 3);
         Path dir = tmp.resolve("lm");
-        ModelExport.write(dir, new ModelSpec.Lm(cfg), w, null);
+        ModelExport.write(dir, new ModelSpec.Lm(cfg), w, null, false);
         LmModelConfig read = LmModelConfig.load(dir.resolve(ModelExport.LM_CONFIG));
         assertEquals(cfg.toJson(), read.toJson());
         try (WeightStore ws = WeightStore.open(dir)) {

@@ -29,7 +29,7 @@ class ParityExperimentTest {
     @TempDir Path tmp;
 
     private static ParityExperiment.Options options(int steps) {
-        TrainingConfig t = new TrainingConfig(steps, 8, 1, 0.01, Math.min(2, steps), 1e-5, 0.1, 1.0, 0.9, 0.999, 1e-8, 1, 2, 1, steps, 1);
+        TrainingConfig t = new TrainingConfig(steps, 8, 1, 0.01, Math.min(2, steps), 1e-5, 0.1, 1.0, 0.9, 0.999, 1e-8, 1, 2, 1, steps, 1, true);
         return new ParityExperiment.Options(16, 1, t, new ParityTask(1, 8), new ParityTask(9, 20), 32);
     }
 

@@ -33,8 +33,20 @@ final class Runs {
 
     static RunConfig bigram(Path text, Path out, int steps, int checkpointEvery, int keep) {
         TrainingConfig t = new TrainingConfig(steps, 8, 32, 0.3, 2, 0.03, 0.01, 1.0, 0.9, 0.999, 1e-8, 5,
-                4, 2, checkpointEvery, keep);
+                4, 2, checkpointEvery, keep, true);
         return new RunConfig(new ModelSpec.Bigram(256), new DataConfig.Text(text, null, 0.1), t, out);
+    }
+
+    /** A small xLSTMLMModel (mLSTM then sLSTM block) on the same text, deterministic kernels. */
+    static RunConfig lm(Path text, Path out, int steps, int checkpointEvery, int keep) {
+        LmModelConfig cfg = xlstm.training.init.ReferenceConfigs.lm("""
+                {"vocab_size": 256, "num_blocks": 2, "embedding_dim": 16, "context_length": 16, "slstm_at": [1],
+                 "mlstm_block": {"mlstm": {"num_heads": 2}},
+                 "slstm_block": {"slstm": {"num_heads": 2, "backend": "vanilla"}}}
+                """);
+        TrainingConfig t = new TrainingConfig(steps, 2, 16, 3e-3, 2, 3e-5, 0.1, 1.0, 0.9, 0.999, 1e-8, 4, 4, 1,
+                checkpointEvery, keep, true);
+        return new RunConfig(new ModelSpec.Lm(cfg), new DataConfig.Text(text, null, 0.1), t, out);
     }
 
     /** For the lm and large types: a bigram over the model's vocabulary (the loop does not know the difference). */

@@ -100,12 +100,23 @@ class TrainingRunTest {
     }
 
     @Test
-    void theXlstmModelsNeedTheirBackwardPasses() throws Exception {
+    void anXlstmLmModelTrainsAndResumesBitForBit() throws Exception {
         Path text = Runs.text(tmp, 5_000);
-        RunConfig cfg = new RunConfig(new ModelSpec.Large(xlstm.runtime.config.XlstmLargeConfig.of(16, 2, 1, 256)),
-                new DataConfig.Text(text, null, 0.1), Runs.bigram(text, tmp, 2, 1, 1).training(), tmp.resolve("x"));
-        UserError e = assertThrows(UserError.class,
-                () -> TrainingRun.run(cfg, ModelFactory.REFERENCE, false, TrainingListener.NONE));
-        assertTrue(e.getMessage().contains("'large'"), e.getMessage());
+        RunConfig whole = Runs.lm(text, tmp.resolve("w"), 8, 2, 2);
+        RunConfig parts = whole.withOut(tmp.resolve("p"));
+        TrainingRun.run(whole, ModelFactory.REFERENCE, false, TrainingListener.NONE);
+        TrainingRun.run(parts, ModelFactory.REFERENCE, false, TrainingListener.NONE, 5);
+        TrainingRun.run(parts, ModelFactory.REFERENCE, true, TrainingListener.NONE);
+        List<StepRecord> a = MetricsLog.read(tmp.resolve("w/metrics.csv")), b = MetricsLog.read(tmp.resolve("p/metrics.csv"));
+        assertEquals(8, b.size());
+        for (int i = 0; i < 8; i++) assertEquals(a.get(i).loss(), b.get(i).loss(), 0.0, "loss of step " + (i + 1));
+        assertEquals(Math.log(256), a.get(0).loss(), 0.1); // small_init logits: near uniform
+        assertTrue(a.get(7).loss() < a.get(0).loss(), "the loss goes down: " + a.get(0).loss() + " -> " + a.get(7).loss());
+        // the export is what XlstmLmModel loads
+        var read = xlstm.runtime.config.LmModelConfig.load(tmp.resolve("w/model").resolve(
+                xlstm.training.checkpoint.ModelExport.LM_CONFIG));
+        try (var ws = xlstm.runtime.io.WeightStore.open(tmp.resolve("w/model"))) {
+            xlstm.runtime.model.XlstmLmModel.load(read, ws);
+        }
     }
 }
