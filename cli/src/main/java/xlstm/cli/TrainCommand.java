@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import xlstm.runtime.UserError;
 import xlstm.training.loop.ModelFactory;
 import xlstm.training.loop.RunConfig;
+import xlstm.training.loop.LossPlot;
 import xlstm.training.loop.TrainingRun;
 
 /** {@code xlstm train --config FILE}: a training run as its config file describes it. */
@@ -70,8 +71,9 @@ final class TrainCommand implements Callable<Integer> {
             throw RunConfig.located(config, e);
         }
         Path dir = r.dir();
-        stdout.println("done: " + r.step() + " steps; log " + dir.resolve(TrainingRun.CSV) + ", plot "
-                + dir.resolve(TrainingRun.PNG) + ", model " + dir.resolve(TrainingRun.MODEL));
+        stdout.println("done: " + r.step() + " steps; log " + dir.resolve(TrainingRun.CSV) + ", "
+                + (LossPlot.available() ? "plot " + dir.resolve(TrainingRun.PNG) : "no plot (this Java has no java.desktop)")
+                + ", model " + dir.resolve(TrainingRun.MODEL));
         return 0;
     }
 }

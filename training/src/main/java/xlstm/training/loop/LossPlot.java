@@ -17,6 +17,15 @@ public final class LossPlot {
     /** One named curve: x and y values. */
     public record Curve(String name, List<Double> x, List<Double> y) {}
 
+    /**
+     * Whether plots can be drawn: XChart draws with AWT, which a trimmed Java runtime (jlink without
+     * {@code java.desktop}, as carried to the GPU machine) does not have. Without it the writers do nothing, so a
+     * run still finishes and keeps its CSV log.
+     */
+    public static boolean available() {
+        return ModuleLayer.boot().findModule("java.desktop").isPresent();
+    }
+
     /** Training and validation loss of a run's log. */
     public static void write(Path png, String title, List<StepRecord> rows) {
         List<Double> s = new ArrayList<>(), l = new ArrayList<>(), vs = new ArrayList<>(), vl = new ArrayList<>();
@@ -35,6 +44,7 @@ public final class LossPlot {
     }
 
     public static void write(Path png, String title, String xTitle, String yTitle, List<Curve> curves) {
+        if (!available()) return;
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setMarkerSize(0);
         for (Curve c : curves) {
