@@ -67,9 +67,11 @@ class ParityExperimentTest {
             // a bigram sees only the last bit: it cannot beat chance by much on the test strings
             assertEquals(ParityTask.scaledAccuracy(r.accuracy()), r.scaledAccuracy(), 1e-12);
             assertTrue(r.accuracy() >= 0 && r.accuracy() <= 1);
+            assertTrue(r.trainScaledAccuracy() >= -1 && r.trainScaledAccuracy() <= 1);
         }
         List<String> csv = Files.readAllLines(tmp.resolve("parity.csv"));
         assertEquals(4, csv.size());
+        assertTrue(csv.get(0).contains(",train_lengths_scaled_accuracy,"), csv.get(0));
         assertTrue(csv.get(1).startsWith("slstm,"), csv.get(1));
         assertTrue(Files.size(tmp.resolve("parity.png")) > 1000);
         assertTrue(Files.isRegularFile(tmp.resolve("mlstm_slstm/metrics.csv")));

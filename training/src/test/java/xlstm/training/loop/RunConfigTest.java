@@ -103,7 +103,9 @@ class RunConfigTest {
         Path dir = Path.of("..", "examples", "train"); // tests run in the module's directory
         try (var files = Files.list(dir)) {
             List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-            assertEquals(4, configs.size(), configs.toString());
+            List<String> names = configs.stream().map(f -> f.getFileName().toString()).toList();
+            assertTrue(names.containsAll(List.of("bigram-readme.yaml", "large-text.yaml", "lm-text.yaml",
+                    "parity-lm.yaml")), names.toString());
             for (Path f : configs) RunConfig.load(f);
         }
     }
