@@ -195,9 +195,12 @@ public final class Workloads {
         return model.forward(ids, state);
     }
 
-    /** One decode step: a single token per row through the recurrent step, the state carried. */
-    public static Tensor decode(XlstmLarge model, Tensor nextIds, LargeState state) {
-        return model.forward(nextIds, state);
+    /**
+     * One decode step: a single token per row through the recurrent step, the state carried; the logits (B, V) are
+     * the state's buffer, as generation uses them.
+     */
+    public static Tensor decode(XlstmLarge model, long[] nextIds, LargeState state) {
+        return model.step(nextIds, state);
     }
 
     private static Tensor uniform(SplittableRandom rnd, float scale, float offset, long... shape) {
