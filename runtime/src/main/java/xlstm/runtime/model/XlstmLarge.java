@@ -269,13 +269,12 @@ public final class XlstmLarge {
         if (s > 0) for (int r = 0; r < b; r++) System.arraycopy(prefix[r], 0, flat, r * s, s);
         Tensor ids = Tensor.ofLongs(flat, b, Math.max(s, 1));
         LargeState state = newState(b);
-        for (int t = 0; t < maxNewTokens; t++) {
-            Tensor h = hidden(ids, state);
-            long len = h.dim(1);
-            Tensor last = len == 1 ? h : lastPosition(h);
-            long[] next = CpuOps.argmaxLast(logits(last));
+        Tensor h = hidden(ids, state);
+        long[] next = CpuOps.argmaxLast(logits(h.dim(1) == 1 ? h : lastPosition(h)));
+        for (int t = 0; ; ) {
             for (int r = 0; r < b; r++) out[r][t] = next[r];
-            ids = Tensor.ofLongs(next, b, 1);
+            if (++t == maxNewTokens) break;
+            next = CpuOps.argmaxLast(step(next, state)); // the decode step on the state's buffers
         }
         return out;
     }
