@@ -4,163 +4,171 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, in the
- * GotoBLAS layout: the output is cut into tiles (MC rows × NC columns, parallel over tiles), K into blocks of KC;
- * per block the tile's rows of x are packed into slivers of MR rows ({@code Ap[k][r]}) and its columns of W,
- * widened to float32, into panels of NR columns ({@code Bp[k][j]}, a transpose); a 6 × 2-vector register block
- * then runs over one sliver and one panel (12 accumulators, two panel loads and six broadcasts per k). A panel
- * (KC × NR floats, 16 KiB) stays in L1 while the tile's slivers stream from L2. Offsets are in elements.
+ * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
+ * {@code yᵀ = W · xᵀ}: vectors run along the rows of x, so W is never repacked (it is read in place, six rows at a
+ * time, one scalar of each per step, broadcast) and no horizontal sums are needed. Only x is packed, once per task:
+ * a block of MC rows into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]} (transposed), sized to stay in L2.
+ * The register block is 6 columns of W × 2 vectors of rows (12 accumulators, two panel loads and six broadcasts per
+ * step of K); the six W rows (6·K floats) stay in L1 while the block's panels stream past. Tasks are row blocks ×
+ * column ranges, parallel on the pool. Offsets are in elements.
  */
 public final class CpuGemm {
-    /** Rows of the register block. */
-    static final int MR = 6;
-    /** Columns of the register block: two vectors. */
-    static final int NR = 2 * Simd.L;
-    /** Depth of a K block: one panel of KC × NR floats is 16 KiB. */
-    static final int KC = Math.max(64, 4096 / NR);
-    private static final int MC_MAX = 16 * MR, NC_MAX = 8 * NR;
+    /** Columns of W per register block. */
+    static final int NB = 6;
+    /** Rows of x per register block (two vectors) and per packed panel. */
+    static final int NRW = 2 * Simd.L;
+    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns. */
+    private static final int A_BLOCK_BYTES = 512 * 1024;
 
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC_MAX * KC], new float[KC * NC_MAX], new float[MR * NR]});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {
+            new float[0], new float[NB * NRW]});
 
     private CpuGemm() {}
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
                             int n, MemorySegment b, long bOff, MemorySegment y, long yOff) {
         if (m <= 0 || n <= 0) return;
-        int target = 4 * CpuParallel.threads();
-        int mc = MC_MAX, nc = NC_MAX;
-        while (tiles(m, mc, n, nc) < target && nc > 2 * NR) nc /= 2;
-        while (tiles(m, mc, n, nc) < target && mc > 4 * MR) mc = Math.max(4 * MR, (mc / 2) / MR * MR);
-        final int fmc = mc, fnc = nc, colTiles = (n + nc - 1) / nc;
-        CpuParallel.forChunks(tiles(m, mc, n, nc), t -> {
-            int m0 = (t / colTiles) * fmc, n0 = (t % colTiles) * fnc;
-            tile(x, xOff, k, w, wOff, bf16, n, b, bOff, y, yOff, m0, Math.min(m, m0 + fmc), n0, Math.min(n, n0 + fnc));
+        int mc = (int) Math.max(NRW, Math.min(8L * NRW, A_BLOCK_BYTES / (4L * Math.max(1, k)) / NRW * NRW));
+        int rowBlocks = (m + mc - 1) / mc;
+        int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
+        int nc = (int) Math.max(4L * NB, ((long) (n + colParts - 1) / colParts + NB - 1) / NB * NB);
+        int colBlocks = (n + nc - 1) / nc;
+        final int fmc = mc, fnc = nc;
+        CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
+            int m0 = (t / colBlocks) * fmc, n0 = (t % colBlocks) * fnc;
+            block(x, xOff, k, w, wOff, bf16, n, b, bOff, y, yOff, m0, Math.min(m, m0 + fmc), n0, Math.min(n, n0 + fnc));
         });
     }
 
-    private static int tiles(int m, int mc, int n, int nc) {
-        return ((m + mc - 1) / mc) * ((n + nc - 1) / nc);
-    }
-
-    private static void tile(MemorySegment x, long xOff, int k, MemorySegment w, long wOff, boolean bf16, int n,
-                             MemorySegment b, long bOff, MemorySegment y, long yOff, int m0, int m1, int n0, int n1) {
+    private static void block(MemorySegment x, long xOff, int k, MemorySegment w, long wOff, boolean bf16, int n,
+                              MemorySegment b, long bOff, MemorySegment y, long yOff, int m0, int m1, int n0, int n1) {
         float[][] scratch = SCRATCH.get();
-        float[] ap = scratch[0], bp = scratch[1], c = scratch[2];
-        int slivers = (m1 - m0 + MR - 1) / MR, panels = (n1 - n0 + NR - 1) / NR;
-        for (int k0 = 0; k0 < k; k0 += KC) {
-            int kc = Math.min(KC, k - k0);
-            packA(x, xOff, k, m0, m1, k0, kc, ap);
-            packB(w, wOff, bf16, k, n0, n1, k0, kc, bp);
+        int panels = (m1 - m0 + NRW - 1) / NRW;
+        if (scratch[0].length < panels * NRW * k) scratch[0] = new float[panels * NRW * k];
+        float[] ap = scratch[0], c = scratch[1];
+        pack(x, xOff, k, m0, m1, ap);
+        for (int j0 = n0; j0 < n1; j0 += NB) {
+            int cols = Math.min(NB, n1 - j0);
+            long w0 = wOff + (long) j0 * k;
+            // an edge block repeats its last valid row of W (those results are not stored)
+            long w1 = w0 + (long) Math.min(1, cols - 1) * k, w2 = w0 + (long) Math.min(2, cols - 1) * k;
+            long w3 = w0 + (long) Math.min(3, cols - 1) * k, w4 = w0 + (long) Math.min(4, cols - 1) * k;
+            long w5 = w0 + (long) Math.min(5, cols - 1) * k;
             for (int p = 0; p < panels; p++) {
-                int j0 = n0 + p * NR;
-                for (int s = 0; s < slivers; s++) {
-                    int r0 = m0 + s * MR;
-                    micro(ap, s * MR * kc, bp, p * NR * kc, kc, c);
-                    writeBack(c, y, yOff, n, r0, Math.min(MR, m1 - r0), j0, Math.min(NR, n1 - j0), k0 > 0);
-                }
+                if (bf16) micro16(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
+                else micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
+                int r0 = m0 + p * NRW;
+                store(c, Math.min(NRW, m1 - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
             }
         }
-        if (b != null) {
-            for (int r = m0; r < m1; r++) CpuElementwise.add(y, yOff + (long) r * n + n0, b, bOff + n0, y,
-                    yOff + (long) r * n + n0, n1 - n0);
-        }
     }
 
-    /** Rows [m0, m1) × depth [k0, k0 + kc) of x into slivers {@code ap[s·MR·kc + kk·MR + r]}, zero rows past m1. */
-    private static void packA(MemorySegment x, long xOff, int k, int m0, int m1, int k0, int kc, float[] ap) {
-        for (int r0 = m0, s = 0; r0 < m1; r0 += MR, s++) {
-            int base = s * MR * kc;
-            for (int r = 0; r < MR; r++) {
+    /** Rows [m0, m1) of x into panels {@code ap[p·NRW·k + kk·NRW + r]}, zero rows past m1. */
+    private static void pack(MemorySegment x, long xOff, int k, int m0, int m1, float[] ap) {
+        for (int r0 = m0, p = 0; r0 < m1; r0 += NRW, p++) {
+            int base = p * NRW * k;
+            for (int r = 0; r < NRW; r++) {
                 int row = r0 + r;
                 if (row < m1) {
-                    long src = xOff + (long) row * k + k0;
-                    for (int kk = 0; kk < kc; kk++) ap[base + kk * MR + r] = Simd.getF(x, src + kk);
+                    long src = xOff + (long) row * k;
+                    for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = Simd.getF(x, src + kk);
                 } else {
-                    for (int kk = 0; kk < kc; kk++) ap[base + kk * MR + r] = 0f;
+                    for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = 0f;
                 }
             }
         }
     }
 
-    /** Columns [n0, n1) × depth [k0, k0 + kc) of Wᵀ into panels {@code bp[p·NR·kc + kk·NR + j]}, zeros past n1. */
-    private static void packB(MemorySegment w, long wOff, boolean bf16, int k, int n0, int n1, int k0, int kc,
-                              float[] bp) {
-        for (int j0 = n0, p = 0; j0 < n1; j0 += NR, p++) {
-            int base = p * NR * kc;
-            for (int j = 0; j < NR; j++) {
-                int col = j0 + j;
-                if (col < n1) {
-                    long src = wOff + (long) col * k + k0;
-                    if (bf16) {
-                        for (int kk = 0; kk < kc; kk++) bp[base + kk * NR + j] = Simd.getBf16(w, src + kk);
-                    } else {
-                        for (int kk = 0; kk < kc; kk++) bp[base + kk * NR + j] = Simd.getF(w, src + kk);
-                    }
-                } else {
-                    for (int kk = 0; kk < kc; kk++) bp[base + kk * NR + j] = 0f;
-                }
-            }
+    /** y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. */
+    private static void store(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y, long yAt,
+                              int ldy, int j0) {
+        for (int i = 0; i < cols; i++) {
+            float bias = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
+            for (int r = 0; r < rows; r++) Simd.setF(y, yAt + (long) r * ldy + i, c[i * NRW + r] + bias);
         }
     }
 
-    /**
-     * The register block: {@code c[r·NR + j] = Σ_kk ap[ao + kk·MR + r]·bp[bo + kk·NR + j]}. Its 12 accumulators are
-     * written to {@code c} (L1) rather than to y, which keeps the method small enough for C2 to keep every vector in
-     * a register; {@link #writeBack} handles edges and accumulation.
-     */
-    private static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c) {
+    /** c[i·NRW + r] = Σ_kk ap[ao + kk·NRW + r]·W_i[kk] for the six float32 rows W_i at w0..w5. */
+    private static void micro32(float[] ap, int ao, int k, MemorySegment w, long w0, long w1, long w2, long w3,
+                                long w4, long w5, float[] c) {
         final int l = Simd.L;
         FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int kk = 0; kk < kc; kk++) {
-            int bi = bo + kk * NR, ai = ao + kk * MR;
-            FloatVector b0 = FloatVector.fromArray(Simd.F, bp, bi), b1 = FloatVector.fromArray(Simd.F, bp, bi + l);
-            FloatVector a = FloatVector.broadcast(Simd.F, ap[ai]);
-            c00 = b0.fma(a, c00);
-            c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(Simd.F, ap[ai + 1]);
-            c10 = b0.fma(a, c10);
-            c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(Simd.F, ap[ai + 2]);
-            c20 = b0.fma(a, c20);
-            c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(Simd.F, ap[ai + 3]);
-            c30 = b0.fma(a, c30);
-            c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(Simd.F, ap[ai + 4]);
-            c40 = b0.fma(a, c40);
-            c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(Simd.F, ap[ai + 5]);
-            c50 = b0.fma(a, c50);
-            c51 = b1.fma(a, c51);
+        for (int kk = 0; kk < k; kk++) {
+            int ai = ao + kk * NRW;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
+            FloatVector s = FloatVector.broadcast(Simd.F, Simd.getF(w, w0 + kk));
+            c00 = a0.fma(s, c00);
+            c01 = a1.fma(s, c01);
+            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w1 + kk));
+            c10 = a0.fma(s, c10);
+            c11 = a1.fma(s, c11);
+            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w2 + kk));
+            c20 = a0.fma(s, c20);
+            c21 = a1.fma(s, c21);
+            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w3 + kk));
+            c30 = a0.fma(s, c30);
+            c31 = a1.fma(s, c31);
+            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w4 + kk));
+            c40 = a0.fma(s, c40);
+            c41 = a1.fma(s, c41);
+            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w5 + kk));
+            c50 = a0.fma(s, c50);
+            c51 = a1.fma(s, c51);
         }
         c00.intoArray(c, 0);
         c01.intoArray(c, l);
-        c10.intoArray(c, NR);
-        c11.intoArray(c, NR + l);
-        c20.intoArray(c, 2 * NR);
-        c21.intoArray(c, 2 * NR + l);
-        c30.intoArray(c, 3 * NR);
-        c31.intoArray(c, 3 * NR + l);
-        c40.intoArray(c, 4 * NR);
-        c41.intoArray(c, 4 * NR + l);
-        c50.intoArray(c, 5 * NR);
-        c51.intoArray(c, 5 * NR + l);
+        c10.intoArray(c, NRW);
+        c11.intoArray(c, NRW + l);
+        c20.intoArray(c, 2 * NRW);
+        c21.intoArray(c, 2 * NRW + l);
+        c30.intoArray(c, 3 * NRW);
+        c31.intoArray(c, 3 * NRW + l);
+        c40.intoArray(c, 4 * NRW);
+        c41.intoArray(c, 4 * NRW + l);
+        c50.intoArray(c, 5 * NRW);
+        c51.intoArray(c, 5 * NRW + l);
     }
 
-    /** y[r0 + r, j0 + j] (+)= c[r·NR + j] for the valid {@code rows} × {@code cols}. */
-    private static void writeBack(float[] c, MemorySegment y, long yOff, int ldy, int r0, int rows, int j0, int cols,
-                                  boolean accumulate) {
-        for (int r = 0; r < rows; r++) {
-            long at = yOff + (long) (r0 + r) * ldy + j0;
-            int j = 0;
-            for (; j + Simd.L <= cols; j += Simd.L) {
-                FloatVector v = FloatVector.fromArray(Simd.F, c, r * NR + j);
-                if (accumulate) v = v.add(Simd.load(y, at + j));
-                Simd.store(v, y, at + j);
-            }
-            for (; j < cols; j++) Simd.setF(y, at + j, c[r * NR + j] + (accumulate ? Simd.getF(y, at + j) : 0f));
+    /** {@link #micro32} with bf16 rows of W (each scalar widened by a shift). */
+    private static void micro16(float[] ap, int ao, int k, MemorySegment w, long w0, long w1, long w2, long w3,
+                                long w4, long w5, float[] c) {
+        final int l = Simd.L;
+        FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int kk = 0; kk < k; kk++) {
+            int ai = ao + kk * NRW;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
+            FloatVector s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w0 + kk));
+            c00 = a0.fma(s, c00);
+            c01 = a1.fma(s, c01);
+            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w1 + kk));
+            c10 = a0.fma(s, c10);
+            c11 = a1.fma(s, c11);
+            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w2 + kk));
+            c20 = a0.fma(s, c20);
+            c21 = a1.fma(s, c21);
+            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w3 + kk));
+            c30 = a0.fma(s, c30);
+            c31 = a1.fma(s, c31);
+            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w4 + kk));
+            c40 = a0.fma(s, c40);
+            c41 = a1.fma(s, c41);
+            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w5 + kk));
+            c50 = a0.fma(s, c50);
+            c51 = a1.fma(s, c51);
         }
+        c00.intoArray(c, 0);
+        c01.intoArray(c, l);
+        c10.intoArray(c, NRW);
+        c11.intoArray(c, NRW + l);
+        c20.intoArray(c, 2 * NRW);
+        c21.intoArray(c, 2 * NRW + l);
+        c30.intoArray(c, 3 * NRW);
+        c31.intoArray(c, 3 * NRW + l);
+        c40.intoArray(c, 4 * NRW);
+        c41.intoArray(c, 4 * NRW + l);
+        c50.intoArray(c, 5 * NRW);
+        c51.intoArray(c, 5 * NRW + l);
     }
 }
