@@ -86,17 +86,15 @@ public final class Simd {
     public static float dot(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16) {
         if (!wBf16) return dot(x, xOff, w, wOff, n);
         if (KernelMode.scalar() || !BF16_VECTOR) return dotScalar(x, xOff, w, wOff, n, true);
-        int i = 0, bound4 = n - n % (4 * L);
-        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-        for (; i < bound4; i += 4 * L) {
+        int i = 0, bound2 = n - n % (2 * L);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        for (; i < bound2; i += 2 * L) {
             s0 = load(x, xOff + i).fma(loadBf16(w, wOff + i), s0);
             s1 = load(x, xOff + i + L).fma(loadBf16(w, wOff + i + L), s1);
-            s2 = load(x, xOff + i + 2 * L).fma(loadBf16(w, wOff + i + 2 * L), s2);
-            s3 = load(x, xOff + i + 3 * L).fma(loadBf16(w, wOff + i + 3 * L), s3);
         }
         int bound = loopBound(n);
         for (; i < bound; i += L) s0 = load(x, xOff + i).fma(loadBf16(w, wOff + i), s0);
-        float acc = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) acc += getF(x, xOff + i) * getBf16(w, wOff + i);
         return acc;
     }
