@@ -6,8 +6,9 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
  * {@code yᵀ = W · xᵀ}: vectors run along the rows of x, so W is never repacked (it is read in place, six rows at a
- * time, one scalar of each per step, broadcast) and no horizontal sums are needed. Only x is packed, once per task:
- * a block of MC rows into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]} (transposed), sized to stay in L2.
+ * time, one scalar of each per step, broadcast) and no horizontal sums are needed. Only x is packed, once per call
+ * and in parallel: into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]} (transposed); a task takes a block
+ * of panels sized to stay in L2.
  * The register block is 6 columns of W × 2 vectors of rows (12 accumulators, two panel loads and six broadcasts per
  * step of K); the six W rows (6·K floats) stay in L1 while the block's panels stream past. Tasks are row blocks ×
  * column ranges, parallel on the pool. Offsets are in elements.
@@ -20,33 +21,43 @@ public final class CpuGemm {
     /** Bytes of packed x a task keeps (in L2) while it sweeps its columns. */
     private static final int A_BLOCK_BYTES = 512 * 1024;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {
-            new float[0], new float[NB * NRW]});
+    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW]);
 
     private CpuGemm() {}
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
                             int n, MemorySegment b, long bOff, MemorySegment y, long yOff) {
         if (m <= 0 || n <= 0) return;
-        int mc = (int) Math.max(NRW, Math.min(8L * NRW, A_BLOCK_BYTES / (4L * Math.max(1, k)) / NRW * NRW));
-        int rowBlocks = (m + mc - 1) / mc;
+        int panels = (m + NRW - 1) / NRW;
+        long need = (long) panels * NRW * k;
+        if (need > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("x too large for one GEMM: " + m + " x " + k);
+        float[] ap = PACKED.get();
+        if (ap.length < need) PACKED.set(ap = new float[(int) need]);
+        final float[] packed = ap;
+        // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
+        int perTask = Math.max(1, (panels + 4 * CpuParallel.threads() - 1) / (4 * CpuParallel.threads()));
+        CpuParallel.forChunks((panels + perTask - 1) / perTask, c -> {
+            for (int p = c * perTask, p1 = Math.min(panels, p + perTask); p < p1; p++) pack(x, xOff, k, m, p, packed);
+        });
+        int mcPanels = (int) Math.max(1, Math.min(8, A_BLOCK_BYTES / (4L * NRW * Math.max(1, k))));
+        int rowBlocks = (panels + mcPanels - 1) / mcPanels;
         int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
         int nc = (int) Math.max(4L * NB, ((long) (n + colParts - 1) / colParts + NB - 1) / NB * NB);
         int colBlocks = (n + nc - 1) / nc;
-        final int fmc = mc, fnc = nc;
+        final int fnc = nc;
         CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
-            int m0 = (t / colBlocks) * fmc, n0 = (t % colBlocks) * fnc;
-            block(x, xOff, k, w, wOff, bf16, n, b, bOff, y, yOff, m0, Math.min(m, m0 + fmc), n0, Math.min(n, n0 + fnc));
+            int p0 = (t / colBlocks) * mcPanels, n0 = (t % colBlocks) * fnc;
+            block(packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(panels, p0 + mcPanels), n0,
+                    Math.min(n, n0 + fnc));
         });
     }
 
-    private static void block(MemorySegment x, long xOff, int k, MemorySegment w, long wOff, boolean bf16, int n,
-                              MemorySegment b, long bOff, MemorySegment y, long yOff, int m0, int m1, int n0, int n1) {
-        float[][] scratch = SCRATCH.get();
-        int panels = (m1 - m0 + NRW - 1) / NRW;
-        if (scratch[0].length < panels * NRW * k) scratch[0] = new float[panels * NRW * k];
-        float[] ap = scratch[0], c = scratch[1];
-        pack(x, xOff, k, m0, m1, ap);
+    /** Panels [p0, p1) of the packed x times columns [n0, n1) of Wᵀ. */
+    private static void block(float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16, int n,
+                              MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0, int n1) {
+        float[] c = RESULT.get();
         for (int j0 = n0; j0 < n1; j0 += NB) {
             int cols = Math.min(NB, n1 - j0);
             long w0 = wOff + (long) j0 * k;
@@ -54,27 +65,25 @@ public final class CpuGemm {
             long w1 = w0 + (long) Math.min(1, cols - 1) * k, w2 = w0 + (long) Math.min(2, cols - 1) * k;
             long w3 = w0 + (long) Math.min(3, cols - 1) * k, w4 = w0 + (long) Math.min(4, cols - 1) * k;
             long w5 = w0 + (long) Math.min(5, cols - 1) * k;
-            for (int p = 0; p < panels; p++) {
+            for (int p = p0; p < p1; p++) {
                 if (bf16) micro16(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
                 else micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
-                int r0 = m0 + p * NRW;
-                store(c, Math.min(NRW, m1 - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
+                int r0 = p * NRW;
+                store(c, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
             }
         }
     }
 
-    /** Rows [m0, m1) of x into panels {@code ap[p·NRW·k + kk·NRW + r]}, zero rows past m1. */
-    private static void pack(MemorySegment x, long xOff, int k, int m0, int m1, float[] ap) {
-        for (int r0 = m0, p = 0; r0 < m1; r0 += NRW, p++) {
-            int base = p * NRW * k;
-            for (int r = 0; r < NRW; r++) {
-                int row = r0 + r;
-                if (row < m1) {
-                    long src = xOff + (long) row * k;
-                    for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = Simd.getF(x, src + kk);
-                } else {
-                    for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = 0f;
-                }
+    /** Panel p (rows p·NRW ..) of x into {@code ap[p·NRW·k + kk·NRW + r]}, zero rows past m. */
+    private static void pack(MemorySegment x, long xOff, int k, int m, int p, float[] ap) {
+        int base = p * NRW * k;
+        for (int r = 0; r < NRW; r++) {
+            int row = p * NRW + r;
+            if (row < m) {
+                long src = xOff + (long) row * k;
+                for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = Simd.getF(x, src + kk);
+            } else {
+                for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = 0f;
             }
         }
     }
