@@ -149,16 +149,20 @@ class Torch:
             m(input_ids=ids, use_cache=True)
             return time.perf_counter() - t0
 
-    def decode_steps(self, path, b, steps, warmup, seed=13, dtype="f32"):
-        """Per-step seconds of `steps` timed steps after `warmup` untimed ones (state from a 16-token prompt)."""
+    def decode_steps(self, path, b, steps, warmup, seed=13, dtype="f32", limit_s=None):
+        """Per-step seconds of `steps` timed steps after `warmup` untimed ones (state from a 16-token prompt); with
+        `limit_s`, stops early (after at least 8 timed steps) once that much time has passed."""
         torch = self.torch
         g = torch.Generator().manual_seed(seed)
         m = self.model(path, dtype)
         nxt = [torch.randint(0, VOCAB, (b, 1), generator=g) for _ in range(16)]
         out = []
+        start = time.perf_counter()
         with torch.inference_mode():
             cache = m(input_ids=torch.randint(0, VOCAB, (b, 16), generator=g), use_cache=True).cache_params
             for j in range(warmup + steps):
+                if limit_s is not None and len(out) >= 8 and time.perf_counter() - start > limit_s:
+                    break
                 t0 = time.perf_counter()
                 r = m(input_ids=nxt[j % 16], cache_params=cache, use_cache=True)
                 dt = time.perf_counter() - t0
@@ -238,6 +242,10 @@ class Plan:
         self.seen.append((side, cfg, threads, phase, n, unit_seconds))
 
     def unit(self, side, cfg, threads, phase, n):
+        if "-" in phase and not any(sd == side and ph == phase for (sd, _, _, ph, _, _) in self.seen):
+            # nothing measured yet in this dtype (e.g. "decode-bf16"): the float32 figure, pessimistically doubled
+            base = self.unit(side, cfg, threads, phase.split("-")[0], n)
+            return None if base is None else 2 * base
         best = None
         for (sd, c, t, ph, nn, u) in self.seen:
             if sd != side or ph != phase:
@@ -447,10 +455,12 @@ def main():
                     if est is not None and est >= budget:
                         cut.append((c, t, f"decode b{n}{sfx}", "torch", est))
                         continue
-                    ts = tk.decode_steps(paths[c], n, DECODE_STEPS, DECODE_WARMUP, dtype=dt)
+                    ts = tk.decode_steps(paths[c], n, DECODE_STEPS, DECODE_WARMUP, dtype=dt,
+                                         limit_s=max(5.0, (left() - reserve) / 4))
                     med = statistics.median(ts)
                     plan.add("torch", c, t, kind[ph], n, med)
-                    put(c, t, f"decode b{n}{sfx}", "torch", n / med)
+                    put(c, t, f"decode b{n}{sfx}", "torch", n / med,
+                        f"PyTorch {len(ts)} steps" if len(ts) < DECODE_STEPS else None)
                     record({"what": "result", "side": "torch", "config": c, "threads": t, "dtype": dt,
                             "phase": "decode", "batch": n, "steps": len(ts), "median_step_s": med,
                             "mean_step_s": sum(ts) / len(ts), "tok_s": n / med})
