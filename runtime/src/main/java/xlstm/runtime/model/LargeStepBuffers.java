@@ -17,6 +17,8 @@ final class LargeStepBuffers {
     final Tensor q, k, v, o, ig, fg;
     final Tensor g, u, act, down;
     final Tensor logits;
+    /** A kernel backend's input copy for the in-place soft caps (gates, logits) off the Java backend. */
+    final Tensor raw;
     /** Outputs of the fused q, k, v, output-gate, input-gate, forget-gate projections, in that order. */
     final MemorySegment[] mlstmOut;
     /** Outputs of the fused feed-forward gate and up projections. */
@@ -43,6 +45,7 @@ final class LargeStepBuffers {
         act = Tensor.zeros(batch, ffn);
         down = Tensor.zeros(batch, e);
         logits = Tensor.zeros(batch, vocab);
+        raw = Tensor.zeros(batch, Math.max(vocab, nh));
         mlstmOut = new MemorySegment[] {q.data(), k.data(), v.data(), o.data(), ig.data(), fg.data()};
         ffnOut = new MemorySegment[] {g.data(), u.data()};
     }

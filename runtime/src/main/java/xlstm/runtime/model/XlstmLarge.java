@@ -11,6 +11,7 @@ import xlstm.backends.cpu.CpuLinear;
 import xlstm.backends.cpu.CpuNorms;
 import xlstm.backends.cpu.FusedLinear;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.JavaKernels;
 import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.ActivationFn;
@@ -211,7 +212,7 @@ public final class XlstmLarge {
         }
         CpuLinear.linear(hs, 0, b, e, lmHead.data(), 0, lmHead.dtype() == DType.BF16, vocab, null, 0,
                 bf.logits.data(), 0);
-        if (logitCap != null) kernels.backend().softcapRows(b, vocab, bf.logits.data(), bf.logits.data(), logitCap);
+        if (logitCap != null) softcapInPlace(b, vocab, bf.logits.data(), bf.raw.data(), logitCap);
     }
 
     private static MemorySegment seg(Tensor t) { return t == null ? null : t.data(); }
@@ -249,7 +250,28 @@ public final class XlstmLarge {
     }
 
     private Tensor logits(Tensor h) {
-        return kernels.softcap(CpuOps.linear(h, lmHead, null), logitCap);
+        Tensor y = CpuOps.linear(h, lmHead, null);
+        // in place: a prefill's logits are (B, S, V), hundreds of MB, not worth a second tensor
+        if (logitCap != null && kernels.backend() instanceof JavaKernels) {
+            kernels.backend().softcapRows(Math.toIntExact(y.numel() / vocab), vocab, y.data(), y.data(), logitCap);
+            return y;
+        }
+        return kernels.softcap(y, logitCap);
+    }
+
+    /**
+     * {@code x = cap·tanh(x / cap)} for rows × n floats. The generated Java kernel may write its input; another
+     * backend gets a copy of x in {@code scratch} as its input, so no backend sees one buffer as both.
+     */
+    private void softcapInPlace(int rows, int n, MemorySegment x, MemorySegment scratch, float cap) {
+        KernelBackend kb = kernels.backend();
+        if (kb instanceof JavaKernels) {
+            kb.softcapRows(rows, n, x, x, cap);
+        } else {
+            MemorySegment in = scratch.asSlice(0, 4L * rows * n);
+            MemorySegment.copy(x, 0, in, 0, in.byteSize());
+            kb.softcapRows(rows, n, in, x.asSlice(0, in.byteSize()), cap);
+        }
     }
 
     /**
@@ -367,8 +389,8 @@ public final class XlstmLarge {
             CpuNorms.rmsNorm(x, 0, bf.xn.data(), 0, b, e, normMW.data(), 0, seg(normMB), 0, normEps);
             mlstmIn.apply(bf.xn.data(), 0, b, bf.mlstmOut);
             if (gateCap != null) {
-                kb.softcapRows(b, nh, bf.ig.data(), bf.ig.data(), gateCap);
-                kb.softcapRows(b, nh, bf.fg.data(), bf.fg.data(), gateCap);
+                softcapInPlace(b, nh, bf.ig.data(), bf.raw.data(), gateCap);
+                softcapInPlace(b, nh, bf.fg.data(), bf.raw.data(), gateCap);
             }
             kb.mlstmStep(b, nh, dhqk, dhhv, bf.q.data(), bf.k.data(), bf.v.data(), bf.ig.data(), bf.fg.data(),
                     c.data(), n.data(), m.data(), bf.h.data(), cellEps);
