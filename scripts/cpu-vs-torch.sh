@@ -6,9 +6,12 @@
 #   ../shared/tools/gpu-jre.sh --xz && mvn -B -q -o -DskipTests -pl cli -am package
 # Writes two random HF-layout checkpoints (~125M: E 768, 12 blocks; ~350M: E 1024, 24 blocks; 4 heads, vocab 50304)
 # with transformers' save_pretrained, checks that both sides' logits agree, measures the copy bandwidth in Java, times
-# prefill 512/2048 and decode 128 steps at batch 1/8 at 16, 4, 1 threads (what does not fit in BUDGET seconds is cut
-# and listed), and prints one table. Output: $OUT (else work-area/cpu-vs-torch): table.md, results.jsonl, run.log.
-# Environment: BUDGET (seconds, default 470), THREADS (default 16,4,1), CONFIGS (default 125m,350m),
+# prefill 512/2048 and decode 128 steps at batch 1/8 at 16, 4, 1 threads, and with bf16 weights (--dtype bf16 on our
+# side, the model cast to bfloat16 on PyTorch's) decode b1 and prefill 512 at the top thread count (what does not fit
+# in BUDGET seconds is cut and listed), and prints one table with the 1 -> 16 thread speed-ups.
+# Output: $OUT (else work-area/cpu-vs-torch): table.md, results.jsonl, run.log.
+# Environment: BUDGET (seconds, default 470), THREADS (default 16,4,1), CONFIGS (default 125m,350m), DTYPES (default
+# f32,bf16),
 # CKPT_DIR (where the checkpoints go; default work-area/cpu-vs-torch/ckpt; reused when present).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,4 +44,5 @@ fi
 } 2>&1 | tee -a "$out/run.log"
 
 python3 scripts/cpu_vs_torch.py --out "$out" --ckpt "$ckpt" --java-home "$java_home" \
-  --budget "${BUDGET:-470}" --threads "${THREADS:-16,4,1}" --configs "${CONFIGS:-125m,350m}" 2>&1 | tee -a "$out/driver.log"
+  --budget "${BUDGET:-470}" --threads "${THREADS:-16,4,1}" --configs "${CONFIGS:-125m,350m}" \
+  --dtypes "${DTYPES:-f32,bf16}" 2>&1 | tee -a "$out/driver.log"

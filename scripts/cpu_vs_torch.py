@@ -115,14 +115,18 @@ class Torch:
         self.cls = xLSTMForCausalLM
         self.models = {}
 
-    def model(self, path):
-        if path not in self.models:
+    def model(self, path, dtype="f32"):
+        key = (path, dtype)
+        if key not in self.models:
             try:
                 m = self.cls.from_pretrained(path, dtype=self.torch.float32)
             except TypeError:
                 m = self.cls.from_pretrained(path, torch_dtype=self.torch.float32)
-            self.models[path] = m.float().eval()
-        return self.models[path]
+            m = m.float().eval()
+            if dtype == "bf16":
+                m = m.to(self.torch.bfloat16)
+            self.models[key] = m
+        return self.models[key]
 
     def threads(self, n):
         self.torch.set_num_threads(n)
@@ -135,26 +139,30 @@ class Torch:
         ours = t["logits"].float()
         return float((ours - ref).abs().max()), float(ref.abs().max()), list(ref.shape)
 
-    def prefill_run(self, path, s, seed=11):
+    def prefill_run(self, path, s, seed=11, dtype="f32"):
         torch = self.torch
         g = torch.Generator().manual_seed(seed)
         ids = torch.randint(0, VOCAB, (1, s), generator=g)
-        m = self.model(path)
+        m = self.model(path, dtype)
         with torch.inference_mode():
             t0 = time.perf_counter()
             m(input_ids=ids, use_cache=True)
             return time.perf_counter() - t0
 
-    def decode_steps(self, path, b, steps, warmup, seed=13):
-        """Per-step seconds of `steps` timed steps after `warmup` untimed ones (state from a 16-token prompt)."""
+    def decode_steps(self, path, b, steps, warmup, seed=13, dtype="f32", limit_s=None):
+        """Per-step seconds of `steps` timed steps after `warmup` untimed ones (state from a 16-token prompt); with
+        `limit_s`, stops early (after at least 8 timed steps) once that much time has passed."""
         torch = self.torch
         g = torch.Generator().manual_seed(seed)
-        m = self.model(path)
+        m = self.model(path, dtype)
         nxt = [torch.randint(0, VOCAB, (b, 1), generator=g) for _ in range(16)]
         out = []
+        start = time.perf_counter()
         with torch.inference_mode():
             cache = m(input_ids=torch.randint(0, VOCAB, (b, 16), generator=g), use_cache=True).cache_params
             for j in range(warmup + steps):
+                if limit_s is not None and len(out) >= 8 and time.perf_counter() - start > limit_s:
+                    break
                 t0 = time.perf_counter()
                 r = m(input_ids=nxt[j % 16], cache_params=cache, use_cache=True)
                 dt = time.perf_counter() - t0
@@ -166,7 +174,7 @@ class Torch:
 
 # ------------------------------------------------------------------ our side
 
-def java_cmd(args, model, threads, prefill, batch, repeats, logits=None, bandwidth_mib=None):
+def java_cmd(args, model, threads, prefill, batch, repeats, logits=None, bandwidth_mib=None, dtype="f32"):
     java = os.path.join(args.java_home, "bin", "java")
     cmd = [java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
            "-XX:MaxDirectMemorySize=1024g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=work-area/djl-cache",
@@ -179,6 +187,8 @@ def java_cmd(args, model, threads, prefill, batch, repeats, logits=None, bandwid
         cmd += ["--logits-out", logits]
     if bandwidth_mib:
         cmd += ["--bandwidth", str(bandwidth_mib)]
+    if dtype != "f32":
+        cmd += ["--dtype", dtype]
     return cmd
 
 
@@ -232,25 +242,30 @@ class Plan:
         self.seen.append((side, cfg, threads, phase, n, unit_seconds))
 
     def unit(self, side, cfg, threads, phase, n):
+        if "-" in phase and not any(sd == side and ph == phase for (sd, _, _, ph, _, _) in self.seen):
+            # nothing measured yet in this dtype (e.g. "decode-bf16"): the float32 figure, pessimistically doubled
+            base = self.unit(side, cfg, threads, phase.split("-")[0], n)
+            return None if base is None else 2 * base
         best = None
         for (sd, c, t, ph, nn, u) in self.seen:
             if sd != side or ph != phase:
                 continue
             # prefill scales with threads (compute), decode less (memory); batch costs grow sublinearly
-            tf = (t / threads) ** (1.0 if phase == "prefill" else 0.8)
-            nf = (n / nn) if phase == "prefill" else (1 + 0.25 * (n - 1)) / (1 + 0.25 * (nn - 1))
+            pre = phase.startswith("prefill")
+            tf = (t / threads) ** (1.0 if pre else 0.8)
+            nf = (n / nn) if pre else (1 + 0.25 * (n - 1)) / (1 + 0.25 * (nn - 1))
             est = u * self.params[cfg] / self.params[c] * tf * nf
             dist = abs(math.log(t / threads)) + abs(math.log(self.params[cfg] / self.params[c])) + (0 if nn == n else 0.5)
             if best is None or dist < best[0]:
                 best = (dist, est)
         return None if best is None else best[1]
 
-    def prefill_seconds(self, side, cfg, threads, s, repeats):
-        u = self.unit(side, cfg, threads, "prefill", s)
+    def prefill_seconds(self, side, cfg, threads, s, repeats, kind="prefill"):
+        u = self.unit(side, cfg, threads, kind, s)
         return None if u is None else u * (1 + repeats) * 1.15
 
-    def decode_seconds(self, side, cfg, threads, b):
-        u = self.unit(side, cfg, threads, "decode", b)
+    def decode_seconds(self, side, cfg, threads, b, kind="decode"):
+        u = self.unit(side, cfg, threads, kind, b)
         return None if u is None else u * (DECODE_STEPS + DECODE_WARMUP + 2) * 1.15 + (u * 4)
 
 
@@ -264,6 +279,9 @@ def main():
     ap.add_argument("--budget", type=float, default=470, help="seconds of wall time for everything")
     ap.add_argument("--threads", default="16,4,1")
     ap.add_argument("--configs", default="125m,350m")
+    ap.add_argument("--dtypes", default="f32,bf16",
+                    help="weight dtypes; bf16 (both sides convert on load) runs decode b1 and prefill 512 at the top"
+                         " thread count, after the float32 rows of that thread count")
     args = ap.parse_args()
     t_start = time.monotonic()
     os.makedirs(args.out, exist_ok=True)
@@ -340,61 +358,67 @@ def main():
     core = [("decode", 1), ("prefill", 512)]
     extra = [("decode", 8), ("prefill", 2048)]
     top = max(threads)
-    jobs = [(c, top, full) for c in configs]
+    dtypes = args.dtypes.split(",")
+    jobs = [(c, top, full, "f32") for c in configs]
+    for dt in dtypes:
+        if dt != "f32":
+            jobs += [(c, top, core, dt) for c in configs]
     for part in (core, extra):
         for t in threads:
             if t != top:
-                jobs += [(c, t, part) for c in configs]
+                jobs += [(c, t, part, "f32") for c in configs]
 
     reserve = 20.0
-    for (c, t, phases) in jobs:
-        log(f"== {c}, {t} threads: {phases}; {left():.0f} s left")
-        first = (t == top)
+    for (c, t, phases, dt) in jobs:
+        log(f"== {c}, {t} threads, {dt}: {phases}; {left():.0f} s left")
+        first = (t == top and dt == "f32")
+        sfx = "" if dt == "f32" else " " + dt  # phase labels of the table: "decode b1 bf16"
+        kind = {"decode": "decode" + sfx.replace(" ", "-"), "prefill": "prefill" + sfx.replace(" ", "-")}
         # ---- ours
         want = []
         budget = left() - reserve
         for (ph, n) in phases:
             if ph == "prefill":
                 for rep in (REPEATS, 1):
-                    est = plan.prefill_seconds("ours", c, t, n, rep)
+                    est = plan.prefill_seconds("ours", c, t, n, rep, kind[ph])
                     if est is None or est < budget:
                         want.append((ph, n, rep))
                         budget -= est or 0
                         break
                 else:
-                    cut.append((c, t, f"prefill {n}", "ours", plan.prefill_seconds("ours", c, t, n, 1)))
+                    cut.append((c, t, f"prefill {n}{sfx}", "ours", plan.prefill_seconds("ours", c, t, n, 1, kind[ph])))
             else:
-                est = plan.decode_seconds("ours", c, t, n)
+                est = plan.decode_seconds("ours", c, t, n, kind[ph])
                 if est is None or est < budget:
                     want.append((ph, n, None))
                     budget -= est or 0
                 else:
-                    cut.append((c, t, f"decode b{n}", "ours", est))
+                    cut.append((c, t, f"decode b{n}{sfx}", "ours", est))
         pre = [n for (ph, n, r) in want if ph == "prefill"]
         reps = min([r for (ph, n, r) in want if ph == "prefill"], default=REPEATS)
         bat = [n for (ph, n, r) in want if ph == "decode"]
         logits = os.path.join(args.ckpt, f"logits-{c}.safetensors") if first else None
         if pre or bat or logits:
             cmd = java_cmd(args, paths[c], t, pre, bat, reps, logits,
-                           bandwidth_mib=(1024 if t == top else 512) if t not in bandwidth else None)
+                           bandwidth_mib=(1024 if t == top else 512) if t not in bandwidth else None, dtype=dt)
             lines = run_java(args, cmd, max(10.0, left() - reserve / 2), logf)
             for o in lines:
                 if o.get("phase") == "bandwidth":
                     bandwidth[t] = o["best_gbs"]
                     record({"what": "bandwidth", "side": "ours", **o})
                 elif o.get("phase") == "decode":
-                    put(c, t, f"decode b{o['batch']}", "ours", o["tok_s"])
-                    plan.add("ours", c, t, "decode", o["batch"], o["median_step_s"])
-                    record({"what": "result", "side": "ours", "config": c, "threads": t, **o})
+                    put(c, t, f"decode b{o['batch']}{sfx}", "ours", o["tok_s"])
+                    plan.add("ours", c, t, kind["decode"], o["batch"], o["median_step_s"])
+                    record({"what": "result", "side": "ours", "config": c, "threads": t, "dtype": dt, **o})
                 elif o.get("phase") == "prefill":
-                    put(c, t, f"prefill {o['tokens']}", "ours", o["tok_s"],
+                    put(c, t, f"prefill {o['tokens']}{sfx}", "ours", o["tok_s"],
                         f"ours {o['runs_with_warmup'] - 1} runs" if o["runs_with_warmup"] - 1 != REPEATS else None)
-                    plan.add("ours", c, t, "prefill", o["tokens"], o["median_s"])
-                    record({"what": "result", "side": "ours", "config": c, "threads": t, **o})
+                    plan.add("ours", c, t, kind["prefill"], o["tokens"], o["median_s"])
+                    record({"what": "result", "side": "ours", "config": c, "threads": t, "dtype": dt, **o})
                 elif o.get("phase") in ("load", "host"):
-                    record({"what": o["phase"], "side": "ours", "config": c, "threads": t, **o})
+                    record({"what": o["phase"], "side": "ours", "config": c, "threads": t, "dtype": dt, **o})
             if pre and not any(o.get("phase") == "prefill" for o in lines):
-                cut.append((c, t, "prefill (ours)", "ours", "killed at the budget"))
+                cut.append((c, t, f"prefill{sfx} (ours)", "ours", "killed at the budget"))
         # ---- PyTorch
         try:
             if c in torch_broken:
@@ -407,38 +431,42 @@ def main():
             for (ph, n) in phases:
                 budget = left() - reserve
                 if ph == "prefill":
-                    est = plan.prefill_seconds("torch", c, t, n, REPEATS)
+                    est = plan.prefill_seconds("torch", c, t, n, REPEATS, kind[ph])
                     rep = REPEATS
                     if est is not None and est >= budget:
                         rep = 1
-                        est = plan.prefill_seconds("torch", c, t, n, 1)
+                        est = plan.prefill_seconds("torch", c, t, n, 1, kind[ph])
                     if est is not None and est >= budget:
-                        cut.append((c, t, f"prefill {n}", "torch", est))
+                        cut.append((c, t, f"prefill {n}{sfx}", "torch", est))
                         continue
-                    tw = tk.prefill_run(paths[c], n)  # warm-up
-                    plan.add("torch", c, t, "prefill", n, tw)
+                    tw = tk.prefill_run(paths[c], n, dtype=dt)  # warm-up
+                    plan.add("torch", c, t, kind[ph], n, tw)
                     if tw * rep * 1.1 > left() - reserve:
                         rep = 1
-                    ts = [tk.prefill_run(paths[c], n) for _ in range(rep)]
+                    ts = [tk.prefill_run(paths[c], n, dtype=dt) for _ in range(rep)]
                     med = statistics.median(ts)
-                    plan.add("torch", c, t, "prefill", n, med)
-                    put(c, t, f"prefill {n}", "torch", n / med, f"PyTorch {rep} runs" if rep != REPEATS else None)
-                    record({"what": "result", "side": "torch", "config": c, "threads": t, "phase": "prefill",
-                            "tokens": n, "runs": rep, "median_s": med, "tok_s": n / med, "warmup_s": tw})
+                    plan.add("torch", c, t, kind[ph], n, med)
+                    put(c, t, f"prefill {n}{sfx}", "torch", n / med, f"PyTorch {rep} runs" if rep != REPEATS else None)
+                    record({"what": "result", "side": "torch", "config": c, "threads": t, "dtype": dt,
+                            "phase": "prefill", "tokens": n, "runs": rep, "median_s": med, "tok_s": n / med,
+                            "warmup_s": tw})
                 else:
-                    est = plan.decode_seconds("torch", c, t, n)
+                    est = plan.decode_seconds("torch", c, t, n, kind[ph])
                     if est is not None and est >= budget:
-                        cut.append((c, t, f"decode b{n}", "torch", est))
+                        cut.append((c, t, f"decode b{n}{sfx}", "torch", est))
                         continue
-                    ts = tk.decode_steps(paths[c], n, DECODE_STEPS, DECODE_WARMUP)
+                    ts = tk.decode_steps(paths[c], n, DECODE_STEPS, DECODE_WARMUP, dtype=dt,
+                                         limit_s=max(5.0, (left() - reserve) / 4))
                     med = statistics.median(ts)
-                    plan.add("torch", c, t, "decode", n, med)
-                    put(c, t, f"decode b{n}", "torch", n / med)
-                    record({"what": "result", "side": "torch", "config": c, "threads": t, "phase": "decode", "batch": n,
-                            "steps": len(ts), "median_step_s": med, "mean_step_s": sum(ts) / len(ts), "tok_s": n / med})
+                    plan.add("torch", c, t, kind[ph], n, med)
+                    put(c, t, f"decode b{n}{sfx}", "torch", n / med,
+                        f"PyTorch {len(ts)} steps" if len(ts) < DECODE_STEPS else None)
+                    record({"what": "result", "side": "torch", "config": c, "threads": t, "dtype": dt,
+                            "phase": "decode", "batch": n, "steps": len(ts), "median_step_s": med,
+                            "mean_step_s": sum(ts) / len(ts), "tok_s": n / med})
         except Exception:
             log(traceback.format_exc())
-            cut.append((c, t, "PyTorch side", "torch", "failed, see driver.log"))
+            cut.append((c, t, f"PyTorch side{sfx}", "torch", "failed, see driver.log"))
         write_table()
     text = write_table()
     log("")
@@ -450,7 +478,7 @@ def table(configs, threads, rows, bandwidth, wbytes, parity, cut, params):
     out = []
     out.append("| config | threads | phase | ours tok/s | PyTorch tok/s | ours / PyTorch | ours % of BW limit | PyTorch % of BW limit |")
     out.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
-    order = ["decode b1", "decode b8", "prefill 512", "prefill 2048"]
+    order = ["decode b1", "decode b8", "prefill 512", "prefill 2048", "decode b1 bf16", "prefill 512 bf16"]
     for c in configs:
         for t in sorted(threads, reverse=True):
             for ph in order:
@@ -461,18 +489,31 @@ def table(configs, threads, rows, bandwidth, wbytes, parity, cut, params):
                 ratio = f"{o / p:.2f}x" if o and p else "-"
                 pb = ["-", "-"]
                 if ph.startswith("decode") and bw:
-                    b = int(ph[len("decode b"):])
+                    b = int(ph[len("decode b"):].split()[0])
+                    per_step = wbytes[c] / 2 if ph.endswith("bf16") else wbytes[c]  # bf16: half the bytes
                     for i, v in enumerate((o, p)):
                         if v:
-                            pb[i] = f"{100 * wbytes[c] * (v / b) / (bw * 1e9):.0f}%"
+                            pb[i] = f"{100 * per_step * (v / b) / (bw * 1e9):.0f}%"
                 note = " (" + "; ".join(r["notes"]) + ")" if r.get("notes") else ""
                 out.append(f"| {c} | {t} | {ph}{note} | {fmt(o)} | {fmt(p)} | {ratio} | {pb[0]} | {pb[1]} |")
     lines = ["\n".join(out), ""]
     for c in configs:
-        s = f"{c}: {params.get(c, 0):,} parameters, {wbytes.get(c, 0) / 1e9:.3f} GB of float32 weights read per decode step"
+        s = (f"{c}: {params.get(c, 0):,} parameters, {wbytes.get(c, 0) / 1e9:.3f} GB of float32 weights read per decode"
+             f" step ({wbytes.get(c, 0) / 2e9:.3f} GB in bf16)")
         if c in parity:
             s += f"; logits max |ours - PyTorch| = {parity[c][0]:.3e} (max |logit| {parity[c][1]:.2f})"
         lines.append(s)
+    lo, hi = min(threads), max(threads)
+    for c in configs:
+        parts = []
+        for ph in ("decode b1", "prefill 512"):
+            a, b = rows.get((c, lo, ph), {}), rows.get((c, hi, ph), {})
+            sides = [f"{name} {b[k] / a[k]:.1f}x" for k, name in (("ours", "ours"), ("torch", "PyTorch"))
+                     if a.get(k) and b.get(k)]
+            if sides:
+                parts.append(f"{ph} " + ", ".join(sides))
+        if parts and lo != hi:
+            lines.append(f"{c}: speed-up from {lo} to {hi} threads: " + "; ".join(parts))
     if bandwidth:
         lines.append("copy bandwidth (Java, STREAM-like, best of 10, bytes read + written): "
                      + ", ".join(f"{t} threads {v:.1f} GB/s" for t, v in sorted(bandwidth.items(), reverse=True))

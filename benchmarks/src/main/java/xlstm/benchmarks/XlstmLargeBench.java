@@ -37,14 +37,14 @@ public class XlstmLargeBench {
     private XlstmLarge model;
     private LargeState state;
     private Tensor prompt;
-    private Tensor next;
+    private long[] next;
 
     @Setup(Level.Trial)
     public void setup() {
         model = Workloads.randomLarge(7);
         state = model.newState(1);
         prompt = Workloads.randomIds(1, prefillLen, Workloads.LARGE_VOCAB, 11);
-        next = Workloads.randomIds(1, 1, Workloads.LARGE_VOCAB, 13);
+        next = Workloads.randomIds(1, 1, Workloads.LARGE_VOCAB, 13).toLongArray();
         Workloads.prefill(model, prompt, state);
     }
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import xlstm.backends.DType;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.backends.cpu.KernelMode;
 import xlstm.cli.bench.Bandwidth;
@@ -66,6 +67,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Benchmark this checkpoint folder (weights as stored) instead of the random E=768 model.")
     Path modelDir;
 
+    @Option(names = "--dtype", paramLabel = "f32|bf16",
+            description = "Weights in this dtype: --model converts on load (default: as stored), the random model is"
+                    + " made in it (default: f32). bf16 is read as stored and accumulated in float32.")
+    String dtype;
+
     @Option(names = "--repeats", paramLabel = "N",
             description = "Timed runs of each prefill (default: up to 9, stopping after 3 s once 3 are done).")
     Integer repeats;
@@ -100,6 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     private KernelBackend kb;
     private Stopwatch watch;
     private boolean progressShown;
+    private DType weightsDtype;
 
     @Override
     public Integer call() {
@@ -114,6 +121,12 @@ final class BenchCommand implements Callable<Integer> {
         if (!(warmup >= 0)) throw new UserError("--warmup must be >= 0 seconds, got " + warmup);
         if (modelDir != null && !Files.isDirectory(modelDir)) throw new UserError("--model " + modelDir + ": not a directory");
         if (modelDir != null && skipModel) throw new UserError("--model and --skip-model contradict each other");
+        weightsDtype = switch (dtype == null ? "" : dtype.toLowerCase(Locale.ROOT)) {
+            case "" -> null;
+            case "f32", "float32" -> DType.F32;
+            case "bf16", "bfloat16" -> DType.BF16;
+            default -> throw new UserError("--dtype must be f32 or bf16, got '" + dtype + "'");
+        };
         watch = new Stopwatch(2, warmup, 9, 3.0);
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
@@ -200,16 +213,17 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         if (modelDir != null) {
             progress(++at, steps, "loading " + modelDir);
-            model = HfCheckpoint.load(modelDir, null, kb);
+            model = HfCheckpoint.load(modelDir, weightsDtype, kb);
             what = modelDir.toString();
         } else {
             progress(++at, steps, "building xLSTM Large with random weights");
-            model = Workloads.randomLarge(7, kb);
-            what = "random float32 weights";
+            model = Workloads.randomLarge(7, kb, weightsDtype == null ? DType.F32 : weightsDtype);
+            what = weightsDtype == DType.BF16 ? "random bf16 weights" : "random float32 weights";
         }
         var c = model.config();
         if (json) {
             emit(out, obj("load").put("model", what).put("seconds", (System.nanoTime() - t0) / 1e9)
+                    .put("dtype", weightsDtype == null ? "as stored" : weightsDtype.name().toLowerCase(Locale.ROOT))
                     .put("embedding_dim", c.embeddingDim()).put("num_blocks", c.numBlocks())
                     .put("num_heads", c.numHeads()).put("vocab_size", c.vocabSize()));
         }

@@ -7,11 +7,14 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Dense linear layer {@code y[r, o] = Σ_i x[r, i]·W[o, i] (+ b[o])}: x (rows, in) and y (rows, out) float32
  * row-major, W (out, in) row-major float32 or bf16 (PyTorch's {@code Linear.weight} layout), b float32 or
- * null. One row is a GEMV parallel over output features; more rows run a cache-blocked kernel (tiles of
- * output features × rows, 4 rows × 2 outputs per register block) parallel over the tiles. Offsets are in
- * elements. y must not overlap x.
+ * null. One row is a GEMV ({@link CpuGemv}) parallel over output features; a few rows (a decode batch) run a
+ * cache-blocked kernel that streams the weights once (tiles of output features × rows, 4 rows × 2 outputs per
+ * register block); many rows (a prefill) the packed GEMM {@link CpuGemm}. Offsets are in elements. y must not
+ * overlap x.
  */
 public final class CpuLinear {
+    /** From this many rows on, the packed {@link CpuGemm} (below: weights streamed once, {@link #tile}). */
+    static final int GEMM_ROWS = 64;
     /** Rows per register block. */
     static final int RB = 4;
     /** Rows per work tile. */
@@ -33,12 +36,13 @@ public final class CpuLinear {
             return;
         }
         if (rows == 1) {
-            int grain = Math.max(1, 16384 / Math.max(1, in));
-            CpuParallel.forEach(out, grain, o -> {
-                float acc = Simd.dot(x, xOff, w, wOff + (long) o * in, in, wBf16);
-                if (b != null) acc += Simd.getF(b, bOff + o);
-                Simd.setF(y, yOff + o, acc);
-            });
+            int size = CpuGemv.chunkRows(out, in, wBf16 ? 2 : 4);
+            CpuParallel.forChunks((out + size - 1) / size, c -> CpuGemv.rows(x, xOff, in, w, wOff, wBf16, b, bOff, y,
+                    yOff, c * size, Math.min(out, (c + 1) * size)));
+            return;
+        }
+        if (rows >= GEMM_ROWS) {
+            CpuGemm.gemm(x, xOff, rows, in, w, wOff, wBf16, out, b, bOff, y, yOff);
             return;
         }
         int wBytes = wBf16 ? 2 : 4;
@@ -64,7 +68,7 @@ public final class CpuLinear {
         }
     }
 
-    private static void tile(MemorySegment x, long xOff, int in, MemorySegment w, long wOff, boolean wBf16, int out,
+    static void tile(MemorySegment x, long xOff, int in, MemorySegment w, long wOff, boolean wBf16, int out,
                              MemorySegment b, long bOff, MemorySegment y, long yOff, int r0, int r1, int o0, int o1) {
         int r = r0;
         for (; r + RB <= r1; r += RB) {

@@ -1,16 +1,18 @@
 package xlstm.backends.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
 /**
  * The one thread pool of the CPU backend. Kernels split independent work (batch x head, rows of a matmul)
- * with {@link #forEach}; the thread count comes from {@code -Dxlstm.threads=N} (default: all cores).
+ * with {@link #forEach} or {@link #forChunks}; the thread count comes from {@code -Dxlstm.threads=N} (default: all
+ * cores), the caller being one of them. The pool is a {@link SpinPool}: a decode step runs hundreds of parallel
+ * operations of a few microseconds each, so the hand-off must cost well under a microsecond and allocate nothing.
+ * A nested call (from inside a parallel body) runs inline.
  */
 public final class CpuParallel {
-    private static final int THREADS = Integer.getInteger("xlstm.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static final int THREADS = Math.max(1,
+            Integer.getInteger("xlstm.threads", Runtime.getRuntime().availableProcessors()));
+    private static final SpinPool POOL = THREADS > 1 ? new SpinPool(THREADS - 1) : null;
 
     private CpuParallel() {}
 
@@ -27,35 +29,29 @@ public final class CpuParallel {
      */
     public static void forEach(int n, int grain, IntConsumer body) {
         if (n <= 0) return;
-        if (POOL == null || n <= grain) {
+        if (POOL == null || n <= grain || POOL.insideJob()) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
         int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
-        if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == POOL) {
-            // nested call from inside the pool: run inline to avoid starving the pool
-            for (int i = 0; i < n; i++) body.accept(i);
-            return;
-        }
-        POOL.invoke(new Range(body, 0, n, Math.max(1, (n + chunks - 1) / chunks)));
+        int size = (n + chunks - 1) / chunks;
+        int count = (n + size - 1) / size;
+        POOL.run(count, c -> {
+            int hi = Math.min(n, (c + 1) * size);
+            for (int i = c * size; i < hi; i++) body.accept(i);
+        });
     }
 
-    private static final class Range extends RecursiveAction {
-        private final IntConsumer body;
-        private final int lo, hi, grain;
-
-        Range(IntConsumer body, int lo, int hi, int grain) {
-            this.body = body; this.lo = lo; this.hi = hi; this.grain = grain;
+    /**
+     * Runs body(c) for every chunk c in [0, chunks) on the pool (the caller's own chunk decomposition, e.g. row
+     * blocks of a matrix); inline when there is one chunk, no pool, or a nested call.
+     */
+    public static void forChunks(int chunks, IntConsumer body) {
+        if (chunks <= 0) return;
+        if (POOL == null || chunks == 1 || POOL.insideJob()) {
+            for (int c = 0; c < chunks; c++) body.accept(c);
+            return;
         }
-
-        @Override
-        protected void compute() {
-            if (hi - lo <= grain) {
-                for (int i = lo; i < hi; i++) body.accept(i);
-                return;
-            }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Range(body, lo, mid, grain), new Range(body, mid, hi, grain));
-        }
+        POOL.run(chunks, body);
     }
 }

@@ -54,8 +54,8 @@ public final class ModelBench {
     public static Decode decode(XlstmLarge model, int batch, int steps, int minWarmup, double warmupSeconds, long seed) {
         LargeState state = model.newState(batch);
         model.forward(ids(model, batch, 16, seed), state);
-        Tensor[] next = new Tensor[16];
-        for (int j = 0; j < next.length; j++) next[j] = ids(model, batch, 1, seed + 1 + j);
+        long[][] next = new long[16][];
+        for (int j = 0; j < next.length; j++) next[j] = ids(model, batch, 1, seed + 1 + j).toLongArray();
         long start = System.nanoTime();
         for (int j = 0; j < minWarmup || (System.nanoTime() - start) / 1e9 < warmupSeconds; j++) {
             Workloads.decode(model, next[j % next.length], state);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import xlstm.backends.DType;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.generated.MlstmCell;
 import xlstm.runtime.backend.JavaKernels;
@@ -177,8 +178,22 @@ public final class Workloads {
 
     /** {@link #randomLarge(long)} with its cell and pointwise kernels on {@code kb}. */
     public static XlstmLarge randomLarge(long seed, KernelBackend kb) {
+        return randomLarge(seed, kb, DType.F32);
+    }
+
+    /** {@link #randomLarge(long, KernelBackend)} with its matrices (embedding, projections, head) in {@code dtype}. */
+    public static XlstmLarge randomLarge(long seed, KernelBackend kb, DType dtype) {
         XlstmLargeConfig cfg = largeConfig();
-        return XlstmLarge.load(cfg, randomLargeWeights(cfg, seed), false, kb);
+        WeightStore w = randomLargeWeights(cfg, seed);
+        if (dtype != DType.F32) {
+            Map<String, Tensor> converted = new LinkedHashMap<>();
+            for (String name : w.names()) {
+                Tensor t = w.require(name);
+                converted.put(name, t.rank() == 2 ? t.to(dtype) : t);
+            }
+            w = WeightStore.of(converted, w.source() + " in " + dtype);
+        }
+        return XlstmLarge.load(cfg, w, false, kb);
     }
 
     /** Random token ids (B, S) in [0, vocab). */
@@ -195,9 +210,12 @@ public final class Workloads {
         return model.forward(ids, state);
     }
 
-    /** One decode step: a single token per row through the recurrent step, the state carried. */
-    public static Tensor decode(XlstmLarge model, Tensor nextIds, LargeState state) {
-        return model.forward(nextIds, state);
+    /**
+     * One decode step: a single token per row through the recurrent step, the state carried; the logits (B, V) are
+     * the state's buffer, as generation uses them.
+     */
+    public static Tensor decode(XlstmLarge model, long[] nextIds, LargeState state) {
+        return model.step(nextIds, state);
     }
 
     private static Tensor uniform(SplittableRandom rnd, float scale, float offset, long... shape) {

@@ -417,9 +417,16 @@ final class BodyGen {
     /** Names of the scratch arrays (for allocation): array name -> size. */
     static String arrayName(String bufName) { return bufName.replace("_b_", "_a_"); }
 
-    /** Emits the allocation of all scratch arrays collected so far. */
+    /**
+     * Emits the scratch arrays collected so far: the task thread's reusable ones ({@code CpuScratch}, one slot each),
+     * so a kernel call allocates nothing; every scratch row is written before it is read.
+     */
     void emitScratchAllocation(Code c) {
-        for (var en : scratch.entrySet()) c.line("final float[] " + en.getKey() + " = new float[" + en.getValue() + "];");
+        int slot = 0;
+        for (var en : scratch.entrySet()) {
+            c.line("final float[] " + en.getKey() + " = xlstm.backends.cpu.CpuScratch.floats(" + slot++ + ", "
+                    + en.getValue() + ");");
+        }
     }
 
     static Set<String> sorted(Set<String> s) { return new TreeSet<>(s); }

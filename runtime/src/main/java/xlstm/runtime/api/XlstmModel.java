@@ -170,7 +170,7 @@ public final class XlstmModel implements AutoCloseable {
 
     /** One step of {@code ids.length} sequences; logits (B·V). */
     float[] step(LargeState state, long[] ids) {
-        return model.forwardLast(Tensor.ofLongs(ids, ids.length, 1), state).toFloatArray();
+        return model.step(ids, state).toFloatArray();
     }
 
     /**

@@ -11,6 +11,8 @@ import xlstm.runtime.tensor.Tensor;
 public final class LargeState {
     private final int batch;
     private final List<Tensor> c, n, m;
+    /** The decode step's activations, made by the model on the first step. */
+    LargeStepBuffers buffers;
 
     LargeState(int batch, List<Tensor> c, List<Tensor> n, List<Tensor> m) {
         this.batch = batch;

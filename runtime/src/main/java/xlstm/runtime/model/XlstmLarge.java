@@ -3,8 +3,15 @@ package xlstm.runtime.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.lang.foreign.MemorySegment;
 import xlstm.backends.DType;
+import xlstm.backends.cpu.CpuElementwise;
+import xlstm.backends.cpu.CpuEmbedding;
+import xlstm.backends.cpu.CpuLinear;
+import xlstm.backends.cpu.CpuNorms;
+import xlstm.backends.cpu.FusedLinear;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.JavaKernels;
 import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.backend.KernelBackends;
 import xlstm.runtime.config.ActivationFn;
@@ -136,6 +143,7 @@ public final class XlstmLarge {
      * whose tensors are updated in place.
      */
     public Tensor forward(Tensor inputIds, LargeState state) {
+        if (state != null && isStep(inputIds)) return stepCopy(inputIds, state);
         Tensor h = hidden(inputIds, state);
         return logits(h);
     }
@@ -145,8 +153,81 @@ public final class XlstmLarge {
      * (B,S,V) logits of a long prompt.
      */
     public Tensor forwardLast(Tensor inputIds, LargeState state) {
+        if (state != null && isStep(inputIds)) return stepCopy(inputIds, state);
         Tensor h = hidden(inputIds, state);
         return logits(h.dim(1) == 1 ? h : lastPosition(h));
+    }
+
+    private static boolean isStep(Tensor ids) {
+        return ids.rank() == 2 && ids.dim(1) == 1 && (ids.dtype() == DType.I64 || ids.dtype() == DType.I32);
+    }
+
+    /** {@link #step} with the logits copied out of the state's buffers, as (B,1,V). */
+    private Tensor stepCopy(Tensor inputIds, LargeState state) {
+        int b = Math.toIntExact(inputIds.dim(0));
+        checkState(state, b);
+        LargeStepBuffers bf = buffers(state);
+        for (int r = 0; r < b; r++) bf.ids.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, r, inputIds.getLong(r));
+        runStep(bf, state);
+        Tensor out = Tensor.zeros(b, 1, vocab);
+        MemorySegment.copy(bf.logits.data(), 0, out.data(), 0, bf.logits.data().byteSize());
+        return out;
+    }
+
+    /**
+     * One decode step: one token per row ({@code ids.length} = the state's batch) through the recurrent step, the
+     * state updated in place. Returns the soft-capped logits (B, V), a tensor owned by {@code state} and overwritten
+     * by its next step; the step allocates no tensors (its activations live in the state, made on the first step).
+     */
+    public Tensor step(long[] ids, LargeState state) {
+        checkState(state, ids.length);
+        LargeStepBuffers bf = buffers(state);
+        MemorySegment.copy(ids, 0, bf.ids.data(), java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, ids.length);
+        runStep(bf, state);
+        return bf.logits;
+    }
+
+    private LargeStepBuffers buffers(LargeState state) {
+        LargeStepBuffers bf = state.buffers;
+        if (bf == null || bf.batch != state.batch()) {
+            bf = new LargeStepBuffers(state.batch(), e, nh, dqk, dv, cfg.ffnUpProjDim(), vocab);
+            state.buffers = bf;
+        }
+        return bf;
+    }
+
+    private void runStep(LargeStepBuffers bf, LargeState state) {
+        int b = bf.batch;
+        try {
+            CpuEmbedding.embedding(embedding.data(), 0, embedding.dtype() == DType.BF16, vocab, e, bf.ids.data(), 0,
+                    true, b, bf.x.data(), 0);
+        } catch (IndexOutOfBoundsException ex) {
+            throw new UserError(ex.getMessage());
+        }
+        for (int i = 0; i < blocks.size(); i++) blocks.get(i).step(bf, state.c(i), state.n(i), state.m(i));
+        MemorySegment hs = bf.x.data();
+        if (outNormW != null) {
+            CpuNorms.rmsNorm(bf.x.data(), 0, bf.xn.data(), 0, b, e, outNormW.data(), 0, seg(outNormB), 0, normEps);
+            hs = bf.xn.data();
+        }
+        CpuLinear.linear(hs, 0, b, e, lmHead.data(), 0, lmHead.dtype() == DType.BF16, vocab, null, 0,
+                bf.logits.data(), 0);
+        if (logitCap != null) softcapInPlace(b, vocab, bf.logits.data(), bf.raw.data(), logitCap);
+    }
+
+    private static MemorySegment seg(Tensor t) { return t == null ? null : t.data(); }
+
+    private static FusedLinear.Part part(Tensor w, Tensor b) {
+        return new FusedLinear.Part(w.data(), 0, w.dtype() == DType.BF16, Math.toIntExact(w.dim(0)), seg(b), 0);
+    }
+
+    private void checkState(LargeState state, int b) {
+        if (state.blocks() != blocks.size() || state.batch() != b || state.c(0).dim(1) != nh
+                || state.c(0).dim(2) != dhqk || state.c(0).dim(3) != dhhv) {
+            throw new UserError("state with C " + Arrays.toString(state.c(0).shape()) + " for " + state.blocks()
+                    + " blocks does not fit this model (" + blocks.size() + " blocks, C (B, " + nh + ", " + dhqk
+                    + ", " + dhhv + ")) and input batch " + b);
+        }
     }
 
     /** Final hidden states (B,S,E) after the out norm; updates {@code state}. */
@@ -159,12 +240,7 @@ public final class XlstmLarge {
         }
         int b = Math.toIntExact(inputIds.dim(0));
         if (state == null) state = newState(b);
-        if (state.blocks() != blocks.size() || state.batch() != b || state.c(0).dim(1) != nh
-                || state.c(0).dim(2) != dhqk || state.c(0).dim(3) != dhhv) {
-            throw new UserError("state with C " + Arrays.toString(state.c(0).shape()) + " for " + state.blocks()
-                    + " blocks does not fit this model (" + blocks.size() + " blocks, C (B, " + nh + ", " + dhqk
-                    + ", " + dhhv + ")) and input batch " + b);
-        }
+        checkState(state, b);
         Tensor x = CpuOps.embedding(inputIds, embedding);
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forward(x, state.c(i), state.n(i), state.m(i));
@@ -174,7 +250,28 @@ public final class XlstmLarge {
     }
 
     private Tensor logits(Tensor h) {
-        return kernels.softcap(CpuOps.linear(h, lmHead, null), logitCap);
+        Tensor y = CpuOps.linear(h, lmHead, null);
+        // in place: a prefill's logits are (B, S, V), hundreds of MB, not worth a second tensor
+        if (logitCap != null && kernels.backend() instanceof JavaKernels) {
+            kernels.backend().softcapRows(Math.toIntExact(y.numel() / vocab), vocab, y.data(), y.data(), logitCap);
+            return y;
+        }
+        return kernels.softcap(y, logitCap);
+    }
+
+    /**
+     * {@code x = cap·tanh(x / cap)} for rows × n floats. The generated Java kernel may write its input; another
+     * backend gets a copy of x in {@code scratch} as its input, so no backend sees one buffer as both.
+     */
+    private void softcapInPlace(int rows, int n, MemorySegment x, MemorySegment scratch, float cap) {
+        KernelBackend kb = kernels.backend();
+        if (kb instanceof JavaKernels) {
+            kb.softcapRows(rows, n, x, x, cap);
+        } else {
+            MemorySegment in = scratch.asSlice(0, 4L * rows * n);
+            MemorySegment.copy(x, 0, in, 0, in.byteSize());
+            kb.softcapRows(rows, n, in, x.asSlice(0, in.byteSize()), cap);
+        }
     }
 
     /**
@@ -194,13 +291,12 @@ public final class XlstmLarge {
         if (s > 0) for (int r = 0; r < b; r++) System.arraycopy(prefix[r], 0, flat, r * s, s);
         Tensor ids = Tensor.ofLongs(flat, b, Math.max(s, 1));
         LargeState state = newState(b);
-        for (int t = 0; t < maxNewTokens; t++) {
-            Tensor h = hidden(ids, state);
-            long len = h.dim(1);
-            Tensor last = len == 1 ? h : lastPosition(h);
-            long[] next = CpuOps.argmaxLast(logits(last));
+        Tensor h = hidden(ids, state);
+        long[] next = CpuOps.argmaxLast(logits(h.dim(1) == 1 ? h : lastPosition(h)));
+        for (int t = 0; ; ) {
             for (int r = 0; r < b; r++) out[r][t] = next[r];
-            ids = Tensor.ofLongs(next, b, 1);
+            if (++t == maxNewTokens) break;
+            next = CpuOps.argmaxLast(step(next, state)); // the decode step on the state's buffers
         }
         return out;
     }
@@ -221,6 +317,7 @@ public final class XlstmLarge {
         private final Tensor igW, igB, fgW, fgB;
         private final Tensor mhnW, mhnB, outW, outB;
         private final Tensor gateW, gateB, upW, upB, downW, downB;
+        private final FusedLinear mlstmIn, ffnIn;
 
         LargeBlock(Weights w) {
             boolean bias = cfg.useBias();
@@ -279,6 +376,36 @@ public final class XlstmLarge {
             outB = bias ? l.vector("out_proj.bias", e) : null;
             downW = w.matrix("ffn.proj_down.weight", e, p);
             downB = bias ? w.vector("ffn.proj_down.bias", e) : null;
+            mlstmIn = new FusedLinear(e, List.of(part(qW, qB), part(kW, kB), part(vW, vB), part(oW, oB),
+                    part(igW, igB), part(fgW, fgB)));
+            ffnIn = new FusedLinear(e, List.of(part(gateW, gateB), part(upW, upB)));
+        }
+
+        /** {@link #forward} of one token per row on the step buffers: the result replaces {@code bf.x}. */
+        void step(LargeStepBuffers bf, Tensor c, Tensor n, Tensor m) {
+            int b = bf.batch, p = cfg.ffnUpProjDim();
+            KernelBackend kb = kernels.backend();
+            MemorySegment x = bf.x.data(), y = bf.y.data();
+            CpuNorms.rmsNorm(x, 0, bf.xn.data(), 0, b, e, normMW.data(), 0, seg(normMB), 0, normEps);
+            mlstmIn.apply(bf.xn.data(), 0, b, bf.mlstmOut);
+            if (gateCap != null) {
+                softcapInPlace(b, nh, bf.ig.data(), bf.raw.data(), gateCap);
+                softcapInPlace(b, nh, bf.fg.data(), bf.raw.data(), gateCap);
+            }
+            kb.mlstmStep(b, nh, dhqk, dhhv, bf.q.data(), bf.k.data(), bf.v.data(), bf.ig.data(), bf.fg.data(),
+                    c.data(), n.data(), m.data(), bf.h.data(), cellEps);
+            CpuNorms.groupNorm(bf.h.data(), 0, bf.hn.data(), 0, b, nh, dhhv, mhnW.data(), 0, seg(mhnB), 0, normEps,
+                    false);
+            kb.sigmoidGate(b, dv, bf.o.data(), bf.hn.data(), bf.gated.data());
+            CpuLinear.linear(bf.gated.data(), 0, b, dv, outW.data(), 0, outW.dtype() == DType.BF16, e, seg(outB), 0,
+                    y, 0);
+            CpuElementwise.add(y, 0, x, 0, y, 0, (long) b * e);
+            CpuNorms.rmsNorm(y, 0, bf.yn.data(), 0, b, e, normFW.data(), 0, seg(normFB), 0, normEps);
+            ffnIn.apply(bf.yn.data(), 0, b, bf.ffnOut);
+            kb.gatedActivation(ActivationFn.SWISH, b, p, bf.g.data(), bf.u.data(), bf.act.data());
+            CpuLinear.linear(bf.act.data(), 0, b, p, downW.data(), 0, downW.dtype() == DType.BF16, e, seg(downB), 0,
+                    bf.down.data(), 0);
+            CpuElementwise.add(bf.down.data(), 0, y, 0, x, 0, (long) b * e);
         }
 
         Tensor forward(Tensor x, Tensor c, Tensor n, Tensor m) {

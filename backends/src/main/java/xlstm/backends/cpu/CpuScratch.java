@@ -1,0 +1,25 @@
+package xlstm.backends.cpu;
+
+/**
+ * Per-thread scratch arrays for the generated kernels' per-task temporaries (a query row scaled, a matvec result),
+ * so that a decode step allocates nothing: slot s of the calling thread, grown when too short and kept. Contents are
+ * whatever the last user left: a kernel writes a scratch row before it reads it. A kernel must not call another
+ * kernel while it holds a slot (generated kernels never do).
+ */
+public final class CpuScratch {
+    private static final ThreadLocal<float[][]> SLOTS = ThreadLocal.withInitial(() -> new float[8][]);
+
+    private CpuScratch() {}
+
+    /** At least {@code n} floats, this thread's slot {@code slot}. */
+    public static float[] floats(int slot, int n) {
+        float[][] s = SLOTS.get();
+        if (slot >= s.length) {
+            s = java.util.Arrays.copyOf(s, Math.max(slot + 1, 2 * s.length));
+            SLOTS.set(s);
+        }
+        float[] a = s[slot];
+        if (a == null || a.length < n) s[slot] = a = new float[n];
+        return a;
+    }
+}

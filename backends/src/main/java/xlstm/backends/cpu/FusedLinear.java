@@ -1,0 +1,72 @@
+package xlstm.backends.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Several linear layers that read the same input, run as one parallel pass: one hand-off to the pool instead of
+ * one per layer, and the tiny ones (an mLSTM layer's input and forget gates, one row per head) ride along with the
+ * big ones instead of costing a pass each. The output rows of all parts are cut into chunks once, at construction.
+ * Each part writes its own (rows, out) float32 output, as {@link CpuLinear#linear} would.
+ */
+public final class FusedLinear {
+    /** One layer: W (out, in) float32 or bf16 at element offset {@code wOff}, bias float32 or null. */
+    public record Part(MemorySegment w, long wOff, boolean bf16, int out, MemorySegment b, long bOff) {}
+
+    private final int in;
+    private final Part[] parts;
+    private final int[] chunkPart, chunkFrom, chunkTo;
+
+    public FusedLinear(int in, List<Part> parts) {
+        this.in = in;
+        this.parts = parts.toArray(new Part[0]);
+        long total = 0;
+        boolean bf16 = false;
+        for (Part p : parts) {
+            total += p.out();
+            bf16 |= p.bf16();
+        }
+        int size = CpuGemv.chunkRows(total, in, bf16 ? 2 : 4);
+        List<int[]> chunks = new ArrayList<>();
+        for (int j = 0; j < this.parts.length; j++) {
+            int out = this.parts[j].out();
+            for (int o = 0; o < out; o += size) chunks.add(new int[] {j, o, Math.min(out, o + size)});
+        }
+        chunkPart = new int[chunks.size()];
+        chunkFrom = new int[chunks.size()];
+        chunkTo = new int[chunks.size()];
+        for (int c = 0; c < chunks.size(); c++) {
+            chunkPart[c] = chunks.get(c)[0];
+            chunkFrom[c] = chunks.get(c)[1];
+            chunkTo[c] = chunks.get(c)[2];
+        }
+    }
+
+    public int parts() { return parts.length; }
+
+    /** ys[j] (rows, out_j) = x (rows, in) · W_jᵀ + b_j, for every part j; x must not overlap any output. */
+    public void apply(MemorySegment x, long xOff, int rows, MemorySegment[] ys) {
+        if (ys.length != parts.length) throw new IllegalArgumentException(ys.length + " outputs for " + parts.length + " parts");
+        if (rows <= 0) return;
+        if (KernelMode.scalar()) {
+            for (int j = 0; j < parts.length; j++) {
+                Part p = parts[j];
+                CpuLinear.linear(x, xOff, rows, in, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0);
+            }
+            return;
+        }
+        CpuParallel.forChunks(chunkPart.length, c -> chunk(x, xOff, rows, ys, c));
+    }
+
+    private void chunk(MemorySegment x, long xOff, int rows, MemorySegment[] ys, int c) {
+        Part p = parts[chunkPart[c]];
+        MemorySegment y = ys[chunkPart[c]];
+        if (rows == 1) {
+            CpuGemv.rows(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.b(), p.bOff(), y, 0, chunkFrom[c], chunkTo[c]);
+        } else {
+            CpuLinear.tile(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), y, 0, 0, rows,
+                    chunkFrom[c], chunkTo[c]);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package xlstm.backends.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A persistent pool of worker threads with a low-latency hand-off, for the many short parallel operations of a
+ * decode step (a few microseconds each: a fork/join task per operation costs as much as the work). The caller posts
+ * one job of {@code n} chunks and runs chunks itself; idle workers spin for a while ({@code -Dxlstm.spin.us},
+ * default 200) before they park, so back-to-back operations find them awake. Posting allocates nothing.
+ *
+ * <p>Claims go through one ticket, {@code epoch (16 bits) | n (24) | next (24)}: a worker claims chunk {@code next}
+ * of the posted epoch with a CAS, so a worker that wakes late can never run a chunk of a job that has finished; the
+ * job's body is read only after a successful claim, when the job cannot finish before that chunk is reported done.
+ */
+final class SpinPool {
+    private static final int BITS = 24;
+    private static final long MASK = (1L << BITS) - 1;
+    static final int MAX_CHUNKS = (int) MASK;
+    private static final long SPIN_NANOS = Long.getLong("xlstm.spin.us", 200) * 1000L;
+
+    private final Thread[] workers;
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicInteger parked = new AtomicInteger();
+    private volatile IntConsumer body;
+    private volatile Throwable error;
+    private volatile boolean shutdown;
+    /** The thread whose job is running; a nested post from it runs inline. */
+    private volatile Thread owner;
+
+    SpinPool(int workerCount) {
+        workers = new Thread[workerCount];
+        for (int w = 0; w < workerCount; w++) {
+            Thread t = new Worker(this::work, "xlstm-cpu-" + (w + 1));
+            t.setDaemon(true);
+            workers[w] = t;
+            t.start();
+        }
+    }
+
+    /** True on a pool thread, or on a thread that is running a job of this pool: a nested job must run inline. */
+    boolean insideJob() {
+        Thread t = Thread.currentThread();
+        return t == owner || t instanceof Worker;
+    }
+
+    /** Runs body(c) for every chunk c in [0, n) on the pool and the calling thread; returns when all are done. */
+    synchronized void run(int n, IntConsumer job) {
+        if (n > MAX_CHUNKS) throw new IllegalArgumentException("too many chunks: " + n);
+        owner = Thread.currentThread();
+        try {
+            body = job;
+            error = null;
+            done.set(0);
+            long epoch = ((ticket.get() >>> (2 * BITS)) + 1) & 0xffff;
+            ticket.set((epoch << (2 * BITS)) | ((long) n << BITS));
+            if (parked.get() > 0) for (Thread w : workers) LockSupport.unpark(w);
+            while (claimAndRun()) { }
+            // a worker still on its chunk: spin briefly, then yield (on a busy machine it may be waiting for a core)
+            long waitStart = 0;
+            for (int spins = 0; done.get() < n; spins++) {
+                if (spins < 1024) {
+                    Thread.onSpinWait();
+                } else {
+                    if (waitStart == 0) waitStart = System.nanoTime();
+                    if (System.nanoTime() - waitStart < 20_000) Thread.onSpinWait(); else Thread.yield();
+                }
+            }
+            Throwable e = error;
+            if (e != null) {
+                error = null;
+                if (e instanceof RuntimeException re) throw re;
+                if (e instanceof Error er) throw er;
+                throw new RuntimeException(e);
+            }
+        } finally {
+            body = null;
+            owner = null;
+        }
+    }
+
+    /** Claims one chunk of the posted job and runs it; false when none is left. */
+    private boolean claimAndRun() {
+        while (true) {
+            long t = ticket.get();
+            int n = (int) ((t >>> BITS) & MASK), next = (int) (t & MASK);
+            if (next >= n) return false;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
+            try {
+                body.accept(next);
+            } catch (Throwable e) {
+                error = e;
+            } finally {
+                done.incrementAndGet();
+            }
+            return true;
+        }
+    }
+
+    private boolean available() {
+        long t = ticket.get();
+        return (t & MASK) < ((t >>> BITS) & MASK);
+    }
+
+    private void work() {
+        long idleSince = System.nanoTime();
+        int spins = 0;
+        while (!shutdown) {
+            if (claimAndRun()) {
+                spins = 0;
+                idleSince = System.nanoTime();
+                continue;
+            }
+            if ((++spins & 255) != 0 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            parked.incrementAndGet();
+            if (!available()) LockSupport.park(this);
+            parked.decrementAndGet();
+            idleSince = System.nanoTime();
+        }
+    }
+
+    /** Marker type of the pool's threads. */
+    private static final class Worker extends Thread {
+        Worker(Runnable r, String name) { super(r, name); }
+    }
+}
