@@ -34,7 +34,7 @@ echo "train-default-model: $tok_s tokens/s in the probe; $steps steps for a budg
 
 rm -rf "$run"
 "${xlstm[@]}" train --config "$config" --steps "$steps" --no-progress
-rm -rf models/moby-dick.tmp
+mkdir -p models && rm -rf models/moby-dick.tmp
 "${xlstm[@]}" convert "$run/model" models/moby-dick.tmp --dtype bf16
 cp "$run/model/tokenizer.json" models/moby-dick.tmp/ 2>/dev/null || true
 rm -rf models/moby-dick && mv models/moby-dick.tmp models/moby-dick
