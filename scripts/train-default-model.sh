@@ -39,6 +39,15 @@ mkdir -p models && rm -rf models/moby-dick.tmp
 cp "$run/model/tokenizer.json" models/moby-dick.tmp/ 2>/dev/null || true
 rm -rf models/moby-dick && mv models/moby-dick.tmp models/moby-dick
 cp "$run/metrics.csv" "$run/loss.png" models/moby-dick/ 2>/dev/null || true
+# sampling by default: greedy decoding of so small a model repeats itself
+cat > models/moby-dick/generation_config.json <<'JSON'
+{
+  "do_sample": true,
+  "temperature": 0.7,
+  "top_k": 20,
+  "max_new_tokens": 300
+}
+JSON
 echo "train-default-model: models/moby-dick ($(du -sh models/moby-dick | cut -f1))" >&2
 if [[ -n ${OUT:-} ]]; then
   mkdir -p "$OUT/models" && cp -r models/moby-dick "$OUT/models/"
