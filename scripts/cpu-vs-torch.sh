@@ -32,6 +32,8 @@ else
   echo "cpu-vs-torch: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
   exit 2
 fi
+# the trimmed libraries of scripts/gpu-lib.sh stand in for cli/target/lib when only they were carried
+if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
 if [[ ! -f cli/target/xlstm-cli.jar || ! -d cli/target/lib ]]; then
   echo "cpu-vs-torch: cli/target/xlstm-cli.jar and cli/target/lib are missing: mvn -B -DskipTests -pl cli -am package" >&2
   exit 2

@@ -15,6 +15,8 @@ run=work-area/runs/moby-dick
 
 [[ -s work-area/corpus/moby-dick.txt ]] || scripts/fetch-corpus.sh
 if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then tar xJf .jre.tar.xz; fi
+# the trimmed libraries of scripts/gpu-lib.sh stand in for cli/target/lib when only they were carried
+if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
 if [[ -x .jre/bin/java && -f cli/target/xlstm-cli.jar ]]; then
   xlstm=(.jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
          -XX:MaxDirectMemorySize=1024g -Dai.djl.offline=true -DDJL_CACHE_DIR=work-area/djl-cache
