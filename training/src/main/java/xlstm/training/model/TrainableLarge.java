@@ -4,11 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.XlstmLargeConfig;
-import xlstm.runtime.tensor.Tensor;
-import xlstm.training.Batch;
 import xlstm.training.Parameter;
-import xlstm.training.Trainable;
-import xlstm.training.autograd.CrossEntropy;
 import xlstm.training.autograd.EmbeddingOps;
 import xlstm.training.autograd.LinearOps;
 import xlstm.training.autograd.NormOps;
@@ -20,14 +16,14 @@ import xlstm.training.autograd.Var;
  * A trainable xLSTM Large (SPEC §4): embedding, blocks, optional out RMSNorm, {@code lm_head}, output logit soft
  * cap; every sequence starts from the zero state (the training forward of the reference).
  */
-final class TrainableLarge implements Trainable {
+final class TrainableLarge extends TapeLanguageModel {
     private final Parameter embedding, outNorm, outNormB, head;
     private final List<LargeBlockGraph> blocks = new ArrayList<>();
     private final float normEps;
     private final Float logitCap;
-    private final List<Parameter> parameters;
 
     TrainableLarge(XlstmLargeConfig cfg, ParameterSet w) {
+        super(w);
         int e = cfg.embeddingDim(), v = cfg.vocabSize();
         normEps = (float) cfg.normEps();
         embedding = w.take("embedding.weight", v, e);
@@ -40,7 +36,6 @@ final class TrainableLarge implements Trainable {
         outNormB = cfg.addOutNorm() && cfg.useBias() ? w.take("backbone.out_norm.bias", e) : null;
         head = w.take("lm_head.weight", v, e);
         w.checkAllUsed();
-        parameters = w.parameters();
     }
 
     /** As the runtime: a cap {@code <= 0} means none (the config's encoding of the reference's None). */
@@ -49,20 +44,7 @@ final class TrainableLarge implements Trainable {
     }
 
     @Override
-    public List<Parameter> parameters() { return parameters; }
-
-    @Override
-    public double loss(Batch batch, boolean backward) {
-        Tape t = new Tape(backward);
-        CrossEntropy.Loss loss = CrossEntropy.mean(t, forward(t, batch.inputs()), batch.targets());
-        if (backward) t.backward(loss.node(), new float[] {1f});
-        return loss.value();
-    }
-
-    @Override
-    public Tensor logits(int[][] inputs) { return forward(new Tape(false), inputs).value(); }
-
-    private Var forward(Tape t, int[][] ids) {
+    Var forward(Tape t, int[][] ids) {
         if (ids.length == 0 || ids[0].length == 0) throw new UserError("input ids must have shape (B, S) with S >= 1");
         Var x = EmbeddingOps.lookup(t, ids, t.param(embedding));
         for (LargeBlockGraph b : blocks) x = b.forward(t, x);

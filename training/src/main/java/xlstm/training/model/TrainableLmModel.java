@@ -1,12 +1,7 @@
 package xlstm.training.model;
 
-import java.util.List;
 import xlstm.runtime.config.LmModelConfig;
-import xlstm.runtime.tensor.Tensor;
-import xlstm.training.Batch;
 import xlstm.training.Parameter;
-import xlstm.training.Trainable;
-import xlstm.training.autograd.CrossEntropy;
 import xlstm.training.autograd.EmbeddingOps;
 import xlstm.training.autograd.LinearOps;
 import xlstm.training.autograd.Tape;
@@ -17,12 +12,12 @@ import xlstm.training.autograd.Var;
  * {@code tie_weights} the head is the embedding matrix: one parameter ({@code token_embedding.weight}, or the
  * stored name when only {@code lm_head.weight} is given) that receives both gradients.
  */
-final class TrainableLmModel implements Trainable {
+final class TrainableLmModel extends TapeLanguageModel {
     private final Parameter embedding, head;
     private final BlockStackGraph stack;
-    private final List<Parameter> parameters;
 
     TrainableLmModel(LmModelConfig cfg, ParameterSet w) {
+        super(w);
         int v = cfg.vocabSize(), e = cfg.embeddingDim();
         if (cfg.tieWeights()) {
             // safetensors keeps one name of a shared tensor: a tied checkpoint may hold either (or both)
@@ -38,24 +33,10 @@ final class TrainableLmModel implements Trainable {
         }
         stack = new BlockStackGraph(cfg.stack(), w, "xlstm_block_stack.");
         w.checkAllUsed();
-        parameters = w.parameters();
     }
 
     @Override
-    public List<Parameter> parameters() { return parameters; }
-
-    @Override
-    public double loss(Batch batch, boolean backward) {
-        Tape t = new Tape(backward);
-        CrossEntropy.Loss loss = CrossEntropy.mean(t, forward(t, batch.inputs()), batch.targets());
-        if (backward) t.backward(loss.node(), new float[] {1f});
-        return loss.value();
-    }
-
-    @Override
-    public Tensor logits(int[][] inputs) { return forward(new Tape(false), inputs).value(); }
-
-    private Var forward(Tape t, int[][] ids) {
+    Var forward(Tape t, int[][] ids) {
         Var x = EmbeddingOps.lookup(t, ids, t.param(embedding));
         return LinearOps.linear(t, stack.forward(t, x), t.param(head), null);
     }
