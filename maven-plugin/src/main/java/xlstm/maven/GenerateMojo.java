@@ -69,6 +69,18 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(property = "xlstm.dumpDirectory")
     private File dumpDirectory;
 
+    /**
+     * Build-time PTX of the CUDA kernels ({@code nvcc -arch=<ptxArch> -ptx}, a {@code .ptx} next to each {@code .cu}):
+     * {@code auto} (the default) when nvcc is on the PATH, under {@code $CUDA_HOME/bin} or {@code /usr/local/cuda/bin};
+     * {@code true} requires it; {@code false} never. Without PTX the runtime compiles the sources with NVRTC.
+     */
+    @Parameter(property = "xlstm.ptx", defaultValue = "auto")
+    private String ptx;
+
+    /** The architecture of the build-time PTX. */
+    @Parameter(property = "xlstm.ptxArch", defaultValue = PtxCompiler.DEFAULT_ARCH)
+    private String ptxArch;
+
     /** Compile even when the generated files are up to date. */
     @Parameter(property = "xlstm.force", defaultValue = "false")
     private boolean force;
@@ -85,6 +97,22 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
 
+    /** The PTX compiler the {@code ptx} option asks for, or null; a bad option value is an IllegalArgumentException. */
+    private PtxCompiler ptxCompiler() {
+        String mode = ptx == null ? "auto" : ptx.trim().toLowerCase(java.util.Locale.ROOT);
+        if (mode.equals("false")) return null;
+        if (!mode.equals("auto") && !mode.equals("true"))
+            throw new IllegalArgumentException("ptx must be auto, true or false, not '" + ptx + "'");
+        java.nio.file.Path nvcc = PtxCompiler.findNvcc();
+        if (nvcc == null) {
+            if (mode.equals("true")) throw new IllegalArgumentException(
+                    "ptx=true but nvcc is not on the PATH, under $CUDA_HOME/bin or under /usr/local/cuda/bin");
+            getLog().info("xlstm: no nvcc, so no build-time PTX (the runtime compiles the CUDA kernels with NVRTC)");
+            return null;
+        }
+        return new PtxCompiler(nvcc, ptxArch);
+    }
+
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
@@ -93,9 +121,11 @@ public class GenerateMojo extends AbstractMojo {
         }
         Generator.Config config;
         try {
+            List<xlstm.codegen.Target> chosen = Generator.resolveTargets(targets);
             config = new Generator.Config(sourceDirectory.toPath(), outputDirectory.toPath(),
-                    resourcesDirectory.toPath(), Generator.resolveTargets(targets), javaPackage,
-                    dumpDirectory == null ? null : dumpDirectory.toPath());
+                    resourcesDirectory.toPath(), chosen, javaPackage,
+                    dumpDirectory == null ? null : dumpDirectory.toPath(),
+                    chosen.contains(xlstm.codegen.Target.CUDA) ? ptxCompiler() : null);
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("xlstm: " + e.getMessage());
         }

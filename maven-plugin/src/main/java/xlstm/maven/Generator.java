@@ -43,7 +43,13 @@ final class Generator {
      * @param javaPackage the package of the generated Java classes; null or blank for the compiler's
      * @param dumpDir     where to write every compilation stage; null for none
      */
-    record Config(Path sourceDir, Path javaOut, Path resourcesOut, List<Target> targets, String javaPackage, Path dumpDir) {
+    record Config(Path sourceDir, Path javaOut, Path resourcesOut, List<Target> targets, String javaPackage, Path dumpDir,
+                  PtxCompiler ptx) {
+        /** Without build-time PTX. */
+        Config(Path sourceDir, Path javaOut, Path resourcesOut, List<Target> targets, String javaPackage, Path dumpDir) {
+            this(sourceDir, javaOut, resourcesOut, targets, javaPackage, dumpDir, null);
+        }
+
         Config {
             sourceDir = sourceDir.toAbsolutePath().normalize();
             javaOut = javaOut.toAbsolutePath().normalize();
@@ -59,7 +65,7 @@ final class Generator {
         String describe() {
             return "src=" + sourceDir + "\njava=" + javaOut + "\nres=" + resourcesOut + "\ntargets="
                     + targets.stream().map(Target::id).collect(Collectors.joining(",")) + "\npackage=" + javaPackage
-                    + "\ndump=" + dumpDir;
+                    + "\ndump=" + dumpDir + "\nptx=" + (ptx == null ? "none" : ptx.describe());
         }
     }
 
@@ -132,17 +138,31 @@ final class Generator {
             if (e.getKey().startsWith(config.javaOut())) java++;
             if (writeIfChanged(e.getKey(), e.getValue())) changed++;
         }
+        List<Path> outputs = new ArrayList<>(files.keySet());
+        List<Path> ptx = buildPtx(files.keySet());
+        outputs.addAll(ptx);
         if (previous != null) {
             for (Path old : previous.outputs()) {
                 boolean ours = old.startsWith(config.javaOut()) || old.startsWith(config.resourcesOut());
-                if (ours && !files.containsKey(old) && Files.deleteIfExists(old)) removed++;
+                if (ours && !outputs.contains(old) && Files.deleteIfExists(old)) removed++;
             }
         }
-        new GenerationState(fingerprint, List.copyOf(files.keySet())).write(stateFile);
+        new GenerationState(fingerprint, List.copyOf(outputs)).write(stateFile);
         log.accept("xlstm: " + sources.size() + " source file(s) -> " + java + " Java and " + (files.size() - java)
                 + " kernel source file(s) for " + config.targets().stream().map(Target::id).collect(Collectors.joining(", "))
                 + " (" + changed + " written, " + removed + " removed)");
-        return new Result(false, sources.size(), java, files.size() - java, changed, removed);
+        return new Result(false, sources.size(), java, outputs.size() - java, changed, removed);
+    }
+
+    /** The PTX of every generated CUDA source when the config has a {@link PtxCompiler}; the PTX files written. */
+    private List<Path> buildPtx(java.util.Collection<Path> generated) throws IOException {
+        if (config.ptx() == null) return List.of();
+        List<Path> cu = generated.stream().filter(p -> p.startsWith(config.resourcesOut())
+                && p.getFileName().toString().endsWith(".cu")).toList();
+        if (cu.isEmpty()) return List.of();
+        List<Path> ptx = config.ptx().compile(cu);
+        log.accept("xlstm: PTX for " + config.ptx().arch() + " of " + ptx.size() + " CUDA kernel(s), by " + config.ptx().describe());
+        return ptx;
     }
 
     /** All emitted files of all targets, by the absolute path they are written to. */

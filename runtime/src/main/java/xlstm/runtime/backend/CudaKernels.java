@@ -9,8 +9,10 @@ import xlstm.backends.cuda.KernelArgs;
 
 /**
  * The {@code cuda} backend: each call uploads its tensors to the GPU, runs the generated CUDA kernel of that entry
- * point (classpath {@code xlstm/generated/cuda/<entry>.cu}, compiled once per context by NVRTC for the device's
- * architecture, no fast math, module cache keyed by source hash), and copies the states and outputs back. Launch
+ * point, and copies the states and outputs back. The kernel's module is the PTX that nvcc built at build time
+ * (classpath {@code xlstm/generated/cuda/<file>.ptx}, loaded by the driver, which JIT-compiles it for the device) when
+ * the build made one and the device is of its architecture or newer; otherwise the source ({@code <file>.cu}) compiled
+ * by NVRTC for the device's architecture (no fast math, module cache keyed by source hash). Launch
  * geometry and scratch size come from the folder's {@code index.tsv} (docs/glue-contract.md, "C-family kernels").
  *
  * <p>Copies and the launch are queued on the context's stream and waited for once per call. Block size:
@@ -29,6 +31,9 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     private static CudaKernels shared;
 
     private final CudaContext ctx;
+    /** The module of each kernel file, loaded once (calls are serialised). */
+    private final java.util.Map<String, xlstm.backends.cuda.CuModule> modules = new java.util.HashMap<>();
+    private int fromPtx, byNvrtc;
 
     private CudaKernels(CudaContext ctx, KernelIndex kernels) {
         super("CUDA", FOLDER, kernels, BLOCK_PROPERTY, DEFAULT_BLOCK, GROUP_BLOCK);
@@ -71,7 +76,11 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     @Override
     public String device() {
         Cuda.Probe p = Cuda.probe();
-        return ctx.device().summary() + "; CUDA driver " + p.driver() + ", NVRTC " + p.nvrtc() + ", block " + block();
+        String loaded;
+        synchronized (this) {
+            loaded = fromPtx + byNvrtc == 0 ? "" : "; modules loaded: " + fromPtx + " from build-time PTX, " + byNvrtc + " by NVRTC";
+        }
+        return ctx.device().summary() + "; CUDA driver " + p.driver() + ", NVRTC " + p.nvrtc() + ", block " + block() + loaded;
     }
 
     @Override public String toString() { return "cuda"; }
@@ -83,7 +92,44 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
 
     @Override
     CuFunction function(String file, String source, String entry) {
-        return ctx.function(ctx.module(file, source), entry);
+        return ctx.function(modules.computeIfAbsent(file, f -> module(f, source)), entry);
+    }
+
+    /** The build-time PTX of {@code file} when there is one this device can run, else NVRTC's compile of the source. */
+    private xlstm.backends.cuda.CuModule module(String file, String source) {
+        String ptx = index().beside(file, ".ptx");
+        int arch = ptx == null ? 0 : ptxArch(ptx);
+        if (arch > 0 && ctx.device().computeCapability() >= arch) {
+            try {
+                xlstm.backends.cuda.CuModule m = ctx.load(file + " (build-time PTX, sm_" + arch + ")",
+                        ptx.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "compute_" + arch,
+                        "ptx/" + file + "/" + Integer.toHexString(ptx.hashCode()), "");
+                fromPtx++;
+                return m;
+            } catch (xlstm.backends.cuda.CudaException e) {
+                // PTX of a newer toolkit than the driver's JIT: compile the source with NVRTC instead
+                if (e.code() != xlstm.backends.cuda.CudaDriver.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) throw e;
+            }
+        }
+        byNvrtc++;
+        return ctx.module(file, source);
+    }
+
+    /** Where this build's kernels come from on {@code device}: the build-time PTX or NVRTC, in words. */
+    static String modulesFrom(Cuda.Device device) {
+        KernelIndex i = index();
+        KernelIndex.Entry first = i == null || i.size() == 0 ? null : i.entries().getFirst();
+        String ptx = first == null ? null : i.beside(first.file(), ".ptx");
+        int arch = ptx == null ? 0 : ptxArch(ptx);
+        if (arch == 0) return "compiled at run time by NVRTC (the build had no nvcc)";
+        return device.computeCapability() >= arch ? "PTX for sm_" + arch + " built by nvcc at build time"
+                : "compiled at run time by NVRTC (the build-time PTX is for sm_" + arch + ", newer than this device)";
+    }
+
+    /** The architecture of a PTX text's {@code .target sm_NN} line (90 for sm_90 or sm_90a), or 0. */
+    static int ptxArch(String ptx) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\.target\\s+sm_(\\d+)").matcher(ptx);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     @Override int maxThreadsPerBlock(CuFunction f) { return f.maxThreadsPerBlock(); }

@@ -146,7 +146,8 @@ public final class KernelBackends {
         }
         Cuda.Device d = Cuda.device();
         return new DeviceStatus("cuda", true, true, d.summary() + devices, CudaKernels.index().size()
-                + " generated CUDA kernels, compiled at run time by NVRTC " + p.nvrtc() + " (CUDA driver " + p.driver() + ")");
+                + " generated CUDA kernels, " + CudaKernels.modulesFrom(d) + " (CUDA driver " + p.driver() + ", NVRTC "
+                + p.nvrtc() + ")");
     }
 
     private static DeviceStatus hipStatus() {

@@ -71,6 +71,7 @@ public final class KernelCheck {
         }
         System.out.printf(Locale.ROOT, "%d passed, %d failed (%.1f s)%n", rs.size() - failed, failed,
                 (System.nanoTime() - t0) / 1e9);
+        System.out.println("after the check: " + b.device());
         System.exit(failed == 0 ? 0 : 1);
     }
 

@@ -92,6 +92,15 @@ public final class KernelIndex {
         return s;
     }
 
+    /**
+     * The text of the file beside {@code file} (a file name of this index) with its extension replaced by
+     * {@code extension} (e.g. the build-time {@code .ptx} of a {@code .cu}); null when the build made none.
+     */
+    public String beside(String file, String extension) {
+        int dot = file.lastIndexOf('.');
+        return resource(loader, folder + "/" + (dot < 0 ? file : file.substring(0, dot)) + extension);
+    }
+
     private static List<Param> params(String signature) {
         List<Param> out = new ArrayList<>();
         for (String p : signature.split(",")) {

@@ -1,0 +1,35 @@
+package xlstm.runtime.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The build-time PTX that the cuda backend loads instead of compiling with NVRTC (xlstm-maven-plugin, nvcc). */
+class BuildTimePtxTest {
+    @Test
+    void everyCudaKernelOfThisBuildHasItsPtxForSm90() {
+        KernelIndex index = CudaKernels.index();
+        assertNotNull(index, "the build has CUDA kernels");
+        KernelIndex.Entry first = index.entries().getFirst();
+        boolean built = index.beside(first.file(), ".ptx") != null;
+        if (!built && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no build-time PTX");
+        assumeTrue(built, "this build ran without nvcc, so it has no build-time PTX");
+        for (KernelIndex.Entry e : index.entries()) {
+            String ptx = index.beside(e.file(), ".ptx");
+            assertNotNull(ptx, e.file() + " has its PTX");
+            assertEquals(90, CudaKernels.ptxArch(ptx), e.file());
+            assertTrue(ptx.contains(".entry " + e.entry()) || ptx.contains(".entry " + e.entry() + "("), e.file() + " defines " + e.entry());
+        }
+    }
+
+    @Test
+    void ptxArchitectureIsReadFromTheTargetLine() {
+        assertEquals(90, CudaKernels.ptxArch("//\n.version 9.0\n.target sm_90\n.address_size 64\n"));
+        assertEquals(100, CudaKernels.ptxArch(".version 9.0\n  .target sm_100a\n"));
+        assertEquals(0, CudaKernels.ptxArch("no target here"));
+    }
+}
