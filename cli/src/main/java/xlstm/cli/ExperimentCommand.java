@@ -32,8 +32,8 @@ final class ExperimentCommand implements Callable<Integer> {
                     "mLSTM+sLSTM models of 2 blocks, trained on bit strings of length 1..40 and",
                     "tested on 41..256. Prints each model's scaled accuracy (0 = chance,",
                     "1 = perfect); writes OUT/parity.csv, OUT/parity.png and a run directory",
-                    "per model. Steps and sizes are options; the defaults took about 6 minutes",
-                    "per model on 2 busy CPU cores."},
+                    "per model. Steps and sizes are options; the defaults took 9 minutes for",
+                    "the three models on 2 CPU cores."},
             footer = {"", "Example:", "  xlstm experiment parity --out runs/parity --steps 300"})
     static final class Parity implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory of the results.")
