@@ -102,7 +102,8 @@ public final class ParityExperiment {
             List<Batch> test = o.test().fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final test");
             double acc = ScaledAccuracy.accuracy(r.model(), test);
             // scored like the test, at the last bit, whatever the training targets were
-            List<Batch> seen = o.train().withTargets(ParityTask.Targets.LAST).fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final train");
+            List<Batch> seen = o.train().withTargets(ParityTask.Targets.LAST).fixedSet(batches,
+                    o.training().batchSize(), o.training().seed(), "parity final train");
             double trainAcc = ScaledAccuracy.accuracy(r.model(), seen);
             rows.add(new Row(v, ParityTask.scaledAccuracy(acc), acc, ParityTask.scaledAccuracy(trainAcc), r.last().loss(),
                     r.last().valLoss(), o.training().steps(), (System.nanoTime() - start) / 1e9));
