@@ -110,13 +110,15 @@ class TrainCommandTest {
     void parityExperimentOptionsAndATinyRun() {
         String out = tmp.resolve("p").toString();
         Cli.Result r = Cli.run("experiment", "parity", "--out", out, "--steps", "2", "--embedding-dim", "8",
-                "--batch-size", "4", "--eval-every", "2", "--test-samples", "8").assertOk();
+                "--batch-size", "4", "--eval-every", "2", "--test-samples", "8", "--targets", "every").assertOk();
         assertTrue(r.out().contains("xLSTM[1:1] mLSTM + sLSTM") && r.out().contains("scaled accuracy"), r.out());
+        assertTrue(r.out().contains("targets at every position"), r.out());
         assertTrue(Files.isRegularFile(tmp.resolve("p/parity.csv")) && Files.isRegularFile(tmp.resolve("p/parity.png")));
         Cli.run("experiment", "parity", "--out", out, "--steps", "0").assertUserError("--steps");
         Cli.run("experiment", "parity", "--out", out, "--warmup", "-1").assertUserError("--warmup");
         Cli.run("experiment", "parity", "--out", out, "--num-heads", "3").assertUserError("--num-heads", "--embedding-dim");
         Cli.run("experiment", "parity", "--out", out, "--test-samples", "0").assertUserError("--test-samples");
+        Cli.run("experiment", "parity", "--out", out, "--targets", "all").assertUserError("--targets", "last or every");
         Cli.run("experiment", "parity", "--steps", "5").assertUserError("--out");
         Cli.run("experiment", "parity", "--out", out, "--steps", "1").assertUserError("--out", "already");
     }

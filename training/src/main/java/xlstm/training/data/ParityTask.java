@@ -7,21 +7,37 @@ import xlstm.training.Rng;
 
 /**
  * The Chomsky-hierarchy parity task (regular; xLSTM paper, SPEC §6.3): a string of random bits, the label its
- * parity. Tokens: 0 and 1 are bits, {@link #PAD} fills a batch's shorter rows. The target is the parity at the
- * string's last bit and {@link Batch#IGNORE} everywhere else, so only that position counts in the loss; a causal
- * model's output there does not see the padding after it. Rows of a batch have random lengths in
- * [minLength, maxLength]; the batch is as long as its longest row.
+ * parity. Tokens: 0 and 1 are bits, {@link #PAD} fills a batch's shorter rows. With {@link Targets#LAST} the target
+ * is the parity at the string's last bit and {@link Batch#IGNORE} everywhere else, so only that position counts in
+ * the loss; with {@link Targets#EVERY} every bit's position has the parity of the prefix up to it (the same
+ * function, of each prefix: a denser training signal). Padding positions are always ignored, and a causal model's
+ * output at a bit does not see the padding after it. Rows of a batch have random lengths in [minLength, maxLength];
+ * the batch is as long as its longest row.
  */
-public record ParityTask(int minLength, int maxLength) {
+public record ParityTask(int minLength, int maxLength, Targets targets) {
     public static final int VOCAB = 3, PAD = 2;
     /** The task's lengths in the xLSTM paper: training 1..40 (the reference config starts at 3), test 41..256. */
     public static final ParityTask TRAIN = new ParityTask(1, 40), TEST = new ParityTask(41, 256);
+
+    /** Which positions of a string carry a target. */
+    public enum Targets {
+        LAST, EVERY;
+
+        /** The name in configs and on the command line. */
+        public String id() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
 
     public ParityTask {
         if (minLength < 1 || maxLength < minLength) {
             throw new IllegalArgumentException("lengths " + minLength + ".." + maxLength);
         }
+        java.util.Objects.requireNonNull(targets, "targets");
     }
+
+    /** Only the last bit has a target: what the test scores. */
+    public ParityTask(int minLength, int maxLength) { this(minLength, maxLength, Targets.LAST); }
+
+    public ParityTask withTargets(Targets t) { return new ParityTask(minLength, maxLength, t); }
 
     public Batch batch(int batchSize, Rng rng) {
         int[] lengths = new int[batchSize];
@@ -39,6 +55,7 @@ public record ParityTask(int minLength, int maxLength) {
                 int bit = rng.nextInt(2);
                 in[b][s] = bit;
                 parity ^= bit;
+                if (targets == Targets.EVERY) tgt[b][s] = parity;
             }
             tgt[b][lengths[b] - 1] = parity;
         }

@@ -46,7 +46,8 @@ public final class ParityExperiment {
      * @param embeddingDim E of every model (the paper: 64)
      * @param numHeads     heads of the mLSTM and sLSTM layers (the paper: 1)
      * @param training     the optimisation (steps, batch, lr, ...); seq_len is unused
-     * @param train        training lengths
+     * @param train        training lengths, and which positions of the training strings have targets (the test
+     *                     always scores the last bit only)
      * @param test         test lengths
      * @param testSamples  strings of the final scaled-accuracy test (in batches of the training batch size)
      */
@@ -55,10 +56,11 @@ public final class ParityExperiment {
 
     /**
      * One row of the result table: scaled accuracy and accuracy on the test lengths, the scaled accuracy on the
-     * training lengths (what the model learnt, next to what it generalises), the last losses.
+     * training lengths at the last bit (what the model learnt, next to what it generalises), the last losses, the
+     * steps and the wall-clock seconds of training and testing.
      */
     public record Row(Variant variant, double scaledAccuracy, double accuracy, double trainScaledAccuracy,
-                      double finalLoss, double finalValLoss) {}
+                      double finalLoss, double finalValLoss, int steps, double seconds) {}
 
     private ParityExperiment() {}
 
@@ -92,16 +94,19 @@ public final class ParityExperiment {
             say.accept("== " + v.description() + " ==");
             RunConfig cfg = new RunConfig(new ModelSpec.Lm(modelConfig(v, o)), new DataConfig.Parity(o.train(), o.test()),
                     o.training(), out.resolve(v.name()));
+            long start = System.nanoTime();
             TrainingRun.Result r = TrainingRun.run(cfg, factory, false, listeners.apply(v));
             say.accept("testing on " + o.testSamples() + " strings of length " + o.test().minLength() + ".."
                     + o.test().maxLength());
             int batches = Math.max(1, (o.testSamples() + o.training().batchSize() - 1) / o.training().batchSize());
             List<Batch> test = o.test().fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final test");
             double acc = ScaledAccuracy.accuracy(r.model(), test);
-            List<Batch> seen = o.train().fixedSet(batches, o.training().batchSize(), o.training().seed(), "parity final train");
+            // scored like the test, at the last bit, whatever the training targets were
+            List<Batch> seen = o.train().withTargets(ParityTask.Targets.LAST).fixedSet(batches,
+                    o.training().batchSize(), o.training().seed(), "parity final train");
             double trainAcc = ScaledAccuracy.accuracy(r.model(), seen);
             rows.add(new Row(v, ParityTask.scaledAccuracy(acc), acc, ParityTask.scaledAccuracy(trainAcc), r.last().loss(),
-                    r.last().valLoss()));
+                    r.last().valLoss(), o.training().steps(), (System.nanoTime() - start) / 1e9));
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
             for (StepRecord s : MetricsLog.read(cfg.out().resolve(TrainingRun.CSV))) {
                 if (s.evaluated()) {
@@ -119,11 +124,12 @@ public final class ParityExperiment {
 
     private static void writeCsv(Path file, List<Row> rows) {
         StringBuilder sb = new StringBuilder(
-                "model,slstm_at,scaled_accuracy,accuracy,train_lengths_scaled_accuracy,final_train_loss,final_val_loss\n");
+                "model,slstm_at,scaled_accuracy,accuracy,train_lengths_scaled_accuracy,final_train_loss,final_val_loss,steps,"
+                + "seconds\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,\"%s\",%.4f,%.4f,%.4f,%.6f,%.6f%n", r.variant().name(),
+            sb.append(String.format(Locale.ROOT, "%s,\"%s\",%.4f,%.4f,%.4f,%.6f,%.6f,%d,%.1f%n", r.variant().name(),
                     r.variant().slstmAt(), r.scaledAccuracy(), r.accuracy(), r.trainScaledAccuracy(), r.finalLoss(),
-                    r.finalValLoss()));
+                    r.finalValLoss(), r.steps(), r.seconds()));
         }
         try {
             Files.writeString(file, sb);
@@ -134,11 +140,11 @@ public final class ParityExperiment {
 
     /** The result table as text. */
     public static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-28s %16s %9s %11s %22s%n", "model",
-                "scaled accuracy", "accuracy", "test loss", "(training lengths: sc.)"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-28s %16s %9s %11s %22s %7s %8s%n", "model",
+                "scaled accuracy", "accuracy", "test loss", "(training lengths: sc.)", "steps", "time"));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-28s %16.3f %9.3f %11.4f %22.3f%n", r.variant().description(),
-                    r.scaledAccuracy(), r.accuracy(), r.finalValLoss(), r.trainScaledAccuracy()));
+            sb.append(String.format(Locale.ROOT, "%-28s %16.3f %9.3f %11.4f %22.3f %7d %7.0fs%n", r.variant().description(),
+                    r.scaledAccuracy(), r.accuracy(), r.finalValLoss(), r.trainScaledAccuracy(), r.steps(), r.seconds()));
         }
         return sb.toString();
     }

@@ -15,7 +15,8 @@ import xlstm.training.data.TokenStream;
 /**
  * A run's {@code data} dictionary: a text file ({@code type: text}, {@code file}, optional {@code tokenizer}
  * (tokenizer.json; without it the text's bytes are the tokens), {@code validation_fraction}) or the parity task
- * ({@code type: parity}, {@code train_lengths: [min, max]}, {@code test_lengths: [min, max]}).
+ * ({@code type: parity}, {@code train_lengths: [min, max]}, {@code test_lengths: [min, max]}, {@code targets: last}
+ * or {@code every}: which positions of the training strings have a target).
  */
 public sealed interface DataConfig {
     String[] TYPES = {"text", "parity"};
@@ -58,6 +59,8 @@ public sealed interface DataConfig {
             ObjectNode o = JsonNodeFactory.instance.objectNode().put("type", "parity");
             o.putArray("train_lengths").add(train.minLength()).add(train.maxLength());
             o.putArray("test_lengths").add(test.minLength()).add(test.maxLength());
+            // written only when not the default, so run.json of earlier runs (and their resume check) stays as it was
+            if (train.targets() != ParityTask.Targets.LAST) o.put("targets", train.targets().id());
             return o;
         }
     }
@@ -76,7 +79,11 @@ public sealed interface DataConfig {
             }
             d = new Text(Path.of(file), tok == null ? null : Path.of(tok), frac);
         } else {
-            d = new Parity(lengths(c, "train_lengths", ParityTask.TRAIN), lengths(c, "test_lengths", ParityTask.TEST));
+            String targets = c.getChoice("targets", "last", "last", "every");
+            // the training strings' targets; the test lengths are always scored at the last bit only
+            d = new Parity(lengths(c, "train_lengths", ParityTask.TRAIN)
+                    .withTargets(ParityTask.Targets.valueOf(targets.toUpperCase(java.util.Locale.ROOT))),
+                    lengths(c, "test_lengths", ParityTask.TEST));
         }
         c.finish();
         return d;

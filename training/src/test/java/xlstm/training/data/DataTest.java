@@ -88,6 +88,30 @@ class DataTest {
     }
 
     @Test
+    void parityWithEveryTargetLabelsEachBitWithItsPrefixParity() {
+        ParityTask every = new ParityTask(1, 40, ParityTask.Targets.EVERY);
+        Batch b = every.batch(8, new Rng(5)), last = new ParityTask(1, 40).batch(8, new Rng(5));
+        assertTrue(Arrays.deepEquals(last.inputs(), b.inputs()), "the same strings as with targets at the last bit");
+        int bits = 0;
+        for (int r = 0; r < 8; r++) {
+            int parity = 0;
+            for (int s = 0; s < b.length(); s++) {
+                int bit = b.inputs()[r][s];
+                if (bit == ParityTask.PAD) {
+                    assertEquals(Batch.IGNORE, b.targets()[r][s], "padding has no target");
+                    continue;
+                }
+                bits++;
+                parity ^= bit;
+                assertEquals(parity, b.targets()[r][s]);
+                if (last.targets()[r][s] != Batch.IGNORE) assertEquals(last.targets()[r][s], b.targets()[r][s]);
+            }
+        }
+        assertEquals(bits, b.counted());
+        assertEquals(ParityTask.Targets.LAST, every.withTargets(ParityTask.Targets.LAST).targets());
+    }
+
+    @Test
     void scaledAccuracyMapsChanceToZeroAndPerfectToOne() {
         assertEquals(0.0, ParityTask.scaledAccuracy(0.5));
         assertEquals(1.0, ParityTask.scaledAccuracy(1.0));

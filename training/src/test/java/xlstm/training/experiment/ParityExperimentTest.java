@@ -48,6 +48,26 @@ class ParityExperimentTest {
     }
 
     @Test
+    void paddingAfterAStringDoesNotChangeTheOutputsAtItsBits() {
+        // a batch's shorter rows are padded after the string: a causal model's outputs at the bits must be those of
+        // the string alone, or the test (scored at the last bit) would depend on the other rows of its batch
+        int[] bits = {1, 0, 1, 1, 0};
+        int[][] alone = {bits};
+        int[][] padded = {{1, 0, 1, 1, 0, 2, 2, 2, 2, 2, 2, 2}, {0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1}};
+        for (ParityExperiment.Variant v : ParityExperiment.VARIANTS) {
+            LmModelConfig cfg = ParityExperiment.modelConfig(v, options(1));
+            Trainable m = ModelFactory.REFERENCE.lmModel(cfg, LmModelInit.of(cfg, 3));
+            Tensor a = m.logits(alone), p = m.logits(padded);
+            for (int t = 0; t < bits.length; t++) {
+                for (int k = 0; k < ParityTask.VOCAB; k++) {
+                    assertEquals(a.getFloat((long) t * ParityTask.VOCAB + k), p.getFloat((long) t * ParityTask.VOCAB + k),
+                            1e-5, v.name() + " position " + t);
+                }
+            }
+        }
+    }
+
+    @Test
     void theExperimentWritesItsTableCsvAndPlot() throws Exception {
         // the xLSTM models stand in as bigrams over the parity vocabulary: the plumbing is what is tested here
         List<LmModelConfig> built = new ArrayList<>();

@@ -52,6 +52,13 @@ class RunConfigTest {
         assertEquals(10, c.training().warmupSteps(), "the default warm-up is clipped to the run");
         RunConfig again = RunConfig.fromJson(c.toJson());
         assertEquals(c.toJson(), again.toJson());
+        assertEquals(xlstm.training.data.ParityTask.Targets.LAST, ((DataConfig.Parity) c.data()).train().targets());
+        assertTrue(!c.toJson().get("data").has("targets"), "the default is not written: earlier run.json stays valid");
+        RunConfig every = RunConfig.load(write("every.yaml", GOOD.replace("type: parity", "type: parity\n  targets: every")));
+        DataConfig.Parity p = (DataConfig.Parity) every.data();
+        assertEquals(xlstm.training.data.ParityTask.Targets.EVERY, p.train().targets());
+        assertEquals(xlstm.training.data.ParityTask.Targets.LAST, p.test().targets(), "the test scores the last bit");
+        assertEquals(every.toJson(), RunConfig.fromJson(every.toJson()).toJson());
     }
 
     /** The message names the file, the option's line and the option. */
@@ -73,6 +80,7 @@ class RunConfigTest {
                 "model.config.slstm_block.slstm.num_heads", "does not divide");
         assertBad(GOOD.replace("type: parity", "type: music"), 12, "data.type", "text, parity");
         assertBad(GOOD.replace("type: parity", "type: text"), 11, "data.file", "required");
+        assertBad(GOOD.replace("type: parity", "type: parity\n  targets: all"), 13, "data.targets", "last, every");
         assertBad(GOOD.replace("out: runs/p", ""), 0, "out", "required");
         assertBad(GOOD.replace("betas: [0.8, 0.99]", "betas: [0.8]"), 16, "training.betas", "[beta1, beta2]");
         assertBad(GOOD.replace("steps: 10", "steps: 10\n  warmup_steps: 11"), 15, "training.warmup_steps", "[0, steps");
