@@ -201,6 +201,49 @@ public final class CudaContext implements AutoCloseable {
         driver.copyDtoHAsync(dst, src.pointer(), n, stream);
     }
 
+    /** Copies {@code src} (native or heap) to the device address {@code dst}, blocking. */
+    public void writeAt(long dst, MemorySegment src) {
+        long n = src.byteSize();
+        if (n == 0) return;
+        makeCurrent();
+        if (src.isNative()) {
+            driver.copyHtoD(dst, src, n);
+        } else {
+            try (Arena a = Arena.ofConfined()) {
+                driver.copyHtoD(dst, a.allocate(n, 16).copyFrom(src), n);
+            }
+        }
+    }
+
+    /** Queues a copy of {@code dst.byteSize()} bytes from the device address {@code src} into the native {@code dst}. */
+    public void readAsyncAt(long src, MemorySegment dst) {
+        if (!dst.isNative()) throw new IllegalArgumentException("an asynchronous copy needs a native segment");
+        makeCurrent();
+        driver.copyDtoHAsync(dst, src, dst.byteSize(), stream);
+    }
+
+    /** Queues a copy of the native {@code src} to the device address {@code dst}; {@code src} must outlive it. */
+    public void writeAsyncAt(long dst, MemorySegment src) {
+        if (!src.isNative()) throw new IllegalArgumentException("an asynchronous copy needs a native segment");
+        makeCurrent();
+        driver.copyHtoDAsync(dst, src, src.byteSize(), stream);
+    }
+
+    /** Queues a device-to-device copy of {@code bytes} bytes. */
+    public void copyAsync(long dst, long src, long bytes) {
+        if (bytes == 0) return;
+        makeCurrent();
+        driver.copyDtoDAsync(dst, src, bytes, stream);
+    }
+
+    /** Queues zeroing {@code bytes} bytes (a multiple of 4) at {@code dst}. */
+    public void zeroAsync(long dst, long bytes) {
+        if (bytes % 4 != 0) throw new IllegalArgumentException("zeroAsync takes whole 32-bit words, got " + bytes + " bytes");
+        if (bytes == 0) return;
+        makeCurrent();
+        driver.memsetD32Async(dst, 0, bytes / 4, stream);
+    }
+
     private static long fits(MemorySegment host, CuBuffer dev) {
         if (host.byteSize() > dev.byteSize()) {
             throw new IllegalArgumentException("a " + host.byteSize() + "-byte segment does not fit " + dev);
@@ -228,6 +271,28 @@ public final class CudaContext implements AutoCloseable {
     public void synchronize(String after) {
         makeCurrent();
         driver.streamSynchronize(stream, after);
+    }
+
+    /**
+     * Records what {@code work} queues on the stream into a CUDA graph instead of running it, and instantiates
+     * it: {@link CudaGraph#launch()} replays those launches and copies with one call. {@code work} must only queue
+     * work (no synchronisation, no allocation); its kernel arguments are fixed at capture.
+     */
+    public CudaGraph capture(Runnable work) {
+        makeCurrent();
+        driver.streamBeginCapture(stream, CudaDriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        MemorySegment graph;
+        try {
+            work.run();
+        } finally {
+            graph = driver.streamEndCapture(stream);
+        }
+        try {
+            return new CudaGraph(this, graph, driver.graphInstantiate(graph));
+        } catch (RuntimeException e) {
+            driver.graphDestroy(graph);
+            throw e;
+        }
     }
 
     /** A timing event for this context's stream. */

@@ -48,7 +48,9 @@ public final class CudaDriver {
             cuCtxSynchronize, cuMemGetInfo, cuModuleLoadData, cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction,
             cuFuncGetAttribute, cuMemAlloc, cuMemFree, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuStreamCreate, cuStreamDestroy, cuStreamSynchronize, cuEventCreate, cuEventRecord, cuEventSynchronize,
-            cuEventElapsedTime, cuEventDestroy, cuLaunchKernel, cuGetErrorName, cuGetErrorString;
+            cuEventElapsedTime, cuEventDestroy, cuLaunchKernel, cuGetErrorName, cuGetErrorString, cuMemcpyDtoDAsync,
+            cuMemsetD32Async, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch,
+            cuGraphExecDestroy, cuGraphDestroy;
 
     private CudaDriver(CudaLibraries.Loaded lib) {
         this.from = lib.from();
@@ -89,6 +91,14 @@ public final class CudaDriver {
         cuEventDestroy = fn(l, "cuEventDestroy_v2", ADDRESS);
         cuLaunchKernel = fn(l, "cuLaunchKernel", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        cuMemcpyDtoDAsync = fn(l, "cuMemcpyDtoDAsync_v2", JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
+        cuMemsetD32Async = fn(l, "cuMemsetD32Async", JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
+        cuStreamBeginCapture = fn(l, "cuStreamBeginCapture_v2", ADDRESS, JAVA_INT);
+        cuStreamEndCapture = fn(l, "cuStreamEndCapture", ADDRESS, ADDRESS);
+        cuGraphInstantiate = fn(l, "cuGraphInstantiateWithFlags", ADDRESS, ADDRESS, JAVA_LONG);
+        cuGraphLaunch = fn(l, "cuGraphLaunch", ADDRESS, ADDRESS);
+        cuGraphExecDestroy = fn(l, "cuGraphExecDestroy", ADDRESS);
+        cuGraphDestroy = fn(l, "cuGraphDestroy", ADDRESS);
         cuGetErrorName = fn(l, "cuGetErrorName", JAVA_INT, ADDRESS);
         cuGetErrorString = fn(l, "cuGetErrorString", JAVA_INT, ADDRESS);
     }
@@ -399,6 +409,84 @@ public final class CudaDriver {
     public void copyDtoHAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
         try {
             check((int) cuMemcpyDtoHAsync.invokeExact(dst, src, bytes, stream), "cuMemcpyDtoHAsync_v2(" + bytes + " bytes)");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuMemcpyDtoDAsync_v2}: {@code bytes} bytes from device {@code src} to device {@code dst}. */
+    public void copyDtoDAsync(long dst, long src, long bytes, MemorySegment stream) {
+        try {
+            check((int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream), "cuMemcpyDtoDAsync_v2(" + bytes + " bytes)");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuMemsetD32Async}: {@code count} 32-bit words at {@code dst} set to {@code value}. */
+    public void memsetD32Async(long dst, int value, long count, MemorySegment stream) {
+        try {
+            check((int) cuMemsetD32Async.invokeExact(dst, value, count, stream), "cuMemsetD32Async(" + count + " words)");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ graphs (stream capture)
+
+    /** {@code CU_STREAM_CAPTURE_MODE_THREAD_LOCAL}: only this thread's unsafe calls break the capture. */
+    public static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+
+    /** {@code cuStreamBeginCapture_v2}: work queued on {@code stream} is recorded into a graph, not run. */
+    public void streamBeginCapture(MemorySegment stream, int mode) {
+        try {
+            check((int) cuStreamBeginCapture.invokeExact(stream, mode), "cuStreamBeginCapture_v2");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuStreamEndCapture}: the {@code CUgraph} recorded since the capture began. */
+    public MemorySegment streamEndCapture(MemorySegment stream) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check((int) cuStreamEndCapture.invokeExact(stream, out), "cuStreamEndCapture");
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuGraphInstantiateWithFlags(graph, 0)}: an executable graph ({@code CUgraphExec}). */
+    public MemorySegment graphInstantiate(MemorySegment graph) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check((int) cuGraphInstantiate.invokeExact(out, graph, 0L), "cuGraphInstantiateWithFlags");
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void graphLaunch(MemorySegment exec, MemorySegment stream) {
+        try {
+            check((int) cuGraphLaunch.invokeExact(exec, stream), "cuGraphLaunch");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void graphExecDestroy(MemorySegment exec) {
+        try {
+            check((int) cuGraphExecDestroy.invokeExact(exec), "cuGraphExecDestroy");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void graphDestroy(MemorySegment graph) {
+        try {
+            check((int) cuGraphDestroy.invokeExact(graph), "cuGraphDestroy");
         } catch (Throwable t) {
             throw rethrow(t);
         }

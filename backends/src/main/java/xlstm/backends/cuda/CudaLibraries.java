@@ -25,6 +25,10 @@ public final class CudaLibraries {
     public static final String LIBCUDA_PROPERTY = "xlstm.cuda.libcuda";
     /** The property naming the NVRTC library to load instead of {@link #NVRTC}. */
     public static final String NVRTC_PROPERTY = "xlstm.cuda.nvrtc";
+    /** The property naming the cuBLAS library to load instead of {@link #CUBLAS}. */
+    public static final String CUBLAS_PROPERTY = "xlstm.cuda.cublas";
+    /** cuBLAS's names, tried in order. */
+    public static final List<String> CUBLAS = List.of("libcublas.so", "libcublas.so.13", "libcublas.so.12");
     /** The driver library's names, tried in order. */
     public static final List<String> LIBCUDA = List.of("libcuda.so.1", "libcuda.so");
     /** NVRTC's names, tried in order (the unversioned name comes with the -dev package only). */
@@ -48,6 +52,13 @@ public final class CudaLibraries {
                         + " or put its folder on LD_LIBRARY_PATH");
         preloadBuiltins(l.from());
         return l;
+    }
+
+    /** cuBLAS, for the matrix products of the device-resident models. */
+    static Loaded cublas() {
+        return open(names(CUBLAS_PROPERTY, CUBLAS), searchDirs(),
+                "the device-resident models multiply with cuBLAS: install the CUDA toolkit's cublas package, or put"
+                        + " its folder on LD_LIBRARY_PATH");
     }
 
     static List<String> names(String property, List<String> defaults) {

@@ -11,15 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The arguments of one {@code cuLaunchKernel}, in the kernel's parameter order: {@code int}, {@code float} and
- * device pointers. {@link #pack} lays them out as the driver wants them: a {@code void*[n]} whose entry {@code i}
- * points to the value of parameter {@code i} (4 bytes for {@code int}/{@code float}, 8 for a pointer).
+ * The arguments of one {@code cuLaunchKernel}, in the kernel's parameter order: {@code int}, {@code long long}, {@code float}
+ * and device pointers. {@link #pack} lays them out as the driver wants them: a {@code void*[n]} whose entry {@code i}
+ * points to the value of parameter {@code i} (4 bytes for {@code int}/{@code float}, 8 for {@code long long} and a pointer).
  */
 public final class KernelArgs {
     /** One argument. */
-    public sealed interface Arg permits I32, F32, Ptr {}
+    public sealed interface Arg permits I32, I64, F32, Ptr {}
 
     public record I32(int value) implements Arg {}
+
+    public record I64(long value) implements Arg {}
 
     public record F32(float value) implements Arg {}
 
@@ -30,6 +32,12 @@ public final class KernelArgs {
 
     public KernelArgs i32(int v) {
         args.add(new I32(v));
+        return this;
+    }
+
+    /** A 64-bit integer ({@code long long}, {@code size_t}). */
+    public KernelArgs i64(long v) {
+        args.add(new I64(v));
         return this;
     }
 
@@ -58,6 +66,7 @@ public final class KernelArgs {
             MemorySegment slot = values.asSlice(8L * i, 8);
             switch (args.get(i)) {
                 case I32(int v) -> slot.set(JAVA_INT, 0, v);
+                case I64(long v) -> slot.set(JAVA_LONG, 0, v);
                 case F32(float v) -> slot.set(JAVA_FLOAT, 0, v);
                 case Ptr(long p) -> slot.set(JAVA_LONG, 0, p);
             }

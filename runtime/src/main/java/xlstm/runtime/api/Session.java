@@ -33,7 +33,7 @@ public final class Session {
 
     Session(XlstmModel lm) {
         this.lm = lm;
-        this.state = lm.network().newState(1);
+        this.state = lm.newState(1);
     }
 
     public XlstmModel model() { return lm; }
@@ -46,7 +46,7 @@ public final class Session {
 
     /** Back to a zero state. */
     public void reset() {
-        state.reset();
+        lm.reset(state);
         history.clear();
         logits = null;
         pending = -1;

@@ -4,8 +4,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import xlstm.backends.DType;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.CudaKernels;
 import xlstm.runtime.checkpoint.Checkpoint;
+import xlstm.runtime.cuda.DeviceLarge;
+import xlstm.runtime.cuda.DeviceLargeState;
 import xlstm.runtime.generation.GenerationConfig;
 import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
@@ -42,9 +46,14 @@ public final class XlstmModel implements AutoCloseable {
     private final LoadOptions options;
     private final long loadNanos;
     private final java.util.Map<String, Long> loadPhases;
+    /** The model on a CUDA device when the backend is cuda, else null (everything on the CPU). */
+    private final DeviceLarge device;
+    /** Each state's device twin (weak keys: a state dropped by its session frees its entry). */
+    private final java.util.Map<LargeState, DeviceLargeState> deviceStates = new java.util.WeakHashMap<>();
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
-                       java.util.Map<String, Long> loadPhases) {
+                       java.util.Map<String, Long> loadPhases, DeviceLarge device) {
+        this.device = device;
         this.checkpoint = checkpoint;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -94,11 +103,45 @@ public final class XlstmModel implements AutoCloseable {
         long t3 = System.nanoTime();
         phases.put(o.dtype() == null ? "weights (mapped)" : "weights (to " + o.dtype().safetensorsName().toLowerCase() + ")",
                 t3 - t2);
-        return new XlstmModel(ckpt, m, tok, o, t3 - t0, phases);
+        DeviceLarge dev = null;
+        if (m.backend() instanceof CudaKernels) {
+            // the whole model on the GPU: bf16 weights unless float32 was asked for
+            try {
+                dev = DeviceLarge.upload(m, o.dtype() != DType.F32);
+            } catch (RuntimeException e) {
+                if (tok != null) tok.close();
+                throw e;
+            }
+            phases.put("upload to " + dev.describe(), System.nanoTime() - t3);
+        }
+        long t4 = System.nanoTime();
+        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev);
     }
 
-    /** The network. */
+    /** The network (on the CPU; see {@link #device()}). */
     public XlstmLarge network() { return model; }
+
+    /** The model held on a CUDA device, which then runs every pass, or null when the CPU runs them. */
+    public DeviceLarge device() { return device; }
+
+    /** A zero state of {@code batch} sequences (with its device twin when the model is on a GPU). */
+    LargeState newState(int batch) {
+        LargeState s = model.newState(batch);
+        if (device != null) deviceStates.put(s, device.newState(batch));
+        return s;
+    }
+
+    /** Zeroes {@code state} (and its device twin). */
+    void reset(LargeState state) {
+        state.reset();
+        if (device != null) device.reset(deviceState(state));
+    }
+
+    private DeviceLargeState deviceState(LargeState s) {
+        DeviceLargeState d = deviceStates.get(s);
+        if (d == null) throw new IllegalStateException("a state made outside this model's newState");
+        return d;
+    }
 
     public Checkpoint checkpoint() { return checkpoint; }
 
@@ -162,14 +205,24 @@ public final class XlstmModel implements AutoCloseable {
         for (int from = 0; from < ids.length; from += chunk) {
             int n = Math.min(chunk, ids.length - from);
             long[] part = java.util.Arrays.copyOfRange(ids, from, from + n);
+            if (device != null) {
+                device.prefill(new long[][] {part}, deviceState(state));
+                continue;
+            }
             logits = model.forwardLast(Tensor.ofLongs(part, 1, n), state);
         }
-        if (logits == null) throw new UserError("nothing to feed: the prompt is empty");
-        return logits.toFloatArray();
+        if (ids.length == 0) throw new UserError("nothing to feed: the prompt is empty");
+        return device != null ? device.logits(deviceState(state)) : logits.toFloatArray();
     }
 
     /** One step of {@code ids.length} sequences; logits (B·V). */
     float[] step(LargeState state, long[] ids) {
+        if (device != null) {
+            DeviceLargeState d = deviceState(state);
+            device.setTokens(d, ids);
+            device.step(d);
+            return device.logits(d);
+        }
         return model.step(ids, state).toFloatArray();
     }
 
@@ -190,15 +243,17 @@ public final class XlstmModel implements AutoCloseable {
             checkIds(p);
         }
         long t0 = System.nanoTime();
-        LargeState batch = model.newState(b);
+        LargeState batch = newState(b);
         float[] logits = new float[b * v];
         long[] prefillNanos = new long[b];
         int[] promptTokens = new int[b];
         for (int r = 0; r < b; r++) {
             long s = System.nanoTime();
-            LargeState one = model.newState(1);
+            LargeState one = newState(1);
             float[] l1 = prefill(one, prompts.get(r));
-            copyRow(one, batch, r);
+            if (device != null) device.copyRow(deviceState(one), deviceState(batch), r);
+            else copyRow(one, batch, r);
+            forget(one);
             System.arraycopy(l1, 0, logits, r * v, v);
             prefillNanos[r] = System.nanoTime() - s;
             promptTokens[r] = prompts.get(r).length;
@@ -281,10 +336,24 @@ public final class XlstmModel implements AutoCloseable {
         }
     }
 
-    /** Frees the tokenizer; the weights' mappings go with the garbage collector. */
+    /** Frees a state's device twin now rather than when the model closes. */
+    void forget(LargeState s) {
+        DeviceLargeState d = deviceStates.remove(s);
+        if (d != null) d.close();
+    }
+
+    /**
+     * Frees the tokenizer and the device's memory (weights, states); the weights' mappings go with the garbage
+     * collector.
+     */
     @Override
     public void close() {
         if (tokenizer != null) tokenizer.close();
+        if (device != null) {
+            for (DeviceLargeState d : deviceStates.values()) d.close();
+            deviceStates.clear();
+            device.close();
+        }
     }
 
     /** Sampling params that fill what is not given from the checkpoint's generation config (greedy without). */

@@ -33,6 +33,7 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     private final CudaContext ctx;
     /** The module of each kernel file, loaded once (calls are serialised). */
     private final java.util.Map<String, xlstm.backends.cuda.CuModule> modules = new java.util.HashMap<>();
+    private final java.util.Map<String, CuFunction> residentFunctions = new java.util.HashMap<>();
     private int fromPtx, byNvrtc;
 
     private CudaKernels(CudaContext ctx, KernelIndex kernels) {
@@ -130,6 +131,12 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     static int ptxArch(String ptx) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\.target\\s+sm_(\\d+)").matcher(ptx);
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    /** The function of {@code e} for {@link ResidentKernels} (serialised with the calls of this backend). */
+    synchronized CuFunction residentFunction(KernelIndex.Entry e) {
+        // cached per entry: a decode step launches dozens of kernels and must not re-read their sources
+        return residentFunctions.computeIfAbsent(e.entry(), x -> function(e.file(), index().source(e), e.entry()));
     }
 
     @Override int maxThreadsPerBlock(CuFunction f) { return f.maxThreadsPerBlock(); }

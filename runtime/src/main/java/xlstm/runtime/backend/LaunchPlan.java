@@ -25,7 +25,7 @@ record LaunchPlan(KernelIndex.Entry entry, Map<String, Long> vars, long count, l
 
     /**
      * Checks {@code args} against {@code e}'s signature ({@code int} takes an Integer or a Boolean, {@code float} a
-     * Float, a pointer a MemorySegment) and evaluates its formulas; an {@link IllegalStateException} names the
+     * Float, a pointer a MemorySegment or, for a device-resident call, a DevicePointer) and evaluates its formulas; an {@link IllegalStateException} names the
      * mismatch.
      */
     static LaunchPlan of(KernelIndex.Entry e, Object... args) {
@@ -44,6 +44,7 @@ record LaunchPlan(KernelIndex.Entry entry, Map<String, Long> vars, long count, l
                 case Boolean x -> p.type().equals("int");
                 case Float x -> p.type().equals("float");
                 case MemorySegment x -> p.pointer();
+                case DevicePointer x -> p.pointer();
                 case null, default -> false;
             };
             if (!ok) {

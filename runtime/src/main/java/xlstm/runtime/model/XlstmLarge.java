@@ -126,6 +126,36 @@ public final class XlstmLarge {
     /** The backend the cell and pointwise kernels run on. */
     public KernelBackend backend() { return kernels.backend(); }
 
+    /**
+     * The weights of one block by role, as loaded (views into a fused matrix in weight mode "fused"; a bias is null
+     * where the model has none): what another device needs to hold the model.
+     */
+    public record BlockTensors(Tensor normMlstm, Tensor normMlstmBias, Tensor normFfn, Tensor normFfnBias, Tensor q,
+            Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias, Tensor ogate, Tensor ogateBias, Tensor igate,
+            Tensor igateBias, Tensor fgate, Tensor fgateBias, Tensor headNorm, Tensor headNormBias, Tensor out,
+            Tensor outBias, Tensor ffnGate, Tensor ffnGateBias, Tensor ffnUp, Tensor ffnUpBias, Tensor ffnDown,
+            Tensor ffnDownBias) {}
+
+    /** Block {@code i}'s weights. */
+    public BlockTensors blockTensors(int i) {
+        LargeBlock b = blocks.get(i);
+        return new BlockTensors(b.normMW, b.normMB, b.normFW, b.normFB, b.qW, b.qB, b.kW, b.kB, b.vW, b.vB, b.oW, b.oB,
+                b.igW, b.igB, b.fgW, b.fgB, b.mhnW, b.mhnB, b.outW, b.outB, b.gateW, b.gateB, b.upW, b.upB, b.downW,
+                b.downB);
+    }
+
+    /** The token embedding (V, E). */
+    public Tensor embeddingWeight() { return embedding; }
+
+    /** The LM head (V, E): the embedding itself when tied. */
+    public Tensor lmHeadWeight() { return lmHead; }
+
+    /** The out norm's weight, or null without {@code add_out_norm}. */
+    public Tensor outNormWeight() { return outNormW; }
+
+    /** The out norm's bias, or null. */
+    public Tensor outNormBias() { return outNormB; }
+
     /** A zero state for {@code batch} sequences. */
     public LargeState newState(int batch) {
         if (batch <= 0) throw new UserError("batch size must be positive, got " + batch);

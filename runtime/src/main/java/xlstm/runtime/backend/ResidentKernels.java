@@ -1,0 +1,83 @@
+package xlstm.runtime.backend;
+
+import xlstm.backends.cuda.CuBuffer;
+import xlstm.backends.cuda.CuFunction;
+import xlstm.backends.cuda.CudaContext;
+import xlstm.backends.cuda.KernelArgs;
+
+/**
+ * The generated CUDA kernels on tensors that already live on the device: a call queues one launch on the
+ * context's stream with {@link DevicePointer} arguments, nothing is copied and nothing waited for, so a sequence of
+ * calls can be captured into a CUDA graph. Modules, launch geometry and scratch sizes are those of
+ * {@link CudaKernels} (the same {@code index.tsv}, build-time PTX or NVRTC). The scratch buffer is shared by all
+ * calls (they run in stream order) and grows on demand; {@link #reserve} sizes it before a capture, which may not
+ * allocate.
+ */
+public final class ResidentKernels implements AutoCloseable {
+    private final CudaKernels kernels;
+    private final CudaContext ctx;
+    private CuBuffer scratch;
+    private long scratchVersion;
+
+    private ResidentKernels(CudaKernels kernels) {
+        this.kernels = kernels;
+        this.ctx = kernels.context();
+    }
+
+    /** On the shared CUDA backend; {@link IllegalStateException} with the reason when it is unavailable. */
+    public static ResidentKernels get() {
+        return new ResidentKernels(CudaKernels.get());
+    }
+
+    public CudaContext context() { return ctx; }
+
+    /**
+     * Queues generated kernel {@code entry} with {@code args} in its Java entry point's order ({@code Integer},
+     * {@code Float}, {@code Boolean}, {@link DevicePointer}); the scratch buffer is appended.
+     */
+    public void launch(String entry, Object... args) {
+        KernelIndex index = CudaKernels.index();
+        KernelIndex.Entry e = index.get(entry);
+        if (e == null) throw new IllegalStateException("CUDA kernel " + entry + " is not in " + CudaKernels.FOLDER + "/index.tsv");
+        LaunchPlan plan = LaunchPlan.of(e, args);
+        CuFunction f = kernels.residentFunction(e);
+        LaunchPlan.Geometry g = plan.geometry(kernels.block(), CudaKernels.GROUP_BLOCK, f.maxThreadsPerBlock());
+        if (g.grid() == 0) return;
+        reserve(plan.scratchBytes());
+        KernelArgs ka = new KernelArgs();
+        for (int a = 0; a < args.length; a++) {
+            switch (args[a]) {
+                case Integer x -> ka.i32(x);
+                case Float x -> ka.f32(x);
+                case Boolean x -> ka.i32(x ? 1 : 0);
+                case DevicePointer p -> ka.ptr(p.address());
+                default -> throw new IllegalArgumentException(entry + ": argument " + a + " is a " + args[a].getClass().getSimpleName());
+            }
+        }
+        if (plan.scratchParam()) ka.ptr(scratch.pointer());
+        ctx.launch(f, g.grid(), g.block(), ka);
+    }
+
+    /** Makes the scratch buffer at least {@code bytes} long (waiting for queued work before freeing the old one). */
+    public void reserve(long bytes) {
+        if (scratch != null && scratch.byteSize() >= bytes) return;
+        if (scratch != null) {
+            ctx.synchronize("growing the kernels' scratch buffer");
+            scratch.close();
+        }
+        scratch = ctx.buffer(Math.max(bytes, 1L << 20));
+        scratchVersion++;
+    }
+
+    /** Changes whenever the scratch buffer moves: a graph captured before then holds a stale address. */
+    public long scratchVersion() { return scratchVersion; }
+
+    @Override
+    public void close() {
+        if (scratch != null) {
+            ctx.synchronize("freeing the kernels' scratch buffer");
+            scratch.close();
+            scratch = null;
+        }
+    }
+}

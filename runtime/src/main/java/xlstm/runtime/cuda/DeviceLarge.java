@@ -1,0 +1,444 @@
+package xlstm.runtime.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import xlstm.backends.DType;
+import xlstm.backends.cuda.Cublas;
+import xlstm.backends.cuda.CudaContext;
+import xlstm.runtime.UserError;
+import xlstm.runtime.backend.DevicePointer;
+import xlstm.runtime.backend.ResidentKernels;
+import xlstm.runtime.config.XlstmLargeConfig;
+import xlstm.runtime.model.XlstmLarge;
+import xlstm.runtime.tensor.Tensor;
+
+/**
+ * xLSTM Large held on a CUDA device: weights uploaded once (bf16 by default, float32 on request), activations and
+ * states on the device, a pass queued on one stream with no host round trip. Matrix products are cuBLAS
+ * ({@code cublasGemmEx}, float32 accumulation); the mLSTM cell (chunkwise form for prefill, the same kernel with
+ * S = 1 for decode), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms,
+ * the projection split and arg-max are the plumbing kernels of {@link GlueKernels}. Each block's q, k, v, o and
+ * gate projections are one fused matrix, the FFN's gate and up another.
+ *
+ * <p>Decoding: the first step of a state runs launch by launch, later steps replay it as a CUDA graph; greedy
+ * decoding keeps the token on the device (arg-max feeds the next step's embedding) and only copies the token ids
+ * back. Not thread-safe.
+ */
+public final class DeviceLarge implements AutoCloseable {
+    private final XlstmLargeConfig cfg;
+    private final CudaContext ctx;
+    private final Cublas blas;
+    private final GlueKernels glue;
+    private final ResidentKernels gen;
+    private final DeviceBuffers weights;
+    private final boolean bf16;
+    private final int wType, wBytes;
+    private final int e, nh, dqk, dv, dhqk, dhv, p, vocab, chunk, r;
+    private final float normEps, cellEps;
+    private final Float gateCap, logitCap;
+    private final List<BlockWeights> blocks = new ArrayList<>();
+    private long embedding, lmHead, outNorm, outNormBias;
+    private DeviceBuffers prefillMem;
+    private Activations prefill;
+    private boolean graphs = !Boolean.getBoolean("xlstm.cuda.nographs");
+
+    /** One block's device weights; 0 = absent (biases). */
+    private record BlockWeights(long normM, long normMBias, long normF, long normFBias, long qkvo, long qkvoBias,
+            long headNorm, long headNormBias, long out, long outBias, long gateUp, long gateUpBias, long down,
+            long downBias) {}
+
+    private DeviceLarge(XlstmLargeConfig cfg, boolean bf16) {
+        this.cfg = cfg;
+        this.gen = ResidentKernels.get();
+        this.ctx = gen.context();
+        this.blas = Cublas.on(ctx);
+        this.glue = new GlueKernels(ctx);
+        this.weights = new DeviceBuffers(ctx);
+        this.bf16 = bf16;
+        wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
+        wBytes = bf16 ? 2 : 4;
+        e = cfg.embeddingDim();
+        nh = cfg.numHeads();
+        dqk = cfg.qkDim();
+        dv = cfg.vDim();
+        dhqk = dqk / nh;
+        dhv = dv / nh;
+        p = cfg.ffnUpProjDim();
+        vocab = cfg.vocabSize();
+        chunk = cfg.chunkSize();
+        r = 2 * dqk + 2 * dv + 2 * nh;
+        normEps = (float) cfg.normEps();
+        cellEps = (float) cfg.eps();
+        gateCap = cap(cfg.gateSoftCap());
+        logitCap = cap(cfg.outputLogitSoftCap());
+    }
+
+    private static Float cap(double c) {
+        return !(c > 0) || Double.isInfinite(c) ? null : (float) c;
+    }
+
+    // ------------------------------------------------------------------ making a model
+
+    /** The weights of {@code model} (as loaded on the CPU) copied to the device, in bf16 or float32. */
+    public static DeviceLarge upload(XlstmLarge model, boolean bf16) {
+        DeviceLarge d = new DeviceLarge(model.config(), bf16);
+        try {
+            d.uploadFrom(model);
+        } catch (RuntimeException ex) {
+            d.close();
+            throw ex;
+        }
+        return d;
+    }
+
+    /**
+     * A model of {@code cfg}'s shape with deterministic random weights made on the device (uniform, scaled by
+     * 1/sqrt(fan-in); norm weights 1, forget-gate biases 3): for benchmarks, no checkpoint needed.
+     */
+    public static DeviceLarge random(XlstmLargeConfig cfg, boolean bf16, long seed) {
+        DeviceLarge d = new DeviceLarge(cfg, bf16);
+        try {
+            d.randomise(seed);
+        } catch (RuntimeException ex) {
+            d.close();
+            throw ex;
+        }
+        return d;
+    }
+
+    private void uploadFrom(XlstmLarge m) {
+        for (int i = 0; i < cfg.numBlocks(); i++) {
+            XlstmLarge.BlockTensors b = m.blockTensors(i);
+            blocks.add(new BlockWeights(vector(b.normMlstm()), vector(b.normMlstmBias()), vector(b.normFfn()),
+                    vector(b.normFfnBias()), matrix(b.q(), b.k(), b.v(), b.ogate(), b.igate(), b.fgate()),
+                    fusedBias(new int[] {dqk, dqk, dv, dv, nh, nh}, b.qBias(), b.kBias(), b.vBias(), b.ogateBias(),
+                            b.igateBias(), b.fgateBias()),
+                    vector(b.headNorm()), vector(b.headNormBias()), matrix(b.out()), vector(b.outBias()),
+                    matrix(b.ffnGate(), b.ffnUp()),
+                    b.ffnGateBias() == null && b.ffnUpBias() == null ? 0
+                            : fusedBias(new int[] {p, p}, b.ffnGateBias(), b.ffnUpBias()),
+                    matrix(b.ffnDown()), vector(b.ffnDownBias())));
+        }
+        embedding = matrix(m.embeddingWeight());
+        lmHead = m.lmHeadWeight() == m.embeddingWeight() ? embedding : matrix(m.lmHeadWeight());
+        outNorm = vector(m.outNormWeight());
+        outNormBias = vector(m.outNormBias());
+        ctx.synchronize("uploading the weights");
+    }
+
+    /** Rows of the parts stacked into one device matrix in the weights' dtype. */
+    private long matrix(Tensor... parts) {
+        long rows = 0, cols = parts[0].dim(1);
+        for (Tensor t : parts) rows += t.dim(0);
+        long at = weights.alloc(rows * cols * wBytes);
+        long off = 0;
+        for (Tensor t : parts) {
+            DType want = bf16 ? DType.BF16 : DType.F32;
+            MemorySegment data = (t.dtype() == want ? t : t.to(want)).data();
+            ctx.writeAt(at + off, data);
+            off += data.byteSize();
+        }
+        return at;
+    }
+
+    /** A float32 vector on the device, or 0 for none. */
+    private long vector(Tensor t) {
+        if (t == null) return 0;
+        MemorySegment data = t.toF32().data();
+        long at = weights.alloc(data.byteSize());
+        ctx.writeAt(at, data);
+        return at;
+    }
+
+    /** The parts' biases in one float32 vector, zeros where a part has none. */
+    private long fusedBias(int[] sizes, Tensor... biases) {
+        int total = 0;
+        for (int s : sizes) total += s;
+        float[] all = new float[total];
+        int off = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            if (biases[i] != null) System.arraycopy(biases[i].toFloatArray(), 0, all, off, sizes[i]);
+            off += sizes[i];
+        }
+        long at = weights.alloc(4L * total);
+        ctx.writeAt(at, MemorySegment.ofArray(all));
+        return at;
+    }
+
+    private void randomise(long seed) {
+        long[] s = {seed};
+        for (int i = 0; i < cfg.numBlocks(); i++) {
+            long bias = weights.zeros(4L * r);
+            glue.fill(bias + 4L * (r - nh), nh, 3f); // forget gates open
+            blocks.add(new BlockWeights(ones(e), 0, ones(e), 0, randomMatrix(r, e, s), bias, ones(dv), 0,
+                    randomMatrix(e, dv, s), 0, randomMatrix(2L * p, e, s), 0, randomMatrix(e, p, s), 0));
+        }
+        embedding = randomMatrix(vocab, e, s);
+        lmHead = randomMatrix(vocab, e, s);
+        outNorm = cfg.addOutNorm() ? ones(e) : 0;
+        ctx.synchronize("making random weights");
+    }
+
+    private long ones(int n) {
+        long at = weights.alloc(4L * n);
+        glue.fill(at, n, 1f);
+        return at;
+    }
+
+    private long randomMatrix(long rows, long cols, long[] seed) {
+        long at = weights.alloc(rows * cols * wBytes);
+        glue.fillUniform(at, bf16, rows * cols, seed[0]++ * 0x632be59bd9b4e019L, (float) (1 / Math.sqrt(cols)));
+        return at;
+    }
+
+    // ------------------------------------------------------------------ states
+
+    public XlstmLargeConfig config() { return cfg; }
+
+    /** Whether the weights are bf16 (else float32). */
+    public boolean bf16() { return bf16; }
+
+    /** Device bytes of the weights. */
+    public long weightBytes() { return weights.bytes(); }
+
+    /** What the device holds, in words: {@code NVIDIA H200 ...; weights bf16 13.6 GB; cuBLAS 130100}. */
+    public String describe() {
+        return ctx.device().summary() + "; weights " + (bf16 ? "bf16" : "float32") + " "
+                + String.format(java.util.Locale.ROOT, "%.2f GB", weights.bytes() / 1e9) + "; cuBLAS " + blas.version()
+                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch");
+    }
+
+    /** Decode steps replayed as CUDA graphs (default) or launched one by one ({@code -Dxlstm.cuda.nographs=true}). */
+    public void useGraphs(boolean on) { graphs = on; }
+
+    /** A zero state for {@code batch} sequences, with its decode buffers. */
+    public DeviceLargeState newState(int batch) {
+        if (batch < 1) throw new UserError("batch size must be positive, got " + batch);
+        DeviceBuffers mem = new DeviceBuffers(ctx);
+        try {
+            Activations step = new Activations(mem, batch, batch, e, dqk, dv, nh, p, vocab);
+            return new DeviceLargeState(mem, batch, cfg.numBlocks(), nh, dhqk, dhv, step, vocab);
+        } catch (RuntimeException ex) {
+            mem.close();
+            throw ex;
+        }
+    }
+
+    /** Zeroes {@code st}'s state (a fresh sequence); the captured decode graph stays valid. */
+    public void reset(DeviceLargeState st) {
+        for (int i = 0; i < st.c.length; i++) {
+            ctx.zeroAsync(st.c[i], 4L * st.batch * nh * dhqk * dhv);
+            ctx.zeroAsync(st.n[i], 4L * st.batch * nh * dhqk);
+            ctx.zeroAsync(st.m[i], 4L * st.batch * nh);
+        }
+    }
+
+    /** Copies sequence 0 of {@code from} (batch 1) into row {@code row} of {@code to}. */
+    public void copyRow(DeviceLargeState from, DeviceLargeState to, int row) {
+        if (from.batch != 1 || row < 0 || row >= to.batch) {
+            throw new IllegalArgumentException("copyRow from a batch of " + from.batch + " to row " + row + " of " + to.batch);
+        }
+        long cb = 4L * nh * dhqk * dhv, nb = 4L * nh * dhqk, mb = 4L * nh;
+        for (int i = 0; i < from.c.length; i++) {
+            ctx.copyAsync(to.c[i] + row * cb, from.c[i], cb);
+            ctx.copyAsync(to.n[i] + row * nb, from.n[i], nb);
+            ctx.copyAsync(to.m[i] + row * mb, from.m[i], mb);
+        }
+    }
+
+    // ------------------------------------------------------------------ passes
+
+    /**
+     * Runs the prompt (B rows of S >= 1 tokens) through the model from {@code st}'s state, updating it; the last
+     * position's logits and arg-max tokens land in {@code st} ({@link #logits}, {@link #tokens}). Queued: returns
+     * before the device is done.
+     */
+    public void prefill(long[][] prompt, DeviceLargeState st) {
+        int b = prompt.length, s = prompt.length == 0 ? 0 : prompt[0].length;
+        if (b != st.batch) throw new UserError("the prompt has " + b + " rows, the state " + st.batch);
+        if (s < 1) throw new UserError("the prompt must have at least one token per row");
+        long[] flat = new long[b * s];
+        for (int i = 0; i < b; i++) {
+            if (prompt[i].length != s) throw new UserError("all prompt rows must have the same length");
+            for (int j = 0; j < s; j++) {
+                long id = prompt[i][j];
+                if (id < 0 || id >= vocab) {
+                    throw new UserError("token id " + id + " at row " + i + ", position " + j + " is outside the"
+                            + " vocabulary (0.." + (vocab - 1) + ")");
+                }
+                flat[i * s + j] = id;
+            }
+        }
+        int t = b * s;
+        Activations a = prefillBuffers(t, b);
+        ctx.writeAt(a.tokenIds, MemorySegment.ofArray(flat));
+        glue.embed(a.tokenIds, embedding, bf16, e, t, a.x);
+        queueBlocks(a, b, s, st);
+        queueHead(a, b, s, st.logits, st.ids);
+    }
+
+    /**
+     * One decode step of every row from the tokens in {@code st} (the arg-max of the previous pass, or those set
+     * by {@link #setTokens}); leaves the new logits and arg-max there. Queued.
+     */
+    public void step(DeviceLargeState st) {
+        if (st.graph != null && st.graphScratchVersion != gen.scratchVersion()) {
+            st.graph.close(); // the generated kernels' scratch moved since the capture
+            st.graph = null;
+        }
+        if (graphs && st.graph == null && st.steps > 0) {
+            st.graphScratchVersion = gen.scratchVersion();
+            st.graph = ctx.capture(() -> queueStep(st));
+        }
+        if (graphs && st.graph != null) st.graph.launch();
+        else queueStep(st);
+        st.steps++;
+    }
+
+    private void queueStep(DeviceLargeState st) {
+        Activations a = st.step;
+        glue.embed(st.ids, embedding, bf16, e, st.batch, a.x);
+        queueBlocks(a, st.batch, 1, st);
+        queueHead(a, st.batch, 1, st.logits, st.ids);
+    }
+
+    /** Replaces the next tokens of {@code st} (one per row), e.g. by a sampler's choice. */
+    public void setTokens(DeviceLargeState st, long[] ids) {
+        if (ids.length != st.batch) throw new IllegalArgumentException(ids.length + " tokens for a batch of " + st.batch);
+        for (long id : ids) {
+            if (id < 0 || id >= vocab) throw new UserError("token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+        }
+        MemorySegment.copy(ids, 0, st.hostIds, ValueLayout.JAVA_LONG, 0, ids.length);
+        ctx.writeAsyncAt(st.ids, st.hostIds);
+    }
+
+    /** The arg-max tokens of the last pass, one per row (waits for the device). */
+    public long[] tokens(DeviceLargeState st) {
+        ctx.readAsyncAt(st.ids, st.hostIds);
+        ctx.synchronize("reading the next tokens");
+        return st.hostIds.toArray(ValueLayout.JAVA_LONG);
+    }
+
+    /** The soft-capped logits of the last pass, (B, V) row-major (waits for the device). */
+    public float[] logits(DeviceLargeState st) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment host = a.allocate(4L * st.batch * vocab, 16);
+            ctx.readAsyncAt(st.logits, host);
+            ctx.synchronize("reading the logits");
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** Waits for the queued work. */
+    public void synchronize() {
+        ctx.synchronize("the model's queued work");
+    }
+
+    /**
+     * Greedy generation as {@link XlstmLarge#generateGreedy}: the prompt once, then each arg-max token fed back on
+     * the device. Returns the {@code maxNewTokens} new tokens per row.
+     */
+    public long[][] generateGreedy(long[][] prefix, int maxNewTokens) {
+        if (prefix == null || prefix.length == 0) throw new UserError("generation needs at least one prefix row");
+        int b = prefix.length;
+        long[][] out = new long[b][Math.max(0, maxNewTokens)];
+        if (maxNewTokens <= 0) return out;
+        long[][] prompt = prefix[0].length == 0 ? new long[b][1] : prefix; // empty: BOS 0, as the reference
+        try (DeviceLargeState st = newState(b)) {
+            prefill(prompt, st);
+            for (int t = 0; ; ) {
+                long[] next = tokens(st);
+                for (int i = 0; i < b; i++) out[i][t] = next[i];
+                if (++t == maxNewTokens) break;
+                step(st);
+            }
+        }
+        return out;
+    }
+
+    private Activations prefillBuffers(int tokens, int rows) {
+        if (prefill == null || !prefill.fits(tokens, rows)) {
+            if (prefillMem != null) prefillMem.close();
+            prefillMem = new DeviceBuffers(ctx);
+            prefill = new Activations(prefillMem, tokens, rows, e, dqk, dv, nh, p, vocab);
+        }
+        return prefill;
+    }
+
+    private static DevicePointer at(long address) { return new DevicePointer(address); }
+
+    /** The blocks over a.x, B rows of S tokens, continuing st's state. */
+    private void queueBlocks(Activations a, int b, int s, DeviceLargeState st) {
+        int t = b * s;
+        for (int i = 0; i < blocks.size(); i++) {
+            BlockWeights w = blocks.get(i);
+            // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
+            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+            blas.linear(a.xn, w.qkvo, wType, a.proj, t, e, r, false, false);
+            glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, a.q, a.k, a.v, a.o, a.gates);
+            long gates = a.gates;
+            if (gateCap != null) {
+                gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
+                gates = a.gatesCapped;
+            }
+            gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                    at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
+            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
+            gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
+            long gated = a.gated;
+            if (bf16) {
+                glue.toBf16(a.gated, a.gatedB, (long) t * dv);
+                gated = a.gatedB;
+            }
+            blas.linear(gated, w.out, wType, a.x, t, dv, e, true, false);
+            if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
+            // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
+            glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+            blas.linear(a.xn, w.gateUp, wType, a.ffn, t, e, 2 * p, false, true);
+            if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
+            gen.launch("ffn_swiglu_apply", 1, t * p, at(a.ffn), at(a.ffn + 4L * t * p), at(a.act));
+            long act = a.act;
+            if (bf16) {
+                glue.toBf16(a.act, a.actB, (long) t * p);
+                act = a.actB;
+            }
+            blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
+            if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
+        }
+    }
+
+    /** Out norm, LM head and soft-cap of each row's last position into {@code logits}; its arg-max into {@code ids}. */
+    private void queueHead(Activations a, int b, int s, long logits, long ids) {
+        long hx = a.x;
+        if (s > 1) {
+            glue.lastRows(a.x, b, s, e, a.last);
+            hx = a.last;
+        }
+        long hn = hx;
+        if (outNorm != 0) {
+            glue.rmsNorm(hx, outNorm, outNormBias, b, e, normEps, a.lastN, bf16);
+            hn = a.lastN;
+        } else if (bf16) {
+            glue.toBf16(hx, a.lastN, (long) b * e);
+            hn = a.lastN;
+        }
+        long raw = logitCap != null ? a.logitsRaw : logits;
+        blas.linear(hn, lmHead, wType, raw, b, e, vocab, false, false);
+        if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
+        glue.argmax(logits, b, vocab, ids);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (prefillMem != null) prefillMem.close();
+            weights.close();
+        } finally {
+            blas.close();
+            gen.close();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package xlstm.runtime.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import xlstm.backends.cuda.CudaGraph;
+
+/**
+ * The recurrent state of B sequences of a {@link DeviceLarge}, on the device: per block C (B, NH, DHQK, DHV), n and
+ * m, float32, plus what decoding needs: the next tokens (int64, written by the device's arg-max or by the host),
+ * the soft-capped logits of the last position (B, V), the decode step's activations and, after the first step,
+ * the step captured as a CUDA graph. Close it to free the device memory.
+ */
+public final class DeviceLargeState implements AutoCloseable {
+    final int batch;
+    final long[] c, n, m;
+    final long ids, logits;
+    final Activations step;
+    final DeviceBuffers mem;
+    final Arena host = Arena.ofShared();
+    final MemorySegment hostIds;
+    CudaGraph graph;
+    long graphScratchVersion;
+    int steps;
+
+    DeviceLargeState(DeviceBuffers mem, int batch, int blocks, int nh, int dhqk, int dhv, Activations step, int vocab) {
+        this.mem = mem;
+        this.batch = batch;
+        this.step = step;
+        c = new long[blocks];
+        n = new long[blocks];
+        m = new long[blocks];
+        for (int i = 0; i < blocks; i++) {
+            c[i] = mem.zeros(4L * batch * nh * dhqk * dhv);
+            n[i] = mem.zeros(4L * batch * nh * dhqk);
+            m[i] = mem.zeros(4L * batch * nh);
+        }
+        ids = mem.zeros(8L * batch);
+        logits = mem.zeros(4L * batch * vocab);
+        hostIds = host.allocate(8L * batch, 8);
+    }
+
+    public int batch() { return batch; }
+
+    /** Device bytes held (states, step activations, logits). */
+    public long deviceBytes() { return mem.bytes(); }
+
+    @Override
+    public void close() {
+        if (graph != null) graph.close();
+        graph = null;
+        mem.close();
+        host.close();
+    }
+}

@@ -1,0 +1,110 @@
+package xlstm.runtime.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import xlstm.backends.cuda.CuFunction;
+import xlstm.backends.cuda.CuModule;
+import xlstm.backends.cuda.CudaContext;
+import xlstm.backends.cuda.KernelArgs;
+
+/**
+ * Typed launches of the plumbing kernels in {@code xlstm/runtime/cuda/large_glue.cu} (compiled once by NVRTC for the
+ * device): each call queues one launch on the context's stream. Arguments are device addresses ({@code long}) and
+ * sizes; nothing is checked on the device, so callers pass consistent shapes.
+ */
+final class GlueKernels {
+    static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
+    private static final int BLOCK = 256;
+
+    private final CudaContext ctx;
+    private final int maxGrid;
+    private final CuFunction embed, rmsnorm, split, headnorm, addBias, toBf16, lastRows, argmax, fillUniform, fill;
+
+    GlueKernels(CudaContext ctx) {
+        this.ctx = ctx;
+        this.maxGrid = Math.max(1, ctx.device().multiprocessors()) * 16;
+        CuModule m = ctx.module("large_glue.cu", source());
+        embed = ctx.function(m, "xl_embed");
+        rmsnorm = ctx.function(m, "xl_rmsnorm");
+        split = ctx.function(m, "xl_split_qkvo");
+        headnorm = ctx.function(m, "xl_headnorm");
+        addBias = ctx.function(m, "xl_add_bias");
+        toBf16 = ctx.function(m, "xl_to_bf16");
+        lastRows = ctx.function(m, "xl_last_rows");
+        argmax = ctx.function(m, "xl_argmax");
+        fillUniform = ctx.function(m, "xl_fill_uniform");
+        fill = ctx.function(m, "xl_fill");
+    }
+
+    /** The kernels' CUDA source (a resource of this module). */
+    static String source() {
+        try (InputStream in = GlueKernels.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new IllegalStateException(RESOURCE + " is missing from the class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Blocks for a grid-stride loop over n items. */
+    private long grid(long n) {
+        return Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
+    }
+
+    /** Threads per block for a block reduction over n features: a multiple of 32, at most 256. */
+    private static int reduceBlock(int n) {
+        return Math.min(256, Math.max(32, (n + 31) / 32 * 32));
+    }
+
+    void embed(long ids, long table, boolean tableBf16, int e, int rows, long x) {
+        ctx.launch(embed, grid((long) rows * e), BLOCK,
+                new KernelArgs().ptr(ids).ptr(table).i32(tableBf16 ? 1 : 0).i32(e).i32(rows).ptr(x));
+    }
+
+    /** rows of E floats at x -> y (float32, or bf16 with yBf16); b may be 0. */
+    void rmsNorm(long x, long w, long b, int rows, int e, float eps, long y, boolean yBf16) {
+        ctx.launch(rmsnorm, rows, reduceBlock(e),
+                new KernelArgs().ptr(x).ptr(w).ptr(b).i32(e).f32(eps).ptr(y).i32(yBf16 ? 1 : 0));
+    }
+
+    void splitQkvo(long proj, long bias, int tokens, int s, int nh, int dhqk, int dhv, long q, long k, long v, long o,
+            long gates) {
+        long r = 2L * nh * dhqk + 2L * nh * dhv + 2L * nh;
+        ctx.launch(split, grid(tokens * r), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
+                .i32(dhqk).i32(dhv).ptr(q).ptr(k).ptr(v).ptr(o).ptr(gates));
+    }
+
+    void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
+        ctx.launch(headnorm, (long) tokens * nh, reduceBlock(dhv),
+                new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
+    }
+
+    void addBias(long y, long bias, int tokens, int n, boolean featureMajor) {
+        ctx.launch(addBias, grid((long) tokens * n), BLOCK,
+                new KernelArgs().ptr(y).ptr(bias).i32(tokens).i32(n).i32(featureMajor ? 1 : 0));
+    }
+
+    void toBf16(long x, long y, long n) {
+        ctx.launch(toBf16, grid(n), BLOCK, new KernelArgs().ptr(x).ptr(y).i64(n));
+    }
+
+    void lastRows(long x, int b, int s, int e, long y) {
+        ctx.launch(lastRows, grid((long) b * e), BLOCK, new KernelArgs().ptr(x).i32(b).i32(s).i32(e).ptr(y));
+    }
+
+    /** The arg-max of each of {@code rows} rows of v floats into {@code ids} (int64). */
+    void argmax(long logits, int rows, int v, long ids) {
+        ctx.launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).ptr(ids));
+    }
+
+    void fillUniform(long w, boolean bf16, long n, long seed, float scale) {
+        ctx.launch(fillUniform, grid(n), BLOCK,
+                new KernelArgs().ptr(w).i32(bf16 ? 1 : 0).i64(n).i64(seed).f32(scale));
+    }
+
+    void fill(long w, long n, float value) {
+        ctx.launch(fill, grid(n), BLOCK, new KernelArgs().ptr(w).i64(n).f32(value));
+    }
+}

@@ -1,0 +1,197 @@
+// Plumbing kernels of the device-resident xLSTM Large (xlstm.runtime.cuda.DeviceLarge): embedding lookup, RMS
+// and per-head layer norms, the split of the fused projection into the cell's head layout, bias adds, bf16
+// conversion, arg-max, last-position gather and random weights for benchmarks. The cell and the pointwise
+// maths (soft-cap, output gate, SwiGLU) are the generated kernels; nothing here is a cell.
+// Self-contained (no headers): compiled by NVRTC at run time and by nvcc in the tests.
+// bf16 values are raw 16-bit words (the upper half of a float32); float32 maths throughout.
+
+typedef unsigned short xl_bf16;
+typedef long long xl_long;
+
+static __device__ __forceinline__ float xl_bf2f(xl_bf16 b) { return __uint_as_float(((unsigned)b) << 16); }
+
+// round to nearest even, as torch's float -> bfloat16; NaN stays NaN
+static __device__ __forceinline__ xl_bf16 xl_f2bf(float f) {
+    unsigned u = __float_as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (xl_bf16)((u >> 16) | 0x40u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (xl_bf16)(u >> 16);
+}
+
+static __device__ __forceinline__ float xl_load(const void* p, xl_long i, int bf16) {
+    return bf16 ? xl_bf2f(((const xl_bf16*)p)[i]) : ((const float*)p)[i];
+}
+
+// sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the total
+static __device__ float xl_block_sum(float v) {
+    __shared__ float warps[32];
+    __shared__ float total;
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+    __syncthreads(); // the previous call's readers are done with warps[] and total
+    if (lane == 0) warps[wid] = v;
+    __syncthreads();
+    if (wid == 0) {
+        v = lane < nw ? warps[lane] : 0.0f;
+        for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+        if (lane == 0) total = v;
+    }
+    __syncthreads();
+    return total;
+}
+
+// x[r][j] = table[ids[r]][j] for r < rows, j < E (ids checked on the host)
+extern "C" __global__ void xl_embed(const xl_long* ids, const void* table, int tableBf16, int E, int rows, float* x) {
+    const xl_long n = (xl_long)rows * E;
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        const xl_long r = p / E, j = p % E;
+        x[p] = xl_load(table, ids[r] * E + j, tableBf16);
+    }
+}
+
+// one block per row: y = x * rsqrt(mean(x^2) + eps) * w (+ b), written as float32 or bf16 (the next product's input)
+extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const float* b, int E, float eps, void* y,
+        int yBf16) {
+    const xl_long row = blockIdx.x;
+    const float* xr = x + row * E;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < E; j += blockDim.x) ss += xr[j] * xr[j];
+    const float rstd = rsqrtf(xl_block_sum(ss) / E + eps);
+    for (int j = threadIdx.x; j < E; j += blockDim.x) {
+        float v = xr[j] * rstd * w[j];
+        if (b) v += b[j];
+        if (yBf16) ((xl_bf16*)y)[row * E + j] = xl_f2bf(v);
+        else ((float*)y)[row * E + j] = v;
+    }
+}
+
+// the fused projection's rows (T = B*S tokens of R = 2 DQK + 2 DV + 2 NH features: q, k, v, o, i, f) plus its bias
+// into the cell's layouts: q, k (B, NH, S, DHQK), v (B, NH, S, DHV), o (T, DV), gates (2, B, NH, S): i then f
+extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int T, int S, int NH, int DHQK, int DHV,
+        float* q, float* k, float* v, float* o, float* gates) {
+    const int DQK = NH * DHQK, DV = NH * DHV, R = 2 * DQK + 2 * DV + 2 * NH;
+    const xl_long n = (xl_long)T * R;
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        const xl_long t = p / R;
+        int c = (int)(p % R);
+        const float val = y[p] + (bias ? bias[c] : 0.0f);
+        const xl_long bb = t / S, s = t % S;
+        if (c < 2 * DQK) {
+            float* dst = c < DQK ? q : k;
+            c = c < DQK ? c : c - DQK;
+            dst[((bb * NH + c / DHQK) * S + s) * DHQK + c % DHQK] = val;
+        } else if (c < 2 * DQK + DV) {
+            c -= 2 * DQK;
+            v[((bb * NH + c / DHV) * S + s) * DHV + c % DHV] = val;
+        } else if (c < 2 * DQK + 2 * DV) {
+            o[t * DV + (c - 2 * DQK - DV)] = val;
+        } else {
+            c -= 2 * DQK + 2 * DV; // 0..2NH-1: i gates then f gates
+            const int gate = c / NH, hd = c % NH;
+            gates[(((xl_long)gate * (T / S) + bb) * NH + hd) * S + s] = val;
+        }
+    }
+}
+
+// one block per (token, head): the multi-head layer norm of h (B, NH, S, DHV) into hn (T, NH*DHV), weight (+ bias)
+// per feature
+extern "C" __global__ void xl_headnorm(const float* h, const float* w, const float* b, int S, int NH, int DHV,
+        float eps, float* hn) {
+    const xl_long blk = blockIdx.x; // (bb * S + s) * NH + hd
+    const int hd = (int)(blk % NH);
+    const xl_long t = blk / NH, bb = t / S, s = t % S;
+    const float* src = h + ((bb * NH + hd) * S + s) * DHV;
+    float sum = 0.0f;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) sum += src[j];
+    const float mean = xl_block_sum(sum) / DHV;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) ss += (src[j] - mean) * (src[j] - mean);
+    const float rstd = rsqrtf(xl_block_sum(ss) / DHV + eps);
+    float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) {
+        const int f = hd * DHV + j;
+        float val = (src[j] - mean) * rstd * w[f];
+        if (b) val += b[f];
+        dst[j] = val;
+    }
+}
+
+// y[p] += bias[feature of p]: y is (T, N) row-major, or (N, T) with featureMajor
+extern "C" __global__ void xl_add_bias(float* y, const float* bias, int T, int N, int featureMajor) {
+    const xl_long n = (xl_long)T * N;
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        y[p] += bias[featureMajor ? p / T : p % N];
+    }
+}
+
+extern "C" __global__ void xl_to_bf16(const float* x, xl_bf16* y, xl_long n) {
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        y[p] = xl_f2bf(x[p]);
+    }
+}
+
+// x's last position of each of B rows of S tokens: y (B, E)
+extern "C" __global__ void xl_last_rows(const float* x, int B, int S, int E, float* y) {
+    const xl_long n = (xl_long)B * E;
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        const xl_long bb = p / E, j = p % E;
+        y[p] = x[(bb * S + S - 1) * E + j];
+    }
+}
+
+// one block per row: the first index of the row's maximum (a NaN counts as the maximum, as torch.argmax)
+extern "C" __global__ void xl_argmax(const float* logits, int V, xl_long* ids) {
+    __shared__ float bestV[1024];
+    __shared__ int bestI[1024];
+    const float* row = logits + (xl_long)blockIdx.x * V;
+    float bv = 0.0f;
+    int bi = -1;
+    for (int j = threadIdx.x; j < V; j += blockDim.x) {
+        const float x = row[j];
+        const bool better = bi < 0 || (x != x && bv == bv) || x > bv;
+        if (better) { bv = x; bi = j; }
+    }
+    bestV[threadIdx.x] = bv;
+    bestI[threadIdx.x] = bi;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
+        if (threadIdx.x < half) {
+            const float ov = bestV[threadIdx.x + half];
+            const int oi = bestI[threadIdx.x + half];
+            float mv = bestV[threadIdx.x];
+            int mi = bestI[threadIdx.x];
+            bool take;
+            if (oi < 0) take = false;
+            else if (mi < 0) take = true;
+            else if ((ov != ov) != (mv != mv)) take = ov != ov;          // a NaN beats a number
+            else if (ov == mv || (ov != ov && mv != mv)) take = oi < mi;  // ties: the first index
+            else take = ov > mv;
+            if (take) { bestV[threadIdx.x] = ov; bestI[threadIdx.x] = oi; }
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) ids[blockIdx.x] = bestI[0] < 0 ? 0 : bestI[0];
+}
+
+// deterministic uniform(-scale, scale) weights from (seed, index): benchmarks need no download
+static __device__ __forceinline__ float xl_uniform(unsigned long long seed, xl_long i) {
+    unsigned long long z = seed + 0x9e3779b97f4a7c15ull * (unsigned long long)(i + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (float)(z >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f;
+}
+
+extern "C" __global__ void xl_fill_uniform(void* w, int bf16, xl_long n, unsigned long long seed, float scale) {
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        const float val = xl_uniform(seed, p) * scale;
+        if (bf16) ((xl_bf16*)w)[p] = xl_f2bf(val);
+        else ((float*)w)[p] = val;
+    }
+}
+
+extern "C" __global__ void xl_fill(float* w, xl_long n, float value) {
+    for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
+        w[p] = value;
+    }
+}
