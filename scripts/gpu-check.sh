@@ -10,21 +10,15 @@
 #   3. the driver self-test               NVRTC compile, async copies, launch and CUDA events on a saxpy
 #   4. the kernel check                   every generated CUDA kernel against the Java kernels (KernelCheck)
 #   5. xlstm verify ... --backend cuda    the golden fixtures with the cells and pointwise kernels on the GPU
+#   6. DeviceLargeCheck                   the device-resident model (f32 and bf16 weights) against the CPU model
+#   7. xlstm generate --backend cuda      the default model end to end on the GPU
+#   8. PyTorch's chunkwise, then xlstm bench --backend cuda: the 7B-shaped roofline table (last lines;
+#      XLSTM_GPU_BENCH=0 skips both)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then
-  tar xJf .jre.tar.xz || { echo "gpu-check: cannot unpack .jre.tar.xz" >&2; exit 2; }
-fi
-if [[ -x .jre/bin/java ]]; then
-  export JAVA_HOME=$PWD/.jre
-elif [[ -z ${JAVA_HOME:-} || ! -x ${JAVA_HOME:-}/bin/java ]]; then
-  echo "gpu-check: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
-  exit 2
-fi
-# the trimmed libraries of scripts/gpu-lib.sh stand in for cli/target/lib when only they were carried
-if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
+source scripts/gpu-env.sh || exit 2
 if [[ ! -f cli/target/xlstm-cli.jar || ! -d cli/target/lib ]]; then
   echo "gpu-check: cli/target/xlstm-cli.jar and cli/target/lib are missing: mvn -B -DskipTests -pl cli -am package" >&2
   exit 2
@@ -32,10 +26,6 @@ fi
 
 fixtures=("$@")
 ((${#fixtures[@]})) || fixtures=(golden-tests/src/test/resources/golden/*)
-# as ./xlstm runs the CLI
-java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-      -XX:MaxDirectMemorySize=1024g -Dai.djl.offline=true -DDJL_CACHE_DIR=work-area/djl-cache
-      ${XLSTM_JAVA_OPTS:-} -cp "cli/target/lib/*:cli/target/xlstm-cli.jar")
 failed=()
 
 step() { # name, command...
@@ -56,6 +46,17 @@ step "devices" "${java[@]}" xlstm.cli.Main devices
 step "CUDA driver self-test" "${java[@]}" xlstm.backends.cuda.Cuda --selftest
 step "kernel check (cuda vs cpu)" "${java[@]}" xlstm.runtime.backend.KernelCheck cuda
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
+# the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
+step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \
+  golden-tests/src/test/resources/golden/hf_xlstm_small/hf
+# "Call me Ishmael." as byte ids (the trimmed libraries have no tokenizer for text prompts)
+step "generate --backend cuda" "${java[@]}" xlstm.cli.Main generate --model models/moby-dick --backend cuda \
+  --prompt-ids 67,97,108,108,32,109,101,32,73,115,104,109,97,101,108,46 -n 64 --temperature 0
+if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
+  step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
+  step "bench --backend cuda" "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
+    --batch 1,8,64,256 --decode 32
+fi
 
 echo
 if ((${#failed[@]})); then

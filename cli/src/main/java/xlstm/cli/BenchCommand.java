@@ -18,11 +18,14 @@ import xlstm.backends.DType;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.backends.cpu.KernelMode;
 import xlstm.cli.bench.Bandwidth;
+import xlstm.cli.bench.DeviceBench;
 import xlstm.cli.bench.ModelBench;
 import xlstm.cli.bench.Stopwatch;
 import xlstm.cli.bench.Workloads;
 import xlstm.runtime.UserError;
+import xlstm.runtime.backend.CudaKernels;
 import xlstm.runtime.backend.KernelBackend;
+import xlstm.runtime.cuda.DeviceLarge;
 import xlstm.runtime.hf.HfCheckpoint;
 import xlstm.runtime.model.XlstmLarge;
 
@@ -33,9 +36,13 @@ import xlstm.runtime.model.XlstmLarge;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Quick CPU benchmark: the mLSTM cell's sequence, chunkwise and parallel schedules at several",
                 "sequence lengths, and prefill/decode tokens/s of an xLSTM Large (E=768, 12 blocks, 4 heads,",
-                "vocab 50304) with random weights. Medians after warm-up; for careful numbers use the JMH module."},
+                "vocab 50304) with random weights. Medians after warm-up; for careful numbers use the JMH module.",
+                "With --backend cuda: the whole model on the GPU, xLSTM-7B-shaped (E 4096, 32 blocks, 8 heads) with",
+                "random bf16 weights made on the device (or --model uploaded), timed with CUDA events against the",
+                "GPU's bandwidth and bf16 peak; decode per --batch, prefill per --prefill, the chunkwise kernel alone."},
         footer = {"", "Example: xlstm bench --backend cpu --seq 64,256 --skip-model",
                 "         xlstm bench --model DIR --prefill 512,2048 --decode 128 --batch 1,8 --repeats 3 --json",
+                "         xlstm bench --backend cuda --prefill 2048,8192 --batch 1,8,64,256 --decode 64",
                 "", "With --model the cell benchmark is skipped. --json prints one JSON object per line (per",
                 "measurement, as soon as it is done) instead of tables."})
 final class BenchCommand implements Callable<Integer> {
@@ -131,6 +138,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         kb = Backends.choose(backend, spec);
+        if (kb instanceof CudaKernels) return device(out);
         String host = String.format(Locale.ROOT, "%d threads, %d-bit vectors (%s), %s, %s", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
                 System.getProperty("os.arch"), Runtime.version());
@@ -146,6 +154,45 @@ final class BenchCommand implements Callable<Integer> {
         if (bandwidthMib != null) bandwidth(out);
         if (!skipCells && modelDir == null && !json) cells(out);
         if (!skipModel) model(out);
+        return 0;
+    }
+
+    /**
+     * The device-resident model on CUDA: an xLSTM-7B-shaped model with random weights made on the GPU (or --model
+     * uploaded), decode per batch size, prefill per length, the chunkwise kernel alone at 8 x 8192 tokens.
+     */
+    private int device(PrintWriter out) {
+        boolean bf16 = weightsDtype != DType.F32;
+        long t0 = System.nanoTime();
+        DeviceLarge m;
+        String what;
+        if (modelDir != null) {
+            progress(0, 1, "loading " + modelDir + " and uploading it");
+            m = DeviceLarge.upload(HfCheckpoint.load(modelDir, weightsDtype, kb), bf16);
+            what = modelDir.toString();
+        } else {
+            progress(0, 1, "making xLSTM-7B-shaped random " + (bf16 ? "bf16" : "float32") + " weights on the GPU");
+            m = DeviceLarge.random(DeviceBench.shape7b(), bf16, 7);
+            what = "random " + (bf16 ? "bf16" : "float32") + " weights";
+        }
+        try (m) {
+            out.println("device: " + m.describe());
+            out.printf(Locale.ROOT, "model ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            out.flush();
+            DeviceBench b = new DeviceBench(m, repeats == null ? 5 : repeats, s -> progress(0, 1, s));
+            double bw = b.copyBandwidth(2L << 30);
+            if (decode > 0) for (int n : batch) b.decode(n, decode, bw);
+            for (int s : prefill) b.prefill(s);
+            if (!skipCells) {
+                var c = m.config();
+                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize());
+            }
+            clearProgress();
+            var c = m.config();
+            b.print(out, String.format(Locale.ROOT, "xLSTM Large on the GPU, E=%d, %d blocks, %d heads, DQK %d, DV %d, FFN %d,"
+                    + " vocab %d, %s (CUDA events, median of repeats)", c.embeddingDim(), c.numBlocks(), c.numHeads(),
+                    c.qkHeadDim(), c.vHeadDim(), c.ffnUpProjDim(), c.vocabSize(), what));
+        }
         return 0;
     }
 

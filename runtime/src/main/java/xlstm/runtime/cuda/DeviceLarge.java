@@ -198,6 +198,9 @@ public final class DeviceLarge implements AutoCloseable {
 
     public XlstmLargeConfig config() { return cfg; }
 
+    /** The context the model's work is queued on (for timing events). */
+    public CudaContext context() { return ctx; }
+
     /** Whether the weights are bf16 (else float32). */
     public boolean bf16() { return bf16; }
 
