@@ -152,9 +152,10 @@ public final class Cublas implements AutoCloseable {
             long c, int ldc, boolean accumulate) {
         if (closed) throw new IllegalStateException("cuBLAS handle used after close");
         ctx.makeCurrent();
+        MemorySegment beta = accumulate ? one : zero; // a local: invokeExact would see a conditional as Object
         try {
             check((int) lib.gemmEx.invokeExact(handle, opA, opB, m, n, k, one, MemorySegment.ofAddress(a), aType, lda,
-                    MemorySegment.ofAddress(b), bType, ldb, accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F,
+                    MemorySegment.ofAddress(b), bType, ldb, beta, MemorySegment.ofAddress(c), R_32F,
                     ldc, COMPUTE_32F, GEMM_DEFAULT),
                     "cublasGemmEx(m " + m + ", n " + n + ", k " + k + ", A type " + aType + ")");
         } catch (Throwable t) {
