@@ -122,10 +122,20 @@ public class CFamilyEmitter implements Emitter {
 
     record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String wide, String narrow) {}
 
-    record ChunkModel(String DK, String DV, String C, String n, String m, String h, boolean stab, boolean norm,
-                      String eps, String lower, String perStep, String prologue) {}
+    /** nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled). */
+    record ChunkModel(String DK, String DV, String C, String n, String m, String nIn, String mIn, String h, boolean stab,
+                      boolean norm, String eps, String lower, String perStep, String prologue) {}
 
-    record GroupsModel(boolean step, boolean chunk, String perGroup, List<VariantModel> variants) {}
+    /**
+     * A groups launch; with {@code tileDim} (the value dim's name; chunkwise only) each work-group takes one tile of
+     * {@code tileWidth} value columns of one (b, h) (the whole dim, one tile, unless tiled), so a head's columns can
+     * run on several compute units.
+     */
+    record GroupsModel(boolean step, boolean chunk, String perGroup, List<VariantModel> variants, String tileDim,
+                       String tileWidth) {}
+
+    /** Value columns per work-group of the chunkwise schedule. */
+    static final int CHUNK_TILE = 64;
 
     // ------------------------------------------------------------------ names
 
@@ -235,12 +245,31 @@ public class CFamilyEmitter implements Emitter {
                     + "C-family scratch formulas; rename the dim");
         for (ScheduleKind k : List.of(ScheduleKind.STEP, ScheduleKind.SEQUENCE, ScheduleKind.CHUNKWISE, ScheduleKind.PARALLEL))
             if (sc.schedules().contains(k))
-                out.add(k == ScheduleKind.STEP || k == ScheduleKind.SEQUENCE ? sequenceKernel(sc, k) : groupsKernel(sc, k));
+                out.add(k == ScheduleKind.STEP || k == ScheduleKind.SEQUENCE ? sequenceKernel(sc, k) : groupsKernel(sc, k, false));
+        if (sc.schedules().contains(ScheduleKind.CHUNKWISE) && TILED_DIALECTS.contains(dialect)
+                && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE)))
+            out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, true));
         return out;
     }
 
+    /**
+     * The dialects that also get {@code <cell>_chunkwise_tiled}: the chunkwise form with one work-group per (b, h,
+     * tile of {@link #CHUNK_TILE} value columns) for the device-resident models. Its tiles all need the initial n
+     * and m while one of them writes the final ones, so it reads them from separate inputs ({@code <n>_in},
+     * {@code <m>_in}, after the states) instead of in place. OpenCL has it so that CI checks it on PoCL.
+     */
+    static final Set<CDialect> TILED_DIALECTS = Set.of(CDialect.CUDA, CDialect.OPENCL);
+
+    /** Entry-point suffix of the tiled chunkwise kernel. */
+    public static final String TILED = "_tiled";
+
     /** The parameters of an entry point, in the Java contract's order, then the scratch buffer. */
     List<ParamModel> params(CellIR c, ScheduleKind k) {
+        return params(c, k, List.of());
+    }
+
+    /** As {@link #params(CellIR, ScheduleKind)} with {@code extraInputs} (read-only pointers) after the states. */
+    List<ParamModel> params(CellIR c, ScheduleKind k, List<String> extraInputs) {
         List<ParamModel> ps = new ArrayList<>();
         java.util.function.BiConsumer<String, Integer> add = (name, kind) ->
                 ps.add(new ParamModel(name, ps.size(), kind == 0, kind == 1, kind == 2, kind == 3));
@@ -256,6 +285,7 @@ public class CFamilyEmitter implements Emitter {
         for (Decl d : c.inputs()) add.accept(id(d.name()), 2);
         for (Decl d : c.weights()) add.accept(id(d.name()), 2);
         if (k != ScheduleKind.PARALLEL) for (Decl d : c.states()) add.accept(id(d.name()), 3);
+        for (String x : extraInputs) add.accept(x, 2);
         for (Decl d : c.outputs()) add.accept(id(d.name()), 3);
         for (Param p : c.params()) add.accept(id(p.name()), p.isBool() ? 0 : 1);
         add.accept("scratch", 3);
@@ -269,6 +299,17 @@ public class CFamilyEmitter implements Emitter {
         CellIR c = sc.cell();
         return new KernelModel(entry(c, k), c.name(), c.kind().keyword(), k.method(), launch, count, scratch, params(c, k),
                 doc(sc, k), body);
+    }
+
+    /** The tiled chunkwise kernel's model: its own entry name and the initial-state inputs. */
+    private KernelModel tiledModel(ScheduledCell sc, String count, String scratch, List<String> extraInputs, String body) {
+        CellIR c = sc.cell();
+        List<String> doc = new ArrayList<>(doc(sc, ScheduleKind.CHUNKWISE));
+        doc.add("Tiled: one work-group per (b, h, " + CHUNK_TILE + " value columns); initial " + String.join(", ", extraInputs)
+                + " read apart from the states written (device-resident use)");
+        return new KernelModel(entry(c, ScheduleKind.CHUNKWISE) + TILED, c.name(), c.kind().keyword(),
+                ScheduleKind.CHUNKWISE.method(), "groups", count, scratch, params(c, ScheduleKind.CHUNKWISE, extraInputs),
+                doc, body);
     }
 
     private static List<String> doc(ScheduledCell sc, ScheduleKind k) {
@@ -457,8 +498,10 @@ public class CFamilyEmitter implements Emitter {
 
     // ------------------------------------------------------------------ chunkwise / parallel
 
-    private KernelModel groupsKernel(ScheduledCell sc, ScheduleKind k) {
+    private KernelModel groupsKernel(ScheduledCell sc, ScheduleKind k, boolean tiled) {
         boolean chunk = k == ScheduleKind.CHUNKWISE;
+        String tileDim = null, tileWidth = null;
+        List<String> extraInputs = new ArrayList<>();
         List<VariantModel> variants = new ArrayList<>();
         List<Poly> needs = new ArrayList<>();
         Set<String> flagsUsed = new TreeSet<>();
@@ -477,13 +520,21 @@ public class CFamilyEmitter implements Emitter {
                     eps = consts.scalar(lr.eps(), null, null);
                     if (!lr.stabilised()) lower = consts.scalar(lr.lowerBound(), null, null);
                 }
-                ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()),
-                        lr.hasNormState() ? id(lr.normState()) : null, lr.stabilised() ? id(lr.stabState()) : null,
-                        id(lr.output()), lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString());
+                String n = lr.hasNormState() ? id(lr.normState()) : null, m = lr.stabilised() ? id(lr.stabState()) : null;
+                String nIn = n == null || !tiled ? n : n + "_in", mIn = m == null || !tiled ? m : m + "_in";
+                if (tiled && extraInputs.isEmpty()) {
+                    if (n != null) extraInputs.add(nIn);
+                    if (m != null) extraInputs.add(mIn);
+                }
+                ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()), n, m, nIn, mIn, id(lr.output()),
+                        lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString());
                 if (chunk) {
                     Poly L = Poly.of("L");
+                    // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n
                     need = L.times(Poly.of(DK)).times(2).plus(L.times(Poly.of(DV))).plus(L.times(L)).plus(L.times(7))
-                            .plus(L.times(T));
+                            .plus(L.times(T)).plus(Poly.of(DK));
+                    if (tileDim == null) tileDim = DV;
+                    if (tileWidth == null) tileWidth = tiled ? Integer.toString(CHUNK_TILE) : id(DV);
                     variants.add(new VariantModel(cond(v), label(v), render("chunkwise", "c", cm)));
                 } else {
                     Poly S = Poly.of("S");
@@ -531,13 +582,17 @@ public class CFamilyEmitter implements Emitter {
                     flagsUsed.add(s);
                 }
                 variants.add(new VariantModel(cond(v), label(v) + " (no " + k.method() + " form: the recurrent sequence)",
-                        render("sequenceGroup", "g", new SeqGroupModel(false, "_bh == 0", chunk ? null : init.toString(), flags,
+                        render("sequenceGroup", "g", new SeqGroupModel(false, "XL_GROUP == 0", chunk ? null : init.toString(), flags,
                                 "_pg", List.of(new VariantModel(null, "all rows", body.toString()))))));
             }
         }
         Poly perGroup = distinctSum(needs);
-        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(false, chunk, c(perGroup), variants));
-        return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
+        String tile = tileDim == null ? null : id(tileDim);
+        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(false, chunk, c(perGroup), variants,
+                tile, tileWidth));
+        if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
+        String count = "B*NH*((" + tileDim + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")";
+        return tiledModel(sc, count, perFormula(count, perGroup), extraInputs, body);
     }
 
     /** Per step _tau of a chunk: log gates into scratch[_olf/_oli + _tau], query/key/value rows into Q, K, V. */

@@ -53,6 +53,10 @@ class CFamilyEmitterTest {
                 List<String> expected = new ArrayList<>();
                 if (sc.cell().isCell()) {
                     for (ScheduleKind k : sc.schedules()) expected.add(sc.cell().name() + "_" + k.method());
+                    // the tiled chunkwise form, where every variant has a chunkwise form (device-resident use)
+                    if (CFamilyEmitter.TILED_DIALECTS.contains(d) && sc.schedules().contains(ScheduleKind.CHUNKWISE)
+                            && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE)))
+                        expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TILED);
                 } else {
                     expected.add(sc.cell().name() + "_apply");
                 }
@@ -96,11 +100,23 @@ class CFamilyEmitterTest {
                 for (CFamilyEmitter.KernelModel k : em.kernels(sc)) {
                     ScheduleKind kind = sc.cell().isCell() ? ScheduleKind.valueOf(k.schedule().toUpperCase()) : ScheduleKind.ROWS;
                     List<JavaVectorEmitter.Arg> java = JavaVectorEmitter.signature(sc.cell(), kind);
-                    assertEquals(java.size() + 1, k.params().size(), k.entry());
+                    List<CFamilyEmitter.ParamModel> params = k.params();
+                    if (k.entry().endsWith(CFamilyEmitter.TILED)) {
+                        // the tiled form adds read-only initial states <state>_in after the states, the rest as Java's
+                        List<CFamilyEmitter.ParamModel> extra = params.stream().filter(p -> p.name().endsWith("_in")).toList();
+                        assertFalse(extra.isEmpty(), k.entry());
+                        for (CFamilyEmitter.ParamModel p : extra) {
+                            assertTrue(p.inBuf(), p.name());
+                            String state = p.name().substring(0, p.name().length() - 3);
+                            assertTrue(sc.cell().states().stream().anyMatch(x -> x.name().equals(state)), p.name());
+                        }
+                        params = params.stream().filter(p -> !extra.contains(p)).toList();
+                    }
+                    assertEquals(java.size() + 1, params.size(), k.entry());
                     for (int i = 0; i < java.size(); i++) {
                         JavaVectorEmitter.Arg a = java.get(i);
-                        CFamilyEmitter.ParamModel p = k.params().get(i);
-                        assertEquals(i, p.index());
+                        CFamilyEmitter.ParamModel p = params.get(i);
+                        if (!k.entry().endsWith(CFamilyEmitter.TILED)) assertEquals(i, p.index());
                         switch (a.type()) {
                             case "int", "boolean" -> assertTrue(p.intArg(), k.entry() + " " + a);
                             case "float" -> assertTrue(p.floatArg(), k.entry() + " " + a);
@@ -108,7 +124,7 @@ class CFamilyEmitterTest {
                         }
                         assertEquals(a.name().replaceAll("_$", ""), p.name().replaceAll("_u$", ""), k.entry());
                     }
-                    CFamilyEmitter.ParamModel last = k.params().getLast();
+                    CFamilyEmitter.ParamModel last = params.getLast();
                     assertTrue(last.outBuf() && last.name().equals("scratch"), k.entry());
                 }
             }
@@ -139,7 +155,15 @@ class CFamilyEmitterTest {
         assertEquals("rows*((N+3)/4)", ks.get("scaled_apply").count());
         assertEquals("rows", ks.get("rowstat_apply").count(), "a kernel with a reduction runs a work-item per row");
         if (ks.containsKey("mlstm_chunkwise")) {
-            assertEquals("B*NH*(2*DQK*L+DV*L+7*L+L*L)", ks.get("mlstm_chunkwise").scratch());
+            assertEquals("B*NH", ks.get("mlstm_chunkwise").count());
+            assertEquals("B*NH*(DQK+2*DQK*L+DV*L+7*L+L*L)", ks.get("mlstm_chunkwise").scratch());
+            // the tiled form: one work-group per (b, h, tile of 64 value columns), initial n and m as inputs
+            CFamilyEmitter.KernelModel tiled = ks.get("mlstm_chunkwise_tiled");
+            assertEquals("B*NH*((DV+63)/64)", tiled.count());
+            assertEquals("B*NH*((DV+63)/64)*(DQK+2*DQK*L+DV*L+7*L+L*L)", tiled.scratch());
+            assertEquals(List.of("C", "n", "m", "n_in", "m_in", "h"),
+                    tiled.params().stream().map(CFamilyEmitter.ParamModel::name)
+                            .filter(x -> List.of("C", "n", "m", "n_in", "m_in", "h").contains(x)).toList());
             assertEquals("items", ks.get("mlstm_sequence").launch());
             assertEquals("group", ks.get("slstm_sequence").launch());
             assertEquals("1", ks.get("slstm_sequence").count());

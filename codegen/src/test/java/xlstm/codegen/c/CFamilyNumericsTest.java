@@ -211,7 +211,9 @@ class CFamilyNumericsTest {
                 args.add(new float[(int) floats]);
                 bufferOf.put(args.size() - 1, "scratch");
             } else {
-                double[] a = t.get(dslName(cell, n));
+                // the tiled chunkwise form's <state>_in: the state's initial values, read apart from the state
+                boolean initial = n.endsWith("_in") && !t.containsKey(dslName(cell, n));
+                double[] a = initial ? states0.get(dslName(cell, n.substring(0, n.length() - 3))) : t.get(dslName(cell, n));
                 float[] f = new float[a.length];
                 for (int x = 0; x < a.length; x++) f[x] = (float) a[x];
                 args.add(f);

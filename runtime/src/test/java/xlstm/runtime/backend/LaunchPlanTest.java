@@ -72,7 +72,8 @@ class LaunchPlanTest {
             for (ActivationFn act : ActivationFn.values()) r.gatedActivation(act, 3, 10, t, t, t);
         }
         Set<String> all = new TreeSet<>();
-        for (KernelIndex.Entry e : r.index.entries()) all.add(e.entry());
+        // the tiled chunkwise kernels serve the device-resident model (ResidentKernels), not this interface
+        for (KernelIndex.Entry e : r.index.entries()) if (!e.entry().endsWith("_tiled")) all.add(e.entry());
         assertEquals(all, new TreeSet<>(r.plans.keySet()), "the backend interface reaches every kernel of the index");
         for (LaunchPlan p : r.plans.values()) {
             assertTrue(p.scratchParam(), p.entry().entry() + " takes the scratch buffer");
@@ -82,11 +83,27 @@ class LaunchPlanTest {
         assertEquals(2, r.plans.get("mlstm_sequence").count());
         assertEquals(2L * (3 + 4), r.plans.get("mlstm_sequence").scratchFloats());
         assertEquals(2L, r.plans.get("mlstm_chunkwise").vars().get("L"));
-        assertEquals(2L * (2 * 3 * 2 + 4 * 2 + 7 * 2 + 2 * 2), r.plans.get("mlstm_chunkwise").scratchFloats());
+        assertEquals(2L * (3 + 2 * 3 * 2 + 4 * 2 + 7 * 2 + 2 * 2), r.plans.get("mlstm_chunkwise").scratchFloats());
         assertEquals(5L, r.plans.get("mlstm_parallel").vars().get("L"), "no chunkSize: L = S");
         assertEquals(9, r.plans.get("softcap_rows_apply").count());
         assertEquals(4, r.plans.get("softcap_rows_apply").scratchBytes(), "no scratch: still a valid 4-byte buffer");
         assertEquals(1, r.plans.get("slstm_step").count());
+    }
+
+    @Test
+    void theTiledChunkwiseKernelHasAWorkGroupPer64ValueColumns() {
+        KernelIndex.Entry e = cuda().get("mlstm_chunkwise_tiled");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(4);
+            // q, k, v, i, f, C, n, m, n_in, m_in, h
+            LaunchPlan p = LaunchPlan.of(e, 1, 8, 2048, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
+            assertEquals(8 * 8, p.count());
+            assertEquals(64L * (256 + 2 * 256 * 64 + 512 * 64 + 7 * 64 + 64 * 64), p.scratchFloats());
+            for (int i = 0; i < e.params().size() - 1; i++) {
+                String name = e.params().get(i).name();
+                assertEquals(Set.of("C", "n", "m", "h").contains(name), p.written(i), name);
+            }
+        }
     }
 
     @Test
@@ -96,8 +113,8 @@ class LaunchPlanTest {
             MemorySegment t = a.allocate(4);
             LaunchPlan p = LaunchPlan.of(e, 1, 8, 2048, 256, 512, 64, t, t, t, t, t, t, t, t, t, 1e-6f);
             assertEquals(8, p.count());
-            assertEquals(560_640, p.scratchFloats());
-            assertEquals(4L * 560_640, p.scratchBytes());
+            assertEquals(562_688, p.scratchFloats());
+            assertEquals(4L * 562_688, p.scratchBytes());
             assertEquals(new LaunchPlan.Geometry(8, 256), p.geometry(256, 1024, 1024));
             assertEquals(new LaunchPlan.Geometry(8, 128), p.geometry(256, 1024, 128), "capped by the kernel's limit");
             for (int i = 0; i < e.params().size() - 1; i++) {
