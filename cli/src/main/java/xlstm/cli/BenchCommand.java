@@ -185,7 +185,8 @@ final class BenchCommand implements Callable<Integer> {
             for (int s : prefill) b.prefill(s);
             if (!skipCells) {
                 var c = m.config();
-                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize());
+                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize(), false);
+                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize(), true);
             }
             clearProgress();
             var c = m.config();

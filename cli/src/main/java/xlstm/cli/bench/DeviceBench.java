@@ -153,12 +153,13 @@ public final class DeviceBench {
         }
     }
 
-    /** The generated chunkwise kernel alone (float32 inputs). */
-    public void chunkwise(int b, int nh, int s, int dhqk, int dhv, int chunk) {
-        progress.accept("mLSTM chunkwise kernel, B " + b + " NH " + nh + " S " + s);
-        double ms = CellBench.chunkwiseMillis(b, nh, s, dhqk, dhv, chunk, repeats);
+    /** A generated chunkwise kernel alone (float32 inputs): per head, or tiled per head and 64 value columns. */
+    public void chunkwise(int b, int nh, int s, int dhqk, int dhv, int chunk, boolean tiled) {
+        progress.accept("mLSTM chunkwise kernel" + (tiled ? " (tiled)" : "") + ", B " + b + " NH " + nh + " S " + s);
+        double ms = CellBench.chunkwiseMillis(b, nh, s, dhqk, dhv, chunk, repeats, tiled);
         double f = CellBench.flops(b, nh, s, dhqk, dhv, chunk);
-        rows.add(new Row("chunkwise kernel", String.format(Locale.ROOT, "B%d NH%d S%d DQK%d DV%d L%d", b, nh, s, dhqk, dhv, chunk),
+        rows.add(new Row(tiled ? "chunkwise kernel, tiled" : "chunkwise kernel",
+                String.format(Locale.ROOT, "B%d NH%d S%d DQK%d DV%d L%d", b, nh, s, dhqk, dhv, chunk),
                 ms, (double) b * s / (ms / 1e3), String.format(Locale.ROOT, "%.2f TFLOP: %.1f TFLOP/s (float32 CUDA cores)",
                         f / 1e12, f / (ms / 1e3) / 1e12)));
     }

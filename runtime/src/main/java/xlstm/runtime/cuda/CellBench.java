@@ -22,8 +22,12 @@ public final class CellBench {
         return (double) b * nh * chunks * (2 * l * l * (dhqk + dhv) + 4 * l * dhqk * dhv);
     }
 
-    /** Median milliseconds of one chunkwise forward over {@code repeats} runs, after one warm-up run. */
-    public static double chunkwiseMillis(int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
+    /**
+     * Median milliseconds of one chunkwise forward over {@code repeats} runs, after one warm-up run: the generated
+     * {@code mlstm_chunkwise} (a work-group per head) or, {@code tiled}, {@code mlstm_chunkwise_tiled} (per head and
+     * 64 value columns).
+     */
+    public static double chunkwiseMillis(int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats, boolean tiled) {
         try (ResidentKernels gen = ResidentKernels.get()) {
             CudaContext ctx = gen.context();
             GlueKernels glue = new GlueKernels(ctx);
@@ -37,9 +41,15 @@ public final class CellBench {
                 glue.fillUniform(v, false, rows * dhv, 3, 1f);
                 glue.fillUniform(ig, false, rows, 4, 1f);
                 glue.fill(fg, rows, 3f);
-                Runnable run = () -> gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, new DevicePointer(q),
-                        new DevicePointer(k), new DevicePointer(v), new DevicePointer(ig), new DevicePointer(fg),
-                        new DevicePointer(c), new DevicePointer(n), new DevicePointer(m), new DevicePointer(h), 1e-6f);
+                long nIn = mem.zeros(4L * b * nh * dhqk), mIn = mem.zeros(4L * b * nh);
+                Runnable run = tiled
+                        ? () -> gen.launch("mlstm_chunkwise_tiled", b, nh, s, dhqk, dhv, chunk, new DevicePointer(q),
+                                new DevicePointer(k), new DevicePointer(v), new DevicePointer(ig), new DevicePointer(fg),
+                                new DevicePointer(c), new DevicePointer(n), new DevicePointer(m), new DevicePointer(nIn),
+                                new DevicePointer(mIn), new DevicePointer(h), 1e-6f)
+                        : () -> gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, new DevicePointer(q),
+                                new DevicePointer(k), new DevicePointer(v), new DevicePointer(ig), new DevicePointer(fg),
+                                new DevicePointer(c), new DevicePointer(n), new DevicePointer(m), new DevicePointer(h), 1e-6f);
                 run.run();
                 ctx.synchronize("chunkwise warm-up");
                 double[] ms = new double[Math.max(1, repeats)];
