@@ -54,6 +54,19 @@ final class CBody {
         this.scratchBase = scratchBase;
     }
 
+    /** First element and step of {@link #emitInto}'s vector loops: 0 and 1, or a lane's share of them. */
+    private String elemFirst = "0", elemStep = "1";
+
+    /**
+     * Makes {@link #emitInto}'s vector loops visit elements {@code first, first + step, ...}: the lanes of a
+     * sub-group then write one vector together (coalesced) instead of one work-item writing it all.
+     */
+    CBody strided(String first, String step) {
+        elemFirst = first;
+        elemStep = step;
+        return this;
+    }
+
     /** Floats of scratch this generator's code uses per work-item (a polynomial over the dims). */
     Poly scratch() { return scratch; }
 
@@ -242,8 +255,9 @@ final class CBody {
     /** Writes the elementwise expression e (of type t; a scalar e is broadcast) into buffer b. */
     void emitInto(CCode c, Buf b, Expr e, Type t) {
         if (t instanceof Type.Vec v) {
-            c.line("for (int _i = 0; _i < " + id.apply(v.d().name()) + "; _i++) " + b.at("_i", null, false) + " = "
-                    + scalar(e, "_i", null) + ";");
+            String step = elemStep.equals("1") ? "_i++" : "_i += " + elemStep;
+            c.line("for (int _i = " + elemFirst + "; _i < " + id.apply(v.d().name()) + "; " + step + ") "
+                    + b.at("_i", null, false) + " = " + scalar(e, "_i", null) + ";");
         } else if (t instanceof Type.Mat m) {
             c.line("for (int _r = 0; _r < " + id.apply(m.rows().name()) + "; _r++) for (int _j = 0; _j < "
                     + id.apply(m.cols().name()) + "; _j++) " + b.at("_r", "_j", true) + " = " + scalar(e, "_r", "_j") + ";");

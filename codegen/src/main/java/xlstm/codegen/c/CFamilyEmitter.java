@@ -122,9 +122,12 @@ public class CFamilyEmitter implements Emitter {
 
     record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String wide, String narrow) {}
 
-    /** nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled). */
+    /**
+     * nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled); lanes:
+     * the prologue's vectors are shared by the lanes of a sub-group (it has no per-step temporaries).
+     */
     record ChunkModel(String DK, String DV, String C, String n, String m, String nIn, String mIn, String h, boolean stab,
-                      boolean norm, String eps, String lower, String perStep, String prologue) {}
+                      boolean norm, String eps, String lower, String perStep, String prologue, boolean lanes) {}
 
     /**
      * A groups launch; with {@code tileDim} (the value dim's name; chunkwise only) each work-group takes one tile of
@@ -509,8 +512,15 @@ public class CFamilyEmitter implements Emitter {
             if (v.schedules().contains(k)) {
                 LinearRecurrence lr = v.recurrence();
                 CBody g = new CBody(CFamilyEmitter::id, "_scp");
-                CCode pro = prologue(v.ir(), lr, g);
+                CCode pro = prologue(v.ir(), lr, g, true);
                 Poly T = g.scratch();
+                boolean lanes = T.isZero();
+                if (!lanes) {
+                    // per-step temporaries in scratch would be written by one lane and read by another: one lane a step
+                    g = new CBody(CFamilyEmitter::id, "_scp");
+                    pro = prologue(v.ir(), lr, g, false);
+                    T = g.scratch();
+                }
                 String DK = lr.keyDim().name(), DV = lr.valueDim().name();
                 Poly need;
                 String lower = null, eps = null;
@@ -527,7 +537,7 @@ public class CFamilyEmitter implements Emitter {
                     if (m != null) extraInputs.add(mIn);
                 }
                 ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()), n, m, nIn, mIn, id(lr.output()),
-                        lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString());
+                        lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes);
                 if (chunk) {
                     Poly L = Poly.of("L");
                     // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n
@@ -595,13 +605,19 @@ public class CFamilyEmitter implements Emitter {
         return tiledModel(sc, count, perFormula(count, perGroup), extraInputs, body);
     }
 
-    /** Per step _tau of a chunk: log gates into scratch[_olf/_oli + _tau], query/key/value rows into Q, K, V. */
-    private static CCode prologue(CellIR ir, LinearRecurrence lr, CBody g) {
+    /**
+     * Per step _tau of a chunk, by the _G lanes of a sub-group (lane _sub): log gates into scratch[_olf/_oli +
+     * _tau] (lane 0), query/key/value rows into Q, K, V (the lanes share each row's elements).
+     */
+    private static CCode prologue(CellIR ir, LinearRecurrence lr, CBody g, boolean lanes) {
         CCode pro = new CCode();
         bindDecls(ir, g, null);
+        if (lanes) g.strided("_sub", "_G");
         String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
-        pro.line("scratch[_olf + _tau] = " + g.scalar(g.prepare(lr.logForget(), pro), null, null) + ";");
-        pro.line("scratch[_oli + _tau] = " + g.scalar(g.prepare(lr.logInput(), pro), null, null) + ";");
+        String lf = g.scalar(g.prepare(lr.logForget(), pro), null, null);
+        pro.line("if (_sub == 0) scratch[_olf + _tau] = " + lf + ";");
+        String li = g.scalar(g.prepare(lr.logInput(), pro), null, null);
+        pro.line("if (_sub == 0) scratch[_oli + _tau] = " + li + ";");
         Type kt = new Type.Vec(lr.keyDim()), vt = new Type.Vec(lr.valueDim());
         g.emitInto(pro, new CBody.Buf("scratch", "_oQ + (xl_long)_tau * " + DK, null), g.prepare(lr.query(), pro), kt);
         g.emitInto(pro, new CBody.Buf("scratch", "_oK + (xl_long)_tau * " + DK, null), g.prepare(lr.key(), pro), kt);

@@ -53,9 +53,12 @@ final class GlueKernels {
         return Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, maxGrid));
     }
 
-    /** Threads per block for a block reduction over n features: a multiple of 32, at most 256. */
-    private static int reduceBlock(int n) {
-        return Math.min(256, Math.max(32, (n + 31) / 32 * 32));
+    /**
+     * Threads per block for a block reduction over n features: about 4 features a thread (a row is one block, and
+     * at batch 1 the only one: the more threads the shorter its serial loops), a multiple of 32, 32..1024.
+     */
+    static int reduceBlock(int n) {
+        return Math.min(1024, Math.max(32, (n / 4 + 31) / 32 * 32));
     }
 
     void embed(long ids, long table, boolean tableBf16, int e, int rows, long x) {
