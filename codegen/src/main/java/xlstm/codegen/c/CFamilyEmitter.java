@@ -540,9 +540,10 @@ public class CFamilyEmitter implements Emitter {
                         lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes);
                 if (chunk) {
                     Poly L = Poly.of("L");
-                    // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n
+                    // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n, q.n
+                    // per row, the partial sums of split dot products (L x DV)
                     need = L.times(Poly.of(DK)).times(2).plus(L.times(Poly.of(DV))).plus(L.times(L)).plus(L.times(7))
-                            .plus(L.times(T)).plus(Poly.of(DK));
+                            .plus(L.times(T)).plus(Poly.of(DK)).plus(L).plus(L.times(Poly.of(DV)));
                     if (tileDim == null) tileDim = DV;
                     if (tileWidth == null) tileWidth = tiled ? Integer.toString(CHUNK_TILE) : id(DV);
                     variants.add(new VariantModel(cond(v), label(v), render("chunkwise", "c", cm)));

@@ -156,11 +156,11 @@ class CFamilyEmitterTest {
         assertEquals("rows", ks.get("rowstat_apply").count(), "a kernel with a reduction runs a work-item per row");
         if (ks.containsKey("mlstm_chunkwise")) {
             assertEquals("B*NH", ks.get("mlstm_chunkwise").count());
-            assertEquals("B*NH*(DQK+2*DQK*L+DV*L+7*L+L*L)", ks.get("mlstm_chunkwise").scratch());
+            assertEquals("B*NH*(DQK+2*DQK*L+2*DV*L+8*L+L*L)", ks.get("mlstm_chunkwise").scratch());
             // the tiled form: one work-group per (b, h, tile of 64 value columns), initial n and m as inputs
             CFamilyEmitter.KernelModel tiled = ks.get("mlstm_chunkwise_tiled");
             assertEquals("B*NH*((DV+63)/64)", tiled.count());
-            assertEquals("B*NH*((DV+63)/64)*(DQK+2*DQK*L+DV*L+7*L+L*L)", tiled.scratch());
+            assertEquals("B*NH*((DV+63)/64)*(DQK+2*DQK*L+2*DV*L+8*L+L*L)", tiled.scratch());
             assertEquals(List.of("C", "n", "m", "n_in", "m_in", "h"),
                     tiled.params().stream().map(CFamilyEmitter.ParamModel::name)
                             .filter(x -> List.of("C", "n", "m", "n_in", "m_in", "h").contains(x)).toList());
