@@ -16,6 +16,9 @@ import xlstm.backends.cuda.KernelArgs;
  */
 final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
+    /** The kernels this class launches, by entry name. */
+    static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_split_qkvo",
+            "xl_headnorm", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
