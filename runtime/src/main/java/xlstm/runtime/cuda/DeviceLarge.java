@@ -18,8 +18,8 @@ import xlstm.runtime.tensor.Tensor;
 /**
  * xLSTM Large held on a CUDA device: weights uploaded once (bf16 by default, float32 on request), activations and
  * states on the device, a pass queued on one stream with no host round trip. Matrix products are cuBLAS
- * ({@code cublasGemmEx}, float32 accumulation); the mLSTM cell (the tiled chunkwise kernel, a work-group per
- * head and 64 value columns; for decode the same kernel with S = 1), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms,
+ * ({@code cublasGemmEx}, float32 accumulation); the mLSTM cell (the chunkwise kernel, tiled over 64 value
+ * columns when there are few heads; for decode the same kernel with S = 1), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms,
  * the projection split and arg-max are the plumbing kernels of {@link GlueKernels}. Each block's q, k, v, o and
  * gate projections are one fused matrix, the FFN's gate and up another.
  *
@@ -40,6 +40,12 @@ public final class DeviceLarge implements AutoCloseable {
     private final float normEps, cellEps;
     private final Float gateCap, logitCap;
     private final List<BlockWeights> blocks = new ArrayList<>();
+    /**
+     * Below this many (batch, head) pairs the cell runs tiled (more work-groups, each repeating the chunk's Q Kᵀ):
+     * on the H200 the plain kernel was faster at 64 pairs (8 x 8 heads, 184 against 233 ms for 8192 tokens) and
+     * far slower at 8 (one work-group per head).
+     */
+    static final int TILED_BELOW = 64;
     private long embedding, lmHead, outNorm, outNormBias;
     private DeviceBuffers prefillMem;
     private Activations prefill;
@@ -387,12 +393,17 @@ public final class DeviceLarge implements AutoCloseable {
                 gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
                 gates = a.gatesCapped;
             }
-            // the tiled kernel: a work-group per (b, h, 64 value columns); its tiles read n and m from a copy
-            ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
-            ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
-            gen.launch("mlstm_chunkwise_tiled", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
-                    at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
-                    cellEps);
+            if (b * nh < TILED_BELOW) {
+                // few heads: the tiled kernel, a work-group per (b, h, 64 value columns), reading n and m from a copy
+                ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
+                ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
+                gen.launch("mlstm_chunkwise_tiled", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
+                        cellEps);
+            } else {
+                gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
+            }
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
             gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
             long gated = a.gated;
