@@ -46,6 +46,7 @@ public final class DeviceLarge implements AutoCloseable {
      * far slower at 8 (one work-group per head).
      */
     static final int TILED_BELOW = 64;
+    private int tiledBelow = Integer.getInteger("xlstm.cuda.tiledBelow", TILED_BELOW);
     private long embedding, lmHead, outNorm, outNormBias;
     private DeviceBuffers prefillMem;
     private Activations prefill;
@@ -220,6 +221,9 @@ public final class DeviceLarge implements AutoCloseable {
                 + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch");
     }
 
+    /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
+    void tiledBelow(int pairs) { tiledBelow = pairs; }
+
     /** Decode steps replayed as CUDA graphs (default) or launched one by one ({@code -Dxlstm.cuda.nographs=true}). */
     public void useGraphs(boolean on) { graphs = on; }
 
@@ -393,7 +397,7 @@ public final class DeviceLarge implements AutoCloseable {
                 gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
                 gates = a.gatesCapped;
             }
-            if (b * nh < TILED_BELOW) {
+            if (b * nh < tiledBelow) {
                 // few heads: the tiled kernel, a work-group per (b, h, 64 value columns), reading n and m from a copy
                 ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
                 ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);

@@ -15,7 +15,8 @@ import xlstm.runtime.tensor.Tensor;
  * The device-resident model against the CPU model on the same checkpoint (float32 on the CPU): a 2-row prompt of
  * 100 tokens (crossing chunk boundaries), then 8 teacher-forced decode steps (the first launch by launch, the
  * rest as the CUDA graph), then greedy generation. With float32 weights on the GPU the logits must agree to
- * 2e-4 of their largest magnitude and greedy tokens must be equal; with bf16 weights (activations rounded to bf16
+ * 2e-4 of their largest magnitude and greedy tokens must be equal (with the cell kernel the model picks, and with the
+ * untiled one forced); with bf16 weights (activations rounded to bf16
  * before each product, as PyTorch's bf16 does) to 5e-2, and the greedy tokens are reported, not required.
  *
  * <p>{@code java ... xlstm.runtime.cuda.DeviceLargeCheck CHECKPOINT_DIR...}; exit 1 when a check fails.
@@ -37,10 +38,13 @@ public final class DeviceLargeCheck {
         long[] flat = new long[b * s];
         for (int r = 0; r < b; r++) for (int j = 0; j < s; j++) flat[r * s + j] = prompt[r][j] = rnd.nextInt(v);
         boolean ok = true;
-        for (boolean bf16 : new boolean[] {false, true}) {
+        // float32 with the cell kernel chosen by batch x heads, and with the plain (untiled) one forced; then bf16
+        for (int mode = 0; mode < 3; mode++) {
+            boolean bf16 = mode == 2, plain = mode == 1;
             double tol = bf16 ? 5e-2 : 2e-4;
-            String tag = dir.getFileName() + " " + (bf16 ? "bf16" : "f32 ");
+            String tag = dir.getFileName() + " " + (bf16 ? "bf16" : plain ? "f32 (untiled cell)" : "f32 ");
             try (DeviceLarge dev = DeviceLarge.upload(cpu, bf16); DeviceLargeState st = dev.newState(b)) {
+                if (plain) dev.tiledBelow(0);
                 LargeState ref = cpu.newState(b);
                 float[] want = cpu.forwardLast(Tensor.ofLongs(flat, b, s), ref).toFloatArray();
                 dev.prefill(prompt, st);
