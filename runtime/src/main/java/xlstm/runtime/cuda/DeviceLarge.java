@@ -18,8 +18,7 @@ import xlstm.runtime.tensor.Tensor;
 /**
  * xLSTM Large held on a CUDA device: weights uploaded once (bf16 by default, float32 on request), activations and
  * states on the device, a pass queued on one stream with no host round trip. Matrix products are cuBLAS
- * ({@code cublasGemmEx}, float32 accumulation), except one-token products with bf16 weights (decode at batch 1),
- * which a plumbing GEMV does at a higher share of the bandwidth; the mLSTM cell (the chunkwise kernel, tiled over 64 value
+ * ({@code cublasGemmEx}, float32 accumulation); the mLSTM cell (the chunkwise kernel, tiled over 64 value
  * columns when there are few heads; for decode the same kernel with S = 1), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms,
  * the projection split and arg-max are the plumbing kernels of {@link GlueKernels}. Each block's q, k, v, o and
  * gate projections are one fused matrix, the FFN's gate and up another.
@@ -48,7 +47,6 @@ public final class DeviceLarge implements AutoCloseable {
      */
     static final int TILED_BELOW = 64;
     private int tiledBelow = Integer.getInteger("xlstm.cuda.tiledBelow", TILED_BELOW);
-    private boolean gemvEnabled = !Boolean.getBoolean("xlstm.cuda.nogemv");
     private long embedding, lmHead, outNorm, outNormBias;
     private DeviceBuffers prefillMem;
     private Activations prefill;
@@ -226,9 +224,6 @@ public final class DeviceLarge implements AutoCloseable {
     /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
     void tiledBelow(int pairs) { tiledBelow = pairs; }
 
-    /** One-token products by the plumbing GEMV (default) or cuBLAS ({@code -Dxlstm.cuda.nogemv=true}). */
-    void useGemv(boolean on) { gemvEnabled = on; }
-
     /** Decode steps replayed as CUDA graphs (default) or launched one by one ({@code -Dxlstm.cuda.nographs=true}). */
     public void useGraphs(boolean on) { graphs = on; }
 
@@ -388,30 +383,14 @@ public final class DeviceLarge implements AutoCloseable {
 
     private static DevicePointer at(long address) { return new DevicePointer(address); }
 
-    /**
-     * Whether a pass of {@code tokens} tokens multiplies with {@link GlueKernels#gemvBf16} (one token, bf16 weights:
-     * the decode step at batch 1), which reads float32 inputs, rather than cuBLAS, which reads the weights' dtype.
-     */
-    private boolean gemv(int tokens) {
-        return bf16 && tokens == 1 && Math.max(Math.max(e, dv), p) <= GlueKernels.GEMV_MAX_IN && gemvEnabled;
-    }
-
-
-    /** y (+)= x Wᵀ for t tokens (y feature-major on request; for one token both layouts are the same). */
-    private void linear(long x, long w, long y, int t, int in, int out, boolean accumulate, boolean featureMajor) {
-        if (gemv(t)) glue.gemvBf16(w, x, in, out, y, accumulate);
-        else blas.linear(x, w, wType, y, t, in, out, accumulate, featureMajor);
-    }
-
     /** The blocks over a.x, B rows of S tokens, continuing st's state. */
     private void queueBlocks(Activations a, int b, int s, DeviceLargeState st) {
         int t = b * s;
-        boolean half = bf16 && !gemv(t); // products read bf16 activations
         for (int i = 0; i < blocks.size(); i++) {
             BlockWeights w = blocks.get(i);
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
-            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, half);
-            linear(a.xn, w.qkvo, a.proj, t, e, r, false, false);
+            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+            blas.linear(a.xn, w.qkvo, wType, a.proj, t, e, r, false, false);
             glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, a.q, a.k, a.v, a.o, a.gates);
             long gates = a.gates;
             if (gateCap != null) {
@@ -432,24 +411,23 @@ public final class DeviceLarge implements AutoCloseable {
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
             gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
             long gated = a.gated;
-            if (half) {
+            if (bf16) {
                 glue.toBf16(a.gated, a.gatedB, (long) t * dv);
                 gated = a.gatedB;
             }
-            linear(gated, w.out, a.x, t, dv, e, true, false);
+            blas.linear(gated, w.out, wType, a.x, t, dv, e, true, false);
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
-            glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, half);
-            linear(a.xn, w.gateUp, a.ffn, t, e, 2 * p, false, true);
+            glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+            blas.linear(a.xn, w.gateUp, wType, a.ffn, t, e, 2 * p, false, true);
             if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
             gen.launch("ffn_swiglu_apply", 1, t * p, at(a.ffn), at(a.ffn + 4L * t * p), at(a.act));
             long act = a.act;
-            if (half) {
+            if (bf16) {
                 glue.toBf16(a.act, a.actB, (long) t * p);
                 act = a.actB;
             }
-            if (gemv(t)) glue.gemvBf16(w.down, act, p, e, a.x, true);
-            else blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
+            blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
             if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
         }
     }
@@ -462,16 +440,15 @@ public final class DeviceLarge implements AutoCloseable {
             hx = a.last;
         }
         long hn = hx;
-        boolean half = bf16 && !gemv(b);
         if (outNorm != 0) {
-            glue.rmsNorm(hx, outNorm, outNormBias, b, e, normEps, a.lastN, half);
+            glue.rmsNorm(hx, outNorm, outNormBias, b, e, normEps, a.lastN, bf16);
             hn = a.lastN;
-        } else if (half) {
+        } else if (bf16) {
             glue.toBf16(hx, a.lastN, (long) b * e);
             hn = a.lastN;
         }
         long raw = logitCap != null ? a.logitsRaw : logits;
-        linear(hn, lmHead, raw, b, e, vocab, false, false);
+        blas.linear(hn, lmHead, wType, raw, b, e, vocab, false, false);
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
         glue.argmax(logits, b, vocab, ids);
     }

@@ -18,14 +18,12 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_split_qkvo",
-            "xl_headnorm", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill", "xl_gemv_bf16");
-    /** The longest input row {@link #gemvBf16} stages in shared memory (48 KiB of float32). */
-    static final int GEMV_MAX_IN = 12288;
+            "xl_headnorm", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, split, headnorm, addBias, toBf16, lastRows, argmax, fillUniform, fill, gemv;
+    private final CuFunction embed, rmsnorm, split, headnorm, addBias, toBf16, lastRows, argmax, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -41,7 +39,6 @@ final class GlueKernels {
         argmax = ctx.function(m, "xl_argmax");
         fillUniform = ctx.function(m, "xl_fill_uniform");
         fill = ctx.function(m, "xl_fill");
-        gemv = ctx.function(m, "xl_gemv_bf16");
     }
 
     /** The kernels' CUDA source (a resource of this module). */
@@ -111,12 +108,6 @@ final class GlueKernels {
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {
         ctx.launch(fillUniform, grid(n), BLOCK,
                 new KernelArgs().ptr(w).i32(bf16 ? 1 : 0).i64(n).i64(seed).f32(scale));
-    }
-
-    /** y (+)= W x for one token: W (out, in) bf16, x float32, in <= {@link #GEMV_MAX_IN}; a warp per row. */
-    void gemvBf16(long w, long x, int in, int out, long y, boolean accumulate) {
-        if (in > GEMV_MAX_IN) throw new IllegalArgumentException("gemv input of " + in + " > " + GEMV_MAX_IN);
-        ctx.launch(gemv, (out + 7) / 8, 256, new KernelArgs().ptr(w).ptr(x).i32(in).i32(out).ptr(y).i32(accumulate ? 1 : 0));
     }
 
     void fill(long w, long n, float value) {

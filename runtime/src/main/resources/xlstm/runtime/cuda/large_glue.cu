@@ -195,30 +195,3 @@ extern "C" __global__ void xl_fill(float* w, xl_long n, float value) {
         w[p] = value;
     }
 }
-
-// y[o] = sum_i W[o][i] x[i] (+ y[o] with accumulate) for ONE token: bf16 weights (out, in) row-major read with
-// 16-byte loads, x float32 staged in shared memory (in <= 12288), a warp per output row, 8 rows per block. The
-// decode step's matrix-vector products, where cuBLAS's split-K kernels leave bandwidth unused.
-extern "C" __global__ void xl_gemv_bf16(const xl_bf16* W, const float* x, int in, int out, float* y, int accumulate) {
-    __shared__ float xs[12288];
-    for (int i = threadIdx.x; i < in; i += blockDim.x) xs[i] = x[i];
-    __syncthreads();
-    const int lane = threadIdx.x & 31, row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (row >= out) return;
-    const xl_bf16* w = W + (xl_long)row * in;
-    float acc = 0.0f;
-    if ((in & 7) == 0 && (((unsigned long long)w) & 15ull) == 0ull) {
-        for (int i = lane * 8; i < in; i += 256) {
-            const uint4 q = *(const uint4*)(w + i);
-            const unsigned u[4] = {q.x, q.y, q.z, q.w};
-            for (int e = 0; e < 4; e++) {
-                acc += __uint_as_float(u[e] << 16) * xs[i + 2 * e];
-                acc += __uint_as_float(u[e] & 0xffff0000u) * xs[i + 2 * e + 1];
-            }
-        }
-    } else {
-        for (int i = lane; i < in; i += 32) acc += xl_bf2f(w[i]) * xs[i];
-    }
-    for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
-    if (lane == 0) y[row] = accumulate ? y[row] + acc : acc;
-}
