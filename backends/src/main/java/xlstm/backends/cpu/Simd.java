@@ -38,6 +38,8 @@ public final class Simd {
 
     /** Lane i to lane i + n (mod {@link #L}), for the halving steps of {@link #sum}; null when n >= L. */
     private static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
+    /** {@link #F} when {@link #sum}'s four halving steps cover it (up to 16 lanes), else null (a scalar tree). */
+    private static final VectorSpecies<Float> TREE = L <= 16 ? F : null;
 
     private Simd() {}
 
@@ -49,15 +51,20 @@ public final class Simd {
      * The sum of v's lanes in one fixed order, whether interpreted or compiled: a halving tree, lane i += lane
      * i + n for n = L/2, L/4, ..., 1 (the order C2's own reduction takes on x86), then lane 0. Exact permutes and
      * lane-wise adds only, so the result is the same bits however warm the JIT is ({@link #sumTree} spells out the
-     * same order in scalars).
+     * same order in scalars). Split into methods under C2's {@code MaxInlineSize} (35 bytes of bytecode) so that it
+     * is inlined even where C2 deems the call cold: a vector passed to a call that is not inlined is boxed.
      */
     public static float sum(FloatVector v) {
-        if (v.species() != F || L > 16) return sumTree(v.toArray());
-        if (L == 16) v = v.add(v.rearrange(H8));
-        if (L >= 8) v = v.add(v.rearrange(H4));
-        if (L >= 4) v = v.add(v.rearrange(H2));
-        if (L >= 2) v = v.add(v.rearrange(H1));
-        return v.lane(0);
+        return v.species() == TREE ? halves(v) : sumTree(v.toArray());
+    }
+
+    private static float halves(FloatVector v) {
+        return halve(halve(halve(halve(v, H8), H4), H2), H1).lane(0);
+    }
+
+    /** Lane i + lane i + n (lane i + n wraps around: only the low n lanes matter); v itself when n >= L. */
+    private static FloatVector halve(FloatVector v, VectorShuffle<Float> iPlusN) {
+        return iPlusN == null ? v : v.add(v.rearrange(iPlusN));
     }
 
     /** {@link #sum}'s order on a power-of-two number of values (t is overwritten). */

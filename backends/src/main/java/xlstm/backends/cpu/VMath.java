@@ -11,7 +11,11 @@ import jdk.incubator.vector.VectorOperators;
  * own {@code lanewise(EXP)}, {@code TANH}, ... are computed through {@code Math} lane by lane when interpreted and by
  * a native library (SVML on x86) once compiled; the two differ in the last bit of about 1 % of lanes, which made
  * kernels' results depend on how warm the JIT is. The polynomials are Cephes' single-precision ones (S. Moshier);
- * the error bounds are checked in VMathTest.
+ * tanh is Eigen's rational approximation; the error bounds are checked in VMathTest.
+ *
+ * <p>Every method is kept under C2's {@code MaxInlineSize} (35 bytes of bytecode), so that it is inlined even at a
+ * call site C2 deems cold: a vector that crosses a call C2 did not inline is boxed, which allocates (the Vector API's
+ * own operators are force-inlined; ours cannot be).
  */
 public final class VMath {
     private static final float LOG2E = 1.44269504088896341f;
@@ -20,35 +24,40 @@ public final class VMath {
     /** 1.5·2^23: x + ROUND - ROUND rounds x to an integer (|x| < 2^22). */
     private static final float ROUND = 12582912f;
     private static final float SQRT_HALF = 0.707106781186547524f;
+    private static final float INF = Float.POSITIVE_INFINITY;
 
     private VMath() {}
 
-    /** p·x + c, one rounding. */
-    private static FloatVector horner(FloatVector p, FloatVector x, float c) {
-        return p.fma(x, FloatVector.broadcast(p.species(), c));
-    }
-
-    /** a·b + c, one rounding. */
-    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
-        return a.fma(FloatVector.broadcast(a.species(), b), c);
-    }
+    // ------------------------------------------------------------------ exp
 
     /** e^x: x = n·ln 2 + r, |r| <= ln2/2, e^r by a polynomial, times 2^n in two steps (subnormal results too). */
     public static FloatVector exp(FloatVector x) {
-        x = x.max(-104f).min(89f);                                   // beyond: 0 and +inf anyway; NaN stays
+        return expInRange(x.max(-104f).min(89f));                   // beyond: 0 and +inf anyway; NaN stays
+    }
+
+    private static FloatVector expInRange(FloatVector x) {
         FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = fma(n, -LN2_HI, x);
-        r = fma(n, -LN2_LO, r);
-        FloatVector p = FloatVector.broadcast(x.species(), 1.9875691500E-4f);
-        p = horner(p, r, 1.3981999507E-3f);
-        p = horner(p, r, 8.3334519073E-3f);
-        p = horner(p, r, 4.1665795894E-2f);
-        p = horner(p, r, 1.6666665459E-1f);
-        p = horner(p, r, 5.0000001201E-1f);
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        return scale(expPoly(fma(n, -LN2_LO, fma(n, -LN2_HI, x))), n);
+    }
+
+    /** e^r for |r| <= ln2/2. */
+    private static FloatVector expPoly(FloatVector r) {
+        FloatVector p = horner(horner(expPolyHi(r), r, 1.6666665459E-1f), r, 5.0000001201E-1f);
+        return p.fma(r.mul(r), r).add(1f);
+    }
+
+    private static FloatVector expPolyHi(FloatVector r) {
+        return horner(horner(start(r, 1.9875691500E-4f, 1.3981999507E-3f), r, 8.3334519073E-3f), r, 4.1665795894E-2f);
+    }
+
+    /** y·2^n for integer-valued n in [-150, 128], as two factors in the normal range. */
+    private static FloatVector scale(FloatVector y, FloatVector n) {
         IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);   // each in [-75, 64]
-        return y.mul(pow2(n1)).mul(pow2(n2));
+        return scale(y, ni, ni.lanewise(VectorOperators.ASHR, 1));
+    }
+
+    private static FloatVector scale(FloatVector y, IntVector n, IntVector n1) {
+        return y.mul(pow2(n1)).mul(pow2(n.sub(n1)));
     }
 
     /** 2^n for n in the normal exponent range. */
@@ -56,72 +65,159 @@ public final class VMath {
         return n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
     }
 
+    // ------------------------------------------------------------------ expm1
+
     /** e^x - 1: a Taylor polynomial for |x| < 1/2 (no cancellation near 0), exp(x) - 1 beyond. */
     public static FloatVector expm1(FloatVector x) {
-        FloatVector p = FloatVector.broadcast(x.species(), 1f / 40320f);
-        p = horner(p, x, 1f / 5040f);
-        p = horner(p, x, 1f / 720f);
-        p = horner(p, x, 1f / 120f);
-        p = horner(p, x, 1f / 24f);
-        p = horner(p, x, 1f / 6f);
-        p = horner(p, x, 0.5f);
-        FloatVector small = p.fma(x.mul(x), x).blend(x, x.eq(0f));     // keeps the sign of -0
-        return exp(x).sub(1f).blend(small, x.abs().lt(0.5f));
+        return exp(x).sub(1f).blend(expm1Small(x), x.abs().lt(0.5f));
     }
+
+    private static FloatVector expm1Small(FloatVector x) {
+        return keepZero(expm1Poly(x).fma(x.mul(x), x), x);
+    }
+
+    /** (e^x - 1 - x)/x², to the x^6 term. */
+    private static FloatVector expm1Poly(FloatVector x) {
+        return horner(horner(horner(expm1PolyHi(x), x, 1f / 24f), x, 1f / 6f), x, 0.5f);
+    }
+
+    private static FloatVector expm1PolyHi(FloatVector x) {
+        return horner(horner(start(x, 1f / 40320f, 1f / 5040f), x, 1f / 720f), x, 1f / 120f);
+    }
+
+    // ------------------------------------------------------------------ log, log1p
 
     /** Natural log: x = m·2^e with m in [sqrt(1/2), sqrt 2), log(m) by a polynomial in m - 1. */
     public static FloatVector log(FloatVector x) {
         VectorMask<Float> sub = x.lt(Float.MIN_NORMAL);
-        FloatVector xs = x.blend(x.mul(33554432f), sub);                  // subnormals times 2^25
+        return logSpecial(logNormal(x.blend(x.mul(33554432f), sub), sub), x);   // subnormals times 2^25
+    }
+
+    /** log(x) where the finite formula does not apply: +inf and NaN stay, 0 gives -inf, x < 0 NaN. */
+    private static FloatVector logSpecial(FloatVector r, FloatVector x) {
+        return logNonPositive(r.blend(x, x.eq(INF).or(x.test(VectorOperators.IS_NAN))), x);
+    }
+
+    private static FloatVector logNonPositive(FloatVector r, FloatVector x) {
+        return r.blend(Float.NEGATIVE_INFINITY, x.eq(0f)).blend(Float.NaN, x.lt(0f));
+    }
+
+    /** log of normal xs, less 25·ln 2 where {@code sub}. */
+    private static FloatVector logNormal(FloatVector xs, VectorMask<Float> sub) {
         IntVector bits = xs.reinterpretAsInts();
-        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(126)
-                .sub(IntVector.zero(bits.species()).blend(25, sub.cast(bits.species())));
-        FloatVector m = bits.and(0x007fffff).or(0x3f000000).reinterpretAsFloats();   // [0.5, 1)
-        VectorMask<Float> lo = m.lt(SQRT_HALF);
-        e = e.sub(IntVector.zero(bits.species()).blend(1, lo.cast(bits.species())));
-        FloatVector f = m.sub(1f).blend(m.add(m).sub(1f), lo);
+        return logMantissa(mantissa(bits), exponent(bits).sub(zero(xs).blend(25f, sub)));
+    }
+
+    /** m in [0.5, 1) of x = m·2^e. */
+    private static FloatVector mantissa(IntVector bits) {
+        return bits.and(0x007fffff).or(0x3f000000).reinterpretAsFloats();
+    }
+
+    /** e of x = m·2^e, m in [0.5, 1), as a float. */
+    private static FloatVector exponent(IntVector bits) {
+        return (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126).convert(VectorOperators.I2F, 0);
+    }
+
+    /** log(m·2^e): m below sqrt(1/2) is doubled (and e lowered) so that f = m - 1 is small. */
+    private static FloatVector logMantissa(FloatVector m, FloatVector e) {
+        return logSmall(m.sub(1f).blend(m.add(m).sub(1f), m.lt(SQRT_HALF)), e.sub(oneBelowSqrtHalf(m)));
+    }
+
+    private static FloatVector oneBelowSqrtHalf(FloatVector m) {
+        return zero(m).blend(1f, m.lt(SQRT_HALF));
+    }
+
+    /** log(1 + f) + e·ln 2 for |f| < 0.42. */
+    private static FloatVector logSmall(FloatVector f, FloatVector e) {
         FloatVector z = f.mul(f);
-        FloatVector p = FloatVector.broadcast(x.species(), 7.0376836292E-2f);
-        p = horner(p, f, -1.1514610310E-1f);
-        p = horner(p, f, 1.1676998740E-1f);
-        p = horner(p, f, -1.2420140846E-1f);
-        p = horner(p, f, 1.4249322787E-1f);
-        p = horner(p, f, -1.6668057665E-1f);
-        p = horner(p, f, 2.0000714765E-1f);
-        p = horner(p, f, -2.4999993993E-1f);
-        p = horner(p, f, 3.3333331174E-1f);
-        FloatVector fe = (FloatVector) e.convert(VectorOperators.I2F, 0);
-        FloatVector y = p.mul(f).mul(z);
-        y = fma(fe, LN2_LO, y);
-        y = fma(z, -0.5f, y);
-        FloatVector r = fma(fe, LN2_HI, f.add(y));
-        r = r.blend(x, x.eq(Float.POSITIVE_INFINITY).or(x.test(VectorOperators.IS_NAN)));
-        r = r.blend(Float.NEGATIVE_INFINITY, x.eq(0f));
-        return r.blend(Float.NaN, x.lt(0f));
+        return logSum(f, e, z, logPoly(f).mul(f).mul(z));
+    }
+
+    private static FloatVector logSum(FloatVector f, FloatVector e, FloatVector z, FloatVector y) {
+        return fma(e, LN2_HI, f.add(fma(z, -0.5f, fma(e, LN2_LO, y))));
+    }
+
+    private static FloatVector logPoly(FloatVector f) {
+        return horner(horner(horner(horner(logPolyHi(f), f, -1.6668057665E-1f), f, 2.0000714765E-1f),
+                f, -2.4999993993E-1f), f, 3.3333331174E-1f);
+    }
+
+    private static FloatVector logPolyHi(FloatVector f) {
+        return horner(horner(horner(start(f, 7.0376836292E-2f, -1.1514610310E-1f), f, 1.1676998740E-1f),
+                f, -1.2420140846E-1f), f, 1.4249322787E-1f);
     }
 
     /** log(1 + x), with the rounding of 1 + x corrected: log(w) + (x - (w - 1))/w, w = 1 + x. */
     public static FloatVector log1p(FloatVector x) {
-        FloatVector w = x.add(1f);
-        FloatVector lw = log(w);
-        FloatVector r = lw.add(x.sub(w.sub(1f)).div(w));
-        r = r.blend(lw, w.eq(0f).or(w.eq(Float.POSITIVE_INFINITY)));     // where the correction is 0/0 or inf/inf
-        return r.blend(x, x.eq(0f));                                        // keeps the sign of -0
+        return log1p(x, x.add(1f));
     }
 
-    /** tanh: an odd polynomial for |x| < 0.625, 1 - 2/(e^{2|x|} + 1) with x's sign beyond. */
+    private static FloatVector log1p(FloatVector x, FloatVector w) {
+        FloatVector lw = log(w);
+        return keepZero(log1pEdges(lw.add(x.sub(w.sub(1f)).div(w)), lw, w), x);
+    }
+
+    /** Where the correction is 0/0 or inf/inf: log(w) alone. */
+    private static FloatVector log1pEdges(FloatVector r, FloatVector lw, FloatVector w) {
+        return r.blend(lw, w.eq(0f).or(w.eq(INF)));
+    }
+
+    // ------------------------------------------------------------------ tanh
+
+    /** Beyond this |x|, tanh(x) rounds to ±1 in float. */
+    private static final float TANH_CLAMP = 7.90531110763549805f;
+
+    /**
+     * tanh: one rational function x·p(x²)/q(x²) on the clamped range (the approximation Eigen and XLA use; no exp,
+     * so that a kernel with a softcap stays small enough for C2 to inline it whole), x itself where |x| < 0.0004.
+     */
     public static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
+        return tanhRational(x.max(-TANH_CLAMP).min(TANH_CLAMP)).blend(x, x.abs().lt(0.0004f));
+    }
+
+    private static FloatVector tanhRational(FloatVector x) {
         FloatVector z = x.mul(x);
-        FloatVector p = FloatVector.broadcast(x.species(), -5.70498872745E-3f);
-        p = horner(p, z, 2.06390887954E-2f);
-        p = horner(p, z, -5.37397155531E-2f);
-        p = horner(p, z, 1.33314422036E-1f);
-        p = horner(p, z, -3.33332819422E-1f);
-        FloatVector small = p.mul(z).fma(x, x).blend(x, x.eq(0f));     // keeps the sign of -0
-        FloatVector big = FloatVector.broadcast(x.species(), 1f).sub(
-                FloatVector.broadcast(x.species(), 2f).div(exp(ax.add(ax)).add(1f)));
-        big = big.blend(big.neg(), x.lt(0f));
-        return big.blend(small, ax.lt(0.625f));
+        return tanhNum(z).mul(x).div(tanhDen(z));
+    }
+
+    private static FloatVector tanhNum(FloatVector z) {
+        return horner(horner(horner(tanhNumHigh(z), z, 1.48572235717979e-05f), z, 6.37261928875436e-04f), z,
+                4.89352455891786e-03f);
+    }
+
+    private static FloatVector tanhNumHigh(FloatVector z) {
+        return horner(horner(start(z, -2.76076847742355e-16f, 2.00018790482477e-13f), z, -8.60467152213735e-11f), z,
+                5.12229709037114e-08f);
+    }
+
+    private static FloatVector tanhDen(FloatVector z) {
+        return horner(horner(start(z, 1.19825839466702e-06f, 1.18534705686654e-04f), z, 2.26843463243900e-03f), z,
+                4.89352518554385e-03f);
+    }
+
+    // ------------------------------------------------------------------ pieces
+
+    /** c0·x + c1, the first step of a Horner scheme. */
+    private static FloatVector start(FloatVector x, float c0, float c1) {
+        return horner(x.broadcast(c0), x, c1);
+    }
+
+    /** p·x + c, one rounding. */
+    private static FloatVector horner(FloatVector p, FloatVector x, float c) {
+        return p.fma(x, p.broadcast(c));
+    }
+
+    /** a·b + c, one rounding. */
+    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
+        return a.fma(a.broadcast(b), c);
+    }
+
+    private static FloatVector zero(FloatVector like) {
+        return like.broadcast(0f);
+    }
+
+    /** r, except x where x is ±0 (so that the sign of -0 is kept). */
+    private static FloatVector keepZero(FloatVector r, FloatVector x) {
+        return r.blend(x, x.eq(0f));
     }
 }

@@ -18,22 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lane sum and the lane-wise math the kernels use give the same bits in a JVM that only interprets (-Xint) as in
- * one where C2 has compiled them (-Xbatch makes the warm-up wait for each compilation; the compilation log shows it
- * happened). {@code reduceLanes(ADD)} and {@code lanewise(EXP)} fail this on x86.
+ * one where C2 has compiled them (-Xbatch makes the warm-up wait for each compilation). Each function is called from
+ * its own probe method, kept out of line so that the compilation log shows C2 compiled it (with the function inlined,
+ * as in a kernel). {@code reduceLanes(ADD)} and {@code lanewise(EXP)} fail this on x86.
  */
 class JitIndependenceTest {
     static final int VECTORS = 256, WARM_ROUNDS = 2000;
 
-    /** What the child checks, by the name its compilation log shows. */
-    static final List<String> METHODS = List.of("Simd::sum", "VMath::exp", "VMath::expm1", "VMath::log",
-            "VMath::log1p", "VMath::tanh");
+    /** What the child checks, by the name of its probe method. */
+    static final List<String> METHODS = List.of("probeSum", "probeExp", "probeExpm1", "probeLog", "probeLog1p",
+            "probeTanh");
 
     @Test
     void interpretedAndCompiledAgree(@TempDir Path dir) throws IOException, InterruptedException {
         Child cold = child(dir, "-Xint", "0");
-        Child hot = child(dir, "-Xbatch", "-XX:+PrintCompilation", String.valueOf(WARM_ROUNDS));
+        Child hot = child(dir, "-Xbatch", "-XX:+PrintCompilation",
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline," + JitIndependenceTest.class.getName() + "::probe*",
+                String.valueOf(WARM_ROUNDS));
         for (String m : METHODS) {
-            Pattern c2 = Pattern.compile("\\s4\\s+xlstm\\.backends\\.cpu\\." + Pattern.quote(m) + " ");
+            Pattern c2 = Pattern.compile("\\s4\\s+" + Pattern.quote(JitIndependenceTest.class.getName() + "::" + m) + " ");
             assertTrue(hot.log().stream().anyMatch(l -> c2.matcher(l).find()), "C2 never compiled " + m);
         }
         assertEquals(METHODS.size(), cold.results().size());
@@ -85,11 +88,23 @@ class JitIndependenceTest {
     public static void main(String[] args) {
         int rounds = Integer.parseInt(args[0]);
         float[][] wide = data(1, 1), small = data(2, 0.3);
-        System.err.println(run("sum", v -> FloatVector.broadcast(Simd.F, Simd.sum(v)), wide, rounds));
-        System.err.println(run("exp", VMath::exp, data(3, 10), rounds));
-        System.err.println(run("expm1", VMath::expm1, small, rounds));
-        System.err.println(run("log", v -> VMath.log(v.abs()), wide, rounds));
-        System.err.println(run("log1p", v -> VMath.log1p(v.abs()), small, rounds));
-        System.err.println(run("tanh", VMath::tanh, small, rounds));
+        System.err.println(run("sum", JitIndependenceTest::probeSum, wide, rounds));
+        System.err.println(run("exp", JitIndependenceTest::probeExp, data(3, 10), rounds));
+        System.err.println(run("expm1", JitIndependenceTest::probeExpm1, small, rounds));
+        System.err.println(run("log", JitIndependenceTest::probeLog, wide, rounds));
+        System.err.println(run("log1p", JitIndependenceTest::probeLog1p, small, rounds));
+        System.err.println(run("tanh", JitIndependenceTest::probeTanh, data(4, 1), rounds));
     }
+
+    static FloatVector probeSum(FloatVector v) { return FloatVector.broadcast(Simd.F, Simd.sum(v)); }
+
+    static FloatVector probeExp(FloatVector v) { return VMath.exp(v); }
+
+    static FloatVector probeExpm1(FloatVector v) { return VMath.expm1(v); }
+
+    static FloatVector probeLog(FloatVector v) { return VMath.log(v.abs()); }
+
+    static FloatVector probeLog1p(FloatVector v) { return VMath.log1p(v.abs()); }
+
+    static FloatVector probeTanh(FloatVector v) { return VMath.tanh(v); }
 }
