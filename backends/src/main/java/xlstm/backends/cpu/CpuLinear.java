@@ -2,7 +2,6 @@ package xlstm.backends.cpu;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Dense linear layer {@code y[r, o] = Σ_i x[r, i]·W[o, i] (+ b[o])}: x (rows, in) and y (rows, out) float32
@@ -114,10 +113,10 @@ public final class CpuLinear {
             a30 = v3.fma(wa, a30);
             a31 = v3.fma(wb, a31);
         }
-        float s00 = a00.reduceLanes(VectorOperators.ADD), s01 = a01.reduceLanes(VectorOperators.ADD);
-        float s10 = a10.reduceLanes(VectorOperators.ADD), s11 = a11.reduceLanes(VectorOperators.ADD);
-        float s20 = a20.reduceLanes(VectorOperators.ADD), s21 = a21.reduceLanes(VectorOperators.ADD);
-        float s30 = a30.reduceLanes(VectorOperators.ADD), s31 = a31.reduceLanes(VectorOperators.ADD);
+        float s00 = Simd.sum(a00), s01 = Simd.sum(a01);
+        float s10 = Simd.sum(a10), s11 = Simd.sum(a11);
+        float s20 = Simd.sum(a20), s21 = Simd.sum(a21);
+        float s30 = Simd.sum(a30), s31 = Simd.sum(a31);
         for (; i < in; i++) {
             float wa = Simd.getW(w, w0 + i, bf16), wb = Simd.getW(w, w1 + i, bf16);
             float v0 = Simd.getF(x, x0 + i), v1 = Simd.getF(x, x1 + i), v2 = Simd.getF(x, x2 + i),
@@ -151,8 +150,8 @@ public final class CpuLinear {
             a2 = Simd.load(x, xr + 2L * in + i).fma(wa, a2);
             a3 = Simd.load(x, xr + 3L * in + i).fma(wa, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+        float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
         for (; i < in; i++) {
             float wa = Simd.getW(w, w0 + i, bf16);
             s0 += Simd.getF(x, xr + i) * wa;

@@ -2,7 +2,6 @@ package xlstm.backends.cpu;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Normalisations over the last axis of float32 rows, parallel over rows; y may be x (in place). Statistics
@@ -68,7 +67,7 @@ public final class CpuNorms {
         FloatVector acc = FloatVector.zero(Simd.F);
         int i = 0;
         for (; i < bound; i += Simd.L) acc = acc.add(Simd.load(x, xo + i));
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = Simd.sum(acc);
         for (; i < n; i++) sum += Simd.getF(x, xo + i);
         float mean = (float) (sum / n);
         FloatVector mv = FloatVector.broadcast(Simd.F, mean);
@@ -77,7 +76,7 @@ public final class CpuNorms {
             FloatVector d = Simd.load(x, xo + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        double ss = acc.reduceLanes(VectorOperators.ADD);
+        double ss = Simd.sum(acc);
         for (; i < n; i++) {
             double d = Simd.getF(x, xo + i) - mean;
             ss += d * d;
@@ -117,7 +116,7 @@ public final class CpuNorms {
                     FloatVector v = Simd.load(x, xo + i);
                     acc = v.fma(v, acc);
                 }
-                ss = acc.reduceLanes(VectorOperators.ADD);
+                ss = Simd.sum(acc);
             }
             for (; i < n; i++) {
                 double v = Simd.getF(x, xo + i);

@@ -8,6 +8,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * hard-coded width), the matching short species for bf16 data, and dot products over memory segments with
  * scalar tails. Offsets are in elements unless a name says bytes. Float32 data is native-endian
  * (little-endian on every supported machine); bf16 is the upper half of a float32.
+ *
+ * <p>Every lane sum goes through {@link #sum}: {@code reduceLanes(ADD)} leaves its order unspecified, and HotSpot
+ * takes a different one interpreted (lane by lane) than compiled by C2 (a halving tree), so results would depend on
+ * how warm the JIT is.
  */
 public final class Simd {
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -31,7 +36,44 @@ public final class Simd {
     public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+    /** Lane i to lane i + n (mod {@link #L}), for the halving steps of {@link #sum}; null when n >= L. */
+    private static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
+    /** {@link #F} when {@link #sum}'s four halving steps cover it (up to 16 lanes), else null (a scalar tree). */
+    private static final VectorSpecies<Float> TREE = L <= 16 ? F : null;
+
     private Simd() {}
+
+    private static VectorShuffle<Float> halving(int n) {
+        return n < L ? VectorShuffle.iota(F, n, 1, true) : null;
+    }
+
+    /**
+     * The sum of v's lanes in one fixed order, whether interpreted or compiled: a halving tree, lane i += lane
+     * i + n for n = L/2, L/4, ..., 1 (the order C2's own reduction takes on x86), then lane 0. Exact permutes and
+     * lane-wise adds only, so the result is the same bits however warm the JIT is ({@link #sumTree} spells out the
+     * same order in scalars). Split into methods under C2's {@code MaxInlineSize} (35 bytes of bytecode) so that it
+     * is inlined even where C2 deems the call cold: a vector passed to a call that is not inlined is boxed.
+     */
+    public static float sum(FloatVector v) {
+        return v.species() == TREE ? halves(v) : sumTree(v.toArray());
+    }
+
+    private static float halves(FloatVector v) {
+        return halve(halve(halve(halve(v, H8), H4), H2), H1).lane(0);
+    }
+
+    /** Lane i + lane i + n (lane i + n wraps around: only the low n lanes matter); v itself when n >= L. */
+    private static FloatVector halve(FloatVector v, VectorShuffle<Float> iPlusN) {
+        return iPlusN == null ? v : v.add(v.rearrange(iPlusN));
+    }
+
+    /** {@link #sum}'s order on a power-of-two number of values (t is overwritten). */
+    public static float sumTree(float[] t) {
+        for (int n = t.length / 2; n >= 1; n /= 2) {
+            for (int i = 0; i < n; i++) t[i] += t[i + n];
+        }
+        return t[0];
+    }
 
     /** The largest multiple of {@link #L} not above {@code n}. */
     public static int loopBound(int n) { return F.loopBound(n); }
@@ -77,7 +119,7 @@ public final class Simd {
         }
         int bound = loopBound(n);
         for (; i < bound; i += L) s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
-        float acc = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float acc = sum(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) acc += getF(a, aOff + i) * getF(b, bOff + i);
         return acc;
     }
@@ -94,7 +136,7 @@ public final class Simd {
         }
         int bound = loopBound(n);
         for (; i < bound; i += L) s0 = load(x, xOff + i).fma(loadBf16(w, wOff + i), s0);
-        float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float acc = sum(s0.add(s1));
         for (; i < n; i++) acc += getF(x, xOff + i) * getBf16(w, wOff + i);
         return acc;
     }

@@ -23,6 +23,12 @@ import java.util.TreeSet;
  * definitions are hoisted out of the loops; {@code outer} is fused into the elementwise loop that reads it.
  */
 final class BodyGen {
+    /**
+     * Sums a vector's lanes in a fixed order: {@code reduceLanes(ADD)} sums in one order interpreted and another
+     * compiled, which made kernels' results depend on how warm the JIT is.
+     */
+    static final String LANE_SUM = "xlstm.backends.cpu.Simd.sum";
+
     final boolean vector;
     private final Map<String, Storage> env = new HashMap<>();
     /** scratch buffers a task must allocate: name -> size (Java int expression) */
@@ -322,7 +328,7 @@ final class BodyGen {
             lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
             lc.line("_acc = " + vec(a, "_i", null) + ".fma(" + vec(b, "_i", null) + ", _acc);");
             lc.close();
-            lc.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            lc.line("float _s = " + LANE_SUM + "(_acc);");
             lc.open("for (; _i < " + n + "; _i++)");
         } else {
             lc.line("float _s = 0f;");
@@ -347,7 +353,7 @@ final class BodyGen {
             lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
             lc.line("_acc = _acc.add(" + vec(a, ii, jj) + ");");
             lc.close();
-            lc.line("_s += _acc.reduceLanes(VectorOperators.ADD);");
+            lc.line("_s += " + LANE_SUM + "(_acc);");
             lc.open("for (; _i < " + n + "; _i++)");
         } else {
             lc.open("for (int _i = 0; _i < " + n + "; _i++)");
@@ -401,7 +407,7 @@ final class BodyGen {
             lc.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
             lc.line("_acc = " + vec(m, "_r", "_j") + ".fma(" + vec(x, "_j", null) + ", _acc);");
             lc.close();
-            lc.line("float _s = _acc.reduceLanes(VectorOperators.ADD);");
+            lc.line("float _s = " + LANE_SUM + "(_acc);");
             lc.open("for (; _j < " + Cn + "; _j++)");
         } else {
             lc.line("float _s = 0f;");

@@ -12,10 +12,14 @@ import java.util.TreeSet;
  * ({@code dot, axpy, scal, store, divstore}) and argument checks.
  *
  * <p>Approximations: {@code erf} (for exact GELU) has no Vector API operator; both twins use Abramowitz-Stegun
- * 7.1.26 (|error| <= 1.5e-7), so vector and scalar paths agree. Everything else maps to a Vector API operator
- * ({@code EXP, LOG, LOG1P, EXPM1, TANH}) or {@code java.lang.Math} in float32.
+ * 7.1.26 (|error| <= 1.5e-7), so vector and scalar paths agree. Everything else maps to {@code java.lang.Math} in
+ * float32 (scalar) or the runtime's {@code xlstm.backends.cpu.VMath} (vector: exp, log, log1p, expm1, tanh), not
+ * to the Vector API's {@code EXP, TANH, ...} operators, whose results differ between the interpreter and C2.
  */
 final class Helpers {
+    /** The vector math the emitted {@code v_*} helpers call: the same bits however warm the JIT is. */
+    static final String VMATH = "xlstm.backends.cpu.VMath";
+
     private Helpers() {}
 
     private static final Map<String, String> SRC = new LinkedHashMap<>();
@@ -51,38 +55,38 @@ final class Helpers {
         def("s_heaviside", s + "s_heaviside(float x) { return x > 0f ? 1f : 0f; }");
         def("s_softcap", s + "s_softcap(float x, float cap) { return cap * (float) Math.tanh(x / cap); }");
 
-        def("v_exp", v + "v_exp(FloatVector x) { return x.lanewise(VectorOperators.EXP); }");
-        def("v_log", v + "v_log(FloatVector x) { return x.lanewise(VectorOperators.LOG); }");
+        def("v_exp", v + "v_exp(FloatVector x) { return " + VMATH + ".exp(x); }");
+        def("v_log", v + "v_log(FloatVector x) { return " + VMATH + ".log(x); }");
         def("v_logsigmoid", v + "v_logsigmoid(FloatVector x) {\n"
-                + "    return x.min(0f).sub(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));\n}");
+                + "    return x.min(0f).sub(" + VMATH + ".log1p(" + VMATH + ".exp(x.abs().neg())));\n}");
         def("v_sigmoid", v + "v_sigmoid(FloatVector x) {\n"
-                + "    return FloatVector.broadcast(SP, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));\n}");
-        def("v_tanh", v + "v_tanh(FloatVector x) { return x.lanewise(VectorOperators.TANH); }");
-        def("v_silu", v + "v_silu(FloatVector x) { return x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)); }");
+                + "    return FloatVector.broadcast(SP, 1f).div(" + VMATH + ".exp(x.neg()).add(1f));\n}");
+        def("v_tanh", v + "v_tanh(FloatVector x) { return " + VMATH + ".tanh(x); }");
+        def("v_silu", v + "v_silu(FloatVector x) { return x.div(" + VMATH + ".exp(x.neg()).add(1f)); }");
         def("v_erf", v + "v_erf(FloatVector x) {\n"
                 + "    // Abramowitz-Stegun 7.1.26 as s_erf\n"
                 + "    FloatVector ax = x.abs();\n"
                 + "    FloatVector t = FloatVector.broadcast(SP, 1f).div(ax.mul(0.3275911f).add(1f));\n"
                 + "    FloatVector p = t.mul(1.061405429f).sub(1.453152027f).mul(t).add(1.421413741f).mul(t)\n"
                 + "            .sub(0.284496736f).mul(t).add(0.254829592f).mul(t);\n"
-                + "    FloatVector y = FloatVector.broadcast(SP, 1f).sub(p.mul(ax.mul(ax).neg().lanewise(VectorOperators.EXP)));\n"
+                + "    FloatVector y = FloatVector.broadcast(SP, 1f).sub(p.mul(" + VMATH + ".exp(ax.mul(ax).neg())));\n"
                 + "    return y.blend(y.neg(), x.lt(0f));\n}");
         def("v_gelu", v + "v_gelu(FloatVector x) { return x.mul(0.5f).mul(v_erf(x.mul(0.70710677f)).add(1f)); }", "v_erf");
         def("v_relu", v + "v_relu(FloatVector x) { return x.max(0f); }");
         def("v_selu", v + "v_selu(FloatVector x) {\n"
-                + "    FloatVector neg = x.lanewise(VectorOperators.EXPM1).mul(SELU_SCALE * SELU_ALPHA);\n"
+                + "    FloatVector neg = " + VMATH + ".expm1(x).mul(SELU_SCALE * SELU_ALPHA);\n"
                 + "    return neg.blend(x.mul(SELU_SCALE), x.compare(VectorOperators.GT, 0f));\n}");
         def("v_rsqrt", v + "v_rsqrt(FloatVector x) { return FloatVector.broadcast(SP, 1f).div(x.sqrt()); }");
         def("v_heaviside", v + "v_heaviside(FloatVector x) {\n"
                 + "    return FloatVector.zero(SP).blend(FloatVector.broadcast(SP, 1f), x.compare(VectorOperators.GT, 0f));\n}");
-        def("v_softcap", v + "v_softcap(FloatVector x, float cap) { return x.div(cap).lanewise(VectorOperators.TANH).mul(cap); }");
+        def("v_softcap", v + "v_softcap(FloatVector x, float cap) { return " + VMATH + ".tanh(x.div(cap)).mul(cap); }");
 
         // array kernels of the chunkwise / parallel schedules
         def("dot_v", "private static float dot_v(float[] a, int ao, float[] b, int bo, int n) {\n"
                 + "    FloatVector acc = FloatVector.zero(SP);\n"
                 + "    int i = 0;\n"
                 + "    for (; i < SP.loopBound(n); i += VL) acc = FloatVector.fromArray(SP, a, ao + i).fma(FloatVector.fromArray(SP, b, bo + i), acc);\n"
-                + "    float s = acc.reduceLanes(VectorOperators.ADD);\n"
+                + "    float s = " + BodyGen.LANE_SUM + "(acc);\n"
                 + "    for (; i < n; i++) s += a[ao + i] * b[bo + i];\n"
                 + "    return s;\n}");
         def("dot_s", "private static float dot_s(float[] a, int ao, float[] b, int bo, int n) {\n"

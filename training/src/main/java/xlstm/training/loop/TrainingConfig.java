@@ -27,10 +27,9 @@ import xlstm.training.optim.LrSchedule;
  * @param evalBatches     batches of the validation set
  * @param checkpointEvery steps between checkpoints (and at the last step)
  * @param keepCheckpoints how many checkpoints to keep (the newest)
- * @param deterministic   run the kernels' scalar twins: the same arithmetic however warm the JIT is, so a resumed
- *                        run repeats the losses bit for bit (the Vector API's lane reductions round differently
- *                        interpreted and compiled); false: the faster vector kernels, a resume then agrees to
- *                        rounding
+ * @param deterministic   run the kernels' scalar twins: losses that do not depend on the machine's vector width
+ *                        (the vector kernels' lane sums follow it). Not needed for a bit-identical resume: the
+ *                        vector kernels give the same bits however warm the JIT is (Simd.sum, VMath)
  */
 public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, int warmupSteps, double minLr,
                              double weightDecay, double clip, double beta1, double beta2, double eps, long seed,
@@ -57,7 +56,7 @@ public record TrainingConfig(int steps, int batchSize, int seqLen, double lr, in
     }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(1000, 16, 128, 1e-3, 100, 1e-6, 0.1, 1.0, 0.9, 0.999, 1e-8, 42, 100, 8, 500, 3, true);
+        return new TrainingConfig(1000, 16, 128, 1e-3, 100, 1e-6, 0.1, 1.0, 0.9, 0.999, 1e-8, 42, 100, 8, 500, 3, false);
     }
 
     /** Warm-up, then cosine decay until the last step. */

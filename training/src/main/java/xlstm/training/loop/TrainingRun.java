@@ -37,7 +37,8 @@ public final class TrainingRun {
 
     /**
      * As {@link #run(RunConfig, ModelFactory, boolean, TrainingListener)}, stopping after step {@code stopAfter}.
-     * With {@code training.deterministic} the kernels run their scalar twins for the run's duration.
+     * With {@code training.deterministic} the kernels run their scalar twins for the run's duration (losses
+     * independent of the vector width; a resume repeats the losses bit for bit with either).
      */
     public static Result run(RunConfig cfg, ModelFactory factory, boolean resume, TrainingListener listener, long stopAfter) {
         boolean scalarBefore = KernelMode.scalar();

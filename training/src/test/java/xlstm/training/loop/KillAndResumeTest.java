@@ -18,7 +18,7 @@ class KillAndResumeTest {
     @Test
     void aKilledBigramRunResumesToTheSameLossCurve() throws Exception { killAndResume("bigram", 80); }
 
-    /** The xLSTM model in a fresh JVM (cold JIT) against a warm one: the deterministic kernels make them agree. */
+    /** The xLSTM model in a fresh JVM (cold JIT) against a warm one, on the vector kernels: they agree bit for bit. */
     @Test
     void aKilledXlstmRunResumesToTheSameLossCurve() throws Exception { killAndResume("lm", 40); }
 
