@@ -11,7 +11,7 @@
 #   4. the kernel check                   every generated CUDA kernel against the Java kernels (KernelCheck)
 #   5. xlstm verify ... --backend cuda    the golden fixtures with the cells and pointwise kernels on the GPU
 #   6. DeviceLargeCheck                   the device-resident model (f32 and bf16 weights) against the CPU model
-#   7. xlstm generate --backend cuda      the default model end to end on the GPU
+#   7. xlstm generate --backend cuda      greedy generation end to end on the GPU: the CPU's tokens
 #   8. PyTorch's chunkwise, then xlstm bench --backend cuda: the 7B-shaped roofline table (last lines;
 #      XLSTM_GPU_BENCH=0 skips both)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1).
@@ -49,9 +49,17 @@ step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}"
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \
   golden-tests/src/test/resources/golden/hf_xlstm_small/hf
-# "Call me Ishmael." as byte ids (the trimmed libraries have no tokenizer for text prompts)
-step "generate --backend cuda" "${java[@]}" xlstm.cli.Main generate --model models/moby-dick --backend cuda \
-  --prompt-ids 67,97,108,108,32,109,101,32,73,115,104,109,97,101,108,46 -n 64 --temperature 0
+# generation end to end on the GPU (float32 weights) against the CPU: the same greedy tokens. Token ids and a
+# checkpoint without tokenizer.json, as the trimmed libraries of gpu-lib.sh have no tokenizer for text
+gen_check() {
+  local model=golden-tests/src/test/resources/golden/hf_xlstm_small/hf a b
+  a=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 -n 32 --backend cuda --dtype f32) || return 1
+  b=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 -n 32 --backend cpu) || return 1
+  echo "cuda: $a"
+  echo "cpu:  $b"
+  [[ $a == "$b" ]]
+}
+step "generate --backend cuda (greedy tokens as on the cpu)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
   step "bench --backend cuda" "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
