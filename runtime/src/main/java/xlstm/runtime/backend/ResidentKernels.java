@@ -3,7 +3,6 @@ package xlstm.runtime.backend;
 import xlstm.backends.cuda.CuBuffer;
 import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CudaContext;
-import xlstm.backends.cuda.KernelArgs;
 
 /**
  * The generated CUDA kernels on tensors that already live on the device: a call queues one launch on the
@@ -39,23 +38,17 @@ public final class ResidentKernels implements AutoCloseable {
         KernelIndex index = CudaKernels.index();
         KernelIndex.Entry e = index.get(entry);
         if (e == null) throw new IllegalStateException("CUDA kernel " + entry + " is not in " + CudaKernels.FOLDER + "/index.tsv");
+        for (Object a : args) {
+            if (a instanceof java.lang.foreign.MemorySegment) {
+                throw new IllegalArgumentException(entry + ": a host segment; resident calls take DevicePointers");
+            }
+        }
         LaunchPlan plan = LaunchPlan.of(e, args);
         CuFunction f = kernels.residentFunction(e);
         LaunchPlan.Geometry g = plan.geometry(kernels.block(), CudaKernels.GROUP_BLOCK, f.maxThreadsPerBlock());
         if (g.grid() == 0) return;
         reserve(plan.scratchBytes());
-        KernelArgs ka = new KernelArgs();
-        for (int a = 0; a < args.length; a++) {
-            switch (args[a]) {
-                case Integer x -> ka.i32(x);
-                case Float x -> ka.f32(x);
-                case Boolean x -> ka.i32(x ? 1 : 0);
-                case DevicePointer p -> ka.ptr(p.address());
-                default -> throw new IllegalArgumentException(entry + ": argument " + a + " is a " + args[a].getClass().getSimpleName());
-            }
-        }
-        if (plan.scratchParam()) ka.ptr(scratch.pointer());
-        ctx.launch(f, g.grid(), g.block(), ka);
+        ctx.launch(f, g.grid(), g.block(), StreamKernels.kernelArgs(plan, args, new long[args.length], scratch.pointer()));
     }
 
     /** Makes the scratch buffer at least {@code bytes} long (waiting for queued work before freeing the old one). */

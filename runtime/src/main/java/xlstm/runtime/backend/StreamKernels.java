@@ -64,8 +64,8 @@ abstract class StreamKernels<B, F> extends IndexedKernels {
 
     /**
      * The kernel-launch arguments of one call: {@code args} in order ({@code Integer} and {@code Boolean} as
-     * {@code int}, {@code Float} as {@code float}, a tensor as the device pointer {@code pointers[a]}), then the
-     * scratch pointer when the kernel takes one.
+     * {@code int}, {@code Float} as {@code float}, a tensor as the device pointer {@code pointers[a]}, a
+     * {@link DevicePointer} as its address), then the scratch pointer when the kernel takes one.
      */
     static KernelArgs kernelArgs(LaunchPlan plan, Object[] args, long[] pointers, long scratch) {
         KernelArgs ka = new KernelArgs();
@@ -75,6 +75,7 @@ abstract class StreamKernels<B, F> extends IndexedKernels {
                 case Float x -> ka.f32(x);
                 case Boolean x -> ka.i32(x ? 1 : 0);
                 case MemorySegment seg -> ka.ptr(pointers[a]);
+                case DevicePointer p -> ka.ptr(p.address());
                 default -> throw new IllegalArgumentException(plan.entry().entry() + ": argument " + a + " is a " + args[a]);
             }
         }
