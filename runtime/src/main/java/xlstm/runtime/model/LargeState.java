@@ -13,6 +13,8 @@ public final class LargeState {
     private final List<Tensor> c, n, m;
     /** The decode step's activations, made by the model on the first step. */
     LargeStepBuffers buffers;
+    /** The activations of a pass over several tokens per row, made by the model on the first such pass. */
+    LargePrefillBuffers prefill;
 
     LargeState(int batch, List<Tensor> c, List<Tensor> n, List<Tensor> m) {
         this.batch = batch;
