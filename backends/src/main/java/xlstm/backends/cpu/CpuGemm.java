@@ -21,9 +21,9 @@ public final class CpuGemm {
     /** Bytes of packed x a task keeps (in L2) while it sweeps its columns. */
     private static final int A_BLOCK_BYTES = 512 * 1024;
 
-    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results. */
+    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results and 6 biases. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW]);
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW + NB]);
 
     private CpuGemm() {}
 
@@ -88,12 +88,17 @@ public final class CpuGemm {
         }
     }
 
-    /** y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. */
+    /**
+     * y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so the
+     * stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill).
+     */
     private static void store(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y, long yAt,
                               int ldy, int j0) {
-        for (int i = 0; i < cols; i++) {
-            float bias = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
-            for (int r = 0; r < rows; r++) Simd.setF(y, yAt + (long) r * ldy + i, c[i * NRW + r] + bias);
+        int bias = NB * NRW; // c's tail holds the block's biases
+        for (int i = 0; i < cols; i++) c[bias + i] = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
+        for (int r = 0; r < rows; r++) {
+            long at = yAt + (long) r * ldy;
+            for (int i = 0; i < cols; i++) Simd.setF(y, at + i, c[i * NRW + r] + c[bias + i]);
         }
     }
 
