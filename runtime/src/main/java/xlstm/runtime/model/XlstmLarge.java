@@ -267,7 +267,11 @@ public final class XlstmLarge {
     }
 
     private Tensor logits(Tensor h) {
-        Tensor y = CpuOps.linear(h, lmHead, null);
+        int rows = Math.toIntExact(h.numel() / e);
+        // every logit is written by the product: no zero fill (for a prefill that is hundreds of MB on one thread)
+        Tensor y = Tensor.empty(DType.F32, h.dim(0), h.dim(1), vocab);
+        CpuLinear.linear(h.data(), 0, rows, e, lmHead.data(), 0, lmHead.dtype() == DType.BF16, vocab, null, 0,
+                y.data(), 0);
         // in place: a prefill's logits are (B, S, V), hundreds of MB, not worth a second tensor
         if (logitCap != null && kernels.backend() instanceof JavaKernels) {
             kernels.backend().softcapRows(Math.toIntExact(y.numel() / vocab), vocab, y.data(), y.data(), logitCap);
