@@ -332,27 +332,30 @@ class CpuLinalgTest {
 
     @Test
     void layout() {
-        int b = 2, s = 5, nh = 3, d = 7;
-        float[] x = randn(b * s * nh * d);
-        MemorySegment heads = zeros(x.length), back = zeros(x.length);
-        CpuLayout.toHeads(f32(x), 0, heads, 0, b, s, nh, d, 4);
-        float[] h = read(heads, x.length);
-        for (int bi = 0; bi < b; bi++) {
-            for (int si = 0; si < s; si++) {
-                for (int hi = 0; hi < nh; hi++) {
-                    for (int di = 0; di < d; di++) {
-                        assertEquals(x[((bi * s + si) * nh + hi) * d + di], h[((bi * nh + hi) * s + si) * d + di]);
+        // the second shape's rows (4 KB) put 4 positions in a task: 3 blocks of S, the last one short
+        for (int[] shape : new int[][] {{2, 5, 3, 7}, {1, 10, 2, 1024}}) {
+            int b = shape[0], s = shape[1], nh = shape[2], d = shape[3];
+            float[] x = randn(b * s * nh * d);
+            MemorySegment heads = zeros(x.length), back = zeros(x.length);
+            CpuLayout.toHeads(f32(x), 0, heads, 0, b, s, nh, d, 4);
+            float[] h = read(heads, x.length);
+            for (int bi = 0; bi < b; bi++) {
+                for (int si = 0; si < s; si++) {
+                    for (int hi = 0; hi < nh; hi++) {
+                        for (int di = 0; di < d; di++) {
+                            assertEquals(x[((bi * s + si) * nh + hi) * d + di], h[((bi * nh + hi) * s + si) * d + di]);
+                        }
                     }
                 }
             }
+            CpuLayout.fromHeads(heads, 0, back, 0, b, nh, s, d, 4);
+            assertArrayEquals(x, read(back, x.length));
+            // bf16 elements
+            MemorySegment xb = bf16(x.clone()), hb = Arena.ofAuto().allocate(2L * x.length), bb = Arena.ofAuto().allocate(2L * x.length);
+            CpuLayout.toHeads(xb, 0, hb, 0, b, s, nh, d, 2);
+            CpuLayout.fromHeads(hb, 0, bb, 0, b, nh, s, d, 2);
+            assertEquals(-1, xb.mismatch(bb));
         }
-        CpuLayout.fromHeads(heads, 0, back, 0, b, nh, s, d, 4);
-        assertArrayEquals(x, read(back, x.length));
-        // bf16 elements
-        MemorySegment xb = bf16(x.clone()), hb = Arena.ofAuto().allocate(2L * x.length), bb = Arena.ofAuto().allocate(2L * x.length);
-        CpuLayout.toHeads(xb, 0, hb, 0, b, s, nh, d, 2);
-        CpuLayout.fromHeads(hb, 0, bb, 0, b, nh, s, d, 2);
-        assertEquals(-1, xb.mismatch(bb));
     }
 
     @ParameterizedTest
