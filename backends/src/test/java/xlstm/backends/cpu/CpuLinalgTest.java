@@ -110,6 +110,36 @@ class CpuLinalgTest {
         }
     }
 
+    /**
+     * Several layers over one x ({@code linears}: one GEMM pass from GEMM_ROWS rows on) give exactly what each
+     * layer's own {@code linear} gives: parts of odd widths (one narrower than a register block), with and without
+     * bias, below and above the GEMM threshold.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"f32", "bf16"})
+    void linearsEqualEachLinear(String dtype) {
+        boolean bf = dtype.equals("bf16");
+        int in = 77;
+        int[] outs = {3, 130, 41};
+        for (int rows : new int[] {5, CpuLinear.GEMM_ROWS, 150}) {
+            float[] x = randn(rows * in);
+            FusedLinear.Part[] parts = new FusedLinear.Part[outs.length];
+            MemorySegment[] ys = new MemorySegment[outs.length];
+            for (int j = 0; j < outs.length; j++) {
+                parts[j] = new FusedLinear.Part(weights(randn(outs[j] * in), bf), 0, bf, outs[j],
+                        j == 1 ? null : f32(randn(outs[j])), 0);
+                ys[j] = zeros(rows * outs[j]);
+            }
+            CpuLinear.linears(f32(x), 0, rows, in, parts, ys);
+            for (int j = 0; j < outs.length; j++) {
+                FusedLinear.Part p = parts[j];
+                MemorySegment want = zeros(rows * outs[j]);
+                CpuLinear.linear(f32(x), 0, rows, in, p.w(), 0, bf, p.out(), p.b(), 0, want, 0);
+                assertArrayEquals(read(want, rows * outs[j]), read(ys[j], rows * outs[j]), dtype + " rows " + rows + " part " + j);
+            }
+        }
+    }
+
     @Test
     void linearWithOffsets() {
         int rows = 6, in = 23, out = 9;

@@ -1,5 +1,6 @@
 package xlstm.runtime.model;
 
+import java.lang.foreign.MemorySegment;
 import xlstm.runtime.tensor.Tensor;
 
 /**
@@ -18,6 +19,10 @@ final class LargePrefillBuffers {
     final Tensor g, u, act;
     /** A kernel backend's input copy for the in-place soft cap of the gates off the Java backend. */
     final Tensor raw;
+    /** Outputs of the q, k, v, output-gate, input-gate, forget-gate projections, in that order. */
+    final MemorySegment[] mlstmOut;
+    /** Outputs of the feed-forward gate and up projections. */
+    final MemorySegment[] ffnOut;
 
     LargePrefillBuffers(int batch, int seq, int e, int nh, int dqk, int dv, int ffn) {
         this.batch = batch;
@@ -44,6 +49,8 @@ final class LargePrefillBuffers {
         u = Tensor.zeros(r, ffn);
         act = Tensor.zeros(r, ffn);
         raw = Tensor.zeros(r, nh);
+        mlstmOut = new MemorySegment[] {q.data(), k.data(), v.data(), o.data(), ig.data(), fg.data()};
+        ffnOut = new MemorySegment[] {g.data(), u.data()};
     }
 
     boolean fits(int batch, int seq) { return this.batch == batch && this.seq == seq; }

@@ -339,6 +339,8 @@ public final class XlstmLarge {
         private final Tensor mhnW, mhnB, outW, outB;
         private final Tensor gateW, gateB, upW, upB, downW, downB;
         private final FusedLinear mlstmIn, ffnIn;
+        /** The layers of {@link #mlstmIn} and {@link #ffnIn}, for the prefill's products over many rows. */
+        private final FusedLinear.Part[] mlstmParts, ffnParts;
 
         LargeBlock(Weights w) {
             boolean bias = cfg.useBias();
@@ -397,9 +399,11 @@ public final class XlstmLarge {
             outB = bias ? l.vector("out_proj.bias", e) : null;
             downW = w.matrix("ffn.proj_down.weight", e, p);
             downB = bias ? w.vector("ffn.proj_down.bias", e) : null;
-            mlstmIn = new FusedLinear(e, List.of(part(qW, qB), part(kW, kB), part(vW, vB), part(oW, oB),
-                    part(igW, igB), part(fgW, fgB)));
-            ffnIn = new FusedLinear(e, List.of(part(gateW, gateB), part(upW, upB)));
+            mlstmParts = new FusedLinear.Part[] {part(qW, qB), part(kW, kB), part(vW, vB), part(oW, oB),
+                    part(igW, igB), part(fgW, fgB)};
+            ffnParts = new FusedLinear.Part[] {part(gateW, gateB), part(upW, upB)};
+            mlstmIn = new FusedLinear(e, List.of(mlstmParts));
+            ffnIn = new FusedLinear(e, List.of(ffnParts));
         }
 
         /** {@link #forward} of one token per row on the step buffers: the result replaces {@code bf.x}. */
@@ -438,12 +442,7 @@ public final class XlstmLarge {
             KernelBackend kb = kernels.backend();
             MemorySegment x = bf.x.data(), xn = bf.xn.data(), y = bf.y.data();
             CpuNorms.rmsNorm(x, 0, xn, 0, rows, e, normMW.data(), 0, seg(normMB), 0, normEps);
-            linear(xn, rows, e, qW, qB, bf.q);
-            linear(xn, rows, e, kW, kB, bf.k);
-            linear(xn, rows, e, vW, vB, bf.v);
-            linear(xn, rows, e, oW, oB, bf.o);
-            linear(xn, rows, e, igW, igB, bf.ig);
-            linear(xn, rows, e, fgW, fgB, bf.fg);
+            CpuLinear.linears(xn, 0, rows, e, mlstmParts, bf.mlstmOut);
             if (gateCap != null) {
                 softcapInPlace(rows, nh, bf.ig.data(), bf.raw.data(), gateCap);
                 softcapInPlace(rows, nh, bf.fg.data(), bf.raw.data(), gateCap);
@@ -471,8 +470,7 @@ public final class XlstmLarge {
             linear(gated, rows, dv, outW, outB, bf.y);
             CpuElementwise.add(y, 0, x, 0, y, 0, (long) rows * e);
             CpuNorms.rmsNorm(y, 0, xn, 0, rows, e, normFW.data(), 0, seg(normFB), 0, normEps);
-            linear(xn, rows, e, gateW, gateB, bf.g);
-            linear(xn, rows, e, upW, upB, bf.u);
+            CpuLinear.linears(xn, 0, rows, e, ffnParts, bf.ffnOut);
             kb.gatedActivation(ActivationFn.SWISH, rows, p, bf.g.data(), bf.u.data(), bf.act.data());
             linear(bf.act.data(), rows, p, downW, downB, bf.xn); // the normed input is dead: xn takes the down projection
             CpuElementwise.add(xn, 0, y, 0, x, 0, (long) rows * e);
