@@ -165,6 +165,7 @@ public final class XlstmModel implements AutoCloseable {
             logits = model.forwardLast(Tensor.ofLongs(part, 1, n), state);
         }
         if (logits == null) throw new UserError("nothing to feed: the prompt is empty");
+        state.dropPrefillBuffers(); // generation only steps from here
         return logits.toFloatArray();
     }
 

@@ -5,14 +5,16 @@ import xlstm.runtime.tensor.Tensor;
 
 /**
  * The activations of one {@link XlstmLarge} pass over B rows of S tokens (a prefill), held by the {@link LargeState}
- * and reused by every block and by the next pass of the same B·S: allocating and zero-filling fresh tensors for every
+ * and reused by every block and by the next pass of at most as many rows B·S (a shorter pass uses the front of each
+ * buffer, in its own layout): allocating and zero-filling fresh tensors for every
  * operation cost a prefill about 460 MB of single-threaded zeroing (and the page faults of fresh memory). Rows are
  * (B·S, features); the cell's head layouts are (B, NH, S, D). A buffer that is dead at some point of the block takes a
  * second role then: {@code xn} the feed-forward's normed input and then its down projection, {@code hs} the cell's
  * output in row layout and then the gated output.
  */
 final class LargePrefillBuffers {
-    final int batch, seq;
+    /** Rows (B·S) the buffers hold. */
+    final long rows;
     final Tensor x, xn, y;
     final Tensor q, k, v, o, ig, fg;
     final Tensor qh, kh, vh, it, ft, h, hs, hn;
@@ -24,10 +26,9 @@ final class LargePrefillBuffers {
     /** Outputs of the feed-forward gate and up projections. */
     final MemorySegment[] ffnOut;
 
-    LargePrefillBuffers(int batch, int seq, int e, int nh, int dqk, int dv, int ffn) {
-        this.batch = batch;
-        this.seq = seq;
-        long r = (long) batch * seq;
+    LargePrefillBuffers(long rows, int e, int nh, int dqk, int dv, int ffn) {
+        this.rows = rows;
+        long r = rows;
         x = Tensor.zeros(r, e);
         xn = Tensor.zeros(r, e);
         y = Tensor.zeros(r, e);
@@ -53,5 +54,5 @@ final class LargePrefillBuffers {
         ffnOut = new MemorySegment[] {g.data(), u.data()};
     }
 
-    boolean fits(int batch, int seq) { return this.batch == batch && this.seq == seq; }
+    boolean fits(long rows) { return this.rows >= rows; }
 }

@@ -33,6 +33,12 @@ public final class LargeState {
 
     public Tensor m(int b) { return m.get(b); }
 
+    /**
+     * Lets go of the activations that a pass over several tokens keeps for the next one (tens of KB per token of the
+     * longest pass; made again when needed): for a state that only steps from now on.
+     */
+    public void dropPrefillBuffers() { prefill = null; }
+
     /** Sets every state tensor to zero (a fresh sequence). */
     public void reset() {
         for (int b = 0; b < blocks(); b++) {

@@ -245,12 +245,12 @@ public final class XlstmLarge {
         int b = Math.toIntExact(inputIds.dim(0)), s = Math.toIntExact(inputIds.dim(1));
         if (state == null) state = newState(b);
         checkState(state, b);
+        int rows = b * s;
         LargePrefillBuffers bf = state.prefill;
-        if (bf == null || !bf.fits(b, s)) {
-            bf = new LargePrefillBuffers(b, s, e, nh, dqk, dv, cfg.ffnUpProjDim());
+        if (bf == null || !bf.fits(rows)) {
+            bf = new LargePrefillBuffers(rows, e, nh, dqk, dv, cfg.ffnUpProjDim());
             state.prefill = bf;
         }
-        int rows = b * s;
         try {
             CpuEmbedding.embedding(embedding.data(), 0, embedding.dtype() == DType.BF16, vocab, e, inputIds.data(), 0,
                     inputIds.dtype() == DType.I64, rows, bf.x.data(), 0);
@@ -314,6 +314,7 @@ public final class XlstmLarge {
         LargeState state = newState(b);
         Tensor h = hidden(ids, state);
         long[] next = CpuOps.argmaxLast(logits(h.dim(1) == 1 ? h : lastPosition(h)));
+        state.dropPrefillBuffers(); // only steps follow
         for (int t = 0; ; ) {
             for (int r = 0; r < b; r++) out[r][t] = next[r];
             if (++t == maxNewTokens) break;
