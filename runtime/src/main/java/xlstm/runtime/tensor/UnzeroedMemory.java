@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandle;
  * calling thread, which for a prefill's logits (hundreds of MB) is a long single-threaded pause before a parallel
  * product overwrites them anyway. This takes the memory from C's {@code malloc} (large blocks are fresh pages, zeroed
  * by the OS when the writing threads first touch them) and frees it when the segment becomes unreachable, as an
- * automatic arena does. Without a C library at hand it falls back to a zeroed allocation.
+ * automatic arena does. Without native access for this module ({@code --enable-native-access}) or a C library at hand
+ * it falls back to a zeroed allocation.
  */
 final class UnzeroedMemory {
     private static final int ALIGN = 64;
@@ -20,15 +21,18 @@ final class UnzeroedMemory {
 
     static {
         MethodHandle malloc = null, free = null;
-        try {
-            Linker linker = Linker.nativeLinker();
-            malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-            free = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
-                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-        } catch (RuntimeException | LinkageError e) {
-            malloc = null;
-            free = null;
+        // without native access, linking would print a warning (or fail): take the zeroed allocation instead
+        if (UnzeroedMemory.class.getModule().isNativeAccessEnabled()) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                malloc = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                free = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+            } catch (RuntimeException | LinkageError e) {
+                malloc = null;
+                free = null;
+            }
         }
         MALLOC = malloc;
         FREE = free;
