@@ -613,8 +613,9 @@ public final class JavaVectorEmitter implements Emitter {
 
     /**
      * The chunkwise schedule in two parallel passes per window of chunks (all chunks unless their start states exceed
-     * {@link #CHUNK_STATE_FLOATS}): (1) per (b, h), sequential over the chunks, the inter-chunk recurrence C = f C +
-     * (a K)^T V (GEMM) with the n and m recurrences of SPEC 1.5, keeping each chunk's start state; (2) per (b, h) and
+     * {@link #CHUNK_STATE_FLOATS}): (1) per (b, h) and block of C's columns (which evolve independently; the n and m
+     * recurrences go with the first block), sequential over the chunks, the inter-chunk recurrence C = f C + (a K)^T V
+     * (GEMM) with the n and m recurrences of SPEC 1.5, keeping each chunk's start state; (2) per (b, h) and
      * chunk, independent given that start state, the outputs: S = Q K^T (GEMM), gates applied row by row, num =
      * beta (Q C) + W V (two GEMMs). Pass 2 is most of the work and has B·NH·chunks tasks instead of B·NH; each value
      * is computed by the same operations in the same order as in one sequential sweep.
@@ -631,26 +632,43 @@ public final class JavaVectorEmitter implements Emitter {
         c.line("final int _SZ = " + dk + " * " + dv + (N != null ? " + " + dk : "") + (M != null ? " + 1" : "") + ";");
         c.line("final int _WC = (int) Math.max(1L, Math.min(_NC, " + CHUNK_STATE_FLOATS + "L / ((long) B * NH * _SZ)));");
         c.line("final float[] _st = xlstm.backends.cpu.CpuScratch.shared(Math.toIntExact((long) B * NH * _WC * _SZ));");
+        c.line("// pass 1's blocks of C's columns: whole units of 2 vectors, enough tasks for the pool");
+        c.line("final int _U = 2 * VL, _units = (" + dv + " + _U - 1) / _U;");
+        c.line("final int _ncb = _par ? Math.max(1, Math.min(_units, (2 * xlstm.backends.cpu.CpuParallel.threads() + B * NH - 1) / (B * NH))) : 1;");
+        c.line("final int _cw = (_units + _ncb - 1) / _ncb * _U, _nct = Math.max(1, (" + dv + " + _cw - 1) / _cw);");
         c.open("for (int _w0 = 0; _w0 < _NC; _w0 += _WC)");
         c.line("final int _w = _w0, _nw = Math.min(_WC, _NC - _w0);");
-        c.line("// 1. the state recurrence over the window's chunks, per (b, h): the start state of each chunk");
-        c.open("_forEach(_par, B * NH, _bh ->");
+        c.line("// 1. the state recurrence over the window's chunks, per (b, h) and block of C's columns (they evolve apart;");
+        c.line("// blocks of whole 2-vector units, so each value is computed as without blocks): each chunk's start state");
+        if (M != null) {
+            c.line("// m at the window's start: the first block of each (b, h) writes m back while the others may still start");
+            c.line("final float[] _m0 = new float[B * NH];");
+            c.line("for (int _b = 0; _b < B * NH; _b++) _m0[_b] = " + M + ".get(F32, (long) _b * 4L);");
+        }
+        c.open("_forEach(_par, B * NH * _nct, _tc ->");
+        c.line("final int _bh = _tc / _nct, _j0 = (_tc % _nct) * _cw;");
         c.line("final int _hd = _bh % NH;");
         commonScratch(c, lr, g, "_L", "_L");
+        c.line("final int _jw = Math.min(_cw, _DV - _j0);");
+        c.line("final boolean _first = _j0 == 0; // also carries n and m");
         c.line("final float[] _a = new float[_L];");
         c.line("final float[] _C = new float[_DK * _DV];");
-        c.line("MemorySegment.copy(" + C + ", F32, (long) _bh * _DK * _DV * 4L, _C, 0, _DK * _DV);");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) MemorySegment.copy(" + C + ", F32, ((long) _bh * _DK * _DV + (long) _kk * _DV + _j0) * 4L, _C, _kk * _DV + _j0, _jw);");
         if (N != null) {
             c.line("final float[] _n = new float[_DK];");
-            c.line("MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
+            c.line("if (_first) MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
         }
-        if (M != null) c.line("float _m = " + M + ".get(F32, (long) _bh * 4L);");
+        if (M != null) c.line("float _m = _m0[_bh];");
         c.open("for (int _ck = _w; _ck < _w + _nw; _ck++)");
         c.line("final int _c0 = _ck * _L, _Lc = Math.min(_L, S - _c0);");
         c.line("final int _so = (_bh * _WC + _ck - _w) * _SZ;");
-        c.line("System.arraycopy(_C, 0, _st, _so, _DK * _DV);");
-        if (N != null) c.line("System.arraycopy(_n, 0, _st, _so + _DK * _DV, _DK);");
-        if (M != null) c.line("_st[_so + _SZ - 1] = _m;");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) System.arraycopy(_C, _kk * _DV + _j0, _st, _so + _kk * _DV + _j0, _jw);");
+        if (N != null || M != null) {
+            c.open("if (_first)");
+            if (N != null) c.line("System.arraycopy(_n, 0, _st, _so + _DK * _DV, _DK);");
+            if (M != null) c.line("_st[_so + _SZ - 1] = _m;");
+            c.close();
+        }
         c.line("// gates, queries, keys, values of the chunk");
         c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
         c.line("final long _row = (long) _bh * S + _c0 + _tau;");
@@ -678,19 +696,23 @@ public final class JavaVectorEmitter implements Emitter {
             c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
         }
         c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _a[_tau] * _K[_tau * _DK + _kk];");
-        c.line(SCAL + "(_fC, _C, 0, _DK * _DV);");
-        c.line(GEMM + "(_DK, _DV, _Lc, _KT, 0, _L, _V, 0, _DV, _C, 0, _DV);");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) " + SCAL + "(_fC, _C, _kk * _DV + _j0, _jw);");
+        c.line(GEMM + "(_DK, _jw, _Lc, _KT, 0, _L, _V, _j0, _DV, _C, _j0, _DV);");
         if (N != null) {
-            c.open("for (int _kk = 0; _kk < _DK; _kk++)");
+            c.open("if (_first) for (int _kk = 0; _kk < _DK; _kk++)");
             c.line("float _nv = _fC * _n[_kk];");
             c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _KT[_kk * _L + _tau];");
             c.line("_n[_kk] = _nv;");
             c.close();
         }
         c.close(); // chunks
-        c.line("MemorySegment.copy(_C, 0, " + C + ", F32, (long) _bh * _DK * _DV * 4L, _DK * _DV);");
-        if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
-        if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) MemorySegment.copy(_C, _kk * _DV + _j0, " + C + ", F32, ((long) _bh * _DK * _DV + (long) _kk * _DV + _j0) * 4L, _jw);");
+        if (N != null || M != null) {
+            c.open("if (_first)");
+            if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
+            if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
+            c.close();
+        }
         c.close(");");
         c.line("// 2. the outputs of every (b, h) and chunk of the window, from the chunk's start state");
         c.open("_forEach(_par, B * NH * _nw, _t ->");
