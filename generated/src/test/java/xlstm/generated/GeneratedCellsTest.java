@@ -4,6 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import xlstm.codegen.interp.Interpreter;
+import xlstm.codegen.java.JavaVectorEmitter;
 import xlstm.codegen.schedule.ScheduleInterpreter;
 import xlstm.codegen.schedule.ScheduleKind;
 import xlstm.codegen.schedule.ScheduledCell;
@@ -72,6 +73,19 @@ class GeneratedCellsTest {
     @MethodSource("slstmCases")
     void slstm(int B, int NH, int S, int DH, ScheduleKind kind, boolean scalar, boolean states) {
         run("slstm", Map.of(), B, NH, S, Map.of("DH", DH), kind, 0, scalar, states);
+    }
+
+    /**
+     * The chunkwise schedule keeps the start state of every chunk of a window; here one chunk's states for all (b, h)
+     * already exceed a window ({@link JavaVectorEmitter#CHUNK_STATE_FLOATS}), so each of the three chunks is a window
+     * of its own and the state must be carried from window to window. (The vector kernel only: both twins come from
+     * the same emitted schedule, and the scalar one at this size is slow.)
+     */
+    @org.junit.jupiter.api.Test
+    void chunkwiseOverSeveralWindows() {
+        int b = 2, nh = 2, d = (int) Math.ceil(Math.sqrt(JavaVectorEmitter.CHUNK_STATE_FLOATS / 4.0)) + 1;
+        org.junit.jupiter.api.Assertions.assertTrue((long) b * nh * ((long) d * d + d + 1) > JavaVectorEmitter.CHUNK_STATE_FLOATS);
+        run("mlstm", Map.of("eps", 1e-6), b, nh, 9, Map.of("DQK", d, "DV", d), ScheduleKind.CHUNKWISE, 4, false, true);
     }
 
     @ParameterizedTest(name = "confined segments, {0}")

@@ -21,26 +21,18 @@ public final class CpuGemm {
     /** Bytes of packed x a task keeps (in L2) while it sweeps its columns. */
     private static final int A_BLOCK_BYTES = 512 * 1024;
 
-    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results. */
+    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results and 6 biases. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW]);
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW + NB]);
 
     private CpuGemm() {}
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
                             int n, MemorySegment b, long bOff, MemorySegment y, long yOff) {
         if (m <= 0 || n <= 0) return;
-        int panels = (m + NRW - 1) / NRW;
-        long need = (long) panels * NRW * k;
-        if (need > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("x too large for one GEMM: " + m + " x " + k);
-        float[] ap = PACKED.get();
-        if (ap.length < need) PACKED.set(ap = new float[(int) need]);
-        final float[] packed = ap;
         // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
-        int perTask = Math.max(1, (panels + 4 * CpuParallel.threads() - 1) / (4 * CpuParallel.threads()));
-        CpuParallel.forChunks((panels + perTask - 1) / perTask, c -> {
-            for (int p = c * perTask, p1 = Math.min(panels, p + perTask); p < p1; p++) pack(x, xOff, k, m, p, packed);
-        });
+        float[] packed = pack(x, xOff, m, k);
+        int panels = (m + NRW - 1) / NRW;
         int mcPanels = (int) Math.max(1, Math.min(8, A_BLOCK_BYTES / (4L * NRW * Math.max(1, k))));
         int rowBlocks = (panels + mcPanels - 1) / mcPanels;
         int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
@@ -52,6 +44,50 @@ public final class CpuGemm {
             block(packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(panels, p0 + mcPanels), n0,
                     Math.min(n, n0 + fnc));
         });
+    }
+
+    /**
+     * Several products of the same x, {@code ys[j] (M, N_j) = x · W_jᵀ (+ b_j)}, as one parallel pass: x is packed
+     * once, and the column blocks of all parts are tasks of the same pass (the projections of a layer that read one
+     * normed input). Each output is computed as {@link #gemm} computes it.
+     */
+    public static void gemm(MemorySegment x, long xOff, int m, int k, FusedLinear.Part[] parts, MemorySegment[] ys) {
+        if (m <= 0 || parts.length == 0) return;
+        float[] packed = pack(x, xOff, m, k);
+        int panels = (m + NRW - 1) / NRW;
+        int mcPanels = (int) Math.max(1, Math.min(8, A_BLOCK_BYTES / (4L * NRW * Math.max(1, k))));
+        int rowBlocks = (panels + mcPanels - 1) / mcPanels;
+        long total = 0;
+        for (FusedLinear.Part p : parts) total += p.out();
+        int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
+        int nc = (int) Math.max(4L * NB, ((total + colParts - 1) / colParts + NB - 1) / NB * NB);
+        // firstBlock[j]: the index of part j's first column block among all parts' blocks
+        int[] firstBlock = new int[parts.length + 1];
+        for (int j = 0; j < parts.length; j++) firstBlock[j + 1] = firstBlock[j] + (parts[j].out() + nc - 1) / nc;
+        int colBlocks = firstBlock[parts.length];
+        CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
+            int cb = t % colBlocks, j = 0;
+            while (firstBlock[j + 1] <= cb) j++;
+            FusedLinear.Part p = parts[j];
+            int p0 = (t / colBlocks) * mcPanels, n0 = (cb - firstBlock[j]) * nc;
+            block(packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
+                    Math.min(panels, p0 + mcPanels), n0, Math.min(p.out(), n0 + nc));
+        });
+    }
+
+    /** x packed into panels ({@link #pack}) in the calling thread's buffer, in parallel. */
+    private static float[] pack(MemorySegment x, long xOff, int m, int k) {
+        int panels = (m + NRW - 1) / NRW;
+        long need = (long) panels * NRW * k;
+        if (need > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("x too large for one GEMM: " + m + " x " + k);
+        float[] ap = PACKED.get();
+        if (ap.length < need) PACKED.set(ap = new float[(int) need]);
+        final float[] packed = ap;
+        int perTask = Math.max(1, (panels + 4 * CpuParallel.threads() - 1) / (4 * CpuParallel.threads()));
+        CpuParallel.forChunks((panels + perTask - 1) / perTask, c -> {
+            for (int p = c * perTask, p1 = Math.min(panels, p + perTask); p < p1; p++) pack(x, xOff, k, m, p, packed);
+        });
+        return packed;
     }
 
     /** Panels [p0, p1) of the packed x times columns [n0, n1) of Wᵀ. */
@@ -88,12 +124,17 @@ public final class CpuGemm {
         }
     }
 
-    /** y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. */
+    /**
+     * y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so the
+     * stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill).
+     */
     private static void store(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y, long yAt,
                               int ldy, int j0) {
-        for (int i = 0; i < cols; i++) {
-            float bias = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
-            for (int r = 0; r < rows; r++) Simd.setF(y, yAt + (long) r * ldy + i, c[i * NRW + r] + bias);
+        int bias = NB * NRW; // c's tail holds the block's biases
+        for (int i = 0; i < cols; i++) c[bias + i] = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
+        for (int r = 0; r < rows; r++) {
+            long at = yAt + (long) r * ldy;
+            for (int i = 0; i < cols; i++) Simd.setF(y, at + i, c[i * NRW + r] + c[bias + i]);
         }
     }
 

@@ -23,6 +23,23 @@ public final class CpuLinear {
 
     private CpuLinear() {}
 
+    /**
+     * {@link #linear} for several layers that read the same x, {@code ys[j] = x · W_jᵀ + b_j} for every part j, each
+     * computed as {@link #linear} computes it; from {@link #GEMM_ROWS} rows on as one GEMM pass with x packed once.
+     */
+    public static void linears(MemorySegment x, long xOff, int rows, int in, FusedLinear.Part[] parts,
+                               MemorySegment[] ys) {
+        if (parts.length != ys.length) throw new IllegalArgumentException(ys.length + " outputs for " + parts.length + " parts");
+        if (rows >= GEMM_ROWS && in > 0 && !KernelMode.scalar()) {
+            CpuGemm.gemm(x, xOff, rows, in, parts, ys);
+            return;
+        }
+        for (int j = 0; j < parts.length; j++) {
+            FusedLinear.Part p = parts[j];
+            linear(x, xOff, rows, in, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0);
+        }
+    }
+
     public static void linear(MemorySegment x, long xOff, int rows, int in,
                               MemorySegment w, long wOff, boolean wBf16, int out,
                               MemorySegment b, long bOff, MemorySegment y, long yOff) {

@@ -8,6 +8,7 @@ package xlstm.backends.cpu;
  */
 public final class CpuScratch {
     private static final ThreadLocal<float[][]> SLOTS = ThreadLocal.withInitial(() -> new float[8][]);
+    private static final ThreadLocal<float[]> SHARED = ThreadLocal.withInitial(() -> new float[0]);
 
     private CpuScratch() {}
 
@@ -20,6 +21,18 @@ public final class CpuScratch {
         }
         float[] a = s[slot];
         if (a == null || a.length < n) s[slot] = a = new float[n];
+        return a;
+    }
+
+    /**
+     * At least {@code n} floats that a kernel's calling thread shares with the tasks of its parallel passes for the
+     * length of one call (the chunkwise schedule's chunk start states, written by one pass and read by the next):
+     * apart from the slots, which the tasks themselves use, also when the caller runs tasks. Grown when too short and
+     * kept; contents are whatever the last call left.
+     */
+    public static float[] shared(int n) {
+        float[] a = SHARED.get();
+        if (a.length < n) SHARED.set(a = new float[n]);
         return a;
     }
 }

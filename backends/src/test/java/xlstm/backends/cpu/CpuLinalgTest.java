@@ -110,6 +110,36 @@ class CpuLinalgTest {
         }
     }
 
+    /**
+     * Several layers over one x ({@code linears}: one GEMM pass from GEMM_ROWS rows on) give exactly what each
+     * layer's own {@code linear} gives: parts of odd widths (one narrower than a register block), with and without
+     * bias, below and above the GEMM threshold.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"f32", "bf16"})
+    void linearsEqualEachLinear(String dtype) {
+        boolean bf = dtype.equals("bf16");
+        int in = 77;
+        int[] outs = {3, 130, 41};
+        for (int rows : new int[] {5, CpuLinear.GEMM_ROWS, 150}) {
+            float[] x = randn(rows * in);
+            FusedLinear.Part[] parts = new FusedLinear.Part[outs.length];
+            MemorySegment[] ys = new MemorySegment[outs.length];
+            for (int j = 0; j < outs.length; j++) {
+                parts[j] = new FusedLinear.Part(weights(randn(outs[j] * in), bf), 0, bf, outs[j],
+                        j == 1 ? null : f32(randn(outs[j])), 0);
+                ys[j] = zeros(rows * outs[j]);
+            }
+            CpuLinear.linears(f32(x), 0, rows, in, parts, ys);
+            for (int j = 0; j < outs.length; j++) {
+                FusedLinear.Part p = parts[j];
+                MemorySegment want = zeros(rows * outs[j]);
+                CpuLinear.linear(f32(x), 0, rows, in, p.w(), 0, bf, p.out(), p.b(), 0, want, 0);
+                assertArrayEquals(read(want, rows * outs[j]), read(ys[j], rows * outs[j]), dtype + " rows " + rows + " part " + j);
+            }
+        }
+    }
+
     @Test
     void linearWithOffsets() {
         int rows = 6, in = 23, out = 9;
@@ -332,27 +362,30 @@ class CpuLinalgTest {
 
     @Test
     void layout() {
-        int b = 2, s = 5, nh = 3, d = 7;
-        float[] x = randn(b * s * nh * d);
-        MemorySegment heads = zeros(x.length), back = zeros(x.length);
-        CpuLayout.toHeads(f32(x), 0, heads, 0, b, s, nh, d, 4);
-        float[] h = read(heads, x.length);
-        for (int bi = 0; bi < b; bi++) {
-            for (int si = 0; si < s; si++) {
-                for (int hi = 0; hi < nh; hi++) {
-                    for (int di = 0; di < d; di++) {
-                        assertEquals(x[((bi * s + si) * nh + hi) * d + di], h[((bi * nh + hi) * s + si) * d + di]);
+        // the second shape's rows (4 KB) put 4 positions in a task: 3 blocks of S, the last one short
+        for (int[] shape : new int[][] {{2, 5, 3, 7}, {1, 10, 2, 1024}}) {
+            int b = shape[0], s = shape[1], nh = shape[2], d = shape[3];
+            float[] x = randn(b * s * nh * d);
+            MemorySegment heads = zeros(x.length), back = zeros(x.length);
+            CpuLayout.toHeads(f32(x), 0, heads, 0, b, s, nh, d, 4);
+            float[] h = read(heads, x.length);
+            for (int bi = 0; bi < b; bi++) {
+                for (int si = 0; si < s; si++) {
+                    for (int hi = 0; hi < nh; hi++) {
+                        for (int di = 0; di < d; di++) {
+                            assertEquals(x[((bi * s + si) * nh + hi) * d + di], h[((bi * nh + hi) * s + si) * d + di]);
+                        }
                     }
                 }
             }
+            CpuLayout.fromHeads(heads, 0, back, 0, b, nh, s, d, 4);
+            assertArrayEquals(x, read(back, x.length));
+            // bf16 elements
+            MemorySegment xb = bf16(x.clone()), hb = Arena.ofAuto().allocate(2L * x.length), bb = Arena.ofAuto().allocate(2L * x.length);
+            CpuLayout.toHeads(xb, 0, hb, 0, b, s, nh, d, 2);
+            CpuLayout.fromHeads(hb, 0, bb, 0, b, nh, s, d, 2);
+            assertEquals(-1, xb.mismatch(bb));
         }
-        CpuLayout.fromHeads(heads, 0, back, 0, b, nh, s, d, 4);
-        assertArrayEquals(x, read(back, x.length));
-        // bf16 elements
-        MemorySegment xb = bf16(x.clone()), hb = Arena.ofAuto().allocate(2L * x.length), bb = Arena.ofAuto().allocate(2L * x.length);
-        CpuLayout.toHeads(xb, 0, hb, 0, b, s, nh, d, 2);
-        CpuLayout.fromHeads(hb, 0, bb, 0, b, nh, s, d, 2);
-        assertEquals(-1, xb.mismatch(bb));
     }
 
     @ParameterizedTest

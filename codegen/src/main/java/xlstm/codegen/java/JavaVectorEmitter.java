@@ -606,43 +606,131 @@ public final class JavaVectorEmitter implements Emitter {
     }
 
     /**
-     * The chunkwise schedule: per (b, h) and chunk, S = Q K^T (GEMM), gates applied row by row, num = beta (Q C) +
-     * W V (two GEMMs), then C = f C + (a K)^T V (GEMM) and the n and m recurrences of SPEC 1.5.
+     * Floats of chunk start states one window of the chunkwise schedule may hold (64 MB): all chunks of a 2048-token
+     * prompt of the 125M and 350M models, 7 chunks (56 tasks) of the 7B's 8 heads of 512 × 512.
+     */
+    public static final int CHUNK_STATE_FLOATS = 1 << 24;
+
+    /**
+     * The chunkwise schedule in two parallel passes per window of chunks (all chunks unless their start states exceed
+     * {@link #CHUNK_STATE_FLOATS}): (1) per (b, h) and block of C's columns (which evolve independently; the n and m
+     * recurrences go with the first block), sequential over the chunks, the inter-chunk recurrence C = f C + (a K)^T V
+     * (GEMM) with the n and m recurrences of SPEC 1.5, keeping each chunk's start state; (2) per (b, h) and
+     * chunk, independent given that start state, the outputs: S = Q K^T (GEMM), gates applied row by row, num =
+     * beta (Q C) + W V (two GEMMs). Pass 2 is most of the work and has B·NH·chunks tasks instead of B·NH; each value
+     * is computed by the same operations in the same order as in one sequential sweep.
      */
     private static Code chunkBody(LinearRecurrence lr, BodyGen g, Code pro, String m) {
         String DOT = "dot" + m, GEMM = "gemm" + m, DIVSTORE = "divstore" + m, STORE = "store" + m, SCAL = "scal" + m;
         boolean stab = lr.stabilised();
         String C = id(lr.matrixState()), N = lr.normState() == null ? null : id(lr.normState()),
                 M = lr.stabState() == null ? null : id(lr.stabState()), H = id(lr.output());
+        String dk = id(lr.keyDim().name()), dv = id(lr.valueDim().name());
         Code c = new Code();
-        c.line("final int _L = Math.max(1, Math.min(chunkSize, S));");
-        c.open("_forEach(_par, B * NH, _bh ->");
+        c.line("final int _L = Math.max(1, Math.min(chunkSize, S)), _NC = (S + _L - 1) / _L;");
+        c.line("// a chunk's start state in _st: C, then n, then m");
+        c.line("final int _SZ = " + dk + " * " + dv + (N != null ? " + " + dk : "") + (M != null ? " + 1" : "") + ";");
+        c.line("final int _WC = (int) Math.max(1L, Math.min(_NC, " + CHUNK_STATE_FLOATS + "L / ((long) B * NH * _SZ)));");
+        c.line("final float[] _st = xlstm.backends.cpu.CpuScratch.shared(Math.toIntExact((long) B * NH * _WC * _SZ));");
+        c.line("// pass 1's blocks of C's columns: whole units of 2 vectors, enough tasks for the pool");
+        c.line("final int _U = 2 * VL, _units = (" + dv + " + _U - 1) / _U;");
+        c.line("final int _ncb = _par ? Math.max(1, Math.min(_units, (2 * xlstm.backends.cpu.CpuParallel.threads() + B * NH - 1) / (B * NH))) : 1;");
+        c.line("final int _cw = (_units + _ncb - 1) / _ncb * _U, _nct = Math.max(1, (" + dv + " + _cw - 1) / _cw);");
+        c.open("for (int _w0 = 0; _w0 < _NC; _w0 += _WC)");
+        c.line("final int _w = _w0, _nw = Math.min(_WC, _NC - _w0);");
+        c.line("// 1. the state recurrence over the window's chunks, per (b, h) and block of C's columns (they evolve apart;");
+        c.line("// blocks of whole 2-vector units, so each value is computed as without blocks): each chunk's start state");
+        if (M != null) {
+            c.line("// m at the window's start: the first block of each (b, h) writes m back while the others may still start");
+            c.line("final float[] _m0 = new float[B * NH];");
+            c.line("for (int _b = 0; _b < B * NH; _b++) _m0[_b] = " + M + ".get(F32, (long) _b * 4L);");
+        }
+        c.open("_forEach(_par, B * NH * _nct, _tc ->");
+        c.line("final int _bh = _tc / _nct, _j0 = (_tc % _nct) * _cw;");
         c.line("final int _hd = _bh % NH;");
         commonScratch(c, lr, g, "_L", "_L");
-        c.line("final float[] _bc = new float[_L], _a = new float[_L], _beta = new float[_L];");
+        c.line("final int _jw = Math.min(_cw, _DV - _j0);");
+        c.line("final boolean _first = _j0 == 0; // also carries n and m");
+        c.line("final float[] _a = new float[_L];");
         c.line("final float[] _C = new float[_DK * _DV];");
-        c.line("MemorySegment.copy(" + C + ", F32, (long) _bh * _DK * _DV * 4L, _C, 0, _DK * _DV);");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) MemorySegment.copy(" + C + ", F32, ((long) _bh * _DK * _DV + (long) _kk * _DV + _j0) * 4L, _C, _kk * _DV + _j0, _jw);");
         if (N != null) {
             c.line("final float[] _n = new float[_DK];");
-            c.line("MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
+            c.line("if (_first) MemorySegment.copy(" + N + ", F32, (long) _bh * _DK * 4L, _n, 0, _DK);");
         }
-        if (M != null) c.line("float _m = " + M + ".get(F32, (long) _bh * 4L);");
-        c.open("for (int _c0 = 0; _c0 < S; _c0 += _L)");
-        c.line("final int _Lc = Math.min(_L, S - _c0);");
+        if (M != null) c.line("float _m = _m0[_bh];");
+        c.open("for (int _ck = _w; _ck < _w + _nw; _ck++)");
+        c.line("final int _c0 = _ck * _L, _Lc = Math.min(_L, S - _c0);");
+        c.line("final int _so = (_bh * _WC + _ck - _w) * _SZ;");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) System.arraycopy(_C, _kk * _DV + _j0, _st, _so + _kk * _DV + _j0, _jw);");
+        if (N != null || M != null) {
+            c.open("if (_first)");
+            if (N != null) c.line("System.arraycopy(_n, 0, _st, _so + _DK * _DV, _DK);");
+            if (M != null) c.line("_st[_so + _SZ - 1] = _m;");
+            c.close();
+        }
         c.line("// gates, queries, keys, values of the chunk");
         c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
         c.line("final long _row = (long) _bh * S + _c0 + _tau;");
         c.raw(pro);
         c.close();
-        c.line("// b: inclusive cumulative log forget (g = b[Lc-1]); a: log weight of each step in the state update");
+        c.line("// g: total log forget of the chunk; a: log weight of each step in the state update");
         c.line("float _cum = 0f;");
-        c.line("for (int _tau = 0; _tau < _Lc; _tau++) _bc[_tau] = (_cum += _lf[_tau]);");
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) _cum += _lf[_tau];");
         c.line("final float _g = _cum;");
         c.line("float _suf = 0f;");
         c.open("for (int _tau = _Lc - 1; _tau >= 0; _tau--)");
         c.line("_a[_tau] = _suf + _li[_tau];");
         c.line("_suf += _lf[_tau];");
         c.close();
+        c.line("// state: C = f C + (a K)^T V, n = f n + (a K)^T 1");
+        if (stab) {
+            c.line("float _amax = Float.NEGATIVE_INFINITY;");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _amax = Math.max(_amax, _a[_tau]);");
+            c.line("final float _mn = Math.max(_g + _m, _amax);");
+            c.line("final float _fC = (float) Math.exp(_g + _m - _mn);");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau] - _mn);");
+            c.line("_m = _mn;");
+        } else {
+            c.line("final float _fC = (float) Math.exp(_g);");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
+        }
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _a[_tau] * _K[_tau * _DK + _kk];");
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) " + SCAL + "(_fC, _C, _kk * _DV + _j0, _jw);");
+        c.line(GEMM + "(_DK, _jw, _Lc, _KT, 0, _L, _V, _j0, _DV, _C, _j0, _DV);");
+        if (N != null) {
+            c.open("if (_first) for (int _kk = 0; _kk < _DK; _kk++)");
+            c.line("float _nv = _fC * _n[_kk];");
+            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _KT[_kk * _L + _tau];");
+            c.line("_n[_kk] = _nv;");
+            c.close();
+        }
+        c.close(); // chunks
+        c.line("for (int _kk = 0; _kk < _DK; _kk++) MemorySegment.copy(_C, _kk * _DV + _j0, " + C + ", F32, ((long) _bh * _DK * _DV + (long) _kk * _DV + _j0) * 4L, _jw);");
+        if (N != null || M != null) {
+            c.open("if (_first)");
+            if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
+            if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
+            c.close();
+        }
+        c.close(");");
+        c.line("// 2. the outputs of every (b, h) and chunk of the window, from the chunk's start state");
+        c.open("_forEach(_par, B * NH * _nw, _t ->");
+        c.line("final int _bh = _t / _nw, _ck = _w + _t % _nw;");
+        c.line("final int _hd = _bh % NH;");
+        c.line("final int _c0 = _ck * _L, _Lc = Math.min(_L, S - _c0);");
+        c.line("final int _so = (_bh * _WC + _ck - _w) * _SZ;");
+        commonScratch(c, lr, g, "_L", "_L");
+        c.line("final float[] _bc = new float[_L], _beta = new float[_L];");
+        if (M != null) c.line("final float _m = _st[_so + _SZ - 1];");
+        c.line("// gates, queries, keys, values of the chunk");
+        c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
+        c.line("final long _row = (long) _bh * S + _c0 + _tau;");
+        c.raw(pro);
+        c.close();
+        c.line("// b: inclusive cumulative log forget");
+        c.line("float _cum = 0f;");
+        c.line("for (int _tau = 0; _tau < _Lc; _tau++) _bc[_tau] = (_cum += _lf[_tau]);");
         c.line("// S = Q K^T over the chunk");
         c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _K[_tau * _DK + _kk];");
         c.line("Arrays.fill(_W, 0, _Lc * _L, 0f);");
@@ -661,13 +749,13 @@ public final class JavaVectorEmitter implements Emitter {
         c.close();
         c.line("// numerator: beta * (Q C) + W V");
         c.line("Arrays.fill(_num, 0, _Lc * _DV, 0f);");
-        c.line(GEMM + "(_Lc, _DV, _DK, _Q, 0, _DK, _C, 0, _DV, _num, 0, _DV);");
+        c.line(GEMM + "(_Lc, _DV, _DK, _Q, 0, _DK, _st, _so, _DV, _num, 0, _DV);");
         c.line("for (int _tau = 0; _tau < _Lc; _tau++) " + SCAL + "(_beta[_tau], _num, _tau * _DV, _DV);");
         c.line(GEMM + "(_Lc, _DV, _Lc, _W, 0, _L, _V, 0, _DV, _num, 0, _DV);");
         c.open("for (int _tau = 0; _tau < _Lc; _tau++)");
         c.line("final long _ho = ((long) _bh * S + _c0 + _tau) * _DV * 4L;");
         if (lr.normalised()) {
-            c.line("float _den = " + (N != null ? "_beta[_tau] * " + DOT + "(_Q, _tau * _DK, _n, 0, _DK)" : "0f") + ";");
+            c.line("float _den = " + (N != null ? "_beta[_tau] * " + DOT + "(_Q, _tau * _DK, _st, _so + _DK * _DV, _DK)" : "0f") + ";");
             c.line("for (int _sg = 0; _sg <= _tau; _sg++) _den += _W[_tau * _L + _sg];");
             c.line("final float _div = Math.max(Math.abs(_den), " + (stab ? "(float) Math.exp(-_mc[_tau])" : "_lower") + ") + _eps;");
             c.line(DIVSTORE + "(_num, _tau * _DV, _div, " + H + ", _ho, _DV);");
@@ -675,33 +763,8 @@ public final class JavaVectorEmitter implements Emitter {
             c.line(STORE + "(_num, _tau * _DV, " + H + ", _ho, _DV);");
         }
         c.close();
-        c.line("// state: C = f C + (a K)^T V, n = f n + (a K)^T 1");
-        if (stab) {
-            c.line("float _amax = Float.NEGATIVE_INFINITY;");
-            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _amax = Math.max(_amax, _a[_tau]);");
-            c.line("final float _mn = Math.max(_g + _m, _amax);");
-            c.line("final float _fC = (float) Math.exp(_g + _m - _mn);");
-            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau] - _mn);");
-            c.line("_m = _mn;");
-        } else {
-            c.line("final float _fC = (float) Math.exp(_g);");
-            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _a[_tau] = (float) Math.exp(_a[_tau]);");
-        }
-        c.line("for (int _tau = 0; _tau < _Lc; _tau++) for (int _kk = 0; _kk < _DK; _kk++) _KT[_kk * _L + _tau] = _a[_tau] * _K[_tau * _DK + _kk];");
-        c.line(SCAL + "(_fC, _C, 0, _DK * _DV);");
-        c.line(GEMM + "(_DK, _DV, _Lc, _KT, 0, _L, _V, 0, _DV, _C, 0, _DV);");
-        if (N != null) {
-            c.open("for (int _kk = 0; _kk < _DK; _kk++)");
-            c.line("float _nv = _fC * _n[_kk];");
-            c.line("for (int _tau = 0; _tau < _Lc; _tau++) _nv += _KT[_kk * _L + _tau];");
-            c.line("_n[_kk] = _nv;");
-            c.close();
-        }
-        c.close(); // chunks
-        c.line("MemorySegment.copy(_C, 0, " + C + ", F32, (long) _bh * _DK * _DV * 4L, _DK * _DV);");
-        if (N != null) c.line("MemorySegment.copy(_n, 0, " + N + ", F32, (long) _bh * _DK * 4L, _DK);");
-        if (M != null) c.line(M + ".set(F32, (long) _bh * 4L, _m);");
         c.close(");");
+        c.close(); // windows
         return c;
     }
 

@@ -212,7 +212,9 @@ public final class XlstmModel implements AutoCloseable {
             logits = model.forwardLast(Tensor.ofLongs(part, 1, n), state);
         }
         if (ids.length == 0) throw new UserError("nothing to feed: the prompt is empty");
-        return device != null ? device.logits(deviceState(state)) : logits.toFloatArray();
+        if (device != null) return device.logits(deviceState(state));
+        state.dropPrefillBuffers(); // generation only steps from here
+        return logits.toFloatArray();
     }
 
     /** One step of {@code ids.length} sequences; logits (B·V). */

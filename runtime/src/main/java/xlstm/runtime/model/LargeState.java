@@ -13,6 +13,8 @@ public final class LargeState {
     private final List<Tensor> c, n, m;
     /** The decode step's activations, made by the model on the first step. */
     LargeStepBuffers buffers;
+    /** The activations of a pass over several tokens per row, made by the model on the first such pass. */
+    LargePrefillBuffers prefill;
 
     LargeState(int batch, List<Tensor> c, List<Tensor> n, List<Tensor> m) {
         this.batch = batch;
@@ -30,6 +32,12 @@ public final class LargeState {
     public Tensor n(int b) { return n.get(b); }
 
     public Tensor m(int b) { return m.get(b); }
+
+    /**
+     * Lets go of the activations that a pass over several tokens keeps for the next one (tens of KB per token of the
+     * longest pass; made again when needed): for a state that only steps from now on.
+     */
+    public void dropPrefillBuffers() { prefill = null; }
 
     /** Sets every state tensor to zero (a fresh sequence). */
     public void reset() {

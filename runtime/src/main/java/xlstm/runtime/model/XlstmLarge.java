@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import xlstm.backends.DType;
 import xlstm.backends.cpu.CpuElementwise;
 import xlstm.backends.cpu.CpuEmbedding;
+import xlstm.backends.cpu.CpuLayout;
 import xlstm.backends.cpu.CpuLinear;
 import xlstm.backends.cpu.CpuNorms;
 import xlstm.backends.cpu.FusedLinear;
@@ -260,7 +261,10 @@ public final class XlstmLarge {
         }
     }
 
-    /** Final hidden states (B,S,E) after the out norm; updates {@code state}. */
+    /**
+     * Final hidden states (B,S,E) after the out norm; updates {@code state}. The tensor is a view of the state's
+     * prefill buffers (of a fresh state's when null), valid until its next pass.
+     */
     private Tensor hidden(Tensor inputIds, LargeState state) {
         if (inputIds.rank() != 2 || inputIds.dim(1) < 1) {
             throw new UserError("input ids must have shape (B, S) with S >= 1, got " + Arrays.toString(inputIds.shape()));
@@ -268,19 +272,36 @@ public final class XlstmLarge {
         if (inputIds.dtype() != DType.I64 && inputIds.dtype() != DType.I32) {
             throw new UserError("input ids must be integers (int64), got " + inputIds.dtype());
         }
-        int b = Math.toIntExact(inputIds.dim(0));
+        int b = Math.toIntExact(inputIds.dim(0)), s = Math.toIntExact(inputIds.dim(1));
         if (state == null) state = newState(b);
         checkState(state, b);
-        Tensor x = CpuOps.embedding(inputIds, embedding);
-        for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(x, state.c(i), state.n(i), state.m(i));
+        int rows = b * s;
+        LargePrefillBuffers bf = state.prefill;
+        if (bf == null || !bf.fits(rows)) {
+            bf = new LargePrefillBuffers(rows, e, nh, dqk, dv, cfg.ffnUpProjDim());
+            state.prefill = bf;
         }
-        if (outNormW != null) x = CpuOps.rmsNorm(x, outNormW, outNormB, normEps);
-        return x;
+        try {
+            CpuEmbedding.embedding(embedding.data(), 0, embedding.dtype() == DType.BF16, vocab, e, inputIds.data(), 0,
+                    inputIds.dtype() == DType.I64, rows, bf.x.data(), 0);
+        } catch (IndexOutOfBoundsException ex) {
+            throw new UserError(ex.getMessage());
+        }
+        for (int i = 0; i < blocks.size(); i++) blocks.get(i).forward(bf, b, s, state.c(i), state.n(i), state.m(i));
+        Tensor x = bf.x;
+        if (outNormW != null) {
+            CpuNorms.rmsNorm(bf.x.data(), 0, bf.xn.data(), 0, rows, e, outNormW.data(), 0, seg(outNormB), 0, normEps);
+            x = bf.xn;
+        }
+        return Tensor.wrap(x.data().asSlice(0, 4L * rows * e), DType.F32, b, s, e);
     }
 
     private Tensor logits(Tensor h) {
-        Tensor y = CpuOps.linear(h, lmHead, null);
+        int rows = Math.toIntExact(h.numel() / e);
+        // every logit is written by the product: no zero fill (for a prefill that is hundreds of MB on one thread)
+        Tensor y = Tensor.empty(DType.F32, h.dim(0), h.dim(1), vocab);
+        CpuLinear.linear(h.data(), 0, rows, e, lmHead.data(), 0, lmHead.dtype() == DType.BF16, vocab, null, 0,
+                y.data(), 0);
         // in place: a prefill's logits are (B, S, V), hundreds of MB, not worth a second tensor
         if (logitCap != null && kernels.backend() instanceof JavaKernels) {
             kernels.backend().softcapRows(Math.toIntExact(y.numel() / vocab), vocab, y.data(), y.data(), logitCap);
@@ -323,6 +344,7 @@ public final class XlstmLarge {
         LargeState state = newState(b);
         Tensor h = hidden(ids, state);
         long[] next = CpuOps.argmaxLast(logits(h.dim(1) == 1 ? h : lastPosition(h)));
+        state.dropPrefillBuffers(); // only steps follow
         for (int t = 0; ; ) {
             for (int r = 0; r < b; r++) out[r][t] = next[r];
             if (++t == maxNewTokens) break;
@@ -348,6 +370,8 @@ public final class XlstmLarge {
         private final Tensor mhnW, mhnB, outW, outB;
         private final Tensor gateW, gateB, upW, upB, downW, downB;
         private final FusedLinear mlstmIn, ffnIn;
+        /** The layers of {@link #mlstmIn} and {@link #ffnIn}, for the prefill's products over many rows. */
+        private final FusedLinear.Part[] mlstmParts, ffnParts;
 
         LargeBlock(Weights w) {
             boolean bias = cfg.useBias();
@@ -406,9 +430,11 @@ public final class XlstmLarge {
             outB = bias ? l.vector("out_proj.bias", e) : null;
             downW = w.matrix("ffn.proj_down.weight", e, p);
             downB = bias ? w.vector("ffn.proj_down.bias", e) : null;
-            mlstmIn = new FusedLinear(e, List.of(part(qW, qB), part(kW, kB), part(vW, vB), part(oW, oB),
-                    part(igW, igB), part(fgW, fgB)));
-            ffnIn = new FusedLinear(e, List.of(part(gateW, gateB), part(upW, upB)));
+            mlstmParts = new FusedLinear.Part[] {part(qW, qB), part(kW, kB), part(vW, vB), part(oW, oB),
+                    part(igW, igB), part(fgW, fgB)};
+            ffnParts = new FusedLinear.Part[] {part(gateW, gateB), part(upW, upB)};
+            mlstmIn = new FusedLinear(e, List.of(mlstmParts));
+            ffnIn = new FusedLinear(e, List.of(ffnParts));
         }
 
         /** {@link #forward} of one token per row on the step buffers: the result replaces {@code bf.x}. */
@@ -438,36 +464,53 @@ public final class XlstmLarge {
             CpuElementwise.add(bf.down.data(), 0, y, 0, x, 0, (long) b * e);
         }
 
-        Tensor forward(Tensor x, Tensor c, Tensor n, Tensor m) {
-            int b = Math.toIntExact(x.dim(0)), s = Math.toIntExact(x.dim(1));
-            Tensor xn = CpuOps.rmsNorm(x, normMW, normMB, normEps);
-            Tensor q = CpuOps.linear(xn, qW, qB);
-            Tensor k = CpuOps.linear(xn, kW, kB);
-            Tensor v = CpuOps.linear(xn, vW, vB);
-            Tensor o = CpuOps.linear(xn, oW, oB);
-            Tensor ig = kernels.softcap(CpuOps.linear(xn, igW, igB), gateCap);
-            Tensor fg = kernels.softcap(CpuOps.linear(xn, fgW, fgB), gateCap);
-            Tensor h = Tensor.zeros(b, nh, s, dhhv);
+        /**
+         * The block over B rows of S tokens on the prefill buffers: {@code bf.x} (B·S, E) is its input and is
+         * replaced by its output. The operations and their order are those of the reference's block.
+         */
+        void forward(LargePrefillBuffers bf, int b, int s, Tensor c, Tensor n, Tensor m) {
+            int rows = b * s, p = cfg.ffnUpProjDim();
+            KernelBackend kb = kernels.backend();
+            MemorySegment x = bf.x.data(), xn = bf.xn.data(), y = bf.y.data();
+            CpuNorms.rmsNorm(x, 0, xn, 0, rows, e, normMW.data(), 0, seg(normMB), 0, normEps);
+            CpuLinear.linears(xn, 0, rows, e, mlstmParts, bf.mlstmOut);
+            if (gateCap != null) {
+                softcapInPlace(rows, nh, bf.ig.data(), bf.raw.data(), gateCap);
+                softcapInPlace(rows, nh, bf.fg.data(), bf.raw.data(), gateCap);
+            }
+            MemorySegment hs; // the cell's output as rows (B·S, NH·DV)
             if (s == 1) {
                 // (B,1,NH*D) rows are already (B,NH,D); gates (B,1,NH) are (B,NH)
-                kernels.backend().mlstmStep(b, nh, dhqk, dhhv, q.data(), k.data(), v.data(), ig.data(), fg.data(),
-                        c.data(), n.data(), m.data(), h.data(), cellEps);
+                kb.mlstmStep(b, nh, dhqk, dhhv, bf.q.data(), bf.k.data(), bf.v.data(), bf.ig.data(), bf.fg.data(),
+                        c.data(), n.data(), m.data(), bf.h.data(), cellEps);
+                hs = bf.h.data();
             } else {
-                Tensor it = CpuOps.swap12(ig.reshape(b, s, nh, 1));
-                Tensor ft = CpuOps.swap12(fg.reshape(b, s, nh, 1));
-                kernels.backend().mlstmChunkwise(b, nh, s, dhqk, dhhv, chunk, CpuOps.toHeads(q, nh).data(),
-                        CpuOps.toHeads(k, nh).data(), CpuOps.toHeads(v, nh).data(), it.data(), ft.data(),
-                        c.data(), n.data(), m.data(), h.data(), cellEps);
+                CpuLayout.toHeads(bf.q.data(), 0, bf.qh.data(), 0, b, s, nh, dhqk, 4);
+                CpuLayout.toHeads(bf.k.data(), 0, bf.kh.data(), 0, b, s, nh, dhqk, 4);
+                CpuLayout.toHeads(bf.v.data(), 0, bf.vh.data(), 0, b, s, nh, dhhv, 4);
+                CpuLayout.toHeads(bf.ig.data(), 0, bf.it.data(), 0, b, s, nh, 1, 4);
+                CpuLayout.toHeads(bf.fg.data(), 0, bf.ft.data(), 0, b, s, nh, 1, 4);
+                kb.mlstmChunkwise(b, nh, s, dhqk, dhhv, chunk, bf.qh.data(), bf.kh.data(), bf.vh.data(),
+                        bf.it.data(), bf.ft.data(), c.data(), n.data(), m.data(), bf.h.data(), cellEps);
+                CpuLayout.fromHeads(bf.h.data(), 0, bf.hs.data(), 0, b, nh, s, dhhv, 4);
+                hs = bf.hs.data();
             }
-            Tensor hn = CpuOps.multiHeadLayerNorm(CpuOps.fromHeads(h), nh, mhnW, mhnB, normEps, false);
-            Tensor y = CpuOps.linear(kernels.sigmoidGate(o, hn), outW, outB);
-            CpuOps.addInPlace(y, x);
-            Tensor yn = CpuOps.rmsNorm(y, normFW, normFB, normEps);
-            Tensor g = CpuOps.linear(yn, gateW, gateB);
-            Tensor u = CpuOps.linear(yn, upW, upB);
-            Tensor f = CpuOps.linear(kernels.gatedAct(ActivationFn.SWISH, g, u), downW, downB);
-            CpuOps.addInPlace(f, y);
-            return f;
+            CpuNorms.groupNorm(hs, 0, bf.hn.data(), 0, rows, nh, dhhv, mhnW.data(), 0, seg(mhnB), 0, normEps, false);
+            MemorySegment gated = bf.hs.data(); // hs is dead once normed
+            kb.sigmoidGate(rows, dv, bf.o.data(), bf.hn.data(), gated);
+            linear(gated, rows, dv, outW, outB, bf.y);
+            CpuElementwise.add(y, 0, x, 0, y, 0, (long) rows * e);
+            CpuNorms.rmsNorm(y, 0, xn, 0, rows, e, normFW.data(), 0, seg(normFB), 0, normEps);
+            CpuLinear.linears(xn, 0, rows, e, ffnParts, bf.ffnOut);
+            kb.gatedActivation(ActivationFn.SWISH, rows, p, bf.g.data(), bf.u.data(), bf.act.data());
+            linear(bf.act.data(), rows, p, downW, downB, bf.xn); // the normed input is dead: xn takes the down projection
+            CpuElementwise.add(xn, 0, y, 0, x, 0, (long) rows * e);
+        }
+
+        /** out (rows, W's rows) = x (rows, in) · Wᵀ + bias. */
+        private static void linear(MemorySegment x, int rows, int in, Tensor w, Tensor bias, Tensor out) {
+            CpuLinear.linear(x, 0, rows, in, w.data(), 0, w.dtype() == DType.BF16, Math.toIntExact(w.dim(0)),
+                    seg(bias), 0, out.data(), 0);
         }
     }
 }

@@ -52,6 +52,15 @@ public final class Tensor {
 
     public static Tensor zeros(long... shape) { return zeros(DType.F32, shape); }
 
+    /**
+     * A new tensor whose contents are undefined (as {@code torch.empty}), for an output that is written in full
+     * before it is read: it skips the zero fill of {@link #zeros}, which runs on one thread.
+     */
+    public static Tensor empty(DType dtype, long... shape) {
+        long bytes = count(shape) * dtype.byteSize();
+        return new Tensor(UnzeroedMemory.allocate(bytes), dtype, shape);
+    }
+
     /** Wraps existing memory (e.g. an mmap'd safetensors range) without copying. */
     public static Tensor wrap(MemorySegment data, DType dtype, long... shape) {
         return new Tensor(data, dtype, shape);

@@ -73,6 +73,28 @@ class XlstmLargeGoldenTest {
         for (int i = 0; i < state.blocks(); i++) f.assertClose("state." + i + ".c", state.c(i), f.io("state." + i + ".c"));
     }
 
+    /**
+     * A pass shorter than the state's previous one reuses the front of the state's prefill buffers: after the whole
+     * sequence, a reset and the first tokens alone give the reference's logits of those positions (the model is
+     * causal).
+     */
+    @Test
+    void shorterPassOnReusedBuffersMatchesReference() {
+        GoldenFixture f = GoldenFixture.load("xlstm_large_small");
+        XlstmLarge m = load(f);
+        long[][] ids = f.ioRows("input_ids");
+        int b = ids.length, s = ids[0].length, v = m.config().vocabSize(), len = s / 2;
+        assertTrue(len > 1, "the fixture's sequence is too short to cut");
+        LargeState state = m.newState(b);
+        m.forward(f.io("input_ids"), state);
+        state.reset();
+        long[] prefix = new long[b * len];
+        for (int r = 0; r < b; r++) System.arraycopy(ids[r], 0, prefix, r * len, len);
+        float[] all = f.io("logits").toFloatArray(), ref = new float[b * len * v];
+        for (int r = 0; r < b; r++) System.arraycopy(all, r * s * v, ref, r * len * v, len * v);
+        f.assertClose("logits (shorter pass)", m.forward(Tensor.ofLongs(prefix, b, len), state), Tensor.of(ref, b, len, v));
+    }
+
     /** A null state means a fresh zero state. */
     @Test
     void nullStateIsFresh() {
