@@ -48,7 +48,10 @@ public final class XlstmModel implements AutoCloseable {
     private final java.util.Map<String, Long> loadPhases;
     /** The model on a CUDA device when the backend is cuda, else null (everything on the CPU). */
     private final DeviceLarge device;
-    /** Each state's device twin (weak keys: a state dropped by its session frees its entry). */
+    /**
+     * Each state's device twin. Keys are weak so that a dropped state does not pin its twin in this map; the twin's
+     * device memory is freed by {@link #forget} or when the model closes.
+     */
     private final java.util.Map<LargeState, DeviceLargeState> deviceStates = new java.util.WeakHashMap<>();
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
