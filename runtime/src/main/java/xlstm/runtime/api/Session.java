@@ -20,7 +20,7 @@ import xlstm.runtime.tokenizer.StreamDecoder;
  * the next {@link #feed} (or the next step), so ending a turn costs no extra step. The EOS token that ends a
  * generation is not fed. Not thread-safe: one thread per session.
  */
-public final class Session {
+public final class Session implements AutoCloseable {
     private final XlstmModel lm;
     private final LargeState state;
     private final BitSet history = new BitSet();
@@ -43,6 +43,15 @@ public final class Session {
 
     /** True before anything was fed (or after {@link #reset()}). */
     public boolean isEmpty() { return logits == null && pending < 0; }
+
+    /**
+     * Frees what the session holds outside the Java heap: its recurrent state on the GPU when the model runs there
+     * (otherwise freed once the session is collected). The session must not be used afterwards.
+     */
+    @Override
+    public void close() {
+        lm.forget(state);
+    }
 
     /** Back to a zero state. */
     public void reset() {

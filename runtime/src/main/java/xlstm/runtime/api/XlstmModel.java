@@ -48,11 +48,21 @@ public final class XlstmModel implements AutoCloseable {
     private final java.util.Map<String, Long> loadPhases;
     /** The model on a CUDA device when the backend is cuda, else null (everything on the CPU). */
     private final DeviceLarge device;
-    /**
-     * Each state's device twin. Keys are weak so that a dropped state does not pin its twin in this map; the twin's
-     * device memory is freed by {@link #forget} or when the model closes.
-     */
+    /** Each state's device twin (weak keys: a state dropped by its session does not stay in the map). */
     private final java.util.Map<LargeState, DeviceLargeState> deviceStates = new java.util.WeakHashMap<>();
+    /** Twins of states that may be dropped: when one is collected, its twin's device memory is freed (next newState). */
+    private final java.util.Set<Twin> twins = new java.util.HashSet<>();
+    private final java.lang.ref.ReferenceQueue<LargeState> dropped = new java.lang.ref.ReferenceQueue<>();
+
+    /** A weak reference to a state that carries the state's device twin. */
+    private static final class Twin extends java.lang.ref.WeakReference<LargeState> {
+        final DeviceLargeState device;
+
+        Twin(LargeState s, DeviceLargeState device, java.lang.ref.ReferenceQueue<LargeState> q) {
+            super(s, q);
+            this.device = device;
+        }
+    }
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
                        java.util.Map<String, Long> loadPhases, DeviceLarge device) {
@@ -130,7 +140,15 @@ public final class XlstmModel implements AutoCloseable {
     /** A zero state of {@code batch} sequences (with its device twin when the model is on a GPU). */
     LargeState newState(int batch) {
         LargeState s = model.newState(batch);
-        if (device != null) deviceStates.put(s, device.newState(batch));
+        if (device != null) {
+            // free the device memory of states nobody holds any more (on this thread, which uses the context)
+            for (java.lang.ref.Reference<? extends LargeState> r; (r = dropped.poll()) != null; ) {
+                if (twins.remove(r)) ((Twin) r).device.close();
+            }
+            DeviceLargeState d = device.newState(batch);
+            deviceStates.put(s, d);
+            twins.add(new Twin(s, d, dropped));
+        }
         return s;
     }
 
@@ -316,6 +334,7 @@ public final class XlstmModel implements AutoCloseable {
             }
             if (active > 0) logits = step(batch, next);
         }
+        forget(batch);
         List<Completion> result = new ArrayList<>();
         for (int r = 0; r < b; r++) {
             long[] toks = out.get(r).stream().mapToLong(Long::longValue).toArray();
@@ -341,10 +360,12 @@ public final class XlstmModel implements AutoCloseable {
         }
     }
 
-    /** Frees a state's device twin now rather than when the model closes. */
+    /** Frees a state's device twin now (a closed session), rather than once the state is collected. */
     void forget(LargeState s) {
         DeviceLargeState d = deviceStates.remove(s);
-        if (d != null) d.close();
+        if (d == null) return;
+        twins.removeIf(t -> t.device == d);
+        d.close();
     }
 
     /**
@@ -355,7 +376,8 @@ public final class XlstmModel implements AutoCloseable {
     public void close() {
         if (tokenizer != null) tokenizer.close();
         if (device != null) {
-            for (DeviceLargeState d : deviceStates.values()) d.close();
+            for (Twin t : twins) t.device.close();
+            twins.clear();
             deviceStates.clear();
             device.close();
         }
