@@ -30,6 +30,11 @@ final class DeviceBuffers implements AutoCloseable {
         return p;
     }
 
+    /** Waits for the work queued on the context (before freeing what it may still use). */
+    void synchronize() {
+        ctx.synchronize("freeing device memory");
+    }
+
     /** Bytes held. */
     long bytes() { return bytes; }
 

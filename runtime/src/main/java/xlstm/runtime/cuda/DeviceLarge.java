@@ -25,7 +25,7 @@ import xlstm.runtime.tensor.Tensor;
  *
  * <p>Decoding: the first step of a state runs launch by launch, later steps replay it as a CUDA graph; greedy
  * decoding keeps the token on the device (arg-max feeds the next step's embedding) and only copies the token ids
- * back. Not thread-safe.
+ * back. Calls are serialised (one stream); states must not be shared between threads.
  */
 public final class DeviceLarge implements AutoCloseable {
     private final XlstmLargeConfig cfg;
@@ -228,7 +228,7 @@ public final class DeviceLarge implements AutoCloseable {
     public void useGraphs(boolean on) { graphs = on; }
 
     /** A zero state for {@code batch} sequences, with its decode buffers. */
-    public DeviceLargeState newState(int batch) {
+    public synchronized DeviceLargeState newState(int batch) {
         if (batch < 1) throw new UserError("batch size must be positive, got " + batch);
         DeviceBuffers mem = new DeviceBuffers(ctx);
         try {
@@ -241,7 +241,7 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** Zeroes {@code st}'s state (a fresh sequence); the captured decode graph stays valid. */
-    public void reset(DeviceLargeState st) {
+    public synchronized void reset(DeviceLargeState st) {
         for (int i = 0; i < st.c.length; i++) {
             ctx.zeroAsync(st.c[i], 4L * st.batch * nh * dhqk * dhv);
             ctx.zeroAsync(st.n[i], 4L * st.batch * nh * dhqk);
@@ -250,7 +250,7 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** Copies sequence 0 of {@code from} (batch 1) into row {@code row} of {@code to}. */
-    public void copyRow(DeviceLargeState from, DeviceLargeState to, int row) {
+    public synchronized void copyRow(DeviceLargeState from, DeviceLargeState to, int row) {
         if (from.batch != 1 || row < 0 || row >= to.batch) {
             throw new IllegalArgumentException("copyRow from a batch of " + from.batch + " to row " + row + " of " + to.batch);
         }
@@ -269,7 +269,7 @@ public final class DeviceLarge implements AutoCloseable {
      * position's logits and arg-max tokens land in {@code st} ({@link #logits}, {@link #tokens}). Queued: returns
      * before the device is done.
      */
-    public void prefill(long[][] prompt, DeviceLargeState st) {
+    public synchronized void prefill(long[][] prompt, DeviceLargeState st) {
         int b = prompt.length, s = prompt.length == 0 ? 0 : prompt[0].length;
         if (b != st.batch) throw new UserError("the prompt has " + b + " rows, the state " + st.batch);
         if (s < 1) throw new UserError("the prompt must have at least one token per row");
@@ -297,7 +297,7 @@ public final class DeviceLarge implements AutoCloseable {
      * One decode step of every row from the tokens in {@code st} (the arg-max of the previous pass, or those set
      * by {@link #setTokens}); leaves the new logits and arg-max there. Queued.
      */
-    public void step(DeviceLargeState st) {
+    public synchronized void step(DeviceLargeState st) {
         if (st.graph != null && st.graphScratchVersion != gen.scratchVersion()) {
             st.graph.close(); // the generated kernels' scratch moved since the capture
             st.graph = null;
@@ -319,7 +319,7 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** Replaces the next tokens of {@code st} (one per row), e.g. by a sampler's choice. */
-    public void setTokens(DeviceLargeState st, long[] ids) {
+    public synchronized void setTokens(DeviceLargeState st, long[] ids) {
         if (ids.length != st.batch) throw new IllegalArgumentException(ids.length + " tokens for a batch of " + st.batch);
         for (long id : ids) {
             if (id < 0 || id >= vocab) throw new UserError("token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
@@ -329,14 +329,14 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** The arg-max tokens of the last pass, one per row (waits for the device). */
-    public long[] tokens(DeviceLargeState st) {
+    public synchronized long[] tokens(DeviceLargeState st) {
         ctx.readAsyncAt(st.ids, st.hostIds);
         ctx.synchronize("reading the next tokens");
         return st.hostIds.toArray(ValueLayout.JAVA_LONG);
     }
 
     /** The soft-capped logits of the last pass, (B, V) row-major (waits for the device). */
-    public float[] logits(DeviceLargeState st) {
+    public synchronized float[] logits(DeviceLargeState st) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment host = a.allocate(4L * st.batch * vocab, 16);
             ctx.readAsyncAt(st.logits, host);
@@ -346,7 +346,7 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** Waits for the queued work. */
-    public void synchronize() {
+    public synchronized void synchronize() {
         ctx.synchronize("the model's queued work");
     }
 
@@ -354,7 +354,7 @@ public final class DeviceLarge implements AutoCloseable {
      * Greedy generation as {@link XlstmLarge#generateGreedy}: the prompt once, then each arg-max token fed back on
      * the device. Returns the {@code maxNewTokens} new tokens per row.
      */
-    public long[][] generateGreedy(long[][] prefix, int maxNewTokens) {
+    public synchronized long[][] generateGreedy(long[][] prefix, int maxNewTokens) {
         if (prefix == null || prefix.length == 0) throw new UserError("generation needs at least one prefix row");
         int b = prefix.length;
         long[][] out = new long[b][Math.max(0, maxNewTokens)];
@@ -454,7 +454,7 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (prefillMem != null) prefillMem.close();
             weights.close();

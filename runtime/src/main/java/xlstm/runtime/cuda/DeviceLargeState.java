@@ -46,6 +46,7 @@ public final class DeviceLargeState implements AutoCloseable {
 
     @Override
     public void close() {
+        mem.synchronize(); // the graph and the buffers may still be in use by queued work
         if (graph != null) graph.close();
         graph = null;
         mem.close();
