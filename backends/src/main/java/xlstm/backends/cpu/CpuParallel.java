@@ -36,10 +36,7 @@ public final class CpuParallel {
         int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
         int size = (n + chunks - 1) / chunks;
         int count = (n + size - 1) / size;
-        POOL.run(count, c -> {
-            int hi = Math.min(n, (c + 1) * size);
-            for (int i = c * size; i < hi; i++) body.accept(i);
-        });
+        POOL.run(count, size, n, body);
     }
 
     /**
