@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
  * with {@link #forEach} or {@link #forChunks}; the thread count comes from {@code -Dxlstm.threads=N} (default: all
  * cores), the caller being one of them. The pool is a {@link SpinPool}: a decode step runs hundreds of parallel
  * operations of a few microseconds each, so the hand-off must cost well under a microsecond and allocate nothing.
- * A nested call (from inside a parallel body) runs inline.
+ * A nested call (from inside a parallel body) runs inline. A capturing lambda is a new object per call: the per-token
+ * path passes a reused {@link ParallelTask} instead.
  */
 public final class CpuParallel {
     private static final int THREADS = Math.max(1,
