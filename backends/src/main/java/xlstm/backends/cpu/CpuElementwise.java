@@ -11,7 +11,24 @@ public final class CpuElementwise {
 
     /** y = a + b (y may be a or b). */
     public static void add(MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment y, long yOff, long n) {
-        ranges(n, (from, len) -> {
+        if (n <= 0) return;
+        AddTask t = ParallelTask.take(ADD, AddTask::new);
+        t.a = a; t.aOff = aOff; t.b = b; t.bOff = bOff; t.y = y; t.yOff = yOff; t.n = n;
+        int chunks = (int) ((n + GRAIN - 1) / GRAIN);
+        if (chunks <= 1) t.inline(1); else t.forEach(chunks, 1);
+    }
+
+    private static final ThreadLocal<AddTask> ADD = new ThreadLocal<>();
+
+    /** {@link #add} of the range {@code [c·GRAIN, (c+1)·GRAIN)} (reused: the per-token path allocates nothing). */
+    private static final class AddTask extends ParallelTask {
+        MemorySegment a, b, y;
+        long aOff, bOff, yOff, n;
+
+        @Override
+        public void accept(int c) {
+            long from = (long) c * GRAIN;
+            int len = (int) Math.min(GRAIN, n - from);
             int i = 0;
             if (!KernelMode.scalar()) {
                 int bound = Simd.loopBound(len);
@@ -22,7 +39,10 @@ public final class CpuElementwise {
             for (; i < len; i++) {
                 Simd.setF(y, yOff + from + i, Simd.getF(a, aOff + from + i) + Simd.getF(b, bOff + from + i));
             }
-        });
+        }
+
+        @Override
+        protected void release() { a = b = y = null; }
     }
 
     /** y = a ⊙ b (y may be a or b). */

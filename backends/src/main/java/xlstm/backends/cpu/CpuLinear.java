@@ -53,8 +53,10 @@ public final class CpuLinear {
         }
         if (rows == 1) {
             int size = CpuGemv.chunkRows(out, in, wBf16 ? 2 : 4);
-            CpuParallel.forChunks((out + size - 1) / size, c -> CpuGemv.rows(x, xOff, in, w, wOff, wBf16, b, bOff, y,
-                    yOff, c * size, Math.min(out, (c + 1) * size)));
+            GemvTask t = ParallelTask.take(GEMV, GemvTask::new);
+            t.x = x; t.xOff = xOff; t.in = in; t.w = w; t.wOff = wOff; t.wBf16 = wBf16; t.b = b; t.bOff = bOff;
+            t.y = y; t.yOff = yOff; t.out = out; t.size = size;
+            t.forChunks((out + size - 1) / size);
             return;
         }
         if (rows >= GEMM_ROWS) {
@@ -181,5 +183,23 @@ public final class CpuLinear {
         Simd.setF(y, yr + out + o, s1 + bb);
         Simd.setF(y, yr + 2L * out + o, s2 + bb);
         Simd.setF(y, yr + 3L * out + o, s3 + bb);
+    }
+
+    private static final ThreadLocal<GemvTask> GEMV = new ThreadLocal<>();
+
+    /** The one-row product's chunk body with its arguments (reused: the per-token path allocates nothing). */
+    private static final class GemvTask extends ParallelTask {
+        MemorySegment x, w, b, y;
+        long xOff, wOff, bOff, yOff;
+        int in, out, size;
+        boolean wBf16;
+
+        @Override
+        public void accept(int c) {
+            CpuGemv.rows(x, xOff, in, w, wOff, wBf16, b, bOff, y, yOff, c * size, Math.min(out, (c + 1) * size));
+        }
+
+        @Override
+        protected void release() { x = w = b = y = null; }
     }
 }

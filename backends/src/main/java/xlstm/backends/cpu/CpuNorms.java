@@ -31,7 +31,25 @@ public final class CpuNorms {
         int n = groups * groupSize;
         int grain = Math.max(1, 8192 / Math.max(1, n));
         boolean scalar = KernelMode.scalar();
-        CpuParallel.forEach(rows, grain, r -> {
+        GroupNormTask t = ParallelTask.take(GROUP_NORM, GroupNormTask::new);
+        t.x = x; t.xOff = xOff; t.y = y; t.yOff = yOff; t.groups = groups; t.groupSize = groupSize;
+        t.w = w; t.wOff = wOff; t.b = b; t.bOff = bOff; t.eps = eps; t.offsetWeight = offsetWeight; t.scalar = scalar;
+        t.forEach(rows, grain);
+    }
+
+    private static final ThreadLocal<GroupNormTask> GROUP_NORM = new ThreadLocal<>();
+
+    /** {@link #groupNorm}'s row body with its arguments (reused: the per-token path allocates nothing). */
+    private static final class GroupNormTask extends ParallelTask {
+        MemorySegment x, y, w, b;
+        long xOff, yOff, wOff, bOff;
+        int groups, groupSize;
+        float eps;
+        boolean offsetWeight, scalar;
+
+        @Override
+        public void accept(int r) {
+            int n = groups * groupSize;
             for (int g = 0; g < groups; g++) {
                 long xo = xOff + (long) r * n + (long) g * groupSize;
                 long yo = yOff + (long) r * n + (long) g * groupSize;
@@ -39,7 +57,10 @@ public final class CpuNorms {
                 if (scalar) normScalar(x, xo, y, yo, groupSize, w, wOff + po, b, bOff + po, eps, offsetWeight);
                 else normVector(x, xo, y, yo, groupSize, w, wOff + po, b, bOff + po, eps, offsetWeight);
             }
-        });
+        }
+
+        @Override
+        protected void release() { x = y = w = b = null; }
     }
 
     static void normScalar(MemorySegment x, long xo, MemorySegment y, long yo, int n, MemorySegment w, long wo,
@@ -105,7 +126,24 @@ public final class CpuNorms {
                                MemorySegment w, long wOff, MemorySegment b, long bOff, float eps) {
         int grain = Math.max(1, 8192 / Math.max(1, n));
         boolean scalar = KernelMode.scalar();
-        CpuParallel.forEach(rows, grain, r -> {
+        RmsNormTask t = ParallelTask.take(RMS_NORM, RmsNormTask::new);
+        t.x = x; t.xOff = xOff; t.y = y; t.yOff = yOff; t.n = n; t.w = w; t.wOff = wOff; t.b = b; t.bOff = bOff;
+        t.eps = eps; t.scalar = scalar;
+        t.forEach(rows, grain);
+    }
+
+    private static final ThreadLocal<RmsNormTask> RMS_NORM = new ThreadLocal<>();
+
+    /** {@link #rmsNorm}'s row body with its arguments (reused: the per-token path allocates nothing). */
+    private static final class RmsNormTask extends ParallelTask {
+        MemorySegment x, y, w, b;
+        long xOff, yOff, wOff, bOff;
+        int n;
+        float eps;
+        boolean scalar;
+
+        @Override
+        public void accept(int r) {
             long xo = xOff + (long) r * n, yo = yOff + (long) r * n;
             int i = 0;
             double ss = 0;
@@ -139,6 +177,9 @@ public final class CpuNorms {
                 if (b != null) v += Simd.getF(b, bOff + i);
                 Simd.setF(y, yo + i, v);
             }
-        });
+        }
+
+        @Override
+        protected void release() { x = y = w = b = null; }
     }
 }

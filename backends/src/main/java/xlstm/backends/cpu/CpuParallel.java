@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
  * with {@link #forEach} or {@link #forChunks}; the thread count comes from {@code -Dxlstm.threads=N} (default: all
  * cores), the caller being one of them. The pool is a {@link SpinPool}: a decode step runs hundreds of parallel
  * operations of a few microseconds each, so the hand-off must cost well under a microsecond and allocate nothing.
- * A nested call (from inside a parallel body) runs inline.
+ * A nested call (from inside a parallel body) runs inline. A capturing lambda is a new object per call: the per-token
+ * path passes a reused {@link ParallelTask} instead.
  */
 public final class CpuParallel {
     private static final int THREADS = Math.max(1,
@@ -36,10 +37,7 @@ public final class CpuParallel {
         int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
         int size = (n + chunks - 1) / chunks;
         int count = (n + size - 1) / size;
-        POOL.run(count, c -> {
-            int hi = Math.min(n, (c + 1) * size);
-            for (int i = c * size; i < hi; i++) body.accept(i);
-        });
+        POOL.run(count, size, n, body);
     }
 
     /**

@@ -56,7 +56,30 @@ public final class FusedLinear {
             }
             return;
         }
-        CpuParallel.forChunks(chunkPart.length, c -> chunk(x, xOff, rows, ys, c));
+        ChunkTask t = ParallelTask.take(CHUNKS, ChunkTask::new);
+        t.fused = this; t.x = x; t.xOff = xOff; t.rows = rows; t.ys = ys;
+        t.forChunks(chunkPart.length);
+    }
+
+    private static final ThreadLocal<ChunkTask> CHUNKS = new ThreadLocal<>();
+
+    /** {@link #chunk} with its arguments (reused: the per-token path allocates nothing). */
+    private static final class ChunkTask extends ParallelTask {
+        FusedLinear fused;
+        MemorySegment x;
+        long xOff;
+        int rows;
+        MemorySegment[] ys;
+
+        @Override
+        public void accept(int c) { fused.chunk(x, xOff, rows, ys, c); }
+
+        @Override
+        protected void release() {
+            fused = null;
+            x = null;
+            ys = null;
+        }
     }
 
     private void chunk(MemorySegment x, long xOff, int rows, MemorySegment[] ys, int c) {

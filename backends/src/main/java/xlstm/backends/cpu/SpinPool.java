@@ -26,6 +26,8 @@ final class SpinPool {
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger parked = new AtomicInteger();
     private volatile IntConsumer body;
+    /** Indices per chunk and the index count of the posted job: chunk c runs body(i) for i in [c*size, min(total, (c+1)*size)). */
+    private volatile int size, total;
     private volatile Throwable error;
     private volatile boolean shutdown;
     /** The thread whose job is running; a nested post from it runs inline. */
@@ -48,11 +50,21 @@ final class SpinPool {
     }
 
     /** Runs body(c) for every chunk c in [0, n) on the pool and the calling thread; returns when all are done. */
-    synchronized void run(int n, IntConsumer job) {
+    void run(int n, IntConsumer job) {
+        run(n, 1, n, job);
+    }
+
+    /**
+     * Runs body(i) for i in [0, total), in n chunks of {@code chunkSize} indices, on the pool and the calling thread;
+     * the range is split here rather than in a wrapping lambda so that a call allocates nothing.
+     */
+    synchronized void run(int n, int chunkSize, int total, IntConsumer job) {
         if (n > MAX_CHUNKS) throw new IllegalArgumentException("too many chunks: " + n);
         owner = Thread.currentThread();
         try {
             body = job;
+            size = chunkSize;
+            this.total = total;
             error = null;
             done.set(0);
             long epoch = ((ticket.get() >>> (2 * BITS)) + 1) & 0xffff;
@@ -90,7 +102,9 @@ final class SpinPool {
             if (next >= n) return false;
             if (!ticket.compareAndSet(t, t + 1)) continue;
             try {
-                body.accept(next);
+                IntConsumer b = body;
+                int lo = next * size, hi = Math.min(total, lo + size);
+                for (int i = lo; i < hi; i++) b.accept(i);
             } catch (Throwable e) {
                 error = e;
             } finally {

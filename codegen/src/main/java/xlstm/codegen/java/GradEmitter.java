@@ -137,7 +137,7 @@ final class GradEmitter {
         Code c = new Code();
         List<String> dims = new ArrayList<>(List.of("B", "NH", "S"));
         for (Dim d : fwd.dims()) dims.add(id(d.name()));
-        c.line("_dims(" + String.join(", ", dims) + ");");
+        c.line(Helpers.dimsCheck(dims));
         for (Decl d : fwd.inputs()) need(c, d, d.name(), "B * NH * S");
         for (Decl d : fwd.weights()) need(c, d, d.name(), "NH");
         for (Decl d : fwd.states()) need(c, d, d.name(), "B * NH");
@@ -146,8 +146,8 @@ final class GradEmitter {
         for (Decl d : fwd.inputs()) need(c, d, AdjointCell.d(d.name()), "B * NH * S");
         for (Decl d : fwd.weights()) need(c, d, AdjointCell.d(d.name()), "NH");
         List<JavaVectorEmitter.Arg> sig = signature(fwd);
-        c.line("final boolean _par = _shareable(" + sig.stream().filter(a -> a.type().equals("MemorySegment"))
-                .map(JavaVectorEmitter.Arg::name).collect(Collectors.joining(", ")) + ");");
+        c.line("final boolean _par = " + Helpers.shareableCheck(sig.stream().filter(a -> a.type().equals("MemorySegment"))
+                .map(JavaVectorEmitter.Arg::name).toList()) + ";");
         c.line("if (KernelMode.scalar()) sequenceS(" + names(sig) + ", _par);");
         c.line("else sequenceV(" + names(sig) + ", _par);");
         MethodSpec.Builder b = MethodSpec.methodBuilder("sequence").addModifiers(Modifier.PUBLIC, Modifier.STATIC)

@@ -208,7 +208,8 @@ final class Helpers {
                 + "    if (s == null) throw new NullPointerException(name);\n"
                 + "    if (s.byteSize() < floats * 4L)\n"
                 + "        throw new IllegalArgumentException(name + \": needs \" + floats + \" floats (\" + floats * 4L + \" bytes), the segment has \" + s.byteSize() + \" bytes\");\n}");
-        def("_dims", "private static void _dims(int... sizes) {\n"
+        def("_dims", "/** Throws for the negative size; called only when there is one (see Helpers.dimsCheck). */\n"
+                + "private static void _dims(int... sizes) {\n"
                 + "    for (int d : sizes) if (d < 0) throw new IllegalArgumentException(\"negative size \" + d);\n}");
         def("_forEach", "/** CpuParallel.forEach when every segment may be used by the pool's threads, else a plain loop. */\n"
                 + "private static void _forEach(boolean par, int n, IntConsumer body) {\n"
@@ -218,13 +219,26 @@ final class Helpers {
                 + "    if (par) CpuParallel.forEach(n, grain, body);\n"
                 + "    else for (int i = 0; i < n; i++) body.accept(i);\n}");
         def("_shareable", "/** False when a segment is confined to the calling thread (then the kernel runs on this thread only). */\n"
-                + "private static boolean _shareable(MemorySegment... segments) {\n"
-                + "    for (MemorySegment s : segments) if (!s.isAccessibleBy(OTHER_THREAD)) return false;\n"
-                + "    return true;\n}");
+                + "private static boolean _shareable(MemorySegment s) {\n"
+                + "    return s.isAccessibleBy(OTHER_THREAD);\n}");
         def("_allZero", "/** True when every one of the first n floats of s is zero (the batch-global all_zero). */\n"
                 + "private static boolean _allZero(MemorySegment s, long n) {\n"
                 + "    for (long i = 0; i < n; i++) if (s.getAtIndex(F32, i) != 0f) return false;\n"
                 + "    return true;\n}");
+    }
+
+    /**
+     * The size check of an entry point: {@code _dims} (varargs) is called only when the OR of the sizes is negative,
+     * i.e. when one of them is, so a call with valid sizes allocates no array.
+     */
+    static String dimsCheck(List<String> dims) {
+        return "if ((" + String.join(" | ", dims) + ") < 0) _dims(" + String.join(", ", dims) + ");";
+    }
+
+    /** True when every named segment may be used by the pool's threads: one {@code _shareable} call each, no array. */
+    static String shareableCheck(List<String> segments) {
+        if (segments.isEmpty()) return "true";
+        return segments.stream().map(s -> "_shareable(" + s + ")").collect(java.util.stream.Collectors.joining(" && "));
     }
 
     /** The sources of the given helpers and everything they call, in a stable order. */

@@ -85,7 +85,7 @@ public final class JavaVectorEmitter implements Emitter {
         helpers.add("_need");
         helpers.add("_dims");
         helpers.add("_shareable");
-        helpers.add(cell.isCell() ? "_forEach" : "_forEachG");
+        if (cell.isCell()) helpers.add("_forEach"); // the chunkwise and parallel schedules; sequences and rows run tasks
         TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addJavadoc(classDoc(sc));
         for (Param p : cell.params()) {
@@ -108,6 +108,7 @@ public final class JavaVectorEmitter implements Emitter {
         cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
 
         List<MethodSpec> impls = new ArrayList<>();
+        List<TypeSpec> tasks = new ArrayList<>();
         if (cell.isCell()) {
             cls.addMethod(publicStep(sc));
             cls.addMethod(publicSequence(sc));
@@ -115,7 +116,7 @@ public final class JavaVectorEmitter implements Emitter {
             if (sc.schedules().contains(ScheduleKind.PARALLEL)) cls.addMethod(publicParallel(sc));
             for (ScheduledCell.Variant v : sc.variants()) {
                 for (boolean vector : new boolean[]{true, false}) {
-                    impls.add(sequenceImpl(cell, v, vector, helpers, impls));
+                    impls.add(sequenceImpl(cell, v, vector, helpers, impls, tasks));
                     if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(chunkImpl(cell, v, vector, helpers, false, impls));
                     if (v.schedules().contains(ScheduleKind.PARALLEL)) impls.add(chunkImpl(cell, v, vector, helpers, true, impls));
                 }
@@ -123,9 +124,10 @@ public final class JavaVectorEmitter implements Emitter {
         } else {
             cls.addMethod(publicApply(sc));
             for (ScheduledCell.Variant v : sc.variants())
-                for (boolean vector : new boolean[]{true, false}) impls.add(applyImpl(cell, v, vector, helpers, impls));
+                for (boolean vector : new boolean[]{true, false}) impls.add(applyImpl(cell, v, vector, helpers, impls, tasks));
         }
         impls.forEach(cls::addMethod);
+        tasks.forEach(cls::addType);
         if (Helpers.usesSelu(helpers)) {
             cls.addField(FieldSpec.builder(TypeName.FLOAT, "SELU_ALPHA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .initializer("1.6732632f").build());
@@ -219,7 +221,7 @@ public final class JavaVectorEmitter implements Emitter {
         List<String> dims = new ArrayList<>();
         if (c.isCell()) { dims.add("B"); dims.add("NH"); if (k != ScheduleKind.STEP) dims.add("S"); } else dims.add("rows");
         for (Dim d : c.dims()) dims.add(id(d.name()));
-        code.line("_dims(" + String.join(", ", dims) + ");");
+        code.line(Helpers.dimsCheck(dims));
         if (k == ScheduleKind.CHUNKWISE)
             code.line("if (chunkSize < 1) throw new IllegalArgumentException(\"chunkSize must be >= 1, got \" + chunkSize);");
         String seqLead = c.isCell() ? "B * NH * S" : "rows";
@@ -235,8 +237,8 @@ public final class JavaVectorEmitter implements Emitter {
     private static Code dispatch(ScheduledCell sc, ScheduleKind k, java.util.function.Function<ScheduledCell.Variant, String> call) {
         Code c = new Code();
         c.line("final boolean _scalar = KernelMode.scalar();");
-        c.line("final boolean _par = _shareable(" + signature(sc.cell(), k).stream().filter(a -> a.type().equals("MemorySegment"))
-                .map(Arg::name).collect(Collectors.joining(", ")) + ");");
+        c.line("final boolean _par = " + Helpers.shareableCheck(signature(sc.cell(), k).stream()
+                .filter(a -> a.type().equals("MemorySegment")).map(Arg::name).toList()) + ";");
         for (ScheduledCell.Variant v : sc.variants()) {
             String cond = v.spec().bools().entrySet().stream()
                     .map(e -> (e.getValue() ? "" : "!") + id(e.getKey())).collect(Collectors.joining(" && "));
@@ -475,21 +477,25 @@ public final class JavaVectorEmitter implements Emitter {
         return code;
     }
 
-    private MethodSpec sequenceImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, List<MethodSpec> impls) {
+    private MethodSpec sequenceImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers,
+                                    List<MethodSpec> impls, List<TypeSpec> tasks) {
         CellIR ir = v.ir();
         String mname = "sequence" + (vector ? "V" : "S") + suffix(v);
         BodyGen g = gen(vector, helpers, mname, cell, ScheduleKind.SEQUENCE);
         Code body = stepBody(ir, g);
         Code c = new Code();
         if (v.allZeroStates().isEmpty()) {
-            c.open("_forEach(_par, B * NH, _bh ->");
-            c.line("final int _hd = _bh % NH;");
-            g.emitScratchAllocation(c);
-            c.open("for (int _t = 0; _t < S; _t++)");
-            c.line("final long _row = (long) _bh * S + _t;");
-            c.raw(body);
-            c.close();
-            c.close(");");
+            // the decode step's path: a reused task, not a lambda (see ParallelTaskGen)
+            ParallelTaskGen task = new ParallelTaskGen(mname, signature(cell, ScheduleKind.SEQUENCE), "_bh");
+            Code each = new Code();
+            each.line("final int _hd = _bh % NH;");
+            g.emitScratchAllocation(each);
+            each.open("for (int _t = 0; _t < S; _t++)");
+            each.line("final long _row = (long) _bh * S + _t;");
+            each.raw(body);
+            each.close();
+            tasks.add(task.type(each));
+            c.raw(task.call("B * NH", "1"));
         } else {
             helpers.add("_allZero");
             c.line("// all_zero is batch-global: decided over the whole state before each step, so time is the outer loop");
@@ -514,7 +520,8 @@ public final class JavaVectorEmitter implements Emitter {
         return method(mname, cell, ScheduleKind.SEQUENCE, false).addCode(Poet.code(c.toString())).build();
     }
 
-    private MethodSpec applyImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers, List<MethodSpec> impls) {
+    private MethodSpec applyImpl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers,
+                                 List<MethodSpec> impls, List<TypeSpec> tasks) {
         CellIR ir = v.ir();
         String mname = "apply" + (vector ? "V" : "S") + suffix(v);
         BodyGen g = gen(vector, helpers, mname, cell, ScheduleKind.ROWS);
@@ -522,11 +529,13 @@ public final class JavaVectorEmitter implements Emitter {
         Code c = new Code();
         String rowSize = ir.outputs().isEmpty() ? "1" : BodyGen.size(ir.outputs().getFirst().type());
         c.line("final int _grain = Math.max(1, 16384 / Math.max(1, " + rowSize + "));");
-        c.open("_forEachG(_par, rows, _grain, _r0 ->");
-        g.emitScratchAllocation(c);
-        c.line("final long _row = _r0;");
-        c.raw(body);
-        c.close(");");
+        ParallelTaskGen task = new ParallelTaskGen(mname, signature(cell, ScheduleKind.ROWS), "_r0");
+        Code each = new Code();
+        g.emitScratchAllocation(each);
+        each.line("final long _row = _r0;");
+        each.raw(body);
+        tasks.add(task.type(each));
+        c.raw(task.call("rows", "_grain"));
         addOutlined(impls, g);
         return method(mname, cell, ScheduleKind.ROWS, false).addCode(Poet.code(c.toString())).build();
     }

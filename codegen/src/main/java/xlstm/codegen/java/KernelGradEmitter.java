@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import static xlstm.codegen.java.JavaVectorEmitter.id;
 
@@ -81,14 +80,14 @@ final class KernelGradEmitter {
         Code c = new Code();
         List<String> dims = new ArrayList<>(List.of("rows"));
         for (Dim d : fwd.dims()) dims.add(id(d.name()));
-        c.line("_dims(" + String.join(", ", dims) + ");");
+        c.line(Helpers.dimsCheck(dims));
         for (Decl d : fwd.inputs()) need(c, d, d.name(), "rows");
         for (Decl d : fwd.weights()) need(c, d, d.name(), "1");
         for (Decl d : fwd.outputs()) need(c, d, AdjointCell.d(d.name()), "rows");
         for (Decl d : fwd.inputs()) need(c, d, AdjointCell.d(d.name()), "rows");
         for (Decl d : fwd.weights()) need(c, d, AdjointCell.d(d.name()), "1");
-        c.line("final boolean _par = _shareable(" + sig.stream().filter(a -> a.type().equals("MemorySegment"))
-                .map(JavaVectorEmitter.Arg::name).collect(Collectors.joining(", ")) + ");");
+        c.line("final boolean _par = " + Helpers.shareableCheck(sig.stream().filter(a -> a.type().equals("MemorySegment"))
+                .map(JavaVectorEmitter.Arg::name).toList()) + ";");
         List<String> args = new ArrayList<>();
         for (JavaVectorEmitter.Arg a : sig) args.add(a.name());
         if (adj.weightRowCotangents().isEmpty()) {

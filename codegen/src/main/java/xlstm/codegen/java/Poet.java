@@ -32,11 +32,13 @@ final class Poet {
     static final ClassName KERNEL_MODE = ClassName.get("xlstm.backends.cpu", "KernelMode");
     static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
     static final ClassName INT_CONSUMER = ClassName.get("java.util.function", "IntConsumer");
+    static final ClassName PARALLEL_TASK = ClassName.get("xlstm.backends.cpu", "ParallelTask");
 
     private static final Map<String, ClassName> TYPES = mapOf(
             "FloatVector", FLOAT_VECTOR, "VectorSpecies", VECTOR_SPECIES, "VectorOperators", VECTOR_OPERATORS,
             "MemorySegment", MEMORY_SEGMENT, "ValueLayout", VALUE_LAYOUT, "Arena", ARENA, "ByteOrder", BYTE_ORDER,
-            "CpuParallel", CPU_PARALLEL, "KernelMode", KERNEL_MODE, "Arrays", ARRAYS, "IntConsumer", INT_CONSUMER);
+            "CpuParallel", CPU_PARALLEL, "KernelMode", KERNEL_MODE, "Arrays", ARRAYS, "IntConsumer", INT_CONSUMER,
+            "ParallelTask", PARALLEL_TASK);
     private static final Pattern TYPE_WORD = Pattern.compile("(?<![\\w.])(" + String.join("|", TYPES.keySet()) + ")\\b");
 
     private static Map<String, ClassName> mapOf(Object... kv) {

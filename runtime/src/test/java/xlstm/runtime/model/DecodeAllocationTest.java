@@ -11,19 +11,22 @@ import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.tensor.Tensor;
 
 /**
- * The decode step's per-token path allocates no tensors: heap bytes allocated by the calling thread and the CPU
- * pool's threads, per step after warm-up, measured with {@code com.sun.management.ThreadMXBean}. What remains are the
- * lambdas and varargs arrays of the parallel calls (tens of bytes each, about 1.1 KB per block here); the bound
- * allows them but not a tensor: each tensor costs its wrapper objects (~300 bytes) besides its memory, and the step
- * runs about 20 per block (before the step buffers, each was allocated anew on every step).
+ * The decode step's per-token path allocates nothing: heap bytes allocated by the calling thread and the CPU pool's
+ * threads over windows of steps, measured with {@code com.sun.management.ThreadMXBean}. Until C2 has compiled a
+ * kernel, its Vector API values are boxed objects (interpreter and C1), and on a loaded machine the compile queue
+ * can take seconds: so the test runs windows until one is clean, within a time limit, rather than one fixed window.
+ * The only bytes allowed in a window are those of the measurement itself (the {@code long[]} that
+ * {@code getThreadAllocatedBytes} returns), measured on an empty window.
  */
 class DecodeAllocationTest {
     static final int BLOCKS = 2;
-    /** Bytes per step allowed. */
-    static final long BOUND = 1536L * BLOCKS;
+    /** Steps per measured window. */
+    static final int WINDOW = 200;
+    /** How long the JIT may take to settle before the test gives up. */
+    static final long LIMIT_NANOS = 60_000_000_000L;
 
     @Test
-    void decodeStepAllocatesAlmostNothing() {
+    void decodeStepAllocatesNothing() {
         XlstmLargeConfig cfg = XlstmLargeConfig.of(256, 4, BLOCKS, 1000).withMode("inference", true);
         RandomWeights w = new RandomWeights(0.1f);
         w.require("embedding.weight", 1000, 256); // made up front: the model looks for it by name
@@ -32,16 +35,25 @@ class DecodeAllocationTest {
         long[] ids = {5};
         Tensor first = model.step(ids, state);
         for (int t = 0; t < 2000; t++) model.step(ids, state);
-        int steps = 500;
         long[] threads = measuredThreads();
-        long before = allocated(threads);
-        for (int t = 0; t < steps; t++) {
-            ids[0] = t % 1000;
-            assertSame(first, model.step(ids, state), "the logits live in the state");
+        long overhead = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) overhead = Math.min(overhead, -allocated(threads) + allocated(threads));
+        long best = Long.MAX_VALUE;
+        int windows = 0;
+        long start = System.nanoTime();
+        while (best > overhead && System.nanoTime() - start < LIMIT_NANOS) {
+            long before = allocated(threads);
+            for (int t = 0; t < WINDOW; t++) {
+                ids[0] = t % 1000;
+                assertSame(first, model.step(ids, state), "the logits live in the state");
+            }
+            best = Math.min(best, allocated(threads) - before);
+            windows++;
         }
-        long perStep = (allocated(threads) - before) / steps;
-        System.out.println("decode step: " + perStep + " bytes allocated per step (bound " + BOUND + ")");
-        assertTrue(perStep <= BOUND, perStep + " bytes allocated per decode step (bound " + BOUND + ")");
+        System.out.println("decode step: " + (best - overhead) + " bytes allocated in the best of " + windows
+                + " windows of " + WINDOW + " steps (measurement overhead " + overhead + " bytes)");
+        assertTrue(best <= overhead, (best - overhead) + " bytes allocated by " + WINDOW
+                + " decode steps in the best of " + windows + " windows");
     }
 
     /** This thread and the CPU pool's threads. */
@@ -53,11 +65,15 @@ class DecodeAllocationTest {
         return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** Heap bytes allocated so far by {@code threads}. */
+    /**
+     * Heap bytes allocated so far by {@code threads} (this thread among them), read one thread at a time: the array
+     * variant of {@code getThreadAllocatedBytes} allocates its result and more on this thread.
+     */
     private static long allocated(long[] threads) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
         long sum = 0;
-        for (long b : mx.getThreadAllocatedBytes(threads)) sum += Math.max(0, b);
+        for (long id : threads) sum += Math.max(0, id == self ? mx.getCurrentThreadAllocatedBytes() : mx.getThreadAllocatedBytes(id));
         return sum;
     }
 }
