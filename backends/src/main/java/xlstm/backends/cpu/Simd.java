@@ -36,10 +36,15 @@ public final class Simd {
     public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    /** Lane i to lane i + n (mod {@link #L}), for the halving steps of {@link #sum}; null when n >= L. */
-    private static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
+    /**
+     * Lane i to lane i + n (mod {@link #L}), for the halving steps of {@link #sum}; null when n >= L. Public for the
+     * generated kernels, which spell the tree out inline ({@link #TREE_COVERS}) so that no vector crosses a call.
+     */
+    public static final VectorShuffle<Float> H8 = halving(8), H4 = halving(4), H2 = halving(2), H1 = halving(1);
     /** {@link #F} when {@link #sum}'s four halving steps cover it (up to 16 lanes), else null (a scalar tree). */
     private static final VectorSpecies<Float> TREE = L <= 16 ? F : null;
+    /** Whether the halving steps H8..H1 cover the preferred species (else {@link #sumTree} of the lanes). */
+    public static final boolean TREE_COVERS = TREE != null;
 
     private Simd() {}
 

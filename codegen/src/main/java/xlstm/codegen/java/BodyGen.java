@@ -27,7 +27,26 @@ final class BodyGen {
      * Sums a vector's lanes in a fixed order: {@code reduceLanes(ADD)} sums in one order interpreted and another
      * compiled, which made kernels' results depend on how warm the JIT is.
      */
-    static final String LANE_SUM = "xlstm.backends.cpu.Simd.sum";
+    static final String SIMD = "xlstm.backends.cpu.Simd";
+
+    /**
+     * Statements leaving the lane sum of vector {@code v} in float {@code target} ({@code op} "=" declares it,
+     * "+=" adds to it): {@code Simd.sum}'s halving tree written out with JDK vector calls and Simd's constants only.
+     * Not a call to Simd.sum: where C2 stops inlining (its node limit in a large recompiled kernel), a vector passed
+     * to a call is boxed, and the decode step would allocate. The same operations in the same order: the same bits.
+     */
+    static List<String> laneSum(String v, String target, String op) {
+        String h = "_h" + target.replace("_", "");
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("FloatVector " + h + " = " + v + ";");
+        for (String shuffle : List.of("H8", "H4", "H2", "H1")) {
+            lines.add("if (" + SIMD + "." + shuffle + " != null) " + h + " = " + h + ".add(" + h + ".rearrange(" + SIMD
+                    + "." + shuffle + "));");
+        }
+        lines.add((op.equals("=") ? "float " + target + " = " : target + " += ") + SIMD + ".TREE_COVERS ? " + h
+                + ".lane(0) : " + SIMD + ".sumTree(" + v + ".toArray());");
+        return lines;
+    }
 
     final boolean vector;
     private final Map<String, Storage> env = new HashMap<>();
@@ -328,7 +347,7 @@ final class BodyGen {
             lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
             lc.line("_acc = " + vec(a, "_i", null) + ".fma(" + vec(b, "_i", null) + ", _acc);");
             lc.close();
-            lc.line("float _s = " + LANE_SUM + "(_acc);");
+            for (String l : laneSum("_acc", "_s", "=")) lc.line(l);
             lc.open("for (; _i < " + n + "; _i++)");
         } else {
             lc.line("float _s = 0f;");
@@ -353,7 +372,7 @@ final class BodyGen {
             lc.open("for (; _i < SP.loopBound(" + n + "); _i += VL)");
             lc.line("_acc = _acc.add(" + vec(a, ii, jj) + ");");
             lc.close();
-            lc.line("_s += " + LANE_SUM + "(_acc);");
+            for (String l : laneSum("_acc", "_s", "+=")) lc.line(l);
             lc.open("for (; _i < " + n + "; _i++)");
         } else {
             lc.open("for (int _i = 0; _i < " + n + "; _i++)");
@@ -407,7 +426,7 @@ final class BodyGen {
             lc.open("for (; _j < SP.loopBound(" + Cn + "); _j += VL)");
             lc.line("_acc = " + vec(m, "_r", "_j") + ".fma(" + vec(x, "_j", null) + ", _acc);");
             lc.close();
-            lc.line("float _s = " + LANE_SUM + "(_acc);");
+            for (String l : laneSum("_acc", "_s", "=")) lc.line(l);
             lc.open("for (; _j < " + Cn + "; _j++)");
         } else {
             lc.line("float _s = 0f;");

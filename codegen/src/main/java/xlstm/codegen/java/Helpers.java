@@ -86,7 +86,7 @@ final class Helpers {
                 + "    FloatVector acc = FloatVector.zero(SP);\n"
                 + "    int i = 0;\n"
                 + "    for (; i < SP.loopBound(n); i += VL) acc = FloatVector.fromArray(SP, a, ao + i).fma(FloatVector.fromArray(SP, b, bo + i), acc);\n"
-                + "    float s = " + BodyGen.LANE_SUM + "(acc);\n"
+                + String.join("", BodyGen.laneSum("acc", "s", "=").stream().map(l -> "    " + l + "\n").toList())
                 + "    for (; i < n; i++) s += a[ao + i] * b[bo + i];\n"
                 + "    return s;\n}");
         def("dot_s", "private static float dot_s(float[] a, int ao, float[] b, int bo, int n) {\n"
