@@ -30,7 +30,8 @@ public final class DeviceLargeCheck {
         System.exit(ok ? 0 : 1);
     }
 
-    static boolean check(Path dir) {
+    /** Every check on the HF checkpoint folder {@code dir}, printed a line each; whether all passed. */
+    public static boolean check(Path dir) {
         XlstmLarge cpu = HfCheckpoint.load(dir, DType.F32, JavaKernels.INSTANCE);
         int v = cpu.config().vocabSize(), b = 2, s = 100;
         SplittableRandom rnd = new SplittableRandom(11);
