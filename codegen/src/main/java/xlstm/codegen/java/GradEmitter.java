@@ -1,10 +1,8 @@
 package xlstm.codegen.java;
 
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import xlstm.codegen.EmittedFile;
@@ -74,7 +72,7 @@ final class GradEmitter {
         String name = className(fwd);
         helpers.addAll(List.of("_need", "_dims", "_shareable", "_forEach"));
         if (!adj.flags().isEmpty()) helpers.add("_allZero");
-        TypeSpec.Builder cls = skeleton(name, classDoc());
+        TypeSpec.Builder cls = Poet.kernelClass(name, classDoc());
         cls.addField(FieldSpec.builder(TypeName.INT, "CHECKPOINT_EVERY", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Steps between the stored states; the states inside a chunk are recomputed.\n")
                 .initializer("$L", CHECKPOINT_EVERY).build());
@@ -88,22 +86,6 @@ final class GradEmitter {
         return new EmittedFile(JavaVectorEmitter.PACKAGE.replace('.', '/') + "/" + name + ".java", fwd.name(), file.toString());
     }
 
-    /** A public final class with the constants every emitted body uses and a private constructor. */
-    static TypeSpec.Builder skeleton(String name, String doc) {
-        TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL).addJavadoc(doc);
-        cls.addField(FieldSpec.builder(ParameterizedTypeName.get(Poet.VECTOR_SPECIES, ClassName.get(Float.class)), "SP",
-                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$T.SPECIES_PREFERRED", Poet.FLOAT_VECTOR).build());
-        cls.addField(FieldSpec.builder(TypeName.INT, "VL", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("SP.length()").build());
-        cls.addField(FieldSpec.builder(Poet.VALUE_LAYOUT.nestedClass("OfFloat"), "F32", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("$T.JAVA_FLOAT_UNALIGNED", Poet.VALUE_LAYOUT).build());
-        cls.addField(FieldSpec.builder(Poet.BYTE_ORDER, "BO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("$T.nativeOrder()", Poet.BYTE_ORDER).build());
-        cls.addField(FieldSpec.builder(Thread.class, "OTHER_THREAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("new Thread(() -> { })").build());
-        cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
-        return cls;
-    }
 
     /** The helper methods (and SELU constants) the bodies called. */
     static void addHelpers(TypeSpec.Builder cls, Set<String> helpers) {

@@ -1,11 +1,9 @@
 package xlstm.codegen.java;
 
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import xlstm.codegen.EmittedFile;
@@ -86,26 +84,13 @@ public final class JavaVectorEmitter implements Emitter {
         helpers.add("_dims");
         helpers.add("_shareable");
         if (cell.isCell()) helpers.add("_forEach"); // the chunkwise and parallel schedules; sequences and rows run tasks
-        TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addJavadoc(classDoc(sc));
+        TypeSpec.Builder cls = Poet.kernelClass(name, classDoc(sc));
         for (Param p : cell.params()) {
             if (!p.hasDefault()) continue;
             cls.addField(FieldSpec.builder(p.isBool() ? TypeName.BOOLEAN : TypeName.FLOAT, defaultConstant(p.name()),
                             Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                     .initializer(p.isBool() ? String.valueOf(p.defaultBool()) : BodyGen.lit(p.defaultValue())).build());
         }
-        cls.addField(FieldSpec.builder(ParameterizedTypeName.get(Poet.VECTOR_SPECIES, ClassName.get(Float.class)), "SP",
-                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$T.SPECIES_PREFERRED", Poet.FLOAT_VECTOR).build());
-        cls.addField(FieldSpec.builder(TypeName.INT, "VL", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("SP.length()").build());
-        cls.addField(FieldSpec.builder(Poet.VALUE_LAYOUT.nestedClass("OfFloat"), "F32", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("$T.JAVA_FLOAT_UNALIGNED", Poet.VALUE_LAYOUT).build());
-        cls.addField(FieldSpec.builder(Poet.BYTE_ORDER, "BO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("$T.nativeOrder()", Poet.BYTE_ORDER).build());
-        cls.addField(FieldSpec.builder(Thread.class, "OTHER_THREAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("A thread that owns nothing: segments it may access may be handed to the pool's threads.\n")
-                .initializer("new Thread(() -> { })").build());
-        cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
 
         List<MethodSpec> impls = new ArrayList<>();
         List<TypeSpec> tasks = new ArrayList<>();

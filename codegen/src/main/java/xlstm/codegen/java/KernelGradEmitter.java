@@ -57,7 +57,7 @@ final class KernelGradEmitter {
     EmittedFile emit() {
         String name = className(fwd);
         helpers.addAll(List.of("_need", "_dims", "_shareable", "_forEachG"));
-        TypeSpec.Builder cls = GradEmitter.skeleton(name, "The backward of {@link " + JavaVectorEmitter.className(fwd)
+        TypeSpec.Builder cls = Poet.kernelClass(name, "The backward of {@link " + JavaVectorEmitter.className(fwd)
                 + "#apply}, derived by reverse-mode autodiff of kernel {@code " + fwd.name() + "}. Per row:\n<pre>\n"
                 + GradEmitter.javadocIr(adj.ir()) + "</pre>\n");
         cls.addMethod(publicApply());

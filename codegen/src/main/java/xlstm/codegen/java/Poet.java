@@ -2,6 +2,9 @@ package xlstm.codegen.java;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.TypeSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
@@ -110,5 +113,23 @@ final class Poet {
         for (String line : body.split("\n")) sb.append(line.startsWith("    ") ? line.substring(4) : line.strip()).append('\n');
         b.addCode(code(sb.toString()));
         return b.build();
+    }
+
+    /** A public final class with the constants every emitted body uses and a private constructor. */
+    static TypeSpec.Builder kernelClass(String name, String doc) {
+        TypeSpec.Builder cls = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL).addJavadoc(doc);
+        cls.addField(FieldSpec.builder(ParameterizedTypeName.get(Poet.VECTOR_SPECIES, ClassName.get(Float.class)), "SP",
+                Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$T.SPECIES_PREFERRED", Poet.FLOAT_VECTOR).build());
+        cls.addField(FieldSpec.builder(TypeName.INT, "VL", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("SP.length()").build());
+        cls.addField(FieldSpec.builder(Poet.VALUE_LAYOUT.nestedClass("OfFloat"), "F32", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.JAVA_FLOAT_UNALIGNED", Poet.VALUE_LAYOUT).build());
+        cls.addField(FieldSpec.builder(Poet.BYTE_ORDER, "BO", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.nativeOrder()", Poet.BYTE_ORDER).build());
+        cls.addField(FieldSpec.builder(Thread.class, "OTHER_THREAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("A thread that owns nothing: segments it may access may be handed to the pool's threads.\n")
+                .initializer("new Thread(() -> { })").build());
+        cls.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+        return cls;
     }
 }
