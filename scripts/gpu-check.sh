@@ -14,7 +14,9 @@
 #   7. xlstm generate --backend cuda      greedy generation end to end on the GPU: the CPU's tokens
 #   8. PyTorch's chunkwise, then xlstm bench --backend cuda: the 7B-shaped roofline table (last lines;
 #      XLSTM_GPU_BENCH=0 skips both)
-# JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1).
+#   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain)
+# JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1). XLSTM_GPU_ONLY: a regular
+# expression; only the steps whose names match it run (e.g. 'chunkwise|device-resident|bench').
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,6 +33,7 @@ failed=()
 step() { # name, command...
   local name=$1
   shift
+  if [[ -n ${XLSTM_GPU_ONLY:-} ]] && ! [[ $name =~ $XLSTM_GPU_ONLY ]]; then return 0; fi
   echo
   echo "=== $name"
   local t0=$SECONDS
@@ -45,9 +48,13 @@ step "GPUs" nvidia-smi -L
 step "devices" "${java[@]}" xlstm.cli.Main devices
 step "CUDA driver self-test" "${java[@]}" xlstm.backends.cuda.Cuda --selftest
 step "kernel check (cuda vs cpu)" "${java[@]}" xlstm.runtime.backend.KernelCheck cuda
+step "chunkwise kernels compared (tiled, tensor cores vs plain)" "${java[@]}" xlstm.runtime.cuda.CellBench
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \
+  golden-tests/src/test/resources/golden/hf_xlstm_small/hf
+# the peer figure for its bf16 rows: PyTorch's bf16 model against its float32 model on the same checkpoints
+step "PyTorch bf16 drift (peer of the device-resident bf16 rows)" python3 scripts/torch_bf16_drift.py models/moby-dick \
   golden-tests/src/test/resources/golden/hf_xlstm_small/hf
 # generation end to end on the GPU (float32 weights) against the CPU: the same greedy tokens. Token ids and a
 # checkpoint without tokenizer.json, as the trimmed libraries of gpu-lib.sh have no tokenizer for text

@@ -19,6 +19,7 @@ import xlstm.backends.cpu.CpuParallel;
 import xlstm.backends.cpu.KernelMode;
 import xlstm.cli.bench.Bandwidth;
 import xlstm.cli.bench.DeviceBench;
+import xlstm.runtime.cuda.CellBench;
 import xlstm.cli.bench.ModelBench;
 import xlstm.cli.bench.Stopwatch;
 import xlstm.cli.bench.Workloads;
@@ -185,8 +186,9 @@ final class BenchCommand implements Callable<Integer> {
             for (int s : prefill) b.prefill(s);
             if (!skipCells) {
                 var c = m.config();
-                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize(), false);
-                b.chunkwise(8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize(), true);
+                for (CellBench.Kernel k : CellBench.Kernel.values()) {
+                    b.chunkwise(k, 8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize());
+                }
             }
             clearProgress();
             var c = m.config();

@@ -30,6 +30,10 @@ public final class CudaContext implements AutoCloseable {
     private final MemorySegment stream;
     private final Map<String, CuModule> modules = new ConcurrentHashMap<>();
     private final Map<String, CuFunction> functions = new ConcurrentHashMap<>();
+    /** Shared memory a block gets without asking; above it cuFuncSetAttribute must raise the kernel's limit. */
+    private static final int DEFAULT_SHARED = 48 * 1024;
+    /** Per kernel handle, the dynamic shared-memory limit set so far. */
+    private final Map<Long, Integer> dynamicShared = new ConcurrentHashMap<>();
     private boolean closed;
 
     /** Retains {@code device}'s primary context and creates a non-blocking stream on it. */
@@ -255,6 +259,14 @@ public final class CudaContext implements AutoCloseable {
 
     /** Queues {@code f} on the stream with a 1-D grid of {@code grid} blocks of {@code block} threads. */
     public void launch(CuFunction f, long grid, int block, KernelArgs args) {
+        launch(f, grid, block, 0, args);
+    }
+
+    /**
+     * As {@link #launch(CuFunction, long, int, KernelArgs)} with {@code sharedBytes} of dynamic shared memory per
+     * block; above the default 48 KB the kernel's limit is raised first (once per size).
+     */
+    public void launch(CuFunction f, long grid, int block, int sharedBytes, KernelArgs args) {
         if (grid < 1 || grid > device.maxGridX()) {
             throw new IllegalArgumentException(f.name() + ": grid of " + grid + " blocks (1.." + device.maxGridX() + ")");
         }
@@ -262,8 +274,12 @@ public final class CudaContext implements AutoCloseable {
             throw new IllegalArgumentException(f.name() + ": block of " + block + " threads (1.." + f.maxThreadsPerBlock() + ")");
         }
         makeCurrent();
+        if (sharedBytes > DEFAULT_SHARED && dynamicShared.getOrDefault(f.handle().address(), 0) < sharedBytes) {
+            driver.setFunctionAttribute(f.handle(), CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
+            dynamicShared.put(f.handle().address(), sharedBytes);
+        }
         try (Arena a = Arena.ofConfined()) {
-            driver.launch(f.handle(), (int) grid, block, 0, stream, args.pack(a), f.name());
+            driver.launch(f.handle(), (int) grid, block, sharedBytes, stream, args.pack(a), f.name());
         }
     }
 

@@ -35,6 +35,7 @@ public final class CudaDriver {
     public static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     public static final int CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0;
     public static final int CU_FUNC_ATTRIBUTE_NUM_REGS = 4;
+    public static final int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     public static final int CU_STREAM_NON_BLOCKING = 1;
     public static final int CU_EVENT_DEFAULT = 0;
     static final int CU_JIT_INFO_LOG_BUFFER = 3, CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES = 4;
@@ -46,7 +47,7 @@ public final class CudaDriver {
     private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName,
             cuDeviceGetAttribute, cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease, cuCtxSetCurrent,
             cuCtxSynchronize, cuMemGetInfo, cuModuleLoadData, cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction,
-            cuFuncGetAttribute, cuMemAlloc, cuMemFree, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
+            cuFuncGetAttribute, cuFuncSetAttribute, cuMemAlloc, cuMemFree, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuStreamCreate, cuStreamDestroy, cuStreamSynchronize, cuEventCreate, cuEventRecord, cuEventSynchronize,
             cuEventElapsedTime, cuEventDestroy, cuLaunchKernel, cuGetErrorName, cuGetErrorString, cuMemcpyDtoDAsync,
             cuMemsetD32Async, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch,
@@ -72,6 +73,7 @@ public final class CudaDriver {
         cuModuleUnload = fn(l, "cuModuleUnload", ADDRESS);
         cuModuleGetFunction = fn(l, "cuModuleGetFunction", ADDRESS, ADDRESS, ADDRESS);
         cuFuncGetAttribute = fn(l, "cuFuncGetAttribute", ADDRESS, JAVA_INT, ADDRESS);
+        cuFuncSetAttribute = fn(l, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
         cuMemAlloc = fn(l, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         cuMemFree = fn(l, "cuMemFree_v2", JAVA_LONG);
         cuMemcpyHtoD = fn(l, "cuMemcpyHtoD_v2", JAVA_LONG, ADDRESS, JAVA_LONG);
@@ -352,6 +354,16 @@ public final class CudaDriver {
             MemorySegment out = a.allocate(JAVA_INT);
             check((int) cuFuncGetAttribute.invokeExact(out, attribute, function), "cuFuncGetAttribute(" + attribute + ")");
             return out.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code cuFuncSetAttribute} ({@code CU_FUNC_ATTRIBUTE_...}), e.g. raising a kernel's dynamic shared memory. */
+    public void setFunctionAttribute(MemorySegment function, int attribute, int value) {
+        try {
+            check((int) cuFuncSetAttribute.invokeExact(function, attribute, value),
+                    "cuFuncSetAttribute(" + attribute + ", " + value + ")");
         } catch (Throwable t) {
             throw rethrow(t);
         }

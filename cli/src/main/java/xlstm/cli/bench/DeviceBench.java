@@ -153,15 +153,18 @@ public final class DeviceBench {
         }
     }
 
-    /** A generated chunkwise kernel alone (float32 inputs): per head, or tiled per head and 64 value columns. */
-    public void chunkwise(int b, int nh, int s, int dhqk, int dhv, int chunk, boolean tiled) {
-        progress.accept("mLSTM chunkwise kernel" + (tiled ? " (tiled)" : "") + ", B " + b + " NH " + nh + " S " + s);
-        double ms = CellBench.chunkwiseMillis(b, nh, s, dhqk, dhv, chunk, repeats, tiled);
+    /** A generated chunkwise kernel alone (float32 inputs and states; the tensor-core form multiplies in bf16). */
+    public void chunkwise(CellBench.Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk) {
+        progress.accept("mLSTM " + kernel.label + ", B " + b + " NH " + nh + " S " + s);
+        double ms = CellBench.chunkwiseMillis(kernel, b, nh, s, dhqk, dhv, chunk, repeats);
         double f = CellBench.flops(b, nh, s, dhqk, dhv, chunk);
-        rows.add(new Row(tiled ? "chunkwise kernel, tiled" : "chunkwise kernel",
-                String.format(Locale.ROOT, "B%d NH%d S%d DQK%d DV%d L%d", b, nh, s, dhqk, dhv, chunk),
-                ms, (double) b * s / (ms / 1e3), String.format(Locale.ROOT, "%.2f TFLOP: %.1f TFLOP/s (float32 CUDA cores)",
-                        f / 1e12, f / (ms / 1e3) / 1e12)));
+        String unit = kernel == CellBench.Kernel.TENSOR ? "of %.0f bf16" : "float32 CUDA cores";
+        String against = kernel == CellBench.Kernel.TENSOR
+                ? String.format(Locale.ROOT, "%.0f%% of %.0f bf16", 100 * f / (ms / 1e3) / SPEC_BF16_FLOPS, SPEC_BF16_FLOPS / 1e12)
+                : unit;
+        rows.add(new Row(kernel.label, String.format(Locale.ROOT, "B%d NH%d S%d DQK%d DV%d L%d", b, nh, s, dhqk, dhv, chunk),
+                ms, (double) b * s / (ms / 1e3), String.format(Locale.ROOT, "%.2f TFLOP: %.1f TFLOP/s (%s)",
+                        f / 1e12, f / (ms / 1e3) / 1e12, against)));
     }
 
     /** The rows as a table. */

@@ -67,6 +67,20 @@ final class CBody {
         return this;
     }
 
+    /** Elements per batch of {@link #emitInto}'s vector loops (1: one element at a time). */
+    private int elemBatch = 1;
+
+    /**
+     * Makes {@link #emitInto}'s vector loops compute {@code n} elements into registers before storing any: the
+     * stores may alias the inputs as far as the compiler knows, so one element at a time would wait for each load
+     * in turn (a prologue of the chunkwise schedules spent most of its time so, measured on the H200).
+     */
+    CBody batched(int n) {
+        if (n < 1) throw new IllegalArgumentException("batch " + n);
+        elemBatch = n;
+        return this;
+    }
+
     /** Floats of scratch this generator's code uses per work-item (a polynomial over the dims). */
     Poly scratch() { return scratch; }
 
@@ -254,7 +268,18 @@ final class CBody {
 
     /** Writes the elementwise expression e (of type t; a scalar e is broadcast) into buffer b. */
     void emitInto(CCode c, Buf b, Expr e, Type t) {
-        if (t instanceof Type.Vec v) {
+        if (t instanceof Type.Vec v && elemBatch > 1) {
+            String n = id.apply(v.d().name()), k = Integer.toString(elemBatch);
+            c.line("for (int _i0 = " + elemFirst + "; _i0 < " + n + "; _i0 += " + k + " * " + elemStep + ") {");
+            c.line("    float _bv[" + k + "];");
+            c.line("    #pragma unroll");
+            c.line("    for (int _u = 0; _u < " + k + "; _u++) { const int _i = _i0 + _u * " + elemStep + "; _bv[_u] = _i < " + n
+                    + " ? " + scalar(e, "_i", null) + " : 0.0f; }");
+            c.line("    #pragma unroll");
+            c.line("    for (int _u = 0; _u < " + k + "; _u++) { const int _i = _i0 + _u * " + elemStep + "; if (_i < " + n + ") "
+                    + b.at("_i", null, false) + " = _bv[_u]; }");
+            c.line("}");
+        } else if (t instanceof Type.Vec v) {
             String step = elemStep.equals("1") ? "_i++" : "_i += " + elemStep;
             c.line("for (int _i = " + elemFirst + "; _i < " + id.apply(v.d().name()) + "; " + step + ") "
                     + b.at("_i", null, false) + " = " + scalar(e, "_i", null) + ";");

@@ -54,9 +54,12 @@ class CFamilyEmitterTest {
                 if (sc.cell().isCell()) {
                     for (ScheduleKind k : sc.schedules()) expected.add(sc.cell().name() + "_" + k.method());
                     // the tiled chunkwise form, where every variant has a chunkwise form (device-resident use)
-                    if (CFamilyEmitter.TILED_DIALECTS.contains(d) && sc.schedules().contains(ScheduleKind.CHUNKWISE)
-                            && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE)))
+                    boolean everyChunkwise = sc.schedules().contains(ScheduleKind.CHUNKWISE)
+                            && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE));
+                    if (CFamilyEmitter.TILED_DIALECTS.contains(d) && everyChunkwise)
                         expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TILED);
+                    // and on CUDA its tensor-core form
+                    if (d == CDialect.CUDA && everyChunkwise) expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TENSOR);
                 } else {
                     expected.add(sc.cell().name() + "_apply");
                 }
@@ -65,7 +68,9 @@ class CFamilyEmitterTest {
                     assertNotNull(f, d.id() + ": " + e + " in " + byPath.keySet());
                     String text = f.content();
                     assertEquals(1, text.split("\nXL_KERNEL ", -1).length - 1, e + ": exactly one kernel");
-                    assertTrue(text.contains("\nXL_KERNEL " + e + "("), e + ": entry point named like the file");
+                    assertTrue(text.contains("\nXL_KERNEL " + e + "(")
+                            || text.contains("\nXL_KERNEL __launch_bounds__(" + CFamilyEmitter.TENSOR_THREADS + ", 1) " + e + "("),
+                            e + ": entry point named like the file");
                     assertFalse(text.matches("(?s).*(/work/|/home/|/tmp/|/usr/).*"), e + ": no machine paths");
                     kernels++;
                 }
@@ -75,10 +80,10 @@ class CFamilyEmitterTest {
             List<String> lines = index.content().lines().filter(l -> !l.startsWith("#")).toList();
             assertEquals(kernels, lines.size(), "one index line per kernel");
             assertEquals(kernels + 1, files.size(), "kernels + index");
-            assertTrue(index.content().startsWith("# entry\tfile\tunit\tschedule\tlaunch\tcount\tscratch\tsignature\n"));
+            assertTrue(index.content().startsWith("# entry\tfile\tunit\tschedule\tlaunch\tcount\tscratch\tsignature\tshared\tthreads\n"));
             for (String l : lines) {
                 String[] c = l.split("\t", -1);
-                assertEquals(8, c.length, l);
+                assertEquals(10, c.length, l);
                 assertEquals(c[0] + "." + d.extension(), c[1]);
                 assertTrue(byPath.containsKey(d.folder() + "/" + c[1]), c[1]);
                 assertTrue(List.of("items", "group", "groups").contains(c[4]), c[4]);
@@ -101,8 +106,9 @@ class CFamilyEmitterTest {
                     ScheduleKind kind = sc.cell().isCell() ? ScheduleKind.valueOf(k.schedule().toUpperCase()) : ScheduleKind.ROWS;
                     List<JavaVectorEmitter.Arg> java = JavaVectorEmitter.signature(sc.cell(), kind);
                     List<CFamilyEmitter.ParamModel> params = k.params();
-                    if (k.entry().endsWith(CFamilyEmitter.TILED)) {
-                        // the tiled form adds read-only initial states <state>_in after the states, the rest as Java's
+                    boolean tiled = k.entry().endsWith(CFamilyEmitter.TILED) || k.entry().endsWith(CFamilyEmitter.TENSOR);
+                    if (tiled) {
+                        // the tiled forms (also on tensor cores) add read-only initial states <state>_in after the states, the rest as Java's
                         List<CFamilyEmitter.ParamModel> extra = params.stream().filter(p -> p.name().endsWith("_in")).toList();
                         assertFalse(extra.isEmpty(), k.entry());
                         for (CFamilyEmitter.ParamModel p : extra) {
@@ -116,7 +122,7 @@ class CFamilyEmitterTest {
                     for (int i = 0; i < java.size(); i++) {
                         JavaVectorEmitter.Arg a = java.get(i);
                         CFamilyEmitter.ParamModel p = params.get(i);
-                        if (!k.entry().endsWith(CFamilyEmitter.TILED)) assertEquals(i, p.index());
+                        if (!tiled) assertEquals(i, p.index());
                         switch (a.type()) {
                             case "int", "boolean" -> assertTrue(p.intArg(), k.entry() + " " + a);
                             case "float" -> assertTrue(p.floatArg(), k.entry() + " " + a);

@@ -32,11 +32,18 @@ public final class KernelIndex {
 
     /**
      * One kernel of the index: entry point, file (in the index's folder), unit, schedule, launch kind
-     * ({@code items}, {@code group}, {@code groups}), work-item count and scratch floats (index expressions), and
-     * its parameters (the Java entry point's, then the trailing scratch buffer).
+     * ({@code items}, {@code group}, {@code groups}), work-item count and scratch floats (index expressions), its
+     * parameters (the Java entry point's, then the trailing scratch buffer), the dynamic shared memory per work-group
+     * in bytes (an index expression; {@code 0} for most) and the exact work-group size it needs (0: any).
      */
     public record Entry(String entry, String file, String unit, String schedule, String launch, String count,
-            String scratch, List<Param> params) {}
+            String scratch, List<Param> params, String shared, int threads) {
+        /** An entry with no dynamic shared memory and any work-group size (an index of eight columns). */
+        public Entry(String entry, String file, String unit, String schedule, String launch, String count,
+                String scratch, List<Param> params) {
+            this(entry, file, unit, schedule, launch, count, scratch, params, "0", 0);
+        }
+    }
 
     private final String folder;
     private final ClassLoader loader;
@@ -68,7 +75,15 @@ public final class KernelIndex {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] f = line.split("\t", -1);
             if (f.length < 8) throw new IllegalStateException(dir + "/index.tsv: malformed line: " + line);
-            entries.put(f[0], new Entry(f[0], f[1], f[2], f[3], f[4], f[5], f[6], params(f[7])));
+            // columns 9 and 10 (shared, threads) came later: an index of eight columns means none and any
+            String shared = f.length > 8 && !f[8].isBlank() ? f[8] : "0";
+            int threads;
+            try {
+                threads = f.length > 9 && !f[9].isBlank() ? Integer.parseInt(f[9].strip()) : 0;
+            } catch (NumberFormatException ex) {
+                throw new IllegalStateException(dir + "/index.tsv: threads column is not a number: " + line);
+            }
+            entries.put(f[0], new Entry(f[0], f[1], f[2], f[3], f[4], f[5], f[6], params(f[7]), shared, threads));
         }
         return new KernelIndex(dir, loader, Collections.unmodifiableMap(entries));
     }

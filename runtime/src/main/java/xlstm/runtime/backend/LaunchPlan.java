@@ -15,7 +15,7 @@ import java.util.Map;
  * @param scratchParam whether the kernel takes the trailing scratch buffer (all generated kernels do)
  */
 record LaunchPlan(KernelIndex.Entry entry, Map<String, Long> vars, long count, long scratchFloats,
-        boolean scratchParam) {
+        boolean scratchParam, int sharedBytes) {
 
     /** A 1-D launch: {@code grid} blocks (work-groups) of {@code block} threads; grid 0 = nothing to launch. */
     record Geometry(long grid, int block) {
@@ -65,7 +65,11 @@ record LaunchPlan(KernelIndex.Entry entry, Map<String, Long> vars, long count, l
         if (count < 0 || scratch < 0) {
             throw new IllegalStateException("kernel " + e.entry() + ": negative count " + count + " or scratch " + scratch);
         }
-        return new LaunchPlan(e, Map.copyOf(vars), count, scratch, scratchParam);
+        long shared = KernelIndex.eval(e.shared(), vars);
+        if (shared < 0 || shared > Integer.MAX_VALUE) {
+            throw new IllegalStateException("kernel " + e.entry() + ": shared memory of " + shared + " bytes");
+        }
+        return new LaunchPlan(e, Map.copyOf(vars), count, scratch, scratchParam, (int) shared);
     }
 
     /** The scratch buffer's size in bytes: at least 4 (a kernel with no scratch still gets a valid pointer). */
@@ -81,6 +85,14 @@ record LaunchPlan(KernelIndex.Entry entry, Map<String, Long> vars, long count, l
             throw new IllegalArgumentException("block sizes must be >= 1: " + block + ", " + groupBlock + ", " + maxBlock);
         }
         int l = Math.min(block, maxBlock);
+        if (entry.threads() > 0) {
+            // a kernel written for an exact work-group size (e.g. 8 warps sharing fixed tiles)
+            if (entry.threads() > maxBlock) {
+                throw new IllegalStateException(entry.entry() + " needs work-groups of " + entry.threads()
+                        + " threads, the kernel allows at most " + maxBlock);
+            }
+            l = entry.threads();
+        }
         return switch (entry.launch()) {
             case "items" -> new Geometry((count + l - 1) / l, l);
             case "group" -> new Geometry(1, Math.min(groupBlock, maxBlock));

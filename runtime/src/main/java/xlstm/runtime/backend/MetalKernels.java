@@ -129,7 +129,7 @@ public final class MetalKernels extends IndexedKernels {
             out.add(new KernelIndex.Param(type, m.group(5)));
         }
         return new KernelIndex.Entry(e.entry(), e.file(), e.unit(), e.schedule(), e.launch(), e.count(), e.scratch(),
-                List.copyOf(out));
+                List.copyOf(out), e.shared(), e.threads());
     }
 
     /**

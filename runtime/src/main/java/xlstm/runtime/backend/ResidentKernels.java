@@ -48,7 +48,8 @@ public final class ResidentKernels implements AutoCloseable {
         LaunchPlan.Geometry g = plan.geometry(kernels.block(), CudaKernels.GROUP_BLOCK, f.maxThreadsPerBlock());
         if (g.grid() == 0) return;
         reserve(plan.scratchBytes());
-        ctx.launch(f, g.grid(), g.block(), StreamKernels.kernelArgs(plan, args, new long[args.length], scratch.pointer()));
+        ctx.launch(f, g.grid(), g.block(), plan.sharedBytes(),
+                StreamKernels.kernelArgs(plan, args, new long[args.length], scratch.pointer()));
     }
 
     /** Makes the scratch buffer at least {@code bytes} long (waiting for queued work before freeing the old one). */

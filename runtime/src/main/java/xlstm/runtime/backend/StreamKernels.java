@@ -90,6 +90,10 @@ abstract class StreamKernels<B, F> extends IndexedKernels {
         KernelIndex.Entry e = kernels.get(entry);
         if (e == null) throw new IllegalStateException(api + " kernel " + entry + " is not in " + folder + "/index.tsv");
         LaunchPlan plan = LaunchPlan.of(e, args);
+        if (plan.sharedBytes() > 0) {
+            throw new IllegalStateException(api + " kernel " + entry + " needs " + plan.sharedBytes()
+                    + " bytes of dynamic shared memory: it runs on device-resident tensors only (ResidentKernels)");
+        }
         F f = function(e.file(), kernels.source(e), entry);
         LaunchPlan.Geometry g = plan.geometry(block, groupBlock, maxThreadsPerBlock(f));
         List<B> taken = new ArrayList<>();

@@ -1,17 +1,42 @@
 package xlstm.runtime.cuda;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.Locale;
 import xlstm.backends.cuda.CuEvent;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * The generated mLSTM chunkwise kernel alone on the device, timed with CUDA events: random q, k, v and gates
- * (B, NH, S, ·), zero states. What {@code xlstm bench --backend cuda} reports beside the model.
+ * The generated mLSTM chunkwise kernels alone on the device: timed with CUDA events on random q, k, v and gates
+ * (B, NH, S, ·) from zero states (what {@code xlstm bench --backend cuda} reports beside the model), and compared
+ * with each other from random states ({@link #compare}).
  */
 public final class CellBench {
     private CellBench() {}
+
+    /** The forms of the generated chunkwise kernel the device-resident model can run. */
+    public enum Kernel {
+        /** {@code mlstm_chunkwise}: a work-group per (batch, head), float32 CUDA cores. */
+        PLAIN("mlstm_chunkwise", "chunkwise kernel"),
+        /** {@code mlstm_chunkwise_tiled}: a work-group per (batch, head, 64 value columns), float32 CUDA cores. */
+        TILED("mlstm_chunkwise_tiled", "chunkwise kernel, tiled"),
+        /** {@code mlstm_chunkwise_tc}: tiled, bf16 operands on tensor cores, float32 accumulation and states. */
+        TENSOR("mlstm_chunkwise_tc", "chunkwise kernel, tensor cores");
+
+        public final String entry, label;
+
+        Kernel(String entry, String label) {
+            this.entry = entry;
+            this.label = label;
+        }
+
+        /** Whether it reads the initial n and m from separate inputs (the tiled forms). */
+        boolean separateInitial() { return this != PLAIN; }
+    }
 
     /**
      * FLOPs of the chunkwise forward as counted here: per chunk of L steps and (batch, head), Q·Kᵀ (2 L² DQK),
@@ -22,40 +47,49 @@ public final class CellBench {
         return (double) b * nh * chunks * (2 * l * l * (dhqk + dhv) + 4 * l * dhqk * dhv);
     }
 
-    /**
-     * Median milliseconds of one chunkwise forward over {@code repeats} runs, after one warm-up run: the generated
-     * {@code mlstm_chunkwise} (a work-group per head) or, {@code tiled}, {@code mlstm_chunkwise_tiled} (per head and
-     * 64 value columns).
-     */
-    public static double chunkwiseMillis(int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats, boolean tiled) {
+    /** Device tensors of one chunkwise call: inputs, states, the initial n/m copies the tiled forms read, output. */
+    private record Call(long q, long k, long v, long ig, long fg, long c, long n, long m, long nIn, long mIn, long h) {
+        void launch(ResidentKernels gen, Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk) {
+            if (kernel.separateInitial()) {
+                gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
+                        p(nIn), p(mIn), p(h), 1e-6f);
+            } else {
+                gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
+                        p(h), 1e-6f);
+            }
+        }
+
+        private static DevicePointer p(long a) { return new DevicePointer(a); }
+    }
+
+    /** Random inputs (uniform in ±1, input-gate preactivations ±1, forget preactivations 3), states zero. */
+    private static Call inputs(DeviceBuffers mem, GlueKernels glue, int b, int nh, int s, int dhqk, int dhv) {
+        long rows = (long) b * nh * s;
+        long q = mem.alloc(4 * rows * dhqk), k = mem.alloc(4 * rows * dhqk), v = mem.alloc(4 * rows * dhv);
+        long ig = mem.alloc(4 * rows), fg = mem.alloc(4 * rows), h = mem.alloc(4 * rows * dhv);
+        long c = mem.zeros(4L * b * nh * dhqk * dhv), n = mem.zeros(4L * b * nh * dhqk), m = mem.zeros(4L * b * nh);
+        glue.fillUniform(q, false, rows * dhqk, 1, 1f);
+        glue.fillUniform(k, false, rows * dhqk, 2, 1f);
+        glue.fillUniform(v, false, rows * dhv, 3, 1f);
+        glue.fillUniform(ig, false, rows, 4, 1f);
+        glue.fill(fg, rows, 3f);
+        long nIn = mem.zeros(4L * b * nh * dhqk), mIn = mem.zeros(4L * b * nh);
+        return new Call(q, k, v, ig, fg, c, n, m, nIn, mIn, h);
+    }
+
+    /** Median milliseconds of one chunkwise forward of {@code kernel} over {@code repeats} runs, after a warm-up. */
+    public static double chunkwiseMillis(Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
         try (ResidentKernels gen = ResidentKernels.get()) {
             CudaContext ctx = gen.context();
             GlueKernels glue = new GlueKernels(ctx);
             try (DeviceBuffers mem = new DeviceBuffers(ctx); CuEvent start = ctx.event(); CuEvent end = ctx.event()) {
-                long rows = (long) b * nh * s;
-                long q = mem.alloc(4 * rows * dhqk), k = mem.alloc(4 * rows * dhqk), v = mem.alloc(4 * rows * dhv);
-                long ig = mem.alloc(4 * rows), fg = mem.alloc(4 * rows), h = mem.alloc(4 * rows * dhv);
-                long c = mem.zeros(4L * b * nh * dhqk * dhv), n = mem.zeros(4L * b * nh * dhqk), m = mem.zeros(4L * b * nh);
-                glue.fillUniform(q, false, rows * dhqk, 1, 1f);
-                glue.fillUniform(k, false, rows * dhqk, 2, 1f);
-                glue.fillUniform(v, false, rows * dhv, 3, 1f);
-                glue.fillUniform(ig, false, rows, 4, 1f);
-                glue.fill(fg, rows, 3f);
-                long nIn = mem.zeros(4L * b * nh * dhqk), mIn = mem.zeros(4L * b * nh);
-                Runnable run = tiled
-                        ? () -> gen.launch("mlstm_chunkwise_tiled", b, nh, s, dhqk, dhv, chunk, new DevicePointer(q),
-                                new DevicePointer(k), new DevicePointer(v), new DevicePointer(ig), new DevicePointer(fg),
-                                new DevicePointer(c), new DevicePointer(n), new DevicePointer(m), new DevicePointer(nIn),
-                                new DevicePointer(mIn), new DevicePointer(h), 1e-6f)
-                        : () -> gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, new DevicePointer(q),
-                                new DevicePointer(k), new DevicePointer(v), new DevicePointer(ig), new DevicePointer(fg),
-                                new DevicePointer(c), new DevicePointer(n), new DevicePointer(m), new DevicePointer(h), 1e-6f);
-                run.run();
-                ctx.synchronize("chunkwise warm-up");
+                Call call = inputs(mem, glue, b, nh, s, dhqk, dhv);
+                call.launch(gen, kernel, b, nh, s, dhqk, dhv, chunk);
+                ctx.synchronize(kernel.entry + " warm-up");
                 double[] ms = new double[Math.max(1, repeats)];
                 for (int i = 0; i < ms.length; i++) {
                     start.record();
-                    run.run();
+                    call.launch(gen, kernel, b, nh, s, dhqk, dhv, chunk);
                     end.record();
                     ms[i] = end.millisSince(start);
                 }
@@ -63,5 +97,84 @@ public final class CellBench {
                 return ms[ms.length / 2];
             }
         }
+    }
+
+    /** The largest difference of one output tensor from the reference's, and the reference's largest magnitude. */
+    public record Difference(String tensor, double maxErr, double maxRef) {
+        public double relative() { return maxErr / Math.max(maxRef, Double.MIN_NORMAL); }
+    }
+
+    /**
+     * {@code test} against {@code ref} on the same random inputs from the same random initial states (C, n in ±0.5,
+     * m in ±0.5): the differences of h and the final C, n, m. The tiled forms' n_in/m_in are copies of the initial
+     * n and m.
+     */
+    public static Difference[] compare(Kernel ref, Kernel test, int b, int nh, int s, int dhqk, int dhv, int chunk) {
+        try (ResidentKernels gen = ResidentKernels.get()) {
+            CudaContext ctx = gen.context();
+            GlueKernels glue = new GlueKernels(ctx);
+            try (DeviceBuffers mem = new DeviceBuffers(ctx)) {
+                Call[] calls = new Call[2];
+                long cs = 4L * b * nh * dhqk * dhv, ns = 4L * b * nh * dhqk, ms = 4L * b * nh;
+                for (int i = 0; i < 2; i++) {
+                    calls[i] = inputs(mem, glue, b, nh, s, dhqk, dhv); // same seeds: same inputs
+                    glue.fillUniform(calls[i].c(), false, cs / 4, 5, 0.5f);
+                    glue.fillUniform(calls[i].n(), false, ns / 4, 6, 0.5f);
+                    glue.fillUniform(calls[i].m(), false, ms / 4, 7, 0.5f);
+                    ctx.copyAsync(calls[i].nIn(), calls[i].n(), ns);
+                    ctx.copyAsync(calls[i].mIn(), calls[i].m(), ms);
+                }
+                calls[0].launch(gen, ref, b, nh, s, dhqk, dhv, chunk);
+                calls[1].launch(gen, test, b, nh, s, dhqk, dhv, chunk);
+                ctx.synchronize("comparing " + ref.entry + " and " + test.entry);
+                long hs = 4L * b * nh * s * dhv;
+                return new Difference[] {
+                    diff(ctx, "h", calls[0].h(), calls[1].h(), hs), diff(ctx, "C", calls[0].c(), calls[1].c(), cs),
+                    diff(ctx, "n", calls[0].n(), calls[1].n(), ns), diff(ctx, "m", calls[0].m(), calls[1].m(), ms)};
+            }
+        }
+    }
+
+    private static Difference diff(CudaContext ctx, String what, long a, long b, long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(bytes, 16), y = arena.allocate(bytes, 16);
+            ctx.readAsyncAt(a, x);
+            ctx.readAsyncAt(b, y);
+            ctx.synchronize("reading " + what);
+            double err = 0, ref = 0;
+            for (long i = 0; i < bytes / 4; i++) {
+                float r = x.getAtIndex(ValueLayout.JAVA_FLOAT, i), t = y.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                ref = Math.max(ref, Math.abs(r));
+                double e = Math.abs(r - t);
+                err = Double.isNaN(e) ? Double.NaN : Math.max(err, e);
+                if (Double.isNaN(err)) break;
+            }
+            return new Difference(what, err, ref);
+        }
+    }
+
+    /**
+     * {@code java ... xlstm.runtime.cuda.CellBench}: the tensor-core and tiled kernels against the plain one on the
+     * 7B head shape (DQK 256, DV 512) and on a small one with a partial value tile and chunk, printing one line per
+     * tensor; exit 1 when a relative difference exceeds {@code tol} (bf16 operands: default 2e-2; the tiled float32
+     * form must agree to 1e-4).
+     */
+    public static void main(String[] args) {
+        double tol = args.length > 0 ? Double.parseDouble(args[0]) : 2e-2;
+        boolean ok = true;
+        int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}};
+        for (int[] sh : shapes) {
+            for (Kernel k : new Kernel[] {Kernel.TILED, Kernel.TENSOR}) {
+                double limit = k == Kernel.TENSOR ? tol : 1e-4;
+                for (Difference d : compare(Kernel.PLAIN, k, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5])) {
+                    boolean pass = d.relative() <= limit;
+                    ok &= pass;
+                    System.out.printf(Locale.ROOT, "%s %s [B=%d NH=%d S=%d DQK=%d DV=%d chunk=%d] %s: max err %.3g of"
+                            + " max|ref| %.3g (rel %.2g, tol %.0g)%n", pass ? "PASS" : "FAIL", k.entry, sh[0], sh[1],
+                            sh[2], sh[3], sh[4], sh[5], d.tensor(), d.maxErr(), d.maxRef(), d.relative(), limit);
+                }
+            }
+        }
+        System.exit(ok ? 0 : 1);
     }
 }

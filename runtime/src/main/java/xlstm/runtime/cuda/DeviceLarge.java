@@ -47,6 +47,11 @@ public final class DeviceLarge implements AutoCloseable {
      */
     static final int TILED_BELOW = 64;
     private int tiledBelow = Integer.getInteger("xlstm.cuda.tiledBelow", TILED_BELOW);
+    /**
+     * With bf16 weights the cell multiplies on tensor cores (bf16 operands, float32 accumulation and states) where
+     * the kernel's shape limits allow; {@code -Dxlstm.cuda.tensorCores=false} keeps the float32 kernels.
+     */
+    private boolean tensorCores;
     private long embedding, lmHead, outNorm, outNormBias;
     private DeviceBuffers prefillMem;
     private Activations prefill;
@@ -81,6 +86,13 @@ public final class DeviceLarge implements AutoCloseable {
         cellEps = (float) cfg.eps();
         gateCap = cap(cfg.gateSoftCap());
         logitCap = cap(cfg.outputLogitSoftCap());
+        tensorCores = bf16 && tensorCoreShape(dhqk, chunk)
+                && Boolean.parseBoolean(System.getProperty("xlstm.cuda.tensorCores", "true"));
+    }
+
+    /** Whether the tensor-core cell kernel takes heads of {@code dhqk} keys and chunks of {@code chunk} steps. */
+    static boolean tensorCoreShape(int dhqk, int chunk) {
+        return dhqk % 16 == 0 && dhqk <= 256 && chunk <= 64;
     }
 
     private static Float cap(double c) {
@@ -218,11 +230,27 @@ public final class DeviceLarge implements AutoCloseable {
     public String describe() {
         return ctx.device().summary() + "; weights " + (bf16 ? "bf16" : "float32") + " "
                 + String.format(java.util.Locale.ROOT, "%.2f GB", weights.bytes() / 1e9) + "; cuBLAS " + blas.version()
-                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch");
+                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch") + "; prompt cell "
+                + (tensorCores ? "on tensor cores (bf16 operands)" : "float32");
     }
 
     /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
     void tiledBelow(int pairs) { tiledBelow = pairs; }
+
+    /** Turns the tensor-core cell kernel off (the float32 kernels by {@link #tiledBelow}) or back on where it fits. */
+    void tensorCores(boolean on) { tensorCores = on && bf16 && tensorCoreShape(dhqk, chunk); }
+
+    /**
+     * The cell kernel a pass of {@code s} steps over {@code pairs} (batch, head) pairs runs: tensor cores for prompts
+     * (a decode step would pad its one step to a chunk of 64), else tiled below {@link #tiledBelow} pairs.
+     */
+    CellBench.Kernel cellKernel(int pairs, int s) {
+        if (tensorCores && s >= TENSOR_MIN_STEPS) return CellBench.Kernel.TENSOR;
+        return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
+    }
+
+    /** Fewest steps of a pass that runs on the tensor-core kernel. */
+    static final int TENSOR_MIN_STEPS = 16;
 
     /** Decode steps replayed as CUDA graphs (default) or launched one by one ({@code -Dxlstm.cuda.nographs=true}). */
     public void useGraphs(boolean on) { graphs = on; }
@@ -397,11 +425,12 @@ public final class DeviceLarge implements AutoCloseable {
                 gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
                 gates = a.gatesCapped;
             }
-            if (b * nh < tiledBelow) {
-                // few heads: the tiled kernel, a work-group per (b, h, 64 value columns), reading n and m from a copy
+            CellBench.Kernel cell = cellKernel(b * nh, s);
+            if (cell != CellBench.Kernel.PLAIN) {
+                // tiled (also on tensor cores): a work-group per (b, h, 64 value columns), reading n and m from a copy
                 ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
                 ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
-                gen.launch("mlstm_chunkwise_tiled", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
                         cellEps);
             } else {

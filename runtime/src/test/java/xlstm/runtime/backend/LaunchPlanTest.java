@@ -72,8 +72,11 @@ class LaunchPlanTest {
             for (ActivationFn act : ActivationFn.values()) r.gatedActivation(act, 3, 10, t, t, t);
         }
         Set<String> all = new TreeSet<>();
-        // the tiled chunkwise kernels serve the device-resident model (ResidentKernels), not this interface
-        for (KernelIndex.Entry e : r.index.entries()) if (!e.entry().endsWith("_tiled")) all.add(e.entry());
+        // the tiled chunkwise kernels (also on tensor cores) serve the device-resident model (ResidentKernels), not
+        // this interface
+        for (KernelIndex.Entry e : r.index.entries()) {
+            if (!e.entry().endsWith("_tiled") && !e.entry().endsWith("_tc")) all.add(e.entry());
+        }
         assertEquals(all, new TreeSet<>(r.plans.keySet()), "the backend interface reaches every kernel of the index");
         for (LaunchPlan p : r.plans.values()) {
             assertTrue(p.scratchParam(), p.entry().entry() + " takes the scratch buffer");
@@ -164,13 +167,18 @@ class LaunchPlanTest {
         }
     }
 
-    /** The CUDA and OpenCL indexes describe the same kernels (one emitter): launchers may rely on either. */
+    /**
+     * The CUDA and OpenCL indexes describe the same kernels (one emitter): launchers may rely on either. CUDA alone
+     * has the tensor-core chunkwise forms ({@code _tc}).
+     */
     @Test
     void cudaAndOpenClIndexesAgree() {
         KernelIndex cl = KernelIndex.load(OpenClKernels.FOLDER), cu = cuda();
         assertTrue(cl != null);
-        assertEquals(cl.size(), cu.size());
-        for (KernelIndex.Entry c : cu.entries()) {
+        List<KernelIndex.Entry> shared = cu.entries().stream().filter(e -> !e.entry().endsWith("_tc")).toList();
+        assertEquals(cl.size(), shared.size());
+        assertTrue(cu.size() > shared.size(), "the CUDA index has tensor-core kernels");
+        for (KernelIndex.Entry c : shared) {
             KernelIndex.Entry o = cl.get(c.entry());
             assertTrue(o != null, c.entry());
             assertEquals(List.of(o.launch(), o.count(), o.scratch(), o.params().size()),
@@ -180,6 +188,45 @@ class LaunchPlanTest {
                 assertEquals(o.params().get(i).written(), c.params().get(i).written(), c.entry() + " " + i);
             }
             assertTrue(cu.source(c).contains(c.entry() + "("), c.entry() + " is defined in " + c.file());
+        }
+    }
+
+    @Test
+    void theTensorCoreChunkwiseKernelAsksForItsThreadsAndSharedMemory() {
+        KernelIndex.Entry e = cuda().get("mlstm_chunkwise_tc");
+        assertTrue(e != null, "mlstm_chunkwise_tc is in the CUDA index");
+        assertEquals(256, e.threads());
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(64);
+            LaunchPlan p = LaunchPlan.of(e, 1, 8, 100, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
+            // 64 value columns per work-group; shared memory as cuda.stg's chunkwiseTensor lays it out
+            assertEquals(new LaunchPlan.Geometry(64, 256), p.geometry(128, 1024, 1024), "exactly 256 threads");
+            long words = 192L * (256 / 2 + 4) + 37L * 256 + 7556;
+            assertEquals(4 * words, p.sharedBytes());
+            assertThrows(IllegalStateException.class, () -> p.geometry(128, 1024, 128), "a kernel limited below 256");
+        }
+        KernelIndex.Entry plain = cuda().get("mlstm_chunkwise");
+        assertEquals(0, plain.threads());
+        assertEquals("0", plain.shared());
+    }
+
+    @Test
+    void anIndexOfEightColumnsMeansNoSharedMemoryAndAnyBlock() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("index8");
+        java.nio.file.Path sub = java.nio.file.Files.createDirectories(dir.resolve("k"));
+        java.nio.file.Files.writeString(sub.resolve("index.tsv"), "# entry\tfile\tunit\tschedule\tlaunch\tcount\tscratch\tsignature\n"
+                + "silu_rows_apply\tsilu_rows_apply.cu\tsilu_rows\tapply\titems\trows*((N+3)/4)\t0\tint rows, int N, const float* x, float* y, float* scratch\n"
+                + "bad\tbad.cu\tbad\tapply\titems\trows\t0\tint rows, float* scratch\t0\tmany\n");
+        try (java.net.URLClassLoader cl = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, null)) {
+            IllegalStateException ex = assertThrows(IllegalStateException.class, () -> KernelIndex.load("k", cl));
+            assertTrue(ex.getMessage().contains("threads column"), ex.getMessage());
+            java.nio.file.Files.writeString(sub.resolve("index.tsv"), "silu_rows_apply\tsilu_rows_apply.cu\tsilu_rows\tapply\titems"
+                    + "\trows*((N+3)/4)\t0\tint rows, int N, const float* x, float* y, float* scratch\n");
+        }
+        try (java.net.URLClassLoader cl = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, null)) {
+            KernelIndex.Entry e = KernelIndex.load("k", cl).get("silu_rows_apply");
+            assertEquals("0", e.shared());
+            assertEquals(0, e.threads());
         }
     }
 }

@@ -1,0 +1,35 @@
+"""How far PyTorch's own bf16 model drifts from its float32 model on a checkpoint: the peer figure for
+xlstm.runtime.cuda.DeviceLargeCheck's bf16 rows (run by scripts/gpu-check.sh on the GPU machine).
+
+For each HF checkpoint folder given: transformers' xLSTMForCausalLM loaded in float32 and the same weights cast to
+bfloat16 (its native kernels, on the GPU when there is one), on 2 rows of 100 random tokens (numpy-free, seeded):
+max |logits_bf16 - logits_f32| / max |logits_f32| at the last position, as DeviceLargeCheck measures ours.
+    python3 scripts/torch_bf16_drift.py models/moby-dick golden-tests/src/test/resources/golden/hf_xlstm_small/hf
+"""
+import sys
+
+import torch
+from transformers import xLSTMForCausalLM
+
+
+def drift(path, seeds=3):
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    m32 = xLSTMForCausalLM.from_pretrained(path, torch_dtype=torch.float32).to(dev).eval()
+    m16 = xLSTMForCausalLM.from_pretrained(path, torch_dtype=torch.float32).to(dev).to(torch.bfloat16).eval()
+    vocab = m32.config.vocab_size
+    worst = []
+    for seed in range(seeds):
+        g = torch.Generator().manual_seed(seed)
+        ids = torch.randint(0, vocab, (2, 100), generator=g).to(dev)
+        with torch.no_grad():
+            a = m32(ids).logits[:, -1].float()
+            b = m16(ids).logits[:, -1].float()
+        worst.append(((a - b).abs().max() / a.abs().max()).item())
+    return worst
+
+
+if __name__ == "__main__":
+    for p in sys.argv[1:]:
+        w = drift(p)
+        print(f"torch bf16 drift {p}: relative max error of the last logits {', '.join(f'{x:.3g}' for x in w)}"
+              f" (3 prompts of 2x100 tokens; max {max(w):.3g})")
