@@ -151,16 +151,19 @@ class CommandsTest {
                 "--decode", "5", "--batch", "1,3", "--repeats", "2", "--warmup", "0", "--bandwidth", "4",
                 "--logits-out", logits.toString(), "--json").assertOk();
         List<com.fasterxml.jackson.databind.JsonNode> lines = r.out().strip().lines().map(TestFiles::json).toList();
-        assertEquals(List.of("host", "bandwidth", "load", "logits", "decode", "decode", "prefill", "prefill"),
+        assertEquals(List.of("host", "bandwidth", "bandwidth", "load", "logits", "decode", "decode", "prefill", "prefill"),
                 lines.stream().map(l -> l.get("phase").asText()).toList(), r.out());
         assertEquals("cpu", lines.get(0).get("backend").asText());
-        assertTrue(lines.get(1).get("best_gbs").asDouble() > 0 && lines.get(1).get("threads").asInt() >= 1, r.out());
-        assertEquals(16, lines.get(2).get("embedding_dim").asInt());
-        assertEquals(3, lines.get(5).get("batch").asInt());
-        assertEquals(5, lines.get(5).get("steps").asInt());
-        var d = lines.get(5);
+        assertEquals(List.of("copy", "read"), List.of(lines.get(1).get("kind").asText(), lines.get(2).get("kind").asText()));
+        for (int i : new int[] {1, 2}) {
+            assertTrue(lines.get(i).get("best_gbs").asDouble() > 0 && lines.get(i).get("threads").asInt() >= 1, r.out());
+        }
+        assertEquals(16, lines.get(3).get("embedding_dim").asInt());
+        assertEquals(3, lines.get(6).get("batch").asInt());
+        assertEquals(5, lines.get(6).get("steps").asInt());
+        var d = lines.get(6);
         assertEquals(3 / d.get("median_step_s").asDouble(), d.get("tok_s").asDouble(), 1e-6 * d.get("tok_s").asDouble());
-        var p = lines.get(7);
+        var p = lines.get(8);
         assertEquals(20, p.get("tokens").asInt());
         assertEquals(3, p.get("runs_with_warmup").asInt(), "one warm-up run and the two timed ones: " + p);
         assertEquals(20 / p.get("median_s").asDouble(), p.get("tok_s").asDouble(), 1e-6 * p.get("tok_s").asDouble());
@@ -169,6 +172,35 @@ class CommandsTest {
             assertEquals(List.of(1L, 32L, (long) TestFiles.VOCAB),
                     java.util.Arrays.stream(f.shapeOf("logits")).boxed().toList());
         }
+    }
+
+    @Test
+    void benchProfilesTheDecodeStep() throws IOException {
+        Path model = TestFiles.checkpoint(tmp.resolve("model"), TestFiles.tinyWeights());
+        Cli.Result r = Cli.run("bench", "--backend", "cpu", "--model", model.toString(), "--prefill", "0", "--decode", "4",
+                "--batch", "2", "--warmup", "0", "--bandwidth", "4", "--profile", "--json").assertOk();
+        List<com.fasterxml.jackson.databind.JsonNode> lines = r.out().strip().lines().map(TestFiles::json).toList();
+        assertEquals(List.of("host", "bandwidth", "bandwidth", "load", "decode", "profile"),
+                lines.stream().map(l -> l.get("phase").asText()).toList(), r.out());
+        var p = lines.get(5);
+        assertEquals(2, p.get("batch").asInt());
+        assertEquals(4, p.get("steps").asInt());
+        assertEquals(lines.get(2).get("best_gbs").asDouble(), p.get("read_gbs").asDouble(), 0, "the read bandwidth");
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> rows = new java.util.LinkedHashMap<>();
+        p.get("rows").forEach(row -> rows.put(row.get("category").asText(), row));
+        assertTrue(rows.keySet().containsAll(List.of("embedding", "rms norm", "linear qkvo|if", "mlstm step",
+                "out linear", "ffn gate|up", "swiglu", "down", "lm head", "unaccounted", "step")), rows.keySet().toString());
+        double sum = 0;
+        for (var row : rows.values()) if (!row.get("category").asText().equals("step")) sum += row.get("us_per_step").asDouble();
+        assertEquals(p.get("step_us").asDouble(), sum, 1e-6 * sum, "the categories and the rest make up the step");
+        // the random checkpoint's head (vocab x E f32) is what the lm head row streams
+        assertEquals(4.0 * TestFiles.VOCAB * 16 / 1e6, rows.get("lm head").get("mb_per_step").asDouble(), 1e-9);
+
+        Cli.Result text = Cli.run("bench", "--model", model.toString(), "--prefill", "0", "--decode", "3",
+                "--batch", "1", "--warmup", "0", "--profile").assertOk();
+        assertTrue(text.out().contains("decode step profile, batch 1") && text.out().contains("lm head")
+                && text.out().contains("posts/step") && !text.out().contains("% read bw"), text.out());
+        Cli.run("bench", "--model", model.toString(), "--decode", "0", "--profile").assertUserError("--profile");
     }
 
     @Test

@@ -32,6 +32,9 @@ final class SpinPool {
     private volatile boolean shutdown;
     /** The thread whose job is running; a nested post from it runs inline. */
     private volatile Thread owner;
+    /** With {@link DecodeProfile} on: the post's time, and the first worker claim's (0: none yet). */
+    private volatile long postedAt;
+    private final AtomicLong firstClaimAt = new AtomicLong();
 
     SpinPool(int workerCount) {
         workers = new Thread[workerCount];
@@ -67,10 +70,20 @@ final class SpinPool {
             this.total = total;
             error = null;
             done.set(0);
+            boolean profile = DecodeProfile.on;
+            if (profile) {
+                firstClaimAt.set(0);
+                postedAt = System.nanoTime();
+                if (parked.get() > 0) DecodeProfile.postsFoundParked++;
+            } else {
+                postedAt = 0;
+            }
             long epoch = ((ticket.get() >>> (2 * BITS)) + 1) & 0xffff;
             ticket.set((epoch << (2 * BITS)) | ((long) n << BITS));
             if (parked.get() > 0) for (Thread w : workers) LockSupport.unpark(w);
-            while (claimAndRun()) { }
+            int mine = 0;
+            while (claimAndRun()) mine++;
+            long waitFrom = profile ? System.nanoTime() : 0;
             // a worker still on its chunk: spin briefly, then yield (on a busy machine it may be waiting for a core)
             long waitStart = 0;
             for (int spins = 0; done.get() < n; spins++) {
@@ -79,6 +92,17 @@ final class SpinPool {
                 } else {
                     if (waitStart == 0) waitStart = System.nanoTime();
                     if (System.nanoTime() - waitStart < 20_000) Thread.onSpinWait(); else Thread.yield();
+                }
+            }
+            if (profile) {
+                long now = System.nanoTime(), first = firstClaimAt.get();
+                DecodeProfile.postCount++;
+                DecodeProfile.chunkCount += n;
+                DecodeProfile.callerChunks += mine;
+                DecodeProfile.waitNanos += now - waitFrom;
+                if (first != 0) {
+                    DecodeProfile.wakeNanos += first - postedAt;
+                    DecodeProfile.wakeSamples++;
                 }
             }
             Throwable e = error;
@@ -101,6 +125,9 @@ final class SpinPool {
             int n = (int) ((t >>> BITS) & MASK), next = (int) (t & MASK);
             if (next >= n) return false;
             if (!ticket.compareAndSet(t, t + 1)) continue;
+            if (postedAt != 0 && firstClaimAt.get() == 0 && owner != Thread.currentThread()) {
+                firstClaimAt.compareAndSet(0, System.nanoTime());
+            }
             try {
                 IntConsumer b = body;
                 int lo = next * size, hi = Math.min(total, lo + size);
