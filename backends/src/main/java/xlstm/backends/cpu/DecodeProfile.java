@@ -88,15 +88,15 @@ public final class DecodeProfile {
         /** The table, with a "% of read bw" column when {@code readGbs} > 0. */
         public String table(double readGbs) {
             StringBuilder sb = new StringBuilder();
-            String head = String.format(Locale.ROOT, "%-16s %9s %9s %10s %7s %9s %8s", "category", "calls/step",
+            String head = String.format(Locale.ROOT, "%-16s %10s %10s %10s %7s %9s %8s", "category", "calls/step",
                     "posts/step", "us/step", "% step", "MB/step", "GB/s");
-            if (readGbs > 0) head += String.format(Locale.ROOT, " %8s", "% read bw");
+            if (readGbs > 0) head += String.format(Locale.ROOT, " %9s", "% read bw");
             sb.append(head).append('\n').append("-".repeat(head.length())).append('\n');
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, "%-16s %9.1f %9.1f %10.1f %7.1f %9.2f %8.1f", r.category(),
+                sb.append(String.format(Locale.ROOT, "%-16s %10.1f %10.1f %10.1f %7.1f %9.2f %8.1f", r.category(),
                         r.callsPerStep(), r.postsPerStep(), r.micros(), r.percent(), r.mbPerStep(), r.gbs()));
                 if (readGbs > 0) {
-                    sb.append(r.mbPerStep() > 0 ? String.format(Locale.ROOT, " %8.1f", 100 * r.gbs() / readGbs) : "");
+                    sb.append(r.mbPerStep() > 0 ? String.format(Locale.ROOT, " %9.1f", 100 * r.gbs() / readGbs) : "");
                 }
                 sb.append('\n');
             }
