@@ -221,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
     private void bandwidth(PrintWriter out) {
         Bandwidth.Result r = Bandwidth.copy(bandwidthMib * (1L << 20), 10);
         Bandwidth.Result rd = Bandwidth.read(bandwidthMib * (1L << 20), 10);
+        Bandwidth.Result rh = Bandwidth.read(bandwidthMib * (1L << 20), 10, true); // null where not advised
         readGbs = rd.bestGbs();
         if (json) {
             emit(out, obj("bandwidth").put("kind", "copy").put("bytes_per_array", r.bytesPerArray())
@@ -229,11 +230,21 @@ final class BenchCommand implements Callable<Integer> {
             emit(out, obj("bandwidth").put("kind", "read").put("bytes_per_array", rd.bytesPerArray())
                     .put("threads", rd.threads()).put("repeats", rd.repeats()).put("best_gbs", rd.bestGbs())
                     .put("median_gbs", rd.medianGbs()));
+            if (rh != null) {
+                emit(out, obj("bandwidth").put("kind", "read_huge_pages").put("bytes_per_array", rh.bytesPerArray())
+                        .put("threads", rh.threads()).put("repeats", rh.repeats()).put("best_gbs", rh.bestGbs())
+                        .put("median_gbs", rh.medianGbs()));
+            }
         } else {
             out.printf(Locale.ROOT, "%ncopy bandwidth (STREAM-like, %d threads, 2 x %d MiB, bytes read + written): best %.1f GB/s,"
                     + " median %.1f GB/s of %d%n", r.threads(), r.bytesPerArray() >> 20, r.bestGbs(), r.medianGbs(), r.repeats());
             out.printf(Locale.ROOT, "read bandwidth (vector sum, %d threads, %d MiB): best %.1f GB/s, median %.1f GB/s of %d%n",
                     rd.threads(), rd.bytesPerArray() >> 20, rd.bestGbs(), rd.medianGbs(), rd.repeats());
+            if (rh != null) {
+                out.printf(Locale.ROOT, "read bandwidth, 2 MiB pages advised (vector sum, %d threads, %d MiB): best %.1f GB/s,"
+                        + " median %.1f GB/s of %d%n", rh.threads(), rh.bytesPerArray() >> 20, rh.bestGbs(), rh.medianGbs(),
+                        rh.repeats());
+            }
             out.flush();
         }
     }
@@ -313,7 +324,7 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(new String[] {"decode", b + " x 1 per step", ms(d.medianStepSeconds()), rate(d.tokensPerSecond())});
             if (d.profile() != null) profiles.add(String.format(Locale.ROOT, "%ndecode step profile, batch %d, %d threads"
                     + " (wall time on the stepping thread, weights streamed per step)%n", b, CpuParallel.threads())
-                    + d.profile().table(readGbs));
+                    + d.profile().table(readGbs) + hugePagesInUse());
         }
         for (int s : prefill) {
             progress(++at, steps, "prefill S=" + s);
@@ -332,6 +343,18 @@ final class BenchCommand implements Callable<Integer> {
             for (String p : profiles) out.print(p);
             out.flush();
         }
+    }
+
+    /** The process's memory on transparent huge pages (Linux), as a line; empty where unknown. */
+    private static String hugePagesInUse() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+                if (l.startsWith("AnonHugePages:")) return "process " + l.replaceAll("\\s+", " ") + "\n";
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or no smaps_rollup: nothing to say
+        }
+        return "";
     }
 
     private ObjectNode profileJson(int batch, DecodeProfile.Report p) {

@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import xlstm.backends.cpu.CpuParallel;
+import xlstm.backends.cpu.HugePages;
 
 /**
  * Memory bandwidth with the threads of the CPU pool ({@link CpuParallel}), one slice of an off-heap array per thread:
@@ -62,12 +63,27 @@ public final class Bandwidth {
      * slice with four vector accumulators (more loads in flight than one dependent chain allows); bytes read per second.
      */
     public static Result read(long bytes, int repeats) {
+        return read(bytes, repeats, false);
+    }
+
+    /**
+     * As {@link #read(long, int)}; with {@code hugePages} the array is {@link HugePages} memory (null when the OS
+     * cannot be advised), to compare with the 4 KiB pages of the other form.
+     */
+    public static Result read(long bytes, int repeats, boolean hugePages) {
         if (bytes < 4096 || repeats < 1) throw new IllegalArgumentException("array >= 4 KiB, repeats >= 1");
         int threads = CpuParallel.threads();
         long slice = Math.max(4096, bytes / threads / 4096 * 4096);
         long total = slice * threads;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment a = arena.allocate(total, 4096);
+            MemorySegment a;
+            if (hugePages) {
+                HugePages.Block b = HugePages.allocate(total);
+                if (!b.advised()) return null;
+                a = b.segment();
+            } else {
+                a = arena.allocate(total, 4096);
+            }
             CpuParallel.forEach(threads, t -> {
                 MemorySegment s = a.asSlice(t * slice, slice);
                 for (long j = 0; j < slice; j += 4) s.set(ValueLayout.JAVA_FLOAT_UNALIGNED, j, (j & 1023) * 1e-3f);
