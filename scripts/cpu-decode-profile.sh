@@ -8,8 +8,11 @@
 #   ../shared/tools/gpu-jre.sh --xz && mvn -B -q -o -DskipTests -pl cli -am package
 # Environment: THREADS (default 16,8), CONFIGS (default 125m,350m), DECODE (timed steps, and as many profiled;
 # default 64), WARMUP (seconds of untimed steps, default 1), BW_MIB (bandwidth array size, default 1024; 0: none),
-# CKPT_DIR (default work-area/cpu-decode-profile/ckpt; checkpoints reused when present), JAVA_OPTS (extra JVM flags,
-# e.g. -Dxlstm.spin.us=1000). Output on stdout and in $OUT (default work-area/cpu-decode-profile)/profile.log.
+# CKPT_DIR (default work-area/cpu-decode-profile/ckpt; checkpoints reused when present), JAVA_OPTS (extra JVM flags
+# of every run, e.g. -Dxlstm.spin.us=1000), VARIANTS (';'-separated JVM flag sets, each one more run of the first
+# config at the first thread count; default: weights on huge pages / in anonymous memory instead of the file mapping,
+# one contiguous GEMV range per thread, and both; '' for none).
+# Output on stdout and in $OUT (default work-area/cpu-decode-profile)/profile.log; a summary line per run at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -20,6 +23,7 @@ configs=${CONFIGS:-125m,350m}
 decode=${DECODE:-64}
 warmup=${WARMUP:-1}
 bw=${BW_MIB:-1024}
+variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=anon;-Dxlstm.gemv.chunks=1;-Dxlstm.gemv.chunks=1 -Dxlstm.weights.copy=huge}
 mkdir -p "$out" "$ckpt"
 log=$out/profile.log
 
@@ -49,7 +53,10 @@ start=$SECONDS
 {
   echo "cpu-decode-profile $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname); $("$java" -version 2>&1 | head -n 1)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) x $(nproc); $(grep MemTotal /proc/meminfo)"
+  echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?'), defrag" \
+    "$(cat /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null || echo '?'); $(lscpu 2>/dev/null | grep -m1 'NUMA node(s)' || true)"
   echo "THREADS=$threads_list CONFIGS=$configs DECODE=$decode WARMUP=$warmup BW_MIB=$bw JAVA_OPTS=${JAVA_OPTS:-}"
+  echo "VARIANTS=$variants"
 } 2>&1 | tee -a "$log"
 
 # A random HF-layout checkpoint (the config of scripts/cpu_vs_torch.py), written by our CLI unless already there.
@@ -75,17 +82,36 @@ EOF
   echo "$dir"
 }
 
+summary=()
+# One profiled bench run: config, thread count, extra JVM flags (may be empty).
+run() {
+  local c=$1 t=$2 opts=$3 dir run_out
+  dir=$(checkpoint "$c")
+  echo "" | tee -a "$log"
+  echo "=== $c, $t threads, batch 1, $decode decode steps timed + $decode profiled${opts:+, $opts}" \
+    "($((SECONDS - start)) s so far)" | tee -a "$log"
+  local args=(bench --backend cpu --model "$dir" --prefill 0 --decode "$decode" --batch 1 --warmup "$warmup" --profile)
+  [[ $bw -gt 0 ]] && args+=(--bandwidth "$bw")
+  # shellcheck disable=SC2086
+  run_out=$("$java" "-Dxlstm.threads=$t" $opts "${jvm[@]}" "${args[@]}" 2>&1 | grep -v -e '^WARNING' -e '^\[[0-9]*/[0-9]*\]' || true)
+  echo "$run_out" | tee -a "$log"
+  local tok step
+  tok=$(echo "$run_out" | awk '/^decode +1 x 1 per step/ {print $NF}')
+  step=$(echo "$run_out" | awk '$1 == "step" {print $4 " us, " $7 " GB/s" ($8 ? ", " $8 "% of read bw" : "")}')
+  summary+=("$(printf '%-5s %3s threads  %-48s %6s tok/s   profiled step %s' "$c" "$t" "${opts:-(default)}" "${tok:-?}" "${step:-?}")")
+}
+
 IFS=, read -r -a cfgs <<< "$configs"
 IFS=, read -r -a threads <<< "$threads_list"
 for c in "${cfgs[@]}"; do
-  dir=$(checkpoint "$c")
-  for t in "${threads[@]}"; do
-    echo "" | tee -a "$log"
-    echo "=== $c, $t threads, batch 1, $decode decode steps timed + $decode profiled ($((SECONDS - start)) s so far)" | tee -a "$log"
-    args=(bench --backend cpu --model "$dir" --prefill 0 --decode "$decode" --batch 1 --warmup "$warmup" --profile)
-    [[ $bw -gt 0 ]] && args+=(--bandwidth "$bw")
-    "$java" "-Dxlstm.threads=$t" "${jvm[@]}" "${args[@]}" 2>&1 | grep -v -e '^WARNING' -e '^\[[0-9]*/[0-9]*\]' | tee -a "$log"
-  done
+  for t in "${threads[@]}"; do run "$c" "$t" ""; done
 done
+if [[ -n $variants ]]; then
+  IFS=';' read -r -a vs <<< "$variants"
+  for v in "${vs[@]}"; do run "${cfgs[0]}" "${threads[0]}" "$v"; done
+fi
+echo "" | tee -a "$log"
+echo "summary (timed median step; profiled step of as many steps again)" | tee -a "$log"
+printf '%s\n' "${summary[@]}" | tee -a "$log"
 echo "" | tee -a "$log"
 echo "cpu-decode-profile: done in $((SECONDS - start)) s; log $log" | tee -a "$log"
