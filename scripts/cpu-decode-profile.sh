@@ -7,11 +7,12 @@
 # Build here first, then carry .jre.tar.xz, cli/target/lib (or work-area/gpulib) and cli/target/xlstm-cli.jar:
 #   ../shared/tools/gpu-jre.sh --xz && mvn -B -q -o -DskipTests -pl cli -am package
 # Environment: THREADS (default 16,8), CONFIGS (default 125m,350m), DECODE (timed steps, and as many profiled;
-# default 64), WARMUP (seconds of untimed steps, default 1), BW_MIB (bandwidth array size, default 1024; 0: none),
+# default 64), WARMUP (seconds of untimed steps, default 1), BW_MIB (bandwidth array size, default 1024; 0: none;
+# VARIANT_BW_MIB for the variant runs, default 256),
 # CKPT_DIR (default work-area/cpu-decode-profile/ckpt; checkpoints reused when present), JAVA_OPTS (extra JVM flags
 # of every run, e.g. -Dxlstm.spin.us=1000), VARIANTS (';'-separated JVM flag sets, each one more run of the first
 # config at the first thread count; default: weights on huge pages / in anonymous memory instead of the file mapping,
-# one contiguous GEMV range per thread, and both; '' for none).
+# one contiguous GEMV range per thread, claims by atomic add in the pool, and all three; '' for none).
 # Output on stdout and in $OUT (default work-area/cpu-decode-profile)/profile.log; a summary line per run at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,7 +24,8 @@ configs=${CONFIGS:-125m,350m}
 decode=${DECODE:-64}
 warmup=${WARMUP:-1}
 bw=${BW_MIB:-1024}
-variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=anon;-Dxlstm.gemv.chunks=1;-Dxlstm.gemv.chunks=1 -Dxlstm.weights.copy=huge}
+variant_bw=${VARIANT_BW_MIB:-256}
+variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=anon;-Dxlstm.gemv.chunks=1;-Dxlstm.pool.xadd=true;-Dxlstm.gemv.chunks=1 -Dxlstm.pool.xadd=true -Dxlstm.weights.copy=huge}
 mkdir -p "$out" "$ckpt"
 log=$out/profile.log
 
@@ -85,13 +87,13 @@ EOF
 summary=()
 # One profiled bench run: config, thread count, extra JVM flags (may be empty).
 run() {
-  local c=$1 t=$2 opts=$3 dir run_out
+  local c=$1 t=$2 opts=$3 mib=$4 dir run_out
   dir=$(checkpoint "$c")
   echo "" | tee -a "$log"
   echo "=== $c, $t threads, batch 1, $decode decode steps timed + $decode profiled${opts:+, $opts}" \
     "($((SECONDS - start)) s so far)" | tee -a "$log"
   local args=(bench --backend cpu --model "$dir" --prefill 0 --decode "$decode" --batch 1 --warmup "$warmup" --profile)
-  [[ $bw -gt 0 ]] && args+=(--bandwidth "$bw")
+  [[ $mib -gt 0 ]] && args+=(--bandwidth "$mib")
   # shellcheck disable=SC2086
   run_out=$("$java" "-Dxlstm.threads=$t" $opts "${jvm[@]}" "${args[@]}" 2>&1 | grep -v -e '^WARNING' -e '^\[[0-9]*/[0-9]*\]' || true)
   echo "$run_out" | tee -a "$log"
@@ -104,11 +106,11 @@ run() {
 IFS=, read -r -a cfgs <<< "$configs"
 IFS=, read -r -a threads <<< "$threads_list"
 for c in "${cfgs[@]}"; do
-  for t in "${threads[@]}"; do run "$c" "$t" ""; done
+  for t in "${threads[@]}"; do run "$c" "$t" "" "$bw"; done
 done
 if [[ -n $variants ]]; then
   IFS=';' read -r -a vs <<< "$variants"
-  for v in "${vs[@]}"; do run "${cfgs[0]}" "${threads[0]}" "$v"; done
+  for v in "${vs[@]}"; do run "${cfgs[0]}" "${threads[0]}" "$v" "$variant_bw"; done
 fi
 echo "" | tee -a "$log"
 echo "summary (timed median step; profiled step of as many steps again)" | tee -a "$log"

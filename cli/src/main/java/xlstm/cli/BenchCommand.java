@@ -362,7 +362,7 @@ final class BenchCommand implements Callable<Integer> {
                 .put("step_us", p.stepMicros()).put("step_gbs", p.stepGbs()).put("posts_per_step", p.postsPerStep())
                 .put("chunks_per_post", p.chunksPerPost()).put("caller_chunk_share", p.callerChunkShare())
                 .put("wait_us_per_step", p.waitMicrosPerStep()).put("wake_us_per_post", p.wakeMicrosPerPost())
-                .put("parked_post_share", p.parkedPostShare());
+                .put("parked_post_share", p.parkedPostShare()).put("claim_retries_per_post", p.claimRetriesPerPost());
         if (readGbs > 0) o.put("read_gbs", readGbs);
         var rows = o.putArray("rows");
         for (DecodeProfile.Row r : p.rows()) {

@@ -23,7 +23,7 @@ public final class DecodeProfile {
     /** Read by the hooks; plain static: set and read by the one stepping thread (the pool reads its own copy). */
     static boolean on;
     private static final long[] calls = new long[N], nanos = new long[N], bytes = new long[N], posts = new long[N];
-    private static long steps, stepNanos, stepT0, opT0, opPosts0;
+    private static long steps, stepNanos, stepT0, opT0, opPosts0, retries0;
     // pool totals, written by SpinPool.run on the posting thread
     static long postCount, chunkCount, callerChunks, waitNanos, wakeNanos, wakeSamples, postsFoundParked;
 
@@ -37,6 +37,7 @@ public final class DecodeProfile {
         java.util.Arrays.fill(posts, 0);
         steps = stepNanos = 0;
         postCount = chunkCount = callerChunks = waitNanos = wakeNanos = wakeSamples = postsFoundParked = 0;
+        retries0 = CpuParallel.claimRetries();
         on = true;
     }
 
@@ -84,7 +85,7 @@ public final class DecodeProfile {
      */
     public record Report(long steps, List<Row> rows, double stepMicros, double stepGbs, double postsPerStep,
                          double chunksPerPost, double callerChunkShare, double waitMicrosPerStep,
-                         double wakeMicrosPerPost, double parkedPostShare) {
+                         double wakeMicrosPerPost, double parkedPostShare, double claimRetriesPerPost) {
         /** The table, with a "% of read bw" column when {@code readGbs} > 0. */
         public String table(double readGbs) {
             StringBuilder sb = new StringBuilder();
@@ -102,8 +103,9 @@ public final class DecodeProfile {
             }
             sb.append(String.format(Locale.ROOT, "%d steps; pool: %.1f posts/step, %.1f chunks/post, %.0f%% of chunks run"
                             + " by the caller, caller waits %.1f us/step for the last worker, first worker claim %.2f us"
-                            + " after a post, %.0f%% of posts found parked workers%n", steps, postsPerStep,
-                    chunksPerPost, 100 * callerChunkShare, waitMicrosPerStep, wakeMicrosPerPost, 100 * parkedPostShare));
+                            + " after a post, %.0f%% of posts found parked workers, %.1f failed claims (CAS) per post%n",
+                    steps, postsPerStep, chunksPerPost, 100 * callerChunkShare, waitMicrosPerStep, wakeMicrosPerPost,
+                    100 * parkedPostShare, claimRetriesPerPost));
             return sb.toString();
         }
     }
@@ -130,7 +132,8 @@ public final class DecodeProfile {
                 postCount == 0 ? 0 : (double) chunkCount / postCount,
                 chunkCount == 0 ? 0 : (double) callerChunks / chunkCount, waitNanos / 1e3 / s,
                 wakeSamples == 0 ? 0 : wakeNanos / 1e3 / wakeSamples,
-                postCount == 0 ? 0 : (double) postsFoundParked / postCount);
+                postCount == 0 ? 0 : (double) postsFoundParked / postCount,
+                postCount == 0 ? 0 : (double) (CpuParallel.claimRetries() - retries0) / postCount);
     }
 
     private static double pct(double part, double whole) { return whole > 0 ? 100 * part / whole : 0; }
