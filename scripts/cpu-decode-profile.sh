@@ -99,7 +99,7 @@ run() {
   echo "$run_out" | tee -a "$log"
   local tok step
   tok=$(echo "$run_out" | awk '/^decode +1 x 1 per step/ {print $NF}')
-  step=$(echo "$run_out" | awk '$1 == "step" {print $4 " us, " $7 " GB/s" ($8 ? ", " $8 "% of read bw" : "")}')
+  step=$(echo "$run_out" | awk '$1 == "step" {print $4 " us, " $8 " GB/s" ($9 ? ", " $9 "% of read bw" : "")}')
   summary+=("$(printf '%-5s %3s threads  %-48s %6s tok/s   profiled step %s' "$c" "$t" "${opts:-(default)}" "${tok:-?}" "${step:-?}")")
 }
 

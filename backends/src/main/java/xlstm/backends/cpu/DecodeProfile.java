@@ -22,8 +22,9 @@ public final class DecodeProfile {
 
     /** Read by the hooks; plain static: set and read by the one stepping thread (the pool reads its own copy). */
     static boolean on;
-    private static final long[] calls = new long[N], nanos = new long[N], bytes = new long[N], posts = new long[N];
-    private static long steps, stepNanos, stepT0, opT0, opPosts0, retries0;
+    private static final long[] calls = new long[N], nanos = new long[N], bytes = new long[N], posts = new long[N],
+            waits = new long[N];
+    private static long steps, stepNanos, stepT0, opT0, opPosts0, opWait0, retries0;
     // pool totals, written by SpinPool.run on the posting thread
     static long postCount, chunkCount, callerChunks, waitNanos, wakeNanos, wakeSamples, postsFoundParked;
 
@@ -35,6 +36,7 @@ public final class DecodeProfile {
         java.util.Arrays.fill(nanos, 0);
         java.util.Arrays.fill(bytes, 0);
         java.util.Arrays.fill(posts, 0);
+        java.util.Arrays.fill(waits, 0);
         steps = stepNanos = 0;
         postCount = chunkCount = callerChunks = waitNanos = wakeNanos = wakeSamples = postsFoundParked = 0;
         retries0 = CpuParallel.claimRetries();
@@ -61,6 +63,7 @@ public final class DecodeProfile {
     public static void begin() {
         if (on) {
             opPosts0 = postCount;
+            opWait0 = waitNanos;
             opT0 = System.nanoTime();
         }
     }
@@ -72,12 +75,14 @@ public final class DecodeProfile {
             calls[category]++;
             bytes[category] += streamed;
             posts[category] += postCount - opPosts0;
+            waits[category] += waitNanos - opWait0;
         }
     }
 
     /** One category's figures per step. */
-    public record Row(String category, double callsPerStep, double postsPerStep, double micros, double percent,
-                      double mbPerStep, double gbs) {}
+    /** {@code waitMicros}: of {@code micros}, the caller's wait for the last worker after it ran out of chunks. */
+    public record Row(String category, double callsPerStep, double postsPerStep, double micros, double waitMicros,
+                      double percent, double mbPerStep, double gbs) {}
 
     /**
      * The figures per step since {@link #start}: one row per category that ran, then "unaccounted" (the step's time
@@ -89,13 +94,14 @@ public final class DecodeProfile {
         /** The table, with a "% of read bw" column when {@code readGbs} > 0. */
         public String table(double readGbs) {
             StringBuilder sb = new StringBuilder();
-            String head = String.format(Locale.ROOT, "%-16s %10s %10s %10s %7s %9s %8s", "category", "calls/step",
-                    "posts/step", "us/step", "% step", "MB/step", "GB/s");
+            String head = String.format(Locale.ROOT, "%-16s %10s %10s %10s %9s %7s %9s %8s", "category", "calls/step",
+                    "posts/step", "us/step", "wait us", "% step", "MB/step", "GB/s");
             if (readGbs > 0) head += String.format(Locale.ROOT, " %9s", "% read bw");
             sb.append(head).append('\n').append("-".repeat(head.length())).append('\n');
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, "%-16s %10.1f %10.1f %10.1f %7.1f %9.2f %8.1f", r.category(),
-                        r.callsPerStep(), r.postsPerStep(), r.micros(), r.percent(), r.mbPerStep(), r.gbs()));
+                sb.append(String.format(Locale.ROOT, "%-16s %10.1f %10.1f %10.1f %9.1f %7.1f %9.2f %8.1f", r.category(),
+                        r.callsPerStep(), r.postsPerStep(), r.micros(), r.waitMicros(), r.percent(), r.mbPerStep(),
+                        r.gbs()));
                 if (readGbs > 0) {
                     sb.append(r.mbPerStep() > 0 ? String.format(Locale.ROOT, " %9.1f", 100 * r.gbs() / readGbs) : "");
                 }
@@ -121,13 +127,14 @@ public final class DecodeProfile {
             timed += nanos[c];
             allBytes += bytes[c];
             double us = nanos[c] / 1e3 / s;
-            rows.add(new Row(NAMES[c], (double) calls[c] / s, (double) posts[c] / s, us, pct(us, stepUs),
-                    bytes[c] / 1e6 / s, gbs(bytes[c], nanos[c])));
+            rows.add(new Row(NAMES[c], (double) calls[c] / s, (double) posts[c] / s, us, waits[c] / 1e3 / s,
+                    pct(us, stepUs), bytes[c] / 1e6 / s, gbs(bytes[c], nanos[c])));
         }
         double otherUs = (stepNanos - timed) / 1e3 / s;
-        rows.add(new Row("unaccounted", 0, 0, otherUs, pct(otherUs, stepUs), 0, 0));
+        rows.add(new Row("unaccounted", 0, 0, otherUs, 0, pct(otherUs, stepUs), 0, 0));
         double stepGbs = gbs(allBytes, stepNanos);
-        rows.add(new Row("step", 0, (double) postCount / s, stepUs, pct(stepUs, stepUs), allBytes / 1e6 / s, stepGbs));
+        rows.add(new Row("step", 0, (double) postCount / s, stepUs, waitNanos / 1e3 / s, pct(stepUs, stepUs),
+                allBytes / 1e6 / s, stepGbs));
         return new Report(steps, List.copyOf(rows), stepUs, stepGbs, (double) postCount / s,
                 postCount == 0 ? 0 : (double) chunkCount / postCount,
                 chunkCount == 0 ? 0 : (double) callerChunks / chunkCount, waitNanos / 1e3 / s,

@@ -57,6 +57,10 @@ class DecodeProfileTest {
         assertTrue(rest.micros() >= 0, "unaccounted " + rest.micros() + " us");
         assertEquals(step.micros(), timed + rest.micros(), 1e-6 * step.micros());
         assertEquals(r.stepMicros(), step.micros(), 0);
+        for (DecodeProfile.Row row : r.rows()) {
+            assertTrue(row.waitMicros() >= 0 && row.waitMicros() <= row.micros(), row.toString());
+            if (row.postsPerStep() == 0 && row != step) assertEquals(0, row.waitMicros(), 0, "no post, no wait: " + row);
+        }
         if (CpuParallel.threads() > 1) {
             assertTrue(r.postsPerStep() >= 1, "the lm head at least posts to the pool: " + r.postsPerStep());
             assertEquals(r.postsPerStep(), r.rows().stream().filter(x -> x != rest && x != step)
