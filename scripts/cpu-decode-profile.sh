@@ -79,7 +79,7 @@ checkpoint() {
  "bos_token_id": 0, "eos_token_id": 2, "pad_token_id": 1, "torch_dtype": "float32"}
 EOF
     "$java" "${jvm[@]}" random-checkpoint --config "$ckpt/$name.config.json" --seed 1 --force --no-progress "$dir" \
-      2>&1 | grep -v '^WARNING' | tee -a "$log" >&2
+      2>&1 | { grep -v '^WARNING' || true; } | tee -a "$log" >&2 || { echo "cpu-decode-profile: no checkpoint $dir" >&2; exit 2; }
   fi
   echo "$dir"
 }
