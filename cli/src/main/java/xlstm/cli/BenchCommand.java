@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import xlstm.backends.DType;
 import xlstm.backends.cpu.CpuParallel;
+import xlstm.backends.cpu.DecodeProfile;
 import xlstm.backends.cpu.KernelMode;
 import xlstm.cli.bench.Bandwidth;
 import xlstm.cli.bench.DeviceBench;
@@ -44,6 +45,7 @@ import xlstm.runtime.model.XlstmLarge;
         footer = {"", "Example: xlstm bench --backend cpu --seq 64,256 --skip-model",
                 "         xlstm bench --model DIR --prefill 512,2048 --decode 128 --batch 1,8 --repeats 3 --json",
                 "         xlstm bench --backend cuda --prefill 2048,8192 --batch 1,8,64,256 --decode 64",
+                "         xlstm bench --model DIR --prefill 0 --decode 64 --batch 1 --bandwidth 512 --profile",
                 "", "With --model the cell benchmark is skipped. --json prints one JSON object per line (per",
                 "measurement, as soon as it is done) instead of tables."})
 final class BenchCommand implements Callable<Integer> {
@@ -86,8 +88,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bandwidth", arity = "0..1", fallbackValue = "1024", paramLabel = "MIB",
             description = "Also measure the copy bandwidth (STREAM-like, all pool threads) of two arrays of MIB MiB"
-                    + " (1024 when no size is given).")
+                    + " and the read bandwidth (a vector sum) of one (1024 when no size is given).")
     Integer bandwidthMib;
+
+    @Option(names = "--profile",
+            description = "After each decode measurement, as many steps again broken down by operation (CPU): time,"
+                    + " weight bytes and GB/s per category, and the pool's posts; with --bandwidth also the share of the"
+                    + " best read bandwidth.")
+    boolean profile;
 
     @Option(names = "--logits-out", paramLabel = "FILE",
             description = "Also write input_ids and the logits of a 32-token random prompt (safetensors), for a"
@@ -115,6 +123,8 @@ final class BenchCommand implements Callable<Integer> {
     private Stopwatch watch;
     private boolean progressShown;
     private DType weightsDtype;
+    /** The best measured read bandwidth in GB/s (either page size), 0 without --bandwidth. */
+    private double readGbs;
 
     @Override
     public Integer call() {
@@ -139,6 +149,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         kb = Backends.choose(backend, spec);
+        if (profile && (decode == 0 || skipModel)) throw new UserError("--profile breaks down decode steps: it needs --decode N > 0 and the model");
+        if (profile && kb instanceof CudaKernels) throw new UserError("--profile is for the CPU decode step; the GPU bench times its own phases");
         if (kb instanceof CudaKernels) return device(out);
         String host = String.format(Locale.ROOT, "%d threads, %d-bit vectors (%s), %s, %s", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
@@ -210,13 +222,32 @@ final class BenchCommand implements Callable<Integer> {
 
     private void bandwidth(PrintWriter out) {
         Bandwidth.Result r = Bandwidth.copy(bandwidthMib * (1L << 20), 10);
+        Bandwidth.Result rd = Bandwidth.read(bandwidthMib * (1L << 20), 10);
+        Bandwidth.Result rh = Bandwidth.read(bandwidthMib * (1L << 20), 10, true); // null where not advised
+        // the read limit is the better of the two page sizes (4 KiB pages alone can be far below it)
+        readGbs = Math.max(rd.bestGbs(), rh == null ? 0 : rh.bestGbs());
         if (json) {
             emit(out, obj("bandwidth").put("kind", "copy").put("bytes_per_array", r.bytesPerArray())
                     .put("threads", r.threads()).put("repeats", r.repeats()).put("best_gbs", r.bestGbs())
                     .put("median_gbs", r.medianGbs()));
+            emit(out, obj("bandwidth").put("kind", "read").put("bytes_per_array", rd.bytesPerArray())
+                    .put("threads", rd.threads()).put("repeats", rd.repeats()).put("best_gbs", rd.bestGbs())
+                    .put("median_gbs", rd.medianGbs()));
+            if (rh != null) {
+                emit(out, obj("bandwidth").put("kind", "read_huge_pages").put("bytes_per_array", rh.bytesPerArray())
+                        .put("threads", rh.threads()).put("repeats", rh.repeats()).put("best_gbs", rh.bestGbs())
+                        .put("median_gbs", rh.medianGbs()));
+            }
         } else {
             out.printf(Locale.ROOT, "%ncopy bandwidth (STREAM-like, %d threads, 2 x %d MiB, bytes read + written): best %.1f GB/s,"
                     + " median %.1f GB/s of %d%n", r.threads(), r.bytesPerArray() >> 20, r.bestGbs(), r.medianGbs(), r.repeats());
+            out.printf(Locale.ROOT, "read bandwidth (vector sum, %d threads, %d MiB): best %.1f GB/s, median %.1f GB/s of %d%n",
+                    rd.threads(), rd.bytesPerArray() >> 20, rd.bestGbs(), rd.medianGbs(), rd.repeats());
+            if (rh != null) {
+                out.printf(Locale.ROOT, "read bandwidth, 2 MiB pages advised (vector sum, %d threads, %d MiB): best %.1f GB/s,"
+                        + " median %.1f GB/s of %d%n", rh.threads(), rh.bytesPerArray() >> 20, rh.bestGbs(), rh.medianGbs(),
+                        rh.repeats());
+            }
             out.flush();
         }
     }
@@ -284,14 +315,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         Stopwatch pw = repeats == null ? new Stopwatch(1, warmup, 9, 3.0) : new Stopwatch(1, warmup, repeats, Double.MAX_VALUE);
         List<String[]> rows = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
         for (int b : batches) {
             progress(++at, steps, "decode, batch " + b + ", " + decode + " steps");
-            ModelBench.Decode d = ModelBench.decode(model, b, decode, 8, warmup, 13);
+            ModelBench.Decode d = ModelBench.decode(model, b, decode, 8, warmup, 13, profile);
             if (json) {
                 emit(out, obj("decode").put("batch", b).put("steps", d.steps()).put("median_step_s", d.medianStepSeconds())
                         .put("mean_step_s", d.meanStepSeconds()).put("tok_s", d.tokensPerSecond()));
+                if (d.profile() != null) emit(out, profileJson(b, d.profile()));
             }
             rows.add(new String[] {"decode", b + " x 1 per step", ms(d.medianStepSeconds()), rate(d.tokensPerSecond())});
+            if (d.profile() != null) profiles.add(String.format(Locale.ROOT, "%ndecode step profile, batch %d, %d threads"
+                    + " (wall time on the stepping thread, weights streamed per step)%n", b, CpuParallel.threads())
+                    + d.profile().table(readGbs) + hugePagesInUse());
         }
         for (int s : prefill) {
             progress(++at, steps, "prefill S=" + s);
@@ -307,8 +343,37 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%nxLSTM Large, E=%d, %d blocks, %d heads, vocab %d, %s (median)%n", c.embeddingDim(),
                     c.numBlocks(), c.numHeads(), c.vocabSize(), what);
             table(out, new String[] {"phase", "tokens", "ms", "tokens/s"}, rows);
+            for (String p : profiles) out.print(p);
             out.flush();
         }
+    }
+
+    /** The process's memory on transparent huge pages (Linux), as a line; empty where unknown. */
+    private static String hugePagesInUse() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+                if (l.startsWith("AnonHugePages:")) return "process " + l.replaceAll("\\s+", " ") + "\n";
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or no smaps_rollup: nothing to say
+        }
+        return "";
+    }
+
+    private ObjectNode profileJson(int batch, DecodeProfile.Report p) {
+        ObjectNode o = obj("profile").put("batch", batch).put("threads", CpuParallel.threads()).put("steps", p.steps())
+                .put("step_us", p.stepMicros()).put("step_gbs", p.stepGbs()).put("posts_per_step", p.postsPerStep())
+                .put("chunks_per_post", p.chunksPerPost()).put("caller_chunk_share", p.callerChunkShare())
+                .put("wait_us_per_step", p.waitMicrosPerStep()).put("wake_us_per_post", p.wakeMicrosPerPost())
+                .put("parked_post_share", p.parkedPostShare()).put("claim_retries_per_post", p.claimRetriesPerPost());
+        if (readGbs > 0) o.put("read_gbs", readGbs);
+        var rows = o.putArray("rows");
+        for (DecodeProfile.Row r : p.rows()) {
+            rows.addObject().put("category", r.category()).put("calls_per_step", r.callsPerStep())
+                    .put("posts_per_step", r.postsPerStep()).put("us_per_step", r.micros()).put("wait_us_per_step", r.waitMicros()).put("percent", r.percent())
+                    .put("mb_per_step", r.mbPerStep()).put("gbs", r.gbs());
+        }
+        return o;
     }
 
     private static String ms(double seconds) {

@@ -150,11 +150,17 @@ class CommandsTest {
         Cli.Result r = Cli.run("bench", "--backend", "cpu", "--model", model.toString(), "--prefill", "8,20",
                 "--decode", "5", "--batch", "1,3", "--repeats", "2", "--warmup", "0", "--bandwidth", "4",
                 "--logits-out", logits.toString(), "--json").assertOk();
-        List<com.fasterxml.jackson.databind.JsonNode> lines = r.out().strip().lines().map(TestFiles::json).toList();
+        List<com.fasterxml.jackson.databind.JsonNode> all = r.out().strip().lines().map(TestFiles::json).toList();
+        // copy, read, and read on huge pages where the OS takes the advice
+        List<com.fasterxml.jackson.databind.JsonNode> bw = all.stream().filter(l -> l.get("phase").asText().equals("bandwidth")).toList();
+        List<String> kinds = bw.stream().map(l -> l.get("kind").asText()).toList();
+        assertTrue(kinds.equals(List.of("copy", "read")) || kinds.equals(List.of("copy", "read", "read_huge_pages")), r.out());
+        for (var l : bw) assertTrue(l.get("best_gbs").asDouble() > 0 && l.get("threads").asInt() >= 1, r.out());
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>(all);
+        lines.removeAll(bw.subList(1, bw.size())); // one bandwidth line left, for the indices below
         assertEquals(List.of("host", "bandwidth", "load", "logits", "decode", "decode", "prefill", "prefill"),
                 lines.stream().map(l -> l.get("phase").asText()).toList(), r.out());
         assertEquals("cpu", lines.get(0).get("backend").asText());
-        assertTrue(lines.get(1).get("best_gbs").asDouble() > 0 && lines.get(1).get("threads").asInt() >= 1, r.out());
         assertEquals(16, lines.get(2).get("embedding_dim").asInt());
         assertEquals(3, lines.get(5).get("batch").asInt());
         assertEquals(5, lines.get(5).get("steps").asInt());
@@ -169,6 +175,39 @@ class CommandsTest {
             assertEquals(List.of(1L, 32L, (long) TestFiles.VOCAB),
                     java.util.Arrays.stream(f.shapeOf("logits")).boxed().toList());
         }
+    }
+
+    @Test
+    void benchProfilesTheDecodeStep() throws IOException {
+        Path model = TestFiles.checkpoint(tmp.resolve("model"), TestFiles.tinyWeights());
+        Cli.Result r = Cli.run("bench", "--backend", "cpu", "--model", model.toString(), "--prefill", "0", "--decode", "4",
+                "--batch", "2", "--warmup", "0", "--bandwidth", "4", "--profile", "--json").assertOk();
+        List<com.fasterxml.jackson.databind.JsonNode> all = r.out().strip().lines().map(TestFiles::json).toList();
+        double bestRead = all.stream().filter(l -> l.get("phase").asText().equals("bandwidth")
+                && l.get("kind").asText().startsWith("read")).mapToDouble(l -> l.get("best_gbs").asDouble()).max().orElse(-1);
+        List<com.fasterxml.jackson.databind.JsonNode> lines = all.stream()
+                .filter(l -> !l.get("phase").asText().equals("bandwidth")).toList();
+        assertEquals(List.of("host", "load", "decode", "profile"),
+                lines.stream().map(l -> l.get("phase").asText()).toList(), r.out());
+        var p = lines.get(3);
+        assertEquals(2, p.get("batch").asInt());
+        assertEquals(4, p.get("steps").asInt());
+        assertEquals(bestRead, p.get("read_gbs").asDouble(), 0, "the best read bandwidth");
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> rows = new java.util.LinkedHashMap<>();
+        p.get("rows").forEach(row -> rows.put(row.get("category").asText(), row));
+        assertTrue(rows.keySet().containsAll(List.of("embedding", "rms norm", "linear qkvo|if", "mlstm step",
+                "out linear", "ffn gate|up", "swiglu", "down", "lm head", "unaccounted", "step")), rows.keySet().toString());
+        double sum = 0;
+        for (var row : rows.values()) if (!row.get("category").asText().equals("step")) sum += row.get("us_per_step").asDouble();
+        assertEquals(p.get("step_us").asDouble(), sum, 1e-6 * sum, "the categories and the rest make up the step");
+        // the random checkpoint's head (vocab x E f32) is what the lm head row streams
+        assertEquals(4.0 * TestFiles.VOCAB * 16 / 1e6, rows.get("lm head").get("mb_per_step").asDouble(), 1e-9);
+
+        Cli.Result text = Cli.run("bench", "--model", model.toString(), "--prefill", "0", "--decode", "3",
+                "--batch", "1", "--warmup", "0", "--profile").assertOk();
+        assertTrue(text.out().contains("decode step profile, batch 1") && text.out().contains("lm head")
+                && text.out().contains("posts/step") && !text.out().contains("% read bw"), text.out());
+        Cli.run("bench", "--model", model.toString(), "--decode", "0", "--profile").assertUserError("--profile");
     }
 
     @Test

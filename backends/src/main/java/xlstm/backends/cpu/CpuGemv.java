@@ -21,13 +21,26 @@ public final class CpuGemv {
     }
 
     /**
-     * Output rows per parallel chunk for {@code out} rows of {@code in} inputs: a multiple of 4, about four chunks
-     * per thread, and at least 64 KiB of weights per chunk so the hand-off stays small against the streaming.
+     * Chunks per thread of a product ({@code -Dxlstm.gemv.chunks}, default 4: late or slow threads are evened out;
+     * 1: one contiguous range per thread, the longest streams) and the least weight bytes of a chunk
+     * ({@code -Dxlstm.gemv.minChunkKiB}, default 64: the hand-off stays small against the streaming). Settings to
+     * compare on a machine, e.g. with {@code scripts/cpu-decode-profile.sh}.
+     */
+    static final int CHUNKS_PER_THREAD = Math.max(1, Integer.getInteger("xlstm.gemv.chunks", 4));
+    static final long MIN_CHUNK_BYTES = 1024L * Math.max(1, Integer.getInteger("xlstm.gemv.minChunkKiB", 64));
+
+    /**
+     * Output rows per parallel chunk for {@code out} rows of {@code in} inputs: a multiple of 4, about
+     * {@link #CHUNKS_PER_THREAD} chunks per thread, and at least {@link #MIN_CHUNK_BYTES} of weights per chunk.
      */
     public static int chunkRows(long totalRows, int in, int wBytes) {
-        int threads = CpuParallel.threads();
-        long perChunk = (totalRows + 4L * threads - 1) / (4L * threads);
-        long minRows = Math.max(4, (64 * 1024) / Math.max(1L, (long) in * wBytes));
+        return chunkRows(totalRows, in, wBytes, CpuParallel.threads(), CHUNKS_PER_THREAD, MIN_CHUNK_BYTES);
+    }
+
+    static int chunkRows(long totalRows, int in, int wBytes, int threads, int perThread, long minBytes) {
+        long chunks = (long) perThread * threads;
+        long perChunk = (totalRows + chunks - 1) / chunks;
+        long minRows = Math.max(4, minBytes / Math.max(1L, (long) in * wBytes));
         long rows = Math.max(perChunk, minRows);
         return (int) Math.min(Integer.MAX_VALUE - 3, (rows + 3) & ~3L);
     }

@@ -19,6 +19,9 @@ public final class CpuParallel {
 
     public static int threads() { return THREADS; }
 
+    /** The pool's failed claim attempts so far while {@link DecodeProfile} was on. */
+    static long claimRetries() { return POOL == null ? 0 : POOL.casFailures.get(); }
+
     /** Runs body(i) for i in [0, n), in parallel when worthwhile; returns when all are done. */
     public static void forEach(int n, IntConsumer body) {
         forEach(n, 1, body);

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Several linear layers that read the same input, run as one parallel pass: one hand-off to the pool instead of
  * one per layer, and the tiny ones (an mLSTM layer's input and forget gates, one row per head) ride along with the
- * big ones instead of costing a pass each. The output rows of all parts are cut into chunks once, at construction.
- * Each part writes its own (rows, out) float32 output, as {@link CpuLinear#linear} would.
+ * big ones instead of costing a pass each. The output rows of all parts, end to end, are cut into chunks once, at
+ * construction; a chunk may span parts (so a part's remainder is no chunk of its own, and one chunk per thread is
+ * one range per thread). Each part writes its own (rows, out) float32 output, as {@link CpuLinear#linear} would.
  */
 public final class FusedLinear {
     /** One layer: W (out, in) float32 or bf16 at element offset {@code wOff}, bias float32 or null. */
@@ -16,7 +17,8 @@ public final class FusedLinear {
 
     private final int in;
     private final Part[] parts;
-    private final int[] chunkPart, chunkFrom, chunkTo;
+    /** Chunk c is segments [chunkSeg[c], chunkSeg[c + 1]); a segment is rows [segFrom, segTo) of part segPart. */
+    private final int[] chunkSeg, segPart, segFrom, segTo;
 
     public FusedLinear(int in, List<Part> parts) {
         this.in = in;
@@ -28,20 +30,31 @@ public final class FusedLinear {
             bf16 |= p.bf16();
         }
         int size = CpuGemv.chunkRows(total, in, bf16 ? 2 : 4);
-        List<int[]> chunks = new ArrayList<>();
+        List<int[]> segs = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        int room = 0; // rows left in the current chunk
         for (int j = 0; j < this.parts.length; j++) {
             int out = this.parts[j].out();
-            for (int o = 0; o < out; o += size) chunks.add(new int[] {j, o, Math.min(out, o + size)});
+            for (int o = 0; o < out; ) {
+                if (room == 0) {
+                    starts.add(segs.size());
+                    room = size;
+                }
+                int to = (int) Math.min(out, (long) o + room);
+                segs.add(new int[] {j, o, to});
+                room -= to - o;
+                o = to;
+            }
         }
-        chunkPart = new int[chunks.size()];
-        chunkFrom = new int[chunks.size()];
-        chunkTo = new int[chunks.size()];
-        for (int c = 0; c < chunks.size(); c++) {
-            chunkPart[c] = chunks.get(c)[0];
-            chunkFrom[c] = chunks.get(c)[1];
-            chunkTo[c] = chunks.get(c)[2];
-        }
+        starts.add(segs.size());
+        chunkSeg = starts.stream().mapToInt(Integer::intValue).toArray();
+        segPart = segs.stream().mapToInt(x -> x[0]).toArray();
+        segFrom = segs.stream().mapToInt(x -> x[1]).toArray();
+        segTo = segs.stream().mapToInt(x -> x[2]).toArray();
     }
+
+    /** Chunks of a pass (for tests). */
+    int chunks() { return chunkSeg.length - 1; }
 
     public int parts() { return parts.length; }
 
@@ -58,7 +71,7 @@ public final class FusedLinear {
         }
         ChunkTask t = ParallelTask.take(CHUNKS, ChunkTask::new);
         t.fused = this; t.x = x; t.xOff = xOff; t.rows = rows; t.ys = ys;
-        t.forChunks(chunkPart.length);
+        t.forChunks(chunks());
     }
 
     private static final ThreadLocal<ChunkTask> CHUNKS = new ThreadLocal<>();
@@ -83,13 +96,15 @@ public final class FusedLinear {
     }
 
     private void chunk(MemorySegment x, long xOff, int rows, MemorySegment[] ys, int c) {
-        Part p = parts[chunkPart[c]];
-        MemorySegment y = ys[chunkPart[c]];
-        if (rows == 1) {
-            CpuGemv.rows(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.b(), p.bOff(), y, 0, chunkFrom[c], chunkTo[c]);
-        } else {
-            CpuLinear.tile(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), y, 0, 0, rows,
-                    chunkFrom[c], chunkTo[c]);
+        for (int s = chunkSeg[c]; s < chunkSeg[c + 1]; s++) {
+            Part p = parts[segPart[s]];
+            MemorySegment y = ys[segPart[s]];
+            if (rows == 1) {
+                CpuGemv.rows(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.b(), p.bOff(), y, 0, segFrom[s], segTo[s]);
+            } else {
+                CpuLinear.tile(x, xOff, in, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), y, 0, 0, rows,
+                        segFrom[s], segTo[s]);
+            }
         }
     }
 }

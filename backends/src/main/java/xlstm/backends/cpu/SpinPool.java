@@ -14,12 +14,19 @@ import java.util.function.IntConsumer;
  * <p>Claims go through one ticket, {@code epoch (16 bits) | n (24) | next (24)}: a worker claims chunk {@code next}
  * of the posted epoch with a CAS, so a worker that wakes late can never run a chunk of a job that has finished; the
  * job's body is read only after a successful claim, when the job cannot finish before that chunk is reported done.
+ * With {@code -Dxlstm.pool.xadd=true} a claim is one atomic add instead (no retries when many workers claim at
+ * once): the ticket it returns names the chunk and its job, and an add past the end claims nothing; every thread adds
+ * past the end at most once per job (it looks first), so {@code next} stays below {@code n + threads}.
  */
 final class SpinPool {
     private static final int BITS = 24;
     private static final long MASK = (1L << BITS) - 1;
     static final int MAX_CHUNKS = (int) MASK;
     private static final long SPIN_NANOS = Long.getLong("xlstm.spin.us", 200) * 1000L;
+    private static final boolean XADD = Boolean.getBoolean("xlstm.pool.xadd");
+
+    /** Claims by one atomic add rather than a compare-and-set loop. */
+    private final boolean xadd;
 
     private final Thread[] workers;
     private final AtomicLong ticket = new AtomicLong();
@@ -32,8 +39,18 @@ final class SpinPool {
     private volatile boolean shutdown;
     /** The thread whose job is running; a nested post from it runs inline. */
     private volatile Thread owner;
+    /** With {@link DecodeProfile} on: the post's time, and the first worker claim's (0: none yet). */
+    private volatile long postedAt;
+    private final AtomicLong firstClaimAt = new AtomicLong();
+    /** Failed claim attempts (compare-and-set mode) while {@link DecodeProfile} is on. */
+    final AtomicLong casFailures = new AtomicLong();
 
     SpinPool(int workerCount) {
+        this(workerCount, XADD);
+    }
+
+    SpinPool(int workerCount, boolean xadd) {
+        this.xadd = xadd;
         workers = new Thread[workerCount];
         for (int w = 0; w < workerCount; w++) {
             Thread t = new Worker(this::work, "xlstm-cpu-" + (w + 1));
@@ -59,7 +76,8 @@ final class SpinPool {
      * the range is split here rather than in a wrapping lambda so that a call allocates nothing.
      */
     synchronized void run(int n, int chunkSize, int total, IntConsumer job) {
-        if (n > MAX_CHUNKS) throw new IllegalArgumentException("too many chunks: " + n);
+        // room above n for the adds past the end (one per thread at most)
+        if (n > MAX_CHUNKS - workers.length - 1) throw new IllegalArgumentException("too many chunks: " + n);
         owner = Thread.currentThread();
         try {
             body = job;
@@ -67,10 +85,20 @@ final class SpinPool {
             this.total = total;
             error = null;
             done.set(0);
+            boolean profile = DecodeProfile.on;
+            if (profile) {
+                firstClaimAt.set(0);
+                postedAt = System.nanoTime();
+                if (parked.get() > 0) DecodeProfile.postsFoundParked++;
+            } else {
+                postedAt = 0;
+            }
             long epoch = ((ticket.get() >>> (2 * BITS)) + 1) & 0xffff;
             ticket.set((epoch << (2 * BITS)) | ((long) n << BITS));
             if (parked.get() > 0) for (Thread w : workers) LockSupport.unpark(w);
-            while (claimAndRun()) { }
+            int mine = 0;
+            while (claimAndRun()) mine++;
+            long waitFrom = profile ? System.nanoTime() : 0;
             // a worker still on its chunk: spin briefly, then yield (on a busy machine it may be waiting for a core)
             long waitStart = 0;
             for (int spins = 0; done.get() < n; spins++) {
@@ -79,6 +107,17 @@ final class SpinPool {
                 } else {
                     if (waitStart == 0) waitStart = System.nanoTime();
                     if (System.nanoTime() - waitStart < 20_000) Thread.onSpinWait(); else Thread.yield();
+                }
+            }
+            if (profile) {
+                long now = System.nanoTime(), first = firstClaimAt.get();
+                DecodeProfile.postCount++;
+                DecodeProfile.chunkCount += n;
+                DecodeProfile.callerChunks += mine;
+                DecodeProfile.waitNanos += now - waitFrom;
+                if (first != 0) {
+                    DecodeProfile.wakeNanos += first - postedAt;
+                    DecodeProfile.wakeSamples++;
                 }
             }
             Throwable e = error;
@@ -100,7 +139,18 @@ final class SpinPool {
             long t = ticket.get();
             int n = (int) ((t >>> BITS) & MASK), next = (int) (t & MASK);
             if (next >= n) return false;
-            if (!ticket.compareAndSet(t, t + 1)) continue;
+            if (xadd) {
+                t = ticket.getAndIncrement();
+                n = (int) ((t >>> BITS) & MASK);
+                next = (int) (t & MASK);
+                if (next >= n) return false;
+            } else if (!ticket.compareAndSet(t, t + 1)) {
+                if (postedAt != 0) casFailures.incrementAndGet();
+                continue;
+            }
+            if (postedAt != 0 && firstClaimAt.get() == 0 && owner != Thread.currentThread()) {
+                firstClaimAt.compareAndSet(0, System.nanoTime());
+            }
             try {
                 IntConsumer b = body;
                 int lo = next * size, hi = Math.min(total, lo + size);

@@ -74,4 +74,34 @@ class CpuParallelTest {
             }
         }
     }
+
+    /** Chunks cut across the parts' boundaries (rows of 16 KiB: several chunks of a few rows) give each part's rows bit for bit. */
+    @Test
+    void fusedChunksSpanningPartsGiveTheSameRows() {
+        int in = 4096;
+        int[] outs = {37, 4, 130};
+        for (int rows : new int[] {1, 3}) {
+            for (boolean bf16 : new boolean[] {false, true}) {
+                float[] x = CpuLinalgTest.randn(rows * in);
+                java.util.List<FusedLinear.Part> parts = new java.util.ArrayList<>();
+                java.lang.foreign.MemorySegment[] ys = new java.lang.foreign.MemorySegment[outs.length];
+                for (int j = 0; j < outs.length; j++) {
+                    parts.add(new FusedLinear.Part(CpuLinalgTest.weights(CpuLinalgTest.randn(outs[j] * in), bf16), 0,
+                            bf16, outs[j], j == 1 ? null : CpuLinalgTest.f32(CpuLinalgTest.randn(outs[j])), 0));
+                    ys[j] = CpuLinalgTest.zeros(rows * outs[j]);
+                }
+                FusedLinear fused = new FusedLinear(in, parts);
+                int size = CpuGemv.chunkRows(171, in, bf16 ? 2 : 4);
+                assertEquals((171 + size - 1) / size, fused.chunks(), "chunks of " + size + " rows over all parts");
+                fused.apply(CpuLinalgTest.f32(x), 0, rows, ys);
+                for (int j = 0; j < outs.length; j++) {
+                    FusedLinear.Part p = parts.get(j);
+                    java.lang.foreign.MemorySegment want = CpuLinalgTest.zeros(rows * outs[j]);
+                    CpuLinear.linear(CpuLinalgTest.f32(x), 0, rows, in, p.w(), 0, bf16, outs[j], p.b(), 0, want, 0);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(CpuLinalgTest.read(want, rows * outs[j]),
+                            CpuLinalgTest.read(ys[j], rows * outs[j]), "part " + j + " rows " + rows + " bf16 " + bf16);
+                }
+            }
+        }
+    }
 }

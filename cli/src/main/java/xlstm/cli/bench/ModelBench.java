@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import xlstm.backends.cpu.DecodeProfile;
 import xlstm.runtime.io.SafetensorsWriter;
 import xlstm.runtime.model.LargeState;
 import xlstm.runtime.model.XlstmLarge;
@@ -23,8 +24,12 @@ public final class ModelBench {
         public double tokensPerSecond() { return tokens / medianSeconds; }
     }
 
-    /** {@code steps} timed decode steps of {@code batch} rows: median and mean seconds per step. */
-    public record Decode(int batch, int steps, double medianStepSeconds, double meanStepSeconds) {
+    /**
+     * {@code steps} timed decode steps of {@code batch} rows: median and mean seconds per step; with a profile, the
+     * breakdown of as many further steps (null without).
+     */
+    public record Decode(int batch, int steps, double medianStepSeconds, double meanStepSeconds,
+                         DecodeProfile.Report profile) {
         public double tokensPerSecond() { return batch / medianStepSeconds; }
     }
 
@@ -49,9 +54,11 @@ public final class ModelBench {
 
     /**
      * Decode timing: a state fed a 16-token prompt per row, then at least {@code minWarmup} untimed steps (and until
-     * {@code warmupSeconds} have passed), then {@code steps} steps timed one by one.
+     * {@code warmupSeconds} have passed), then {@code steps} steps timed one by one; with {@code profile}, then as many
+     * steps under {@link DecodeProfile} (apart from the timed ones, so those are as without a profile).
      */
-    public static Decode decode(XlstmLarge model, int batch, int steps, int minWarmup, double warmupSeconds, long seed) {
+    public static Decode decode(XlstmLarge model, int batch, int steps, int minWarmup, double warmupSeconds, long seed,
+                                boolean profile) {
         LargeState state = model.newState(batch);
         model.forward(ids(model, batch, 16, seed), state);
         long[][] next = new long[16][];
@@ -70,7 +77,17 @@ public final class ModelBench {
         }
         Arrays.sort(t);
         double median = steps % 2 == 1 ? t[steps / 2] : (t[steps / 2 - 1] + t[steps / 2]) / 2;
-        return new Decode(batch, steps, median, sum / steps);
+        DecodeProfile.Report report = null;
+        if (profile) {
+            DecodeProfile.start();
+            try {
+                for (int j = 0; j < steps; j++) Workloads.decode(model, next[j % next.length], state);
+            } finally {
+                DecodeProfile.stop();
+            }
+            report = DecodeProfile.report();
+        }
+        return new Decode(batch, steps, median, sum / steps, report);
     }
 
     /**

@@ -19,6 +19,12 @@ import xlstm.runtime.model.XlstmLarge;
  * {@code model_0.safetensors, model_1.safetensors, ...}).
  */
 public final class HfCheckpoint {
+    /**
+     * Where the weights live (a setting to compare CPU decode speeds with): unset, the file mapping (page cache, 4 KiB
+     * pages); {@code huge}, copied to 2 MiB pages where the OS gives them; {@code anon}, copied to ordinary memory.
+     */
+    public static final String COPY_PROPERTY = "xlstm.weights.copy";
+
     private HfCheckpoint() {}
 
     /**
@@ -51,6 +57,13 @@ public final class HfCheckpoint {
         String mode = w.contains("backbone.blocks.0.mlstm_layer.qkv_opreact.weight") ? "fused" : "single";
         if (!mode.equals(cfg.weightMode())) cfg = cfg.withWeightMode(mode);
         if (weightsDtype != null) w = w.converting(weightsDtype);
+        String copy = System.getProperty(COPY_PROPERTY, "");
+        switch (copy) {
+            case "" -> { }
+            case "huge" -> w = w.copying(true);
+            case "anon" -> w = w.copying(false);
+            default -> throw new UserError("-D" + COPY_PROPERTY + " must be huge or anon, got '" + copy + "'");
+        }
         return XlstmLarge.load(cfg, w, tie, backend);
     }
 }

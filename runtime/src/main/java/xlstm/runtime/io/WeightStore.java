@@ -1,5 +1,7 @@
 package xlstm.runtime.io;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import xlstm.backends.DType;
+import xlstm.backends.cpu.HugePages;
 import xlstm.runtime.UserError;
 import xlstm.runtime.tensor.Tensor;
 
@@ -169,6 +172,46 @@ public abstract class WeightStore implements AutoCloseable {
                     // the converted copy is what stays: drop the source's pages from memory (the mapping stays)
                     if (t.data().isMapped()) t.data().unload();
                     return converted;
+                });
+            }
+            @Override public Tensor get(String name) {
+                Tensor t = load(name);
+                if (t == null) throw base.missingError(name);
+                base.markUsed(name);
+                return t;
+            }
+            @Override public void markUsed(String... names) { base.markUsed(names); }
+            @Override public Set<String> used() { return base.used(); }
+            @Override public Set<String> unused() { return base.unused(); }
+            @Override public void close() { base.close(); }
+        };
+    }
+
+    /**
+     * A view of this store whose floating-point tensors are copied out of the file mapping into fresh native memory
+     * when read, on 2 MiB pages where the OS gives them ({@code hugePages}, {@link HugePages}) or ordinary ones:
+     * the decode step streams every weight, and a file mapping is page-cache memory on 4 KiB pages. Same values.
+     */
+    public WeightStore copying(boolean hugePages) {
+        WeightStore base = this;
+        Map<String, Tensor> cache = new ConcurrentHashMap<>();
+        return new WeightStore() {
+            @Override public String source() { return base.source(); }
+            @Override public String sourceOf(String name) { return base.sourceOf(name); }
+            @Override public Set<String> names() { return base.names(); }
+            @Override public boolean contains(String name) { return base.contains(name); }
+            @Override public long[] shapeOf(String name) { return base.shapeOf(name); }
+            @Override public DType dtypeOf(String name) { return base.dtypeOf(name); }
+            @Override protected Tensor load(String name) {
+                Tensor t = base.load(name);
+                if (t == null || !isFloat(t.dtype())) return t;
+                return cache.computeIfAbsent(name, n -> {
+                    long bytes = t.data().byteSize();
+                    MemorySegment to = hugePages ? HugePages.allocate(bytes).segment()
+                            : Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+                    MemorySegment.copy(t.data(), 0, to, 0, bytes);
+                    if (t.data().isMapped()) t.data().unload();
+                    return Tensor.wrap(to, t.dtype(), t.shape());
                 });
             }
             @Override public Tensor get(String name) {

@@ -10,6 +10,7 @@ import xlstm.backends.cpu.CpuEmbedding;
 import xlstm.backends.cpu.CpuLayout;
 import xlstm.backends.cpu.CpuLinear;
 import xlstm.backends.cpu.CpuNorms;
+import xlstm.backends.cpu.DecodeProfile;
 import xlstm.backends.cpu.FusedLinear;
 import xlstm.runtime.UserError;
 import xlstm.runtime.backend.JavaKernels;
@@ -229,22 +230,37 @@ public final class XlstmLarge {
 
     private void runStep(LargeStepBuffers bf, LargeState state) {
         int b = bf.batch;
+        DecodeProfile.stepBegin();
+        DecodeProfile.begin();
         try {
             CpuEmbedding.embedding(embedding.data(), 0, embedding.dtype() == DType.BF16, vocab, e, bf.ids.data(), 0,
                     true, b, bf.x.data(), 0);
         } catch (IndexOutOfBoundsException ex) {
             throw new UserError(ex.getMessage());
         }
+        DecodeProfile.end(DecodeProfile.EMBEDDING, (long) b * e * embedding.dtype().byteSize());
         for (int i = 0; i < blocks.size(); i++) blocks.get(i).step(bf, state.c(i), state.n(i), state.m(i));
         MemorySegment hs = bf.x.data();
         if (outNormW != null) {
+            DecodeProfile.begin();
             CpuNorms.rmsNorm(bf.x.data(), 0, bf.xn.data(), 0, b, e, outNormW.data(), 0, seg(outNormB), 0, normEps);
+            DecodeProfile.end(DecodeProfile.NORM, bytes(outNormW) + bytes(outNormB));
             hs = bf.xn.data();
         }
+        DecodeProfile.begin();
         CpuLinear.linear(hs, 0, b, e, lmHead.data(), 0, lmHead.dtype() == DType.BF16, vocab, null, 0,
                 bf.logits.data(), 0);
-        if (logitCap != null) softcapInPlace(b, vocab, bf.logits.data(), bf.raw.data(), logitCap);
+        DecodeProfile.end(DecodeProfile.LM_HEAD, bytes(lmHead));
+        if (logitCap != null) {
+            DecodeProfile.begin();
+            softcapInPlace(b, vocab, bf.logits.data(), bf.raw.data(), logitCap);
+            DecodeProfile.end(DecodeProfile.LOGIT_CAP, 0);
+        }
+        DecodeProfile.stepEnd();
     }
+
+    /** A tensor's stored bytes (0 for null): what a decode step streams of a weight. */
+    private static long bytes(Tensor t) { return t == null ? 0 : t.numel() * t.dtype().byteSize(); }
 
     private static MemorySegment seg(Tensor t) { return t == null ? null : t.data(); }
 
@@ -435,33 +451,72 @@ public final class XlstmLarge {
             ffnParts = new FusedLinear.Part[] {part(gateW, gateB), part(upW, upB)};
             mlstmIn = new FusedLinear(e, List.of(mlstmParts));
             ffnIn = new FusedLinear(e, List.of(ffnParts));
+            normBytes = bytes(normMW) + bytes(normMB);
+            normFBytes = bytes(normFW) + bytes(normFB);
+            mlstmInBytes = bytes(qW) + bytes(qB) + bytes(kW) + bytes(kB) + bytes(vW) + bytes(vB) + bytes(oW) + bytes(oB)
+                    + bytes(igW) + bytes(igB) + bytes(fgW) + bytes(fgB);
+            headNormBytes = bytes(mhnW) + bytes(mhnB);
+            outBytes = bytes(outW) + bytes(outB);
+            ffnInBytes = bytes(gateW) + bytes(gateB) + bytes(upW) + bytes(upB);
+            downBytes = bytes(downW) + bytes(downB);
         }
+
+        /** Bytes of weights each decode operation streams, for {@link DecodeProfile}. */
+        private final long normBytes, normFBytes, mlstmInBytes, headNormBytes, outBytes, ffnInBytes, downBytes;
 
         /** {@link #forward} of one token per row on the step buffers: the result replaces {@code bf.x}. */
         void step(LargeStepBuffers bf, Tensor c, Tensor n, Tensor m) {
             int b = bf.batch, p = cfg.ffnUpProjDim();
             KernelBackend kb = kernels.backend();
             MemorySegment x = bf.x.data(), y = bf.y.data();
+            // DecodeProfile's hooks: one static boolean read each when it is off
+            DecodeProfile.begin();
             CpuNorms.rmsNorm(x, 0, bf.xn.data(), 0, b, e, normMW.data(), 0, seg(normMB), 0, normEps);
+            DecodeProfile.end(DecodeProfile.NORM, normBytes);
+            DecodeProfile.begin();
             mlstmIn.apply(bf.xn.data(), 0, b, bf.mlstmOut);
+            DecodeProfile.end(DecodeProfile.MLSTM_IN, mlstmInBytes);
             if (gateCap != null) {
+                DecodeProfile.begin();
                 softcapInPlace(b, nh, bf.ig.data(), bf.raw.data(), gateCap);
                 softcapInPlace(b, nh, bf.fg.data(), bf.raw.data(), gateCap);
+                DecodeProfile.end(DecodeProfile.GATE_CAP, 0);
             }
+            DecodeProfile.begin();
             kb.mlstmStep(b, nh, dhqk, dhhv, bf.q.data(), bf.k.data(), bf.v.data(), bf.ig.data(), bf.fg.data(),
                     c.data(), n.data(), m.data(), bf.h.data(), cellEps);
+            // the state is read and written
+            DecodeProfile.end(DecodeProfile.CELL, 2 * (bytes(c) + bytes(n) + bytes(m)));
+            DecodeProfile.begin();
             CpuNorms.groupNorm(bf.h.data(), 0, bf.hn.data(), 0, b, nh, dhhv, mhnW.data(), 0, seg(mhnB), 0, normEps,
                     false);
+            DecodeProfile.end(DecodeProfile.HEAD_NORM, headNormBytes);
+            DecodeProfile.begin();
             kb.sigmoidGate(b, dv, bf.o.data(), bf.hn.data(), bf.gated.data());
+            DecodeProfile.end(DecodeProfile.OUT_GATE, 0);
+            DecodeProfile.begin();
             CpuLinear.linear(bf.gated.data(), 0, b, dv, outW.data(), 0, outW.dtype() == DType.BF16, e, seg(outB), 0,
                     y, 0);
+            DecodeProfile.end(DecodeProfile.OUT_PROJ, outBytes);
+            DecodeProfile.begin();
             CpuElementwise.add(y, 0, x, 0, y, 0, (long) b * e);
+            DecodeProfile.end(DecodeProfile.RESIDUAL, 0);
+            DecodeProfile.begin();
             CpuNorms.rmsNorm(y, 0, bf.yn.data(), 0, b, e, normFW.data(), 0, seg(normFB), 0, normEps);
+            DecodeProfile.end(DecodeProfile.NORM, normFBytes);
+            DecodeProfile.begin();
             ffnIn.apply(bf.yn.data(), 0, b, bf.ffnOut);
+            DecodeProfile.end(DecodeProfile.FFN_IN, ffnInBytes);
+            DecodeProfile.begin();
             kb.gatedActivation(ActivationFn.SWISH, b, p, bf.g.data(), bf.u.data(), bf.act.data());
+            DecodeProfile.end(DecodeProfile.SWIGLU, 0);
+            DecodeProfile.begin();
             CpuLinear.linear(bf.act.data(), 0, b, p, downW.data(), 0, downW.dtype() == DType.BF16, e, seg(downB), 0,
                     bf.down.data(), 0);
+            DecodeProfile.end(DecodeProfile.DOWN, downBytes);
+            DecodeProfile.begin();
             CpuElementwise.add(bf.down.data(), 0, y, 0, x, 0, (long) b * e);
+            DecodeProfile.end(DecodeProfile.RESIDUAL, 0);
         }
 
         /**

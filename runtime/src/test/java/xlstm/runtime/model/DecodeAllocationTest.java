@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import xlstm.backends.cpu.DecodeProfile;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.tensor.Tensor;
 
@@ -27,6 +28,21 @@ class DecodeAllocationTest {
 
     @Test
     void decodeStepAllocatesNothing() {
+        measure(false);
+    }
+
+    /** {@link DecodeProfile} on: its counters are fixed arrays, a profiled step allocates nothing either. */
+    @Test
+    void profiledDecodeStepAllocatesNothing() {
+        DecodeProfile.start();
+        try {
+            measure(true);
+        } finally {
+            DecodeProfile.stop();
+        }
+    }
+
+    private static void measure(boolean profiled) {
         XlstmLargeConfig cfg = XlstmLargeConfig.of(256, 4, BLOCKS, 1000).withMode("inference", true);
         RandomWeights w = new RandomWeights(0.1f);
         w.require("embedding.weight", 1000, 256); // made up front: the model looks for it by name
@@ -50,7 +66,7 @@ class DecodeAllocationTest {
             best = Math.min(best, allocated(threads) - before);
             windows++;
         }
-        System.out.println("decode step: " + (best - overhead) + " bytes allocated in the best of " + windows
+        System.out.println((profiled ? "profiled " : "") + "decode step: " + (best - overhead) + " bytes allocated in the best of " + windows
                 + " windows of " + WINDOW + " steps (measurement overhead " + overhead + " bytes)");
         assertTrue(best <= overhead, (best - overhead) + " bytes allocated by " + WINDOW
                 + " decode steps in the best of " + windows + " windows");
