@@ -150,7 +150,6 @@ final class BenchCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         kb = Backends.choose(backend, spec);
         if (profile && (decode == 0 || skipModel)) throw new UserError("--profile breaks down decode steps: it needs --decode N > 0 and the model");
-        if (profile && kb instanceof CudaKernels) throw new UserError("--profile is for the CPU decode step; the GPU bench times its own phases");
         if (kb instanceof CudaKernels) return device(out);
         String host = String.format(Locale.ROOT, "%d threads, %d-bit vectors (%s), %s, %s", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
@@ -195,6 +194,7 @@ final class BenchCommand implements Callable<Integer> {
             DeviceBench b = new DeviceBench(m, repeats == null ? 5 : repeats, s -> progress(0, 1, s));
             double bw = b.copyBandwidth(2L << 30);
             if (decode > 0) for (int n : batch) b.decode(n, decode, bw);
+            String profiled = profile ? b.profile(batch.getFirst(), decode) : null;
             for (int s : prefill) b.prefill(s);
             if (!skipCells) {
                 var c = m.config();
@@ -207,6 +207,12 @@ final class BenchCommand implements Callable<Integer> {
             b.print(out, String.format(Locale.ROOT, "xLSTM Large on the GPU, E=%d, %d blocks, %d heads, DQK %d, DV %d, FFN %d,"
                     + " vocab %d, %s (CUDA events, median of repeats)", c.embeddingDim(), c.numBlocks(), c.numHeads(),
                     c.qkHeadDim(), c.vHeadDim(), c.ffnUpProjDim(), c.vocabSize(), what));
+            if (profiled != null) {
+                out.println();
+                out.println("decode step profile, batch " + batch.getFirst() + " (device time per operation, launch by launch"
+                        + " with an event between operations; the graph replay above has no gaps between launches)");
+                out.print(profiled);
+            }
         }
         return 0;
     }

@@ -135,6 +135,18 @@ public final class DeviceBench {
         }
     }
 
+    /** The device time of a decode step of batch b per operation ({@link DeviceLarge#profileSteps}). */
+    public String profile(int b, int steps) {
+        progress.accept("decode step profile, batch " + b);
+        try (DeviceLargeState st = model.newState(b)) {
+            long[][] prompt = new long[b][16];
+            for (long[] row : prompt) for (int j = 0; j < row.length; j++) row[j] = (j * 7919L) % model.config().vocabSize();
+            model.prefill(prompt, st);
+            model.profileSteps(st, 2); // warm-up
+            return model.profileSteps(st, steps);
+        }
+    }
+
     /** A prefill of s random tokens, batch 1, from a zero state. */
     public void prefill(int s) {
         progress.accept("prefill S=" + s);

@@ -56,6 +56,8 @@ public final class DeviceLarge implements AutoCloseable {
     private DeviceBuffers prefillMem;
     private Activations prefill;
     private boolean graphs = !Boolean.getBoolean("xlstm.cuda.nographs");
+    /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
+    private StepTimer timer;
 
     /** One block's device weights; 0 = absent (biases). */
     private record BlockWeights(long normM, long normMBias, long normF, long normFBias, long qkvo, long qkvoBias,
@@ -342,8 +344,33 @@ public final class DeviceLarge implements AutoCloseable {
     private void queueStep(DeviceLargeState st) {
         Activations a = st.step;
         glue.embed(st.ids, embedding, bf16, e, st.batch, a.x);
+        mark("embedding");
         queueBlocks(a, st.batch, 1, st);
         queueHead(a, st.batch, 1, st.logits, st.ids);
+    }
+
+    private void mark(String label) {
+        if (timer != null) timer.mark(label);
+    }
+
+    /**
+     * Runs {@code steps} decode steps of {@code st} launch by launch with an event between operations; returns the
+     * table of device milliseconds per operation and step ({@link StepTimer}). For finding where a step's time goes:
+     * the graph replay that {@link #step} uses has no gaps between launches, so it is faster than the sum here.
+     */
+    public synchronized String profileSteps(DeviceLargeState st, int steps) {
+        try (StepTimer t = new StepTimer(ctx)) {
+            timer = t;
+            for (int i = 0; i < steps; i++) {
+                t.begin();
+                queueStep(st);
+                t.collect();
+                st.steps++;
+            }
+            return t.table();
+        } finally {
+            timer = null;
+        }
     }
 
     /** Replaces the next tokens of {@code st} (one per row), e.g. by a sampler's choice. */
@@ -418,18 +445,23 @@ public final class DeviceLarge implements AutoCloseable {
             BlockWeights w = blocks.get(i);
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
             glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+            mark("rms norm");
             blas.linear(a.xn, w.qkvo, wType, a.proj, t, e, r, false, false);
+            mark("product q|k|v|o|i|f");
             glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, a.q, a.k, a.v, a.o, a.gates);
+            mark("split q, k, v, o, gates");
             long gates = a.gates;
             if (gateCap != null) {
                 gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
                 gates = a.gatesCapped;
+                mark("gate soft-cap");
             }
             CellBench.Kernel cell = cellKernel(b * nh, s);
             if (cell != CellBench.Kernel.PLAIN) {
                 // tiled (also on tensor cores): a work-group per (b, h, 64 value columns), reading n and m from a copy
                 ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
                 ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
+                mark("n, m copies");
                 gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
                         cellEps);
@@ -437,26 +469,36 @@ public final class DeviceLarge implements AutoCloseable {
                 gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
             }
+            mark("mLSTM cell (" + cell.name().toLowerCase(java.util.Locale.ROOT) + ")");
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
+            mark("head norm");
             gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
+            mark("output gate");
             long gated = a.gated;
             if (bf16) {
                 glue.toBf16(a.gated, a.gatedB, (long) t * dv);
                 gated = a.gatedB;
+                mark("to bf16");
             }
             blas.linear(gated, w.out, wType, a.x, t, dv, e, true, false);
+            mark("product out");
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
             glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+            mark("rms norm");
             blas.linear(a.xn, w.gateUp, wType, a.ffn, t, e, 2 * p, false, true);
+            mark("product gate|up");
             if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
             gen.launch("ffn_swiglu_apply", 1, t * p, at(a.ffn), at(a.ffn + 4L * t * p), at(a.act));
+            mark("swiglu");
             long act = a.act;
             if (bf16) {
                 glue.toBf16(a.act, a.actB, (long) t * p);
                 act = a.actB;
+                mark("to bf16");
             }
             blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
+            mark("product down");
             if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
         }
     }
@@ -476,10 +518,13 @@ public final class DeviceLarge implements AutoCloseable {
             glue.toBf16(hx, a.lastN, (long) b * e);
             hn = a.lastN;
         }
+        mark("out norm");
         long raw = logitCap != null ? a.logitsRaw : logits;
         blas.linear(hn, lmHead, wType, raw, b, e, vocab, false, false);
+        mark("product lm head");
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
         glue.argmax(logits, b, vocab, ids);
+        mark("logit soft-cap, arg-max");
     }
 
     @Override
