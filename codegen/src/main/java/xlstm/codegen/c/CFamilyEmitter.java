@@ -263,6 +263,9 @@ public class CFamilyEmitter implements Emitter {
                 && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE));
         if (everyChunkwise && TILED_DIALECTS.contains(dialect)) out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TILED));
         if (everyChunkwise && dialect == CDialect.CUDA) out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TENSOR));
+        if (everyChunkwise && TILED_DIALECTS.contains(dialect) && sc.schedules().contains(ScheduleKind.STEP)
+                && sc.variants().stream().allMatch(v -> !v.recurrence().normalised() || v.recurrence().hasNormState()))
+            out.add(groupsKernel(sc, ScheduleKind.STEP, Form.STEP_TILED));
         return out;
     }
 
@@ -285,8 +288,17 @@ public class CFamilyEmitter implements Emitter {
     public static final String TENSOR = "_tc";
     public static final int TENSOR_THREADS = 256, TENSOR_MAX_CHUNK = 64, TENSOR_MAX_KEY = 256;
 
-    /** The forms of a groups kernel: one work-group per (b, h); per (b, h, value tile); that on tensor cores. */
-    enum Form { PLAIN, TILED, TENSOR }
+    /**
+     * The forms of a groups kernel: one work-group per (b, h); per (b, h, value tile); that on tensor cores; the
+     * decode step per (b, h, {@link #STEP_TILE} value columns).
+     */
+    enum Form { PLAIN, TILED, TENSOR, STEP_TILED }
+
+    /** Value columns per work-group of {@code <cell>_step_tiled}. */
+    static final int STEP_TILE = 32;
+
+    /** Partial sums per work-group of {@code <cell>_step_tiled}: (STEP_TILE + 1) columns x at most 32 slices. */
+    static final int STEP_PARTS = (STEP_TILE + 1) * 32;
 
     /** The parameters of an entry point, in the Java contract's order, then the scratch buffer. */
     List<ParamModel> params(CellIR c, ScheduleKind k) {
@@ -540,7 +552,7 @@ public class CFamilyEmitter implements Emitter {
     // ------------------------------------------------------------------ chunkwise / parallel
 
     private KernelModel groupsKernel(ScheduledCell sc, ScheduleKind k, Form form) {
-        boolean chunk = k == ScheduleKind.CHUNKWISE, tiled = form != Form.PLAIN;
+        boolean chunk = k == ScheduleKind.CHUNKWISE, tiled = form != Form.PLAIN, stepTiled = form == Form.STEP_TILED;
         String keyDim = null;
         String tileDim = null, tileWidth = null;
         List<String> extraInputs = new ArrayList<>();
@@ -548,7 +560,7 @@ public class CFamilyEmitter implements Emitter {
         List<Poly> needs = new ArrayList<>();
         Set<String> flagsUsed = new TreeSet<>();
         for (ScheduledCell.Variant v : sc.variants()) {
-            if (v.schedules().contains(k)) {
+            if (v.schedules().contains(stepTiled ? ScheduleKind.CHUNKWISE : k)) {
                 LinearRecurrence lr = v.recurrence();
                 CBody g = new CBody(CFamilyEmitter::id, "_scp");
                 Sinks sinks = form == Form.TENSOR ? Sinks.SHARED_BF16 : Sinks.scratch(lr);
@@ -578,7 +590,13 @@ public class CFamilyEmitter implements Emitter {
                 }
                 ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()), n, m, nIn, mIn, id(lr.output()),
                         lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes);
-                if (chunk) {
+                if (stepTiled) {
+                    // the step's Q, K, V, two log gates, its temporaries, the partial sums
+                    need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T).plus(Poly.of(STEP_PARTS));
+                    if (tileDim == null) tileDim = DV;
+                    if (tileWidth == null) tileWidth = Integer.toString(STEP_TILE);
+                    variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm)));
+                } else if (chunk) {
                     Poly L = Poly.of("L");
                     // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n, q.n
                     // per row, the partial sums of split dot products (L x DV)
@@ -641,9 +659,19 @@ public class CFamilyEmitter implements Emitter {
         }
         Poly perGroup = distinctSum(needs);
         String tile = tileDim == null ? null : id(tileDim);
-        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(false, chunk, c(perGroup), variants,
+        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
                 tile, tileWidth));
         if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
+        if (stepTiled) {
+            String count = "B*NH*((" + tileDim + "+" + (STEP_TILE - 1) + ")/" + STEP_TILE + ")";
+            CellIR c = sc.cell();
+            List<String> doc = new ArrayList<>(doc(sc, ScheduleKind.STEP));
+            doc.add("Step, tiled: one work-group per (b, h, " + STEP_TILE + " value columns); initial " + String.join(", ",
+                    extraInputs) + " read apart from the states written (device-resident decode)");
+            return new KernelModel(entry(c, ScheduleKind.STEP) + TILED, c.name(), c.kind().keyword(),
+                    ScheduleKind.STEP.method(), "groups", count, perFormula(count, perGroup),
+                    params(c, ScheduleKind.STEP, extraInputs), doc, body);
+        }
         String count = "B*NH*((" + tileDim + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")";
         KernelModel tiledModel = tiledModel(sc, count, perFormula(count, perGroup), extraInputs, body);
         return form == Form.TILED ? tiledModel : tensorModel(tiledModel, keyDim);

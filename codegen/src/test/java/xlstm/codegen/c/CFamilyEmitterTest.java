@@ -58,6 +58,9 @@ class CFamilyEmitterTest {
                             && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE));
                     if (CFamilyEmitter.TILED_DIALECTS.contains(d) && everyChunkwise)
                         expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TILED);
+                    // and the tiled decode step (the project's recurrences with a norm all have its state)
+                    if (CFamilyEmitter.TILED_DIALECTS.contains(d) && everyChunkwise && sc.schedules().contains(ScheduleKind.STEP))
+                        expected.add(sc.cell().name() + "_step" + CFamilyEmitter.TILED);
                     // and on CUDA its tensor-core form
                     if (d == CDialect.CUDA && everyChunkwise) expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TENSOR);
                 } else {

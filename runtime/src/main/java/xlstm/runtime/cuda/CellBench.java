@@ -25,7 +25,9 @@ public final class CellBench {
         /** {@code mlstm_chunkwise_tiled}: a work-group per (batch, head, 64 value columns), float32 CUDA cores. */
         TILED("mlstm_chunkwise_tiled", "chunkwise kernel, tiled"),
         /** {@code mlstm_chunkwise_tc}: tiled, bf16 operands on tensor cores, float32 accumulation and states. */
-        TENSOR("mlstm_chunkwise_tc", "chunkwise kernel, tensor cores");
+        TENSOR("mlstm_chunkwise_tc", "chunkwise kernel, tensor cores"),
+        /** {@code mlstm_step_tiled}: one decode step (S = 1), a work-group per (batch, head, 32 value columns). */
+        STEP_TILED("mlstm_step_tiled", "step kernel, tiled");
 
         public final String entry, label;
 
@@ -36,6 +38,9 @@ public final class CellBench {
 
         /** Whether it reads the initial n and m from separate inputs (the tiled forms). */
         boolean separateInitial() { return this != PLAIN; }
+
+        /** Whether it is the one-step form (no S, no chunk size). */
+        public boolean step() { return this == STEP_TILED; }
     }
 
     /**
@@ -50,7 +55,11 @@ public final class CellBench {
     /** Device tensors of one chunkwise call: inputs, states, the initial n/m copies the tiled forms read, output. */
     private record Call(long q, long k, long v, long ig, long fg, long c, long n, long m, long nIn, long mIn, long h) {
         void launch(ResidentKernels gen, Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk) {
-            if (kernel.separateInitial()) {
+            if (kernel.step()) {
+                if (s != 1) throw new IllegalArgumentException(kernel.entry + " runs one step, not " + s);
+                gen.launch(kernel.entry, b, nh, dhqk, dhv, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m), p(nIn),
+                        p(mIn), p(h), 1e-6f);
+            } else if (kernel.separateInitial()) {
                 gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
                         p(nIn), p(mIn), p(h), 1e-6f);
             } else {
@@ -155,16 +164,18 @@ public final class CellBench {
 
     /**
      * {@code java ... xlstm.runtime.cuda.CellBench}: the tensor-core and tiled kernels against the plain one on the
-     * 7B head shape (DQK 256, DV 512) and on a small one with a partial value tile and chunk, printing one line per
-     * tensor; exit 1 when a relative difference exceeds {@code tol} (bf16 operands: default 2e-2; the tiled float32
-     * form must agree to 1e-4).
+     * 7B head shape (DQK 256, DV 512) and on small ones with a partial value tile and chunk, and the one-step forms
+     * at S = 1, printing one line per tensor; exit 1 when a relative difference exceeds {@code tol} (bf16 operands:
+     * default 2e-2; the float32 forms must agree to 1e-4).
      */
     public static void main(String[] args) {
         double tol = args.length > 0 ? Double.parseDouble(args[0]) : 2e-2;
         boolean ok = true;
-        int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}};
+        int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}, {1, 8, 1, 256, 512, 64},
+            {3, 2, 1, 32, 48, 16}};
         for (int[] sh : shapes) {
-            for (Kernel k : new Kernel[] {Kernel.TILED, Kernel.TENSOR}) {
+            Kernel[] forms = sh[2] == 1 ? new Kernel[] {Kernel.TILED, Kernel.STEP_TILED} : new Kernel[] {Kernel.TILED, Kernel.TENSOR};
+            for (Kernel k : forms) {
                 double limit = k == Kernel.TENSOR ? tol : 1e-4;
                 for (Difference d : compare(Kernel.PLAIN, k, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5])) {
                     boolean pass = d.relative() <= limit;

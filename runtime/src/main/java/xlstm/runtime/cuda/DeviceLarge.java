@@ -52,6 +52,8 @@ public final class DeviceLarge implements AutoCloseable {
      * the kernel's shape limits allow; {@code -Dxlstm.cuda.tensorCores=false} keeps the float32 kernels.
      */
     private boolean tensorCores;
+    /** Decode steps on the tiled step kernel ({@code -Dxlstm.cuda.stepTiled=false}: the chunkwise kernels). */
+    private boolean stepTiled = Boolean.parseBoolean(System.getProperty("xlstm.cuda.stepTiled", "true"));
     private long embedding, lmHead, outNorm, outNormBias;
     private DeviceBuffers prefillMem;
     private Activations prefill;
@@ -239,14 +241,19 @@ public final class DeviceLarge implements AutoCloseable {
     /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
     void tiledBelow(int pairs) { tiledBelow = pairs; }
 
+    /** Turns the tiled step kernel for decode steps off (the chunkwise kernels run them) or on. */
+    void stepTiled(boolean on) { stepTiled = on; }
+
     /** Turns the tensor-core cell kernel off (the float32 kernels by {@link #tiledBelow}) or back on where it fits. */
     void tensorCores(boolean on) { tensorCores = on && bf16 && tensorCoreShape(dhqk, chunk); }
 
     /**
-     * The cell kernel a pass of {@code s} steps over {@code pairs} (batch, head) pairs runs: tensor cores for prompts
-     * (a decode step would pad its one step to a chunk of 64), else tiled below {@link #tiledBelow} pairs.
+     * The cell kernel a pass of {@code s} steps over {@code pairs} (batch, head) pairs runs: the tiled step kernel
+     * for a decode step, tensor cores for prompts (a decode step would pad its one step to a chunk of 64), else
+     * chunkwise, tiled below {@link #tiledBelow} pairs.
      */
     CellBench.Kernel cellKernel(int pairs, int s) {
+        if (s == 1 && stepTiled) return CellBench.Kernel.STEP_TILED;
         if (tensorCores && s >= TENSOR_MIN_STEPS) return CellBench.Kernel.TENSOR;
         return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
     }
@@ -462,14 +469,17 @@ public final class DeviceLarge implements AutoCloseable {
                 ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
                 ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
                 mark("n, m copies");
-                gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                if (cell.step()) {
+                    gen.launch(cell.entry, b, nh, dhqk, dhv, at(a.q), at(a.k), at(a.v), at(gates), at(gates + 4L * t * nh),
+                            at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h), cellEps);
+                } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
                         cellEps);
             } else {
                 gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
             }
-            mark("mLSTM cell (" + cell.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            mark(cell.label);
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
             mark("head norm");
             gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));

@@ -15,14 +15,23 @@ import xlstm.runtime.tensor.Tensor;
  * The device-resident model against the CPU model on the same checkpoint (float32 on the CPU): a 2-row prompt of
  * 100 tokens (crossing chunk boundaries), then 8 teacher-forced decode steps (the first launch by launch, the
  * rest as the CUDA graph), then greedy generation. With float32 weights on the GPU the logits must agree to
- * 2e-4 of their largest magnitude and greedy tokens must be equal (with the cell kernel the model picks, and with the
- * untiled one forced); with bf16 weights (activations rounded to bf16
- * before each product, as PyTorch's bf16 does) to 5e-2, and the greedy tokens are reported, not required.
+ * 2e-4 of their largest magnitude and greedy tokens must be equal (with the cell kernels the model picks, and with the
+ * untiled chunkwise kernel forced for prompts and steps); with bf16 weights (activations rounded to bf16 before each
+ * product and the prompt's cell on bf16 tensor cores, as PyTorch's bf16 model does) to {@link #BF16_TOLERANCE}, and
+ * the greedy tokens are reported, not required.
  *
  * <p>{@code java ... xlstm.runtime.cuda.DeviceLargeCheck CHECKPOINT_DIR...}; exit 1 when a check fails.
  */
 public final class DeviceLargeCheck {
     private DeviceLargeCheck() {}
+
+    /**
+     * bf16 against the float32 CPU model: PyTorch's own bf16 model drifts from its float32 one by up to 8.7e-2
+     * (models/moby-dick) and 6.8e-2 (hf_xlstm_small) on 2 x 100-token prompts (scripts/torch_bf16_drift.py, H200,
+     * 2026-11-28), so 7e-2 asks no more than that peer does; ours measured 0.75e-2 and 5.8e-2 that day. (It was
+     * 5e-2 until the prompt's cell moved to bf16 tensor cores, which took hf_xlstm_small from 3.4e-2 to 5.8e-2.)
+     */
+    static final double BF16_TOLERANCE = 7e-2;
 
     public static void main(String[] args) {
         boolean ok = true;
@@ -42,10 +51,13 @@ public final class DeviceLargeCheck {
         // float32 with the cell kernel chosen by batch x heads, and with the plain (untiled) one forced; then bf16
         for (int mode = 0; mode < 3; mode++) {
             boolean bf16 = mode == 2, plain = mode == 1;
-            double tol = bf16 ? 5e-2 : 2e-4;
-            String tag = dir.getFileName() + " " + (bf16 ? "bf16" : plain ? "f32 (untiled cell)" : "f32 ");
+            double tol = bf16 ? BF16_TOLERANCE : 2e-4;
+            String tag = dir.getFileName() + " " + (bf16 ? "bf16" : plain ? "f32 (untiled chunkwise cell)" : "f32 ");
             try (DeviceLarge dev = DeviceLarge.upload(cpu, bf16); DeviceLargeState st = dev.newState(b)) {
-                if (plain) dev.tiledBelow(0);
+                if (plain) {
+                    dev.tiledBelow(0);
+                    dev.stepTiled(false);
+                }
                 LargeState ref = cpu.newState(b);
                 float[] want = cpu.forwardLast(Tensor.ofLongs(flat, b, s), ref).toFloatArray();
                 dev.prefill(prompt, st);
