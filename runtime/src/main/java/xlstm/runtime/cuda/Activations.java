@@ -5,13 +5,12 @@ package xlstm.runtime.cuda;
  * (float32 unless said): the residual stream x, the norm output xn (in the weights' dtype: the next product's
  * input), the fused projection, the cell's q, k, v (head layout), o, gates (raw and soft-capped), h, the
  * head-normed and gated outputs (and their bf16 copy), the FFN's gate|up (feature-major), activation (and bf16),
- * the head's last rows, their norm and the raw logits, and the copy of a block's initial n and m that the tiled
- * chunkwise kernel reads while it writes the new ones. Reused across calls of at most this size.
+ * the head's last rows, their norm and the raw logits. Reused across calls of at most this size.
  */
 final class Activations {
     final int tokens, rows;
     final long x, xn, proj, q, k, v, o, gates, gatesCapped, h, hn, gated, gatedB, ffn, act, actB, tokenIds;
-    final long last, lastN, logitsRaw, nIn, mIn;
+    final long last, lastN, logitsRaw;
 
     Activations(DeviceBuffers mem, int tokens, int rows, int e, int dqk, int dv, int nh, int p, int vocab) {
         this.tokens = tokens;
@@ -37,8 +36,6 @@ final class Activations {
         last = mem.alloc(4L * rows * e);
         lastN = mem.alloc(4L * rows * e);
         logitsRaw = mem.alloc(4L * rows * vocab);
-        nIn = mem.alloc(4L * rows * dqk);
-        mIn = mem.alloc(4L * rows * nh);
     }
 
     boolean fits(int tokens, int rows) {

@@ -448,6 +448,12 @@ public final class DeviceLarge implements AutoCloseable {
     /** The blocks over a.x, B rows of S tokens, continuing st's state. */
     private void queueBlocks(Activations a, int b, int s, DeviceLargeState st) {
         int t = b * s;
+        if (cellKernel(b * nh, s) != CellBench.Kernel.PLAIN) {
+            // the tiled kernels read every block's initial n and m from a copy (one of their work-groups writes the new)
+            ctx.copyAsync(st.nInAll, st.nAll, blocks.size() * st.nBytes);
+            ctx.copyAsync(st.mInAll, st.mAll, blocks.size() * st.mBytes);
+            mark("n, m copies");
+        }
         for (int i = 0; i < blocks.size(); i++) {
             BlockWeights w = blocks.get(i);
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
@@ -465,15 +471,13 @@ public final class DeviceLarge implements AutoCloseable {
             }
             CellBench.Kernel cell = cellKernel(b * nh, s);
             if (cell != CellBench.Kernel.PLAIN) {
-                // tiled (also on tensor cores): a work-group per (b, h, 64 value columns), reading n and m from a copy
-                ctx.copyAsync(a.nIn, st.n[i], 4L * b * dqk);
-                ctx.copyAsync(a.mIn, st.m[i], 4L * b * nh);
-                mark("n, m copies");
+                // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
+                long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
                 if (cell.step()) {
                     gen.launch(cell.entry, b, nh, dhqk, dhv, at(a.q), at(a.k), at(a.v), at(gates), at(gates + 4L * t * nh),
-                            at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h), cellEps);
+                            at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
                 } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
-                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.nIn), at(a.mIn), at(a.h),
+                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
                         cellEps);
             } else {
                 gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),

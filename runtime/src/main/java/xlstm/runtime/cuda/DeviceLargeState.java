@@ -13,6 +13,12 @@ import xlstm.backends.cuda.CudaGraph;
 public final class DeviceLargeState implements AutoCloseable {
     final int batch;
     final long[] c, n, m;
+    /**
+     * n and m of every block in one buffer each (n[i], m[i] point into them), and a copy of both that the tiled
+     * cell kernels read as the initial n, m while one of their work-groups writes the new ones: one copy per pass
+     * instead of two per block.
+     */
+    final long nAll, mAll, nInAll, mInAll, nBytes, mBytes;
     final long ids, logits;
     final Activations step;
     final DeviceBuffers mem;
@@ -29,10 +35,16 @@ public final class DeviceLargeState implements AutoCloseable {
         c = new long[blocks];
         n = new long[blocks];
         m = new long[blocks];
+        nBytes = 4L * batch * nh * dhqk;
+        mBytes = 4L * batch * nh;
+        nAll = mem.zeros(blocks * nBytes);
+        mAll = mem.zeros(blocks * mBytes);
+        nInAll = mem.zeros(blocks * nBytes);
+        mInAll = mem.zeros(blocks * mBytes);
         for (int i = 0; i < blocks; i++) {
             c[i] = mem.zeros(4L * batch * nh * dhqk * dhv);
-            n[i] = mem.zeros(4L * batch * nh * dhqk);
-            m[i] = mem.zeros(4L * batch * nh);
+            n[i] = nAll + i * nBytes;
+            m[i] = mAll + i * mBytes;
         }
         ids = mem.zeros(8L * batch);
         logits = mem.zeros(4L * batch * vocab);
