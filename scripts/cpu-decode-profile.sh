@@ -11,7 +11,7 @@
 # VARIANT_BW_MIB for the variant runs, default 256),
 # CKPT_DIR (default work-area/cpu-decode-profile/ckpt; checkpoints reused when present), JAVA_OPTS (extra JVM flags
 # of every run, e.g. -Dxlstm.spin.us=1000), VARIANTS (';'-separated JVM flag sets, each one more run of the first
-# config at the first thread count; default: weights on huge pages / in anonymous memory instead of the file mapping,
+# config at the first thread count; default: weights on huge pages / read from the file mapping instead of copied to anonymous memory,
 # one contiguous GEMV range per thread, claims by atomic add in the pool, and all three; '' for none).
 # Output on stdout and in $OUT (default work-area/cpu-decode-profile)/profile.log; a summary line per run at the end.
 set -euo pipefail
@@ -25,7 +25,7 @@ decode=${DECODE:-64}
 warmup=${WARMUP:-1}
 bw=${BW_MIB:-1024}
 variant_bw=${VARIANT_BW_MIB:-256}
-variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=anon;-Dxlstm.gemv.chunks=1;-Dxlstm.pool.xadd=true;-Dxlstm.gemv.chunks=1 -Dxlstm.pool.xadd=true -Dxlstm.weights.copy=huge}
+variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=mmap;-Dxlstm.gemv.chunks=1;-Dxlstm.pool.xadd=true;-Dxlstm.gemv.chunks=1 -Dxlstm.pool.xadd=true -Dxlstm.weights.copy=huge}
 mkdir -p "$out" "$ckpt"
 log=$out/profile.log
 

@@ -204,7 +204,8 @@ public abstract class WeightStore implements AutoCloseable {
             @Override public DType dtypeOf(String name) { return base.dtypeOf(name); }
             @Override protected Tensor load(String name) {
                 Tensor t = base.load(name);
-                if (t == null || !isFloat(t.dtype())) return t;
+                // not mapped (e.g. converted to bf16 at load): already in memory of its own
+                if (t == null || !isFloat(t.dtype()) || !hugePages && !t.data().isMapped()) return t;
                 return cache.computeIfAbsent(name, n -> {
                     long bytes = t.data().byteSize();
                     MemorySegment to = hugePages ? HugePages.allocate(bytes).segment()

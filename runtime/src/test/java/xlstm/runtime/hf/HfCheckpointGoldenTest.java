@@ -54,6 +54,25 @@ class HfCheckpointGoldenTest {
     }
 
     /** Widening stored bf16 weights to float32 at load is exact: the same logits. */
+    /** The weights where -Dxlstm.weights.copy puts them (default anon on the CPU): the same logits; a bad value is refused. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mmap", "anon", "huge"})
+    void weightsFromTheMappingOrCopiedGiveTheSameLogits(String where) {
+        GoldenFixture f = GoldenFixture.load("hf_xlstm_small");
+        String old = System.getProperty(HfCheckpoint.COPY_PROPERTY);
+        try {
+            System.setProperty(HfCheckpoint.COPY_PROPERTY, where);
+            XlstmLarge m = HfCheckpoint.load(f.dir().resolve("hf"), null);
+            f.assertClose("logits (" + where + ")", m.forward(f.io("input_ids"), null), f.io("logits"));
+            System.setProperty(HfCheckpoint.COPY_PROPERTY, "disk");
+            UserError e = assertThrows(UserError.class, () -> HfCheckpoint.load(f.dir().resolve("hf"), null));
+            assertTrue(e.getMessage().contains("xlstm.weights.copy") && e.getMessage().contains("disk"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty(HfCheckpoint.COPY_PROPERTY);
+            else System.setProperty(HfCheckpoint.COPY_PROPERTY, old);
+        }
+    }
+
     @Test
     void bf16CheckpointWidenedToF32() {
         GoldenFixture f = GoldenFixture.load("hf_xlstm_bf16");
