@@ -199,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!skipCells) {
                 var c = m.config();
                 for (CellBench.Kernel k : CellBench.Kernel.values()) {
-                    b.chunkwise(k, 8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize());
+                    if (!k.step()) b.chunkwise(k, 8, c.numHeads(), 8192, c.qkHeadDim(), c.vHeadDim(), c.chunkSize());
                 }
             }
             clearProgress();
