@@ -80,6 +80,42 @@ class OpenClKernelsTest {
         }
     }
 
+    /**
+     * The tiled decode step ({@code mlstm_step_tiled}, what the device-resident CUDA model runs for S = 1) against the
+     * Java step kernel: several 32-column tiles per head and a partial last one, non-zero initial states, the initial
+     * n and m passed as the separate inputs the tiles read; and as the model calls it, step after step.
+     */
+    @ParameterizedTest(name = "tiled step B={0} NH={1} DQK={2} DV={3}")
+    @CsvSource({"1, 3, 64, 96", "2, 2, 16, 200", "3, 1, 8, 33"})
+    void theTiledStepMatchesTheJavaStepKernel(int b, int nh, int dqk, int dv) {
+        SplittableRandom rnd = new SplittableRandom(9);
+        try (Arena a = Arena.ofConfined()) {
+            long rows = (long) b * nh;
+            MemorySegment c0 = random(a, rows * dqk * dv, rnd), n0 = random(a, rows * dqk, rnd), m0 = random(a, rows, rnd);
+            MemorySegment cJ = copy(a, c0), nJ = copy(a, n0), mJ = copy(a, m0), cT = copy(a, c0), nT = copy(a, n0), mT = copy(a, m0);
+            for (int step = 0; step < 3; step++) {
+                MemorySegment q = random(a, rows * dqk, rnd), k = random(a, rows * dqk, rnd), v = random(a, rows * dv, rnd);
+                MemorySegment ig = random(a, rows, rnd), fg = random(a, rows, rnd);
+                MemorySegment hJ = a.allocate(4 * rows * dv), hT = a.allocate(4 * rows * dv);
+                JavaKernels.INSTANCE.mlstmStep(b, nh, dqk, dv, q, k, v, ig, fg, cJ, nJ, mJ, hJ, 1e-6f);
+                ((OpenClKernels) cl).call("mlstm_step_tiled", b, nh, dqk, dv, q, k, v, ig, fg, cT, nT, mT, copy(a, nT),
+                        copy(a, mT), hT, 1e-6f);
+                for (String name : new String[] {"h", "C", "n", "m"}) {
+                    MemorySegment want = switch (name) { case "h" -> hJ; case "C" -> cJ; case "n" -> nJ; default -> mJ; };
+                    MemorySegment got = switch (name) { case "h" -> hT; case "C" -> cT; case "n" -> nT; default -> mT; };
+                    double maxRef = 0, maxErr = 0;
+                    for (long i = 0; i < want.byteSize() / 4; i++) {
+                        float w = want.getAtIndex(ValueLayout.JAVA_FLOAT, i), g = got.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                        maxRef = Math.max(maxRef, Math.abs(w));
+                        maxErr = Math.max(maxErr, Math.abs(w - g));
+                    }
+                    assertTrue(maxErr <= 1e-5 + 2e-4 * maxRef, "step " + step + " " + name + ": max err " + maxErr
+                            + " of max |ref| " + maxRef);
+                }
+            }
+        }
+    }
+
     private static MemorySegment random(Arena a, long n, SplittableRandom rnd) {
         MemorySegment m = a.allocate(4 * n);
         for (long i = 0; i < n; i++) m.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (rnd.nextDouble() * 2 - 1));
