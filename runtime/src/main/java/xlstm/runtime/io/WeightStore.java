@@ -152,6 +152,39 @@ public abstract class WeightStore implements AutoCloseable {
         if (target != DType.F32 && target != DType.BF16) {
             throw new IllegalArgumentException("weights convert to F32 or BF16, not " + target);
         }
+        return mapping(d -> isFloat(d) ? target : d, t -> {
+            if (t.dtype() == target) return t;
+            Tensor converted = Tensors.convert(t, target);
+            // the converted copy is what stays: drop the source's pages from memory (the mapping stays)
+            if (t.data().isMapped()) t.data().unload();
+            return converted;
+        });
+    }
+
+    /**
+     * A view of this store whose floating-point tensors are copied out of the file mapping into fresh native memory
+     * when read, on 2 MiB pages where the OS gives them ({@code hugePages}, {@link HugePages}) or ordinary ones:
+     * the decode step streams every weight, and a file mapping is page-cache memory on 4 KiB pages. Same values. A
+     * tensor not mapped (e.g. converted to bf16 at load) is already in memory of its own and kept, unless huge pages
+     * are asked for.
+     */
+    public WeightStore copying(boolean hugePages) {
+        return mapping(d -> d, t -> {
+            if (!hugePages && !t.data().isMapped()) return t;
+            long bytes = t.data().byteSize();
+            MemorySegment to = hugePages ? HugePages.allocate(bytes).segment()
+                    : Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+            MemorySegment.copy(t.data(), 0, to, 0, bytes);
+            if (t.data().isMapped()) t.data().unload();
+            return Tensor.wrap(to, t.dtype(), t.shape());
+        });
+    }
+
+    /**
+     * A view of this store whose floating-point tensors go through {@code map} once each (cached) and are declared
+     * with the dtype {@code dtype} gives; integer tensors, names, shapes and usage are this store's.
+     */
+    private WeightStore mapping(java.util.function.UnaryOperator<DType> dtype, java.util.function.UnaryOperator<Tensor> map) {
         WeightStore base = this;
         Map<String, Tensor> cache = new ConcurrentHashMap<>();
         return new WeightStore() {
@@ -162,58 +195,12 @@ public abstract class WeightStore implements AutoCloseable {
             @Override public long[] shapeOf(String name) { return base.shapeOf(name); }
             @Override public DType dtypeOf(String name) {
                 DType d = base.dtypeOf(name);
-                return d == null ? null : isFloat(d) ? target : d;
+                return d == null ? null : dtype.apply(d);
             }
             @Override protected Tensor load(String name) {
                 Tensor t = base.load(name);
-                if (t == null || !isFloat(t.dtype()) || t.dtype() == target) return t;
-                return cache.computeIfAbsent(name, n -> {
-                    Tensor converted = Tensors.convert(t, target);
-                    // the converted copy is what stays: drop the source's pages from memory (the mapping stays)
-                    if (t.data().isMapped()) t.data().unload();
-                    return converted;
-                });
-            }
-            @Override public Tensor get(String name) {
-                Tensor t = load(name);
-                if (t == null) throw base.missingError(name);
-                base.markUsed(name);
-                return t;
-            }
-            @Override public void markUsed(String... names) { base.markUsed(names); }
-            @Override public Set<String> used() { return base.used(); }
-            @Override public Set<String> unused() { return base.unused(); }
-            @Override public void close() { base.close(); }
-        };
-    }
-
-    /**
-     * A view of this store whose floating-point tensors are copied out of the file mapping into fresh native memory
-     * when read, on 2 MiB pages where the OS gives them ({@code hugePages}, {@link HugePages}) or ordinary ones:
-     * the decode step streams every weight, and a file mapping is page-cache memory on 4 KiB pages. Same values.
-     */
-    public WeightStore copying(boolean hugePages) {
-        WeightStore base = this;
-        Map<String, Tensor> cache = new ConcurrentHashMap<>();
-        return new WeightStore() {
-            @Override public String source() { return base.source(); }
-            @Override public String sourceOf(String name) { return base.sourceOf(name); }
-            @Override public Set<String> names() { return base.names(); }
-            @Override public boolean contains(String name) { return base.contains(name); }
-            @Override public long[] shapeOf(String name) { return base.shapeOf(name); }
-            @Override public DType dtypeOf(String name) { return base.dtypeOf(name); }
-            @Override protected Tensor load(String name) {
-                Tensor t = base.load(name);
-                // not mapped (e.g. converted to bf16 at load): already in memory of its own
-                if (t == null || !isFloat(t.dtype()) || !hugePages && !t.data().isMapped()) return t;
-                return cache.computeIfAbsent(name, n -> {
-                    long bytes = t.data().byteSize();
-                    MemorySegment to = hugePages ? HugePages.allocate(bytes).segment()
-                            : Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
-                    MemorySegment.copy(t.data(), 0, to, 0, bytes);
-                    if (t.data().isMapped()) t.data().unload();
-                    return Tensor.wrap(to, t.dtype(), t.shape());
-                });
+                if (t == null || !isFloat(t.dtype())) return t;
+                return cache.computeIfAbsent(name, n -> map.apply(t));
             }
             @Override public Tensor get(String name) {
                 Tensor t = load(name);
