@@ -95,8 +95,14 @@ run() {
   local args=(bench --backend cpu --model "$dir" --prefill 0 --decode "$decode" --batch 1 --warmup "$warmup" --profile)
   [[ $mib -gt 0 ]] && args+=(--bandwidth "$mib")
   # shellcheck disable=SC2086
-  run_out=$("$java" "-Dxlstm.threads=$t" $opts "${jvm[@]}" "${args[@]}" 2>&1 | grep -v -e '^WARNING' -e '^\[[0-9]*/[0-9]*\]' || true)
+  local raw rc=0
+  raw=$("$java" "-Dxlstm.threads=$t" $opts "${jvm[@]}" "${args[@]}" 2>&1) || rc=$?
+  run_out=$(echo "$raw" | grep -v -e '^WARNING' -e '^\[[0-9]*/[0-9]*\]' || true)
   echo "$run_out" | tee -a "$log"
+  # a run that ends without its tables says how (several did once, silently, on the GPU machine)
+  if ((rc != 0)); then
+    echo "!! java exit $rc$( ((rc > 128)) && echo " (signal $((rc - 128)))")" | tee -a "$log"
+  fi
   local tok step
   tok=$(echo "$run_out" | awk '/^decode +1 x 1 per step/ {print $NF}')
   step=$(echo "$run_out" | awk '$1 == "step" {print $4 " us, " $8 " GB/s" ($9 ? ", " $9 "% of read bw" : "")}')
