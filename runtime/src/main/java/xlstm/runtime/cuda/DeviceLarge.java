@@ -253,6 +253,11 @@ public final class DeviceLarge implements AutoCloseable {
      * chunkwise, tiled below {@link #tiledBelow} pairs.
      */
     CellBench.Kernel cellKernel(int pairs, int s) {
+        return cellKernel(stepTiled, tensorCores, tiledBelow, pairs, s);
+    }
+
+    /** {@link #cellKernel(int, int)} for the given switches (a function of them alone, for tests). */
+    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, int tiledBelow, int pairs, int s) {
         if (s == 1 && stepTiled) return CellBench.Kernel.STEP_TILED;
         if (tensorCores && s >= TENSOR_MIN_STEPS) return CellBench.Kernel.TENSOR;
         return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
