@@ -29,19 +29,9 @@ variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=mmap;-Dxlstm.
 mkdir -p "$out" "$ckpt"
 log=$out/profile.log
 
-if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then
-  tar xJf .jre.tar.xz
-fi
-if [[ -x .jre/bin/java ]]; then
-  java=$PWD/.jre/bin/java
-elif [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then
-  java=$JAVA_HOME/bin/java
-else
-  echo "cpu-decode-profile: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
-  exit 2
-fi
-# the trimmed libraries of scripts/gpu-lib.sh stand in for cli/target/lib when only they were carried
-if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
+# the carried JRE (or JAVA_HOME) and, when only they were carried, the trimmed libraries of scripts/gpu-lib.sh
+source scripts/gpu-env.sh || exit 2
+java=$JAVA_HOME/bin/java
 if [[ ! -f cli/target/xlstm-cli.jar || ! -d cli/target/lib ]]; then
   echo "cpu-decode-profile: cli/target/xlstm-cli.jar and cli/target/lib are missing: mvn -B -DskipTests -pl cli -am package" >&2
   exit 2

@@ -21,19 +21,9 @@ out=${OUT:-work-area/cpu-vs-torch}
 ckpt=${CKPT_DIR:-work-area/cpu-vs-torch/ckpt}
 mkdir -p "$out" "$ckpt"
 
-if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then
-  tar xJf .jre.tar.xz
-fi
-if [[ -x .jre/bin/java ]]; then
-  java_home=$PWD/.jre
-elif [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then
-  java_home=$JAVA_HOME
-else
-  echo "cpu-vs-torch: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
-  exit 2
-fi
-# the trimmed libraries of scripts/gpu-lib.sh stand in for cli/target/lib when only they were carried
-if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
+# the carried JRE (or JAVA_HOME) and, when only they were carried, the trimmed libraries of scripts/gpu-lib.sh
+source scripts/gpu-env.sh || exit 2
+java_home=$JAVA_HOME
 if [[ ! -f cli/target/xlstm-cli.jar || ! -d cli/target/lib ]]; then
   echo "cpu-vs-torch: cli/target/xlstm-cli.jar and cli/target/lib are missing: mvn -B -DskipTests -pl cli -am package" >&2
   exit 2

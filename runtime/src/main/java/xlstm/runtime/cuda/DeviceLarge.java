@@ -107,14 +107,7 @@ public final class DeviceLarge implements AutoCloseable {
 
     /** The weights of {@code model} (as loaded on the CPU) copied to the device, in bf16 or float32. */
     public static DeviceLarge upload(XlstmLarge model, boolean bf16) {
-        DeviceLarge d = new DeviceLarge(model.config(), bf16);
-        try {
-            d.uploadFrom(model);
-        } catch (RuntimeException ex) {
-            d.close();
-            throw ex;
-        }
-        return d;
+        return filled(model.config(), bf16, d -> d.uploadFrom(model));
     }
 
     /**
@@ -122,9 +115,14 @@ public final class DeviceLarge implements AutoCloseable {
      * 1/sqrt(fan-in); norm weights 1, forget-gate biases 3): for benchmarks, no checkpoint needed.
      */
     public static DeviceLarge random(XlstmLargeConfig cfg, boolean bf16, long seed) {
+        return filled(cfg, bf16, d -> d.randomise(seed));
+    }
+
+    /** A new model whose weights {@code fill} puts on the device; its device memory is freed when that fails. */
+    private static DeviceLarge filled(XlstmLargeConfig cfg, boolean bf16, java.util.function.Consumer<DeviceLarge> fill) {
         DeviceLarge d = new DeviceLarge(cfg, bf16);
         try {
-            d.randomise(seed);
+            fill.accept(d);
         } catch (RuntimeException ex) {
             d.close();
             throw ex;
