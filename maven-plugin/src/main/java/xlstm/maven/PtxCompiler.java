@@ -84,7 +84,7 @@ final class PtxCompiler {
         Path ptx = ptxOf(cu);
         Path log = Files.createTempFile("nvcc", ".log");
         try {
-            Process p = new ProcessBuilder(nvcc.toString(), "-arch=" + arch, "-ptx", "-o", ptx.toString(), cu.toString())
+            Process p = new ProcessBuilder(nvcc.toString(), "-arch=" + arch, "-lineinfo", "-ptx", "-o", ptx.toString(), cu.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

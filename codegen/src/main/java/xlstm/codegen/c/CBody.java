@@ -293,6 +293,56 @@ final class CBody {
 
     void emitInto(CCode c, Buf b, Expr e) { emitInto(c, b, e, e.type()); }
 
+    /**
+     * A vector written by {@link #emitAll}: elementwise expression e over dim {@code dim} (a C identifier) into b, for
+     * the elements {@code from .. from + count - 1} (C expressions; null: all of them).
+     */
+    record VecSink(Buf b, Expr e, String dim, String from, String count) {
+        static VecSink all(Buf b, Expr e, String dim) { return new VecSink(b, e, dim, null, null); }
+    }
+
+    /**
+     * Writes several vectors: with {@link #batched} lanes, in one loop whose batches load every vector's elements
+     * before storing any (a prologue's query, key and value rows: one wait for memory per batch instead of one per
+     * vector); otherwise one loop per vector.
+     */
+    void emitAll(CCode c, List<VecSink> sinks) {
+        if (elemBatch == 1 || sinks.size() == 1) {
+            for (VecSink s : sinks) {
+                if (s.from() == null) emitInto(c, s.b(), s.e(), new Type.Vec(new Dim(s.dim())));
+                else throw new IllegalStateException("a part of a vector needs batched lanes");
+            }
+            return;
+        }
+        String k = Integer.toString(elemBatch);
+        StringBuilder max = new StringBuilder();
+        c.line("{");
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            c.line("    const int _n" + v + " = " + (s.count() == null ? id.apply(s.dim()) : s.count()) + ";");
+            max = v == 0 ? new StringBuilder("_n0") : new StringBuilder("xl_maxi(" + max + ", _n" + v + ")");
+        }
+        c.line("    const int _nmax = " + max + ";");
+        c.line("    for (int _e0 = " + elemFirst + "; _e0 < _nmax; _e0 += " + k + " * " + elemStep + ") {");
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            String i = s.from() == null ? "_e" : s.from() + " + _e";
+            c.line("        float _bv" + v + "[" + k + "];");
+            c.line("        #pragma unroll");
+            c.line("        for (int _u = 0; _u < " + k + "; _u++) { const int _e = _e0 + _u * " + elemStep + "; const int _i = " + i
+                    + "; _bv" + v + "[_u] = _e < _n" + v + " ? " + scalar(s.e(), "_i", null) + " : 0.0f; }");
+        }
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            String i = s.from() == null ? "_e" : s.from() + " + _e";
+            c.line("        #pragma unroll");
+            c.line("        for (int _u = 0; _u < " + k + "; _u++) { const int _e = _e0 + _u * " + elemStep + "; const int _i = " + i
+                    + "; if (_e < _n" + v + ") " + s.b().at("_i", null, false) + " = _bv" + v + "[_u]; }");
+        }
+        c.line("    }");
+        c.line("}");
+    }
+
     /** The C identifier of a dim used as a float value. */
     static String dimValue(String cName) { return "((float)" + cName + ")"; }
 

@@ -686,17 +686,18 @@ public class CFamilyEmitter implements Emitter {
      * tensor-core form bf16 shared memory through cuda.stg's {@code xl_bf16dst} writers {@code _dQ}, {@code _dK},
      * {@code _dV} (declared per step by the template).
      */
-    record Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v) {
+    record Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount) {
         static Sinks scratch(LinearRecurrence lr) {
             String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
             return new Sinks("scratch[_olf + _tau]", "scratch[_oli + _tau]",
                     new CBody.Buf("scratch", "_oQ + (xl_long)_tau * " + DK, null),
                     new CBody.Buf("scratch", "_oK + (xl_long)_tau * " + DK, null),
-                    new CBody.Buf("scratch", "_oV + (xl_long)_tau * " + DV, null));
+                    new CBody.Buf("scratch", "_oV + (xl_long)_tau * " + DV, null), null, null);
         }
 
+        /** The tensor-core form's: only the tile's value columns ({@code _j0}, {@code _tw} of the template). */
         static final Sinks SHARED_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", new CBody.Buf("_dQ", "0", null),
-                new CBody.Buf("_dK", "0", null), new CBody.Buf("_dV", "0", null));
+                new CBody.Buf("_dK", "0", null), new CBody.Buf("_dV", "0", null), "_j0", "_tw");
     }
 
     /** Elements per lane a prologue loads before it stores (loads in flight; see {@link CBody#batched}). */
@@ -710,10 +711,12 @@ public class CFamilyEmitter implements Emitter {
         pro.line("if (_sub == 0) " + to.lf() + " = " + lf + ";");
         String li = g.scalar(g.prepare(lr.logInput(), pro), null, null);
         pro.line("if (_sub == 0) " + to.li() + " = " + li + ";");
-        Type kt = new Type.Vec(lr.keyDim()), vt = new Type.Vec(lr.valueDim());
-        g.emitInto(pro, to.q(), g.prepare(lr.query(), pro), kt);
-        g.emitInto(pro, to.k(), g.prepare(lr.key(), pro), kt);
-        g.emitInto(pro, to.v(), g.prepare(lr.value(), pro), vt);
+        String DK = lr.keyDim().name(), DV = lr.valueDim().name();
+        Expr q = g.prepare(lr.query(), pro), k = g.prepare(lr.key(), pro), v = g.prepare(lr.value(), pro);
+        // a tile's form needs only its value columns (the others are never read): with lanes, only those are loaded
+        CBody.VecSink vs = lanes && to.vFrom() != null ? new CBody.VecSink(to.v(), v, DV, to.vFrom(), to.vCount())
+                : CBody.VecSink.all(to.v(), v, DV);
+        g.emitAll(pro, List.of(CBody.VecSink.all(to.q(), q, DK), CBody.VecSink.all(to.k(), k, DK), vs));
         return pro;
     }
 

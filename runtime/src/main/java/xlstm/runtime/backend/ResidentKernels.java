@@ -35,6 +35,14 @@ public final class ResidentKernels implements AutoCloseable {
      * {@code Float}, {@code Boolean}, {@link DevicePointer}); the scratch buffer is appended.
      */
     public void launch(String entry, Object... args) {
+        launchWith(entry, 0, args);
+    }
+
+    /**
+     * As {@link #launch} with work-groups of {@code block} threads for kernels whose index leaves the size free
+     * (0: the backend's default; capped by what the compiled kernel allows).
+     */
+    public void launchWith(String entry, int block, Object... args) {
         KernelIndex index = CudaKernels.index();
         KernelIndex.Entry e = index.get(entry);
         if (e == null) throw new IllegalStateException("CUDA kernel " + entry + " is not in " + CudaKernels.FOLDER + "/index.tsv");
@@ -45,7 +53,8 @@ public final class ResidentKernels implements AutoCloseable {
         }
         LaunchPlan plan = LaunchPlan.of(e, args);
         CuFunction f = kernels.residentFunction(e);
-        LaunchPlan.Geometry g = plan.geometry(kernels.block(), CudaKernels.GROUP_BLOCK, f.maxThreadsPerBlock());
+        int preferred = block > 0 ? Math.min(block, f.maxThreadsPerBlock()) : kernels.block();
+        LaunchPlan.Geometry g = plan.geometry(preferred, CudaKernels.GROUP_BLOCK, f.maxThreadsPerBlock());
         if (g.grid() == 0) return;
         reserve(plan.scratchBytes());
         ctx.launch(f, g.grid(), g.block(), plan.sharedBytes(),

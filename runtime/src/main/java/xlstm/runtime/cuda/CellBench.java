@@ -55,10 +55,15 @@ public final class CellBench {
     /** Device tensors of one chunkwise call: inputs, states, the initial n/m copies the tiled forms read, output. */
     private record Call(long q, long k, long v, long ig, long fg, long c, long n, long m, long nIn, long mIn, long h) {
         void launch(ResidentKernels gen, Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk) {
+            launch(gen, kernel, 0, b, nh, s, dhqk, dhv, chunk);
+        }
+
+        /** With work-groups of {@code block} threads where the kernel leaves the size free (0: the default). */
+        void launch(ResidentKernels gen, Kernel kernel, int block, int b, int nh, int s, int dhqk, int dhv, int chunk) {
             if (kernel.step()) {
                 if (s != 1) throw new IllegalArgumentException(kernel.entry + " runs one step, not " + s);
-                gen.launch(kernel.entry, b, nh, dhqk, dhv, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m), p(nIn),
-                        p(mIn), p(h), 1e-6f);
+                gen.launchWith(kernel.entry, block, b, nh, dhqk, dhv, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
+                        p(nIn), p(mIn), p(h), 1e-6f);
             } else if (kernel.separateInitial()) {
                 gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
                         p(nIn), p(mIn), p(h), 1e-6f);
@@ -88,17 +93,22 @@ public final class CellBench {
 
     /** Median milliseconds of one chunkwise forward of {@code kernel} over {@code repeats} runs, after a warm-up. */
     public static double chunkwiseMillis(Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
+        return millis(kernel, 0, b, nh, s, dhqk, dhv, chunk, repeats);
+    }
+
+    /** As {@link #chunkwiseMillis} with work-groups of {@code block} threads where the kernel leaves the size free. */
+    public static double millis(Kernel kernel, int block, int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
         try (ResidentKernels gen = ResidentKernels.get()) {
             CudaContext ctx = gen.context();
             GlueKernels glue = new GlueKernels(ctx);
             try (DeviceBuffers mem = new DeviceBuffers(ctx); CuEvent start = ctx.event(); CuEvent end = ctx.event()) {
                 Call call = inputs(mem, glue, b, nh, s, dhqk, dhv);
-                call.launch(gen, kernel, b, nh, s, dhqk, dhv, chunk);
+                call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
                 ctx.synchronize(kernel.entry + " warm-up");
                 double[] ms = new double[Math.max(1, repeats)];
                 for (int i = 0; i < ms.length; i++) {
                     start.record();
-                    call.launch(gen, kernel, b, nh, s, dhqk, dhv, chunk);
+                    call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
                     end.record();
                     ms[i] = end.millisSince(start);
                 }
@@ -169,6 +179,10 @@ public final class CellBench {
      * default 2e-2; the float32 forms must agree to 1e-4).
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("time")) {
+            times();
+            return;
+        }
         double tol = args.length > 0 ? Double.parseDouble(args[0]) : 2e-2;
         boolean ok = true;
         int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}, {1, 8, 1, 256, 512, 64},
@@ -187,5 +201,28 @@ public final class CellBench {
             }
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * {@code CellBench time}: device milliseconds (median of 20) of the cell kernels on the 7B head shape: the step
+     * kernel at batch 1 and 8 for several work-group sizes, the tensor-core kernel at batch 1 and 8 over 8192 steps.
+     */
+    static void times() {
+        for (int b : new int[] {1, 8}) {
+            for (int block : new int[] {128, 256, 512, 1024}) {
+                try {
+                    double ms = millis(Kernel.STEP_TILED, block, b, 8, 1, 256, 512, 64, 20);
+                    System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %.4f ms (%.0f GB/s of C read and written)%n",
+                            b, block, ms, 2.0 * 4 * b * 8 * 256 * 512 / (ms * 1e6));
+                } catch (RuntimeException e) {
+                    System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %s%n", b, block, e.getMessage());
+                }
+            }
+        }
+        for (int b : new int[] {1, 8}) {
+            double ms = millis(Kernel.TENSOR, 0, b, 8, 8192, 256, 512, 64, 5);
+            System.out.printf(Locale.ROOT, "tensor-core kernel B=%d NH=8 S=8192: %.3f ms, %.1f TFLOP/s%n",
+                    b, ms, flops(b, 8, 8192, 256, 512, 64) / (ms * 1e9));
+        }
     }
 }

@@ -32,6 +32,8 @@ public final class DeviceLarge implements AutoCloseable {
     private final CudaContext ctx;
     private final Cublas blas;
     private final GlueKernels glue;
+    /** Our bf16 GEMV for batch-1 products (null with float32 weights); see {@link #ownGemv}. */
+    private final GemvKernels gemv;
     private final ResidentKernels gen;
     private final DeviceBuffers weights;
     private final boolean bf16;
@@ -52,6 +54,10 @@ public final class DeviceLarge implements AutoCloseable {
      * the kernel's shape limits allow; {@code -Dxlstm.cuda.tensorCores=false} keeps the float32 kernels.
      */
     private boolean tensorCores;
+    /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
+    private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
+    /** Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0: the backend's default). */
+    private final int stepBlock = Integer.getInteger("xlstm.cuda.stepBlock", 0);
     /** Decode steps on the tiled step kernel ({@code -Dxlstm.cuda.stepTiled=false}: the chunkwise kernels). */
     private boolean stepTiled = Boolean.parseBoolean(System.getProperty("xlstm.cuda.stepTiled", "true"));
     private long embedding, lmHead, outNorm, outNormBias;
@@ -72,6 +78,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.ctx = gen.context();
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
+        this.gemv = bf16 ? new GemvKernels(ctx) : null;
         this.weights = new DeviceBuffers(ctx);
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
@@ -232,12 +239,16 @@ public final class DeviceLarge implements AutoCloseable {
     public String describe() {
         return ctx.device().summary() + "; weights " + (bf16 ? "bf16" : "float32") + " "
                 + String.format(java.util.Locale.ROOT, "%.2f GB", weights.bytes() / 1e9) + "; cuBLAS " + blas.version()
-                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch") + "; prompt cell "
+                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch") + ", products on "
+                + (gemv != null && ownGemv ? "our bf16 GEMV" : "cuBLAS") + "; prompt cell "
                 + (tensorCores ? "on tensor cores (bf16 operands)" : "float32");
     }
 
     /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
     void tiledBelow(int pairs) { tiledBelow = pairs; }
+
+    /** Products of one row on our bf16 GEMV (true, where it fits) or all on cuBLAS (false). */
+    void ownGemv(boolean on) { ownGemv = on; }
 
     /** Turns the tiled step kernel for decode steps off (the chunkwise kernels run them) or on. */
     void stepTiled(boolean on) { stepTiled = on; }
@@ -462,7 +473,7 @@ public final class DeviceLarge implements AutoCloseable {
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
             glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
             mark("rms norm");
-            blas.linear(a.xn, w.qkvo, wType, a.proj, t, e, r, false, false);
+            linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
             mark("product q|k|v|o|i|f");
             glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, a.q, a.k, a.v, a.o, a.gates);
             mark("split q, k, v, o, gates");
@@ -477,7 +488,7 @@ public final class DeviceLarge implements AutoCloseable {
                 // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
                 long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
                 if (cell.step()) {
-                    gen.launch(cell.entry, b, nh, dhqk, dhv, at(a.q), at(a.k), at(a.v), at(gates), at(gates + 4L * t * nh),
+                    gen.launchWith(cell.entry, stepBlock, b, nh, dhqk, dhv, at(a.q), at(a.k), at(a.v), at(gates), at(gates + 4L * t * nh),
                             at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
                 } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
@@ -491,33 +502,49 @@ public final class DeviceLarge implements AutoCloseable {
             mark("head norm");
             gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
             mark("output gate");
-            long gated = a.gated;
-            if (bf16) {
-                glue.toBf16(a.gated, a.gatedB, (long) t * dv);
-                gated = a.gatedB;
-                mark("to bf16");
-            }
-            blas.linear(gated, w.out, wType, a.x, t, dv, e, true, false);
+            linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
             mark("product out");
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
             glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
             mark("rms norm");
-            blas.linear(a.xn, w.gateUp, wType, a.ffn, t, e, 2 * p, false, true);
+            linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
             mark("product gate|up");
             if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
             gen.launch("ffn_swiglu_apply", 1, t * p, at(a.ffn), at(a.ffn + 4L * t * p), at(a.act));
             mark("swiglu");
-            long act = a.act;
-            if (bf16) {
-                glue.toBf16(a.act, a.actB, (long) t * p);
-                act = a.actB;
-                mark("to bf16");
+            if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
+            else {
+                long act = a.act;
+                if (bf16) {
+                    glue.toBf16(a.act, a.actB, (long) t * p);
+                    act = a.actB;
+                    mark("to bf16");
+                }
+                blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
             }
-            blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
             mark("product down");
             if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
         }
+    }
+
+    /**
+     * {@code y (+)= x Wᵀ} for {@code t} row-major rows of x: our GEMV for one row of bf16 weights, else cuBLAS. x is
+     * float32 when {@code xF32} (cuBLAS with bf16 weights then reads its bf16 copy {@code xBf16Copy}, converted here),
+     * else already in the weights' dtype; y is (t, out), or (out, t) with {@code featureMajor}.
+     */
+    private void linear(long x, boolean xF32, long xBf16Copy, long w, long y, int t, int in, int out, boolean accumulate,
+            boolean featureMajor) {
+        if (gemv != null && ownGemv && GemvKernels.fits(t, in)) {
+            gemv.gemv(x, !xF32, w, y, in, out, 1, accumulate); // one row: both layouts are the same
+            return;
+        }
+        if (xF32 && bf16) {
+            glue.toBf16(x, xBf16Copy, (long) t * in);
+            x = xBf16Copy;
+            mark("to bf16");
+        }
+        blas.linear(x, w, wType, y, t, in, out, accumulate, featureMajor);
     }
 
     /** Out norm, LM head and soft-cap of each row's last position into {@code logits}; its arg-max into {@code ids}. */
@@ -537,7 +564,7 @@ public final class DeviceLarge implements AutoCloseable {
         }
         mark("out norm");
         long raw = logitCap != null ? a.logitsRaw : logits;
-        blas.linear(hn, lmHead, wType, raw, b, e, vocab, false, false);
+        linear(hn, false, 0, lmHead, raw, b, e, vocab, false, false);
         mark("product lm head");
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
         glue.argmax(logits, b, vocab, ids);

@@ -28,7 +28,7 @@ final class GlueKernels {
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
         this.maxGrid = Math.max(1, ctx.device().multiprocessors()) * 16;
-        CuModule m = ctx.module("large_glue.cu", source());
+        CuModule m = ctx.module("large_glue.cu", source(RESOURCE));
         embed = ctx.function(m, "xl_embed");
         rmsnorm = ctx.function(m, "xl_rmsnorm");
         split = ctx.function(m, "xl_split_qkvo");
@@ -41,10 +41,10 @@ final class GlueKernels {
         fill = ctx.function(m, "xl_fill");
     }
 
-    /** The kernels' CUDA source (a resource of this module). */
-    static String source() {
-        try (InputStream in = GlueKernels.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException(RESOURCE + " is missing from the class path");
+    /** The CUDA source {@code resource} of this module (this class's kernels: {@link #RESOURCE}). */
+    static String source(String resource) {
+        try (InputStream in = GlueKernels.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is missing from the class path");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

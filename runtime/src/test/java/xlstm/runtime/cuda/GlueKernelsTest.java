@@ -19,18 +19,35 @@ import org.junit.jupiter.api.io.TempDir;
 class GlueKernelsTest {
     @Test
     void theSourceCompilesForSm90AndDefinesEveryEntry(@TempDir Path tmp) throws Exception {
+        compilesAndDefines(tmp, GlueKernels.RESOURCE, GlueKernels.ENTRIES);
+    }
+
+    @Test
+    void theGemvSourceCompilesForSm90AndDefinesEveryEntry(@TempDir Path tmp) throws Exception {
+        compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES);
+    }
+
+    @Test
+    void gemvTakesOneRowOfWholeChunks() {
+        assertTrue(GemvKernels.fits(1, 4096) && GemvKernels.fits(1, 10944));
+        assertTrue(!GemvKernels.fits(2, 4096), "batched decode and prefill stay on cuBLAS");
+        assertTrue(!GemvKernels.fits(1, 4100), "16-byte chunks of 8 weights");
+        assertTrue(!GemvKernels.fits(0, 4096));
+    }
+
+    private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries) throws Exception {
         Path nvcc = nvcc();
         if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
         assumeTrue(nvcc != null, "nvcc is not installed");
-        Path cu = tmp.resolve("large_glue.cu"), ptx = tmp.resolve("large_glue.ptx");
-        Files.writeString(cu, GlueKernels.source());
+        Path cu = tmp.resolve("kernels.cu"), ptx = tmp.resolve("kernels.ptx");
+        Files.writeString(cu, GlueKernels.source(resource));
         Process p = new ProcessBuilder(nvcc.toString(), "-arch=sm_90", "-ptx", cu.toString(), "-o", ptx.toString())
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc finished");
         assertEquals(0, p.exitValue(), log);
         String text = Files.readString(ptx);
-        for (String e : GlueKernels.ENTRIES) assertTrue(text.contains(".entry " + e + "("), e + " in the PTX");
+        for (String e : entries) assertTrue(text.contains(".entry " + e + "("), e + " in the PTX of " + resource);
     }
 
     @Test

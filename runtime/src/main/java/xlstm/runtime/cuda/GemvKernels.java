@@ -1,0 +1,42 @@
+package xlstm.runtime.cuda;
+
+import java.util.List;
+import xlstm.backends.cuda.CuFunction;
+import xlstm.backends.cuda.CudaContext;
+import xlstm.backends.cuda.KernelArgs;
+
+/**
+ * The batch-1 decode steps' matrix-vector products with bf16 weights ({@code xlstm/runtime/cuda/gemv_bf16.cu},
+ * compiled once by NVRTC): {@code y (+)= W x} for one row x. Against cuBLAS on the 7B decode shapes in the same run
+ * on the H200 ({@link GemvCheck}): as fast on the large products, faster on the 4096 x 4096 one, and it reads x in
+ * float32, so the bf16 conversion launch before two of the products goes away. Several rows (batched decode,
+ * prefill) stay on cuBLAS: this kernel was 2.5x slower than cuBLAS at 8 rows.
+ */
+final class GemvKernels {
+    static final String RESOURCE = "xlstm/runtime/cuda/gemv_bf16.cu";
+    static final List<String> ENTRIES = List.of("xl_gemv_bf16");
+    private static final int BLOCK = 256, WARPS = BLOCK / 32;
+
+    private final CudaContext ctx;
+    private final CuFunction gemv;
+
+    GemvKernels(CudaContext ctx) {
+        this.ctx = ctx;
+        gemv = ctx.function(ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE)), ENTRIES.get(0));
+    }
+
+    /** Whether the kernel takes {@code rows} rows of x with {@code in} features (one row, 16-byte chunks of weights). */
+    static boolean fits(int rows, int in) {
+        return rows == 1 && in % 8 == 0;
+    }
+
+    /**
+     * Queues {@code y[o·ys] (+)= Σ_i x[i]·w[o][i]} for {@code o < out}: w bf16 (out, in) row-major, x {@code in}
+     * float32 or bf16 ({@code xBf16}) values, y float32 with stride {@code ys}; {@code accumulate} adds (a residual).
+     */
+    void gemv(long x, boolean xBf16, long w, long y, int in, int out, long ys, boolean accumulate) {
+        if (!fits(1, in)) throw new IllegalArgumentException("gemv of " + in + " features (a multiple of 8)");
+        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).i32(in)
+                .i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0));
+    }
+}
