@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Locale;
 import xlstm.backends.cuda.CuEvent;
+import xlstm.backends.cuda.CudaGraph;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
@@ -91,7 +92,13 @@ public final class CellBench {
         return new Call(q, k, v, ig, fg, c, n, m, nIn, mIn, h);
     }
 
-    /** Median milliseconds of one chunkwise forward of {@code kernel} over {@code repeats} runs, after a warm-up. */
+    /** Launches of a step kernel per timed graph replay of {@link #millis} (the others: one). */
+    private static final int STEP_LAUNCHES = 10;
+
+    /**
+     * Median milliseconds of one call of {@code kernel} over {@code repeats} replays of a CUDA graph (of
+     * {@value #STEP_LAUNCHES} launches for a step kernel, each replay's time divided by them), after a warm-up.
+     */
     public static double chunkwiseMillis(Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
         return millis(kernel, 0, b, nh, s, dhqk, dhv, chunk, repeats);
     }
@@ -105,15 +112,22 @@ public final class CellBench {
                 Call call = inputs(mem, glue, b, nh, s, dhqk, dhv);
                 call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
                 ctx.synchronize(kernel.entry + " warm-up");
-                double[] ms = new double[Math.max(1, repeats)];
-                for (int i = 0; i < ms.length; i++) {
-                    start.record();
-                    call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
-                    end.record();
-                    ms[i] = end.millisSince(start);
+                // launches replayed from a CUDA graph, as the model's decode steps: a short kernel timed launch by
+                // launch would mostly measure the host preparing its launch while the device waits
+                int launches = kernel.step() ? STEP_LAUNCHES : 1;
+                try (CudaGraph graph = ctx.capture(() -> {
+                    for (int i = 0; i < launches; i++) call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
+                })) {
+                    double[] ms = new double[Math.max(1, repeats)];
+                    for (int i = 0; i < ms.length; i++) {
+                        start.record();
+                        graph.launch();
+                        end.record();
+                        ms[i] = end.millisSince(start) / launches;
+                    }
+                    Arrays.sort(ms);
+                    return ms[ms.length / 2];
                 }
-                Arrays.sort(ms);
-                return ms[ms.length / 2];
             }
         }
     }
@@ -209,7 +223,7 @@ public final class CellBench {
      */
     static void times() {
         for (int b : new int[] {1, 8}) {
-            for (int block : new int[] {128, 256, 512, 1024}) {
+            for (int block : new int[] {128, 256, 512}) {
                 try {
                     double ms = millis(Kernel.STEP_TILED, block, b, 8, 1, 256, 512, 64, 20);
                     System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %.4f ms (%.0f GB/s of C read and written)%n",
