@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code stepTiled} (the decode step split over value columns) against {@code step}, over several steps from a
- * random state: states and outputs equal bit for bit when the tile is a multiple of the vector length (and in the
- * scalar twin, which has no lanes), within float rounding otherwise (the split between lanes and tail moves).
+ * {@code stepTiled} (the decode step split over value columns; a tile of at least DV: whole heads, one task each)
+ * against {@code step}, over several steps from a random state: the states equal bit for bit; the outputs too when
+ * the tile is a multiple of the vector length (and in the scalar twin, which has no lanes), within float rounding
+ * otherwise (the split between lanes and tail moves).
  */
 class StepTiledTest {
     static final int VL = FloatVector.SPECIES_PREFERRED.length();
@@ -34,7 +35,7 @@ class StepTiledTest {
 
     static final List<Shape> SHAPES = List.of(new Shape(1, 4, 32, 64, 16), new Shape(1, 4, 24, 48, 32),
             new Shape(2, 3, 5, 7, 3), new Shape(2, 1, 33, 65, 32), new Shape(3, 2, 16, 100, 64), new Shape(1, 1, 1, 1, 1),
-            new Shape(1, 2, 17, 40, 128), new Shape(2, 2, 9, 50, VL), new Shape(1, 1, 12, 30, 7));
+            new Shape(1, 2, 17, 40, 128), new Shape(2, 2, 9, 50, VL), new Shape(1, 1, 12, 30, 7), new Shape(2, 4, 32, 64, 64));
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -79,11 +80,12 @@ class StepTiledTest {
                         MlstmCell.stepTiled(s.B(), s.NH(), s.DQK(), s.DV(), s.tile(), tiled.q, tiled.k, tiled.v,
                                 tiled.i, tiled.f, tiled.C, tiled.n, tiled.m, tiled.h, MlstmCell.DEFAULT_EPS);
                     }
+                    // the states by the same operations whatever the tile (lanes only change the read-out's sums)
                     String at = " after step " + (t + 1);
                     same("h" + at, tiled.h, ref.h, exact);
-                    same("C" + at, tiled.C, ref.C, exact);
-                    same("n" + at, tiled.n, ref.n, exact);
-                    if (!sig) same("m" + at, tiled.m, ref.m, exact);
+                    same("C" + at, tiled.C, ref.C, true);
+                    same("n" + at, tiled.n, ref.n, true);
+                    if (!sig) same("m" + at, tiled.m, ref.m, true);
                 }
             } finally {
                 KernelMode.forceScalar(was);
@@ -122,7 +124,10 @@ class StepTiledTest {
         for (long e = 0; e < s.byteSize() / 4; e++) s.setAtIndex(ValueLayout.JAVA_FLOAT, e, (float) (shift + scale * r.nextGaussian()));
     }
 
-    /** Equal bits, or within a few float roundings of the largest value when not {@code exact}. */
+    /**
+     * Equal bits, or else within float rounding of the largest value: the read-out's sum over DQK products, as fma
+     * in lanes or as multiply and add in the tail.
+     */
     private static void same(String what, MemorySegment got, MemorySegment want, boolean exact) {
         long n = want.byteSize() / 4;
         double max = 0, diff = 0;
@@ -132,6 +137,6 @@ class StepTiledTest {
             max = Math.max(max, Math.abs(w));
             diff = Math.max(diff, Math.abs(g - w));
         }
-        assertTrue(diff <= 1e-6 * Math.max(1, max), what + ": max |diff| " + diff + " for max |value| " + max);
+        assertTrue(diff <= 1e-5 * Math.max(1, max), what + ": max |diff| " + diff + " for max |value| " + max);
     }
 }

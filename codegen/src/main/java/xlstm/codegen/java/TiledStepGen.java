@@ -21,17 +21,19 @@ import static xlstm.codegen.java.JavaVectorEmitter.id;
  * {@code stepTiled}: the decode step of a variant with a {@link LinearRecurrence}, split over value columns as well
  * as (b, h), so that a step of few heads still fills the pool (the step proper has B·NH tasks; decode of one
  * sequence with 4 heads left most cores idle). C's columns evolve apart, but n, m and the divisor belong to the
- * whole head, so the work is in two passes:
+ * whole head, so when heads are split the work is in two passes:
  * <ol>
  *   <li>per (b, h), on the calling thread (O(DQK + DV) each): the gates, q, k, v into shared scratch; n' and m'
  *       in place; the divisor from q.n'. Once per head, so every tile sees the same values.</li>
  *   <li>per (b, h, tile of {@code tile} columns) on the pool: C' = f C + a k v^T on the tile and h = q.C' / div,
- *       in one pass over C.</li>
+ *       in one pass over C, blocks of up to 4 vectors of columns at a time.</li>
  * </ol>
- * Every value is computed by the operations of the step, in its order (C' as {@code f * C + a * (k * v)}, q.C'
- * accumulated over the rows by fma in the vector lanes, the divisor's dot as the step's), so with {@code tile} a
- * multiple of the vector length the results are those of {@code step} bit for bit; other tiles move the split
- * between vector lanes and scalar tail, i.e. rounding only.
+ * With {@code tile >= DV} a head is one task that does both. Against the step's two passes over C (update, then
+ * read-out) with one fma chain per vector of columns, this form reads C once and keeps several chains in flight:
+ * about twice as fast per thread on the development machine. Every value is computed by the operations of the step,
+ * in its order (C' as {@code f * C + a * (k * v)}, q.C' accumulated over the rows by fma in the vector lanes, the
+ * divisor's dot as the step's), so with {@code tile} a multiple of the vector length the results are those of
+ * {@code step} bit for bit; other tiles move the split between vector lanes and scalar tail, i.e. rounding only.
  */
 final class TiledStepGen {
     static final String METHOD = "stepTiled";
@@ -78,7 +80,11 @@ final class TiledStepGen {
                 .addCode(Poet.code(code.toString())).build();
     }
 
-    /** The implementation of one variant, Vector API or scalar twin; its pass-2 body is a reused task. */
+    /**
+     * The implementation of one variant, Vector API or scalar twin: the per-head part and each width of column block
+     * are small methods of their own, not one large task body, so that C2 compiles each with every Vector API call
+     * inlined (in one large body it may stop inlining, and vectors become objects: allocation on the per-token path).
+     */
     static MethodSpec impl(CellIR cell, ScheduledCell.Variant v, boolean vector, Set<String> helpers,
                            List<MethodSpec> impls, List<TypeSpec> tasks) {
         LinearRecurrence lr = v.recurrence();
@@ -88,10 +94,49 @@ final class TiledStepGen {
         g.declare("_o", "int");
         helpers.add(vector ? "dot_v" : "dot_s");
         String dk = id(lr.keyDim().name()), dv = id(lr.valueDim().name());
-        String C = id(lr.matrixState()), N = lr.hasNormState() ? id(lr.normState()) : null,
-                M = lr.stabilised() ? id(lr.stabState()) : null, H = id(lr.output());
+        String C = id(lr.matrixState()), H = id(lr.output());
 
-        // pass 1's per-head prologue: gates, q, k, v of the step (as the chunkwise schedule derives them)
+        List<Arg> headArgs = new ArrayList<>(signature(cell));
+        headArgs.add(new Arg("float[]", "_sc"));
+        headArgs.add(new Arg("int", "_bh"));
+        impls.add(plain(mname + "Head", headArgs, "void")
+                .addJavadoc("Head {@code _bh}'s gates, q, k, v into scratch; n' and m' in place; the divisor.\n")
+                .addCode(Poet.code(head(v, lr, g, dk, dv, vector).toString())).build());
+        String headCall = mname + "Head(" + headArgs.stream().map(Arg::name).collect(Collectors.joining(", ")) + ");";
+
+        Code c = new Code();
+        c.line("// per (b, h) in shared scratch: q, k, v, n', then f, a and the divisor");
+        c.line("final int _P = " + scratchRow(dk, dv) + ";");
+        c.line("final float[] _sc = xlstm.backends.cpu.CpuScratch.shared(Math.toIntExact((long) B * NH * _P));");
+        c.line("final int _nt = " + tiles(dv) + ";");
+        c.line("// 1. heads split into tiles: the per-head part first, once (a head in one task does its own)");
+        c.line("if (_nt > 1) for (int _bh = 0; _bh < B * NH; _bh++) " + headCall);
+        c.line("// 2. per (b, h, tile of columns): C' and h on the tile");
+        List<Arg> taskArgs = new ArrayList<>(signature(cell));
+        taskArgs.add(new Arg("float[]", "_sc"));
+        ParallelTaskGen task = new ParallelTaskGen(mname, taskArgs, "_it");
+        boolean norm = lr.normalised();
+        if (vector)
+            for (int w : BLOCKS)
+                impls.add(plain(mname + "Cols" + w, COL_ARGS, "int")
+                        .addJavadoc("Columns [_j, _j1) in blocks of " + w + " vectors while they last; returns the next column.\n")
+                        .addCode(Poet.code(vectorBlocks(w, norm).toString())).build());
+        tasks.add(task.type(tileBody(mname, dk, dv, C, H, vector, norm, headCall)));
+        c.raw(task.call("B * NH * _nt", "1"));
+        JavaVectorEmitter.addOutlined(impls, g);
+        return method(mname, signature(cell), false).addCode(Poet.code(c.toString())).build();
+    }
+
+    private static MethodSpec.Builder plain(String name, List<Arg> params, String returns) {
+        MethodSpec.Builder b = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(Poet.type(returns));
+        for (Arg p : params) b.addParameter(Poet.type(p.type()), p.name());
+        return b;
+    }
+
+    /** The per-head part: the prologue as the chunkwise schedule derives it (gates, q, k, v), then the head's state. */
+    private static Code head(ScheduledCell.Variant v, LinearRecurrence lr, BodyGen g, String dk, String dv, boolean vector) {
+        String N = lr.hasNormState() ? id(lr.normState()) : null, M = lr.stabilised() ? id(lr.stabState()) : null;
         Code pro = new Code();
         JavaVectorEmitter.bindDecls(v.ir(), g, pro,
                 JavaVectorEmitter.refNames(lr.logForget(), lr.logInput(), lr.key(), lr.value(), lr.query()), false);
@@ -103,73 +148,101 @@ final class TiledStepGen {
         String eps = lr.normalised() ? g.scalar(lr.eps(), null, null) : null;
         String lower = lr.normalised() && !lr.stabilised() ? g.scalar(lr.lowerBound(), null, null) : null;
 
-        Code c = new Code();
-        c.line("// per (b, h) in shared scratch: q, k, v, n', then f, a and the divisor");
-        c.line("final int _P = 3 * " + dk + " + " + dv + " + 3;");
-        c.line("final float[] _sc = xlstm.backends.cpu.CpuScratch.shared(Math.toIntExact((long) B * NH * _P));");
-        g.emitScratchAllocation(c);
-        c.line("// 1. per (b, h), once: gates, q, k, v; n' and m' in place; the divisor");
-        c.open("for (int _bh = 0; _bh < B * NH; _bh++)");
-        c.line("final int _hd = _bh % NH;");
-        c.line("final long _row = _bh;");
-        c.line("final int _o = _bh * _P, _on = _o + 2 * " + dk + " + " + dv + ";");
-        c.raw(pro);
+        Code head = new Code();
+        g.emitScratchAllocation(head);
+        head.line("final int _P = " + scratchRow(dk, dv) + ";");
+        head.line("final int _hd = _bh % NH;");
+        head.line("final long _row = _bh;");
+        head.line("final int _o = _bh * _P, _on = _o + 2 * " + dk + " + " + dv + ";");
+        head.raw(pro);
         if (M != null) {
-            c.line("final float _m = " + M + ".get(F32, (long) _bh * 4L);");
-            c.line("final float _mn = Math.max(_lf + _m, _li);");
-            c.line("final float _fC = (float) Math.exp((_lf + _m) - _mn), _aw = (float) Math.exp(_li - _mn);");
-            c.line(M + ".set(F32, (long) _bh * 4L, _mn);");
+            head.line("final float _m = " + M + ".get(F32, (long) _bh * 4L);");
+            head.line("final float _mn = Math.max(_lf + _m, _li);");
+            head.line("final float _fC = (float) Math.exp((_lf + _m) - _mn), _aw = (float) Math.exp(_li - _mn);");
+            head.line(M + ".set(F32, (long) _bh * 4L, _mn);");
         } else {
-            c.line("final float _fC = (float) Math.exp(_lf), _aw = (float) Math.exp(_li);");
+            head.line("final float _fC = (float) Math.exp(_lf), _aw = (float) Math.exp(_li);");
         }
         if (N != null) {
-            c.line("final long _onb = (long) _bh * " + dk + " * 4L;");
-            c.line("for (int _kk = 0; _kk < " + dk + "; _kk++) _sc[_on + _kk] = _fC * " + N + ".get(F32, _onb + 4L * _kk) + _aw * _sc[_o + " + dk + " + _kk];");
-            c.line("MemorySegment.copy(_sc, _on, " + N + ", F32, _onb, " + dk + ");");
+            head.line("final long _onb = (long) _bh * " + dk + " * 4L;");
+            head.line("for (int _kk = 0; _kk < " + dk + "; _kk++) _sc[_on + _kk] = _fC * " + N + ".get(F32, _onb + 4L * _kk) + _aw * _sc[_o + " + dk + " + _kk];");
+            head.line("MemorySegment.copy(_sc, _on, " + N + ", F32, _onb, " + dk + ");");
         }
-        c.line("_sc[_o + _P - 3] = _fC;");
-        c.line("_sc[_o + _P - 2] = _aw;");
+        head.line("_sc[_o + _P - 3] = _fC;");
+        head.line("_sc[_o + _P - 2] = _aw;");
         if (lr.normalised()) {
             String den = N != null ? "dot" + (vector ? "_v" : "_s") + "(_sc, _o, _sc, _on, " + dk + ")" : "0f";
-            c.line("_sc[_o + _P - 1] = Math.max(Math.abs(" + den + "), " + (M != null ? "(float) Math.exp(-_mn)" : lower)
+            head.line("_sc[_o + _P - 1] = Math.max(Math.abs(" + den + "), " + (M != null ? "(float) Math.exp(-_mn)" : lower)
                     + ") + " + eps + ";");
         }
-        c.close();
-        c.line("// 2. per (b, h, tile of columns): C' and h on the tile");
-        List<Arg> taskArgs = new ArrayList<>(signature(cell));
-        taskArgs.add(new Arg("float[]", "_sc"));
-        ParallelTaskGen task = new ParallelTaskGen(mname, taskArgs, "_it");
-        tasks.add(task.type(tileBody(lr, dk, dv, C, H, vector)));
-        c.raw(task.call("B * NH * ((" + dv + " + tile - 1) / tile)", "1"));
-        JavaVectorEmitter.addOutlined(impls, g);
-        return method(mname, signature(cell), false).addCode(Poet.code(c.toString())).build();
+        return head;
     }
 
-    /** Pass 2 for task {@code _it}: the tile's columns, vector lanes first (as the step's loops), then the rest. */
-    private static Code tileBody(LinearRecurrence lr, String dk, String dv, String C, String H, boolean vector) {
-        boolean norm = lr.normalised();
+    /** Floats of a head's row of shared scratch: q, k, v, n', then f, a and the divisor. */
+    private static String scratchRow(String dk, String dv) { return "3 * " + dk + " + " + dv + " + 3"; }
+
+    /** Tiles per head; at least one, which also updates n and m when DV = 0. */
+    private static String tiles(String dv) { return "Math.max(1, (" + dv + " + tile - 1) / tile)"; }
+
+    /**
+     * Widths of the vector column blocks: as many independent fma chains (one chain of DQK fmas alone waits on the
+     * fma latency), each row's k and q broadcast once, neighbouring lines of C read together.
+     */
+    private static final int[] BLOCKS = {4, 2, 1};
+
+    /** The parameters of a column-block method (C, h, the dims under their own names). */
+    private static final List<Arg> COL_ARGS = List.of(new Arg("MemorySegment", "_C"), new Arg("MemorySegment", "_H"),
+            new Arg("float[]", "_sc"), new Arg("int", "_DK"), new Arg("int", "_DV"), new Arg("int", "_o"),
+            new Arg("long", "_oC"), new Arg("long", "_oh"), new Arg("int", "_j"), new Arg("int", "_j1"),
+            new Arg("float", "_fC"), new Arg("float", "_aw"), new Arg("float", "_div"));
+
+    /** Blocks of {@code w} vectors of columns from {@code _j}: C' stored, q.C' accumulated per lane, h stored. */
+    private static Code vectorBlocks(int w, boolean norm) {
         Code c = new Code();
-        c.line("final int _nt = (" + dv + " + tile - 1) / tile, _bh = _it / _nt;");
+        c.line("final int _oK = _o + _DK, _oV = _o + 2 * _DK;");
+        c.line("final FloatVector _fv = FloatVector.broadcast(SP, _fC), _av = FloatVector.broadcast(SP, _aw);");
+        if (norm) c.line("final FloatVector _fd = FloatVector.broadcast(SP, _div);");
+        c.open("for (; _j + " + w + " * VL <= _j1; _j += " + w + " * VL)");
+        for (int x = 0; x < w; x++) {
+            c.line("final FloatVector _v" + x + " = FloatVector.fromArray(SP, _sc, _oV + _j + " + x + " * VL);");
+            c.line("FloatVector _s" + x + " = FloatVector.zero(SP);");
+        }
+        c.open("for (int _r = 0; _r < _DK; _r++)");
+        c.line("final long _a = _oC + 4L * ((long) _r * _DV + _j);");
+        c.line("final FloatVector _kr = FloatVector.broadcast(SP, _sc[_oK + _r]), _qr = FloatVector.broadcast(SP, _sc[_o + _r]);");
+        for (int x = 0; x < w; x++) {
+            String a = x == 0 ? "_a" : "_a + " + (4 * x) + "L * VL";
+            c.line("final FloatVector _c" + x + " = _fv.mul(FloatVector.fromMemorySegment(SP, _C, " + a + ", BO))"
+                    + ".add(_av.mul(_kr.mul(_v" + x + ")));");
+            c.line("_c" + x + ".intoMemorySegment(_C, " + a + ", BO);");
+            c.line("_s" + x + " = _c" + x + ".fma(_qr, _s" + x + ");");
+        }
+        c.close();
+        for (int x = 0; x < w; x++)
+            c.line((norm ? "_s" + x + ".div(_fd)" : "_s" + x) + ".intoMemorySegment(_H, _oh + 4L * (_j + " + x + " * VL), BO);");
+        c.close();
+        c.line("return _j;");
+        return c;
+    }
+
+    /**
+     * Pass 2 for task {@code _it}: a head in one task first does its per-head part; then the tile's columns, vector
+     * blocks first (as the step's loops: whole vectors, then the scalar tail), then the rest.
+     */
+    private static Code tileBody(String mname, String dk, String dv, String C, String H, boolean vector, boolean norm,
+                                 String headCall) {
+        Code c = new Code();
+        c.line("final int _nt = " + tiles(dv) + ", _bh = _it / _nt;");
         c.line("final int _j0 = _it % _nt * tile, _j1 = Math.min(" + dv + ", _j0 + tile);");
-        c.line("final int _P = 3 * " + dk + " + " + dv + " + 3, _o = _bh * _P, _oK = _o + " + dk + ", _oV = _o + 2 * " + dk + ";");
-        c.line("final float _fC = _sc[_o + _P - 3], _aw = _sc[_o + _P - 2]" + (norm ? ", _div = _sc[_o + _P - 1]" : "") + ";");
+        c.line("if (_nt == 1) " + headCall);
+        c.line("final int _P = " + scratchRow(dk, dv) + ", _o = _bh * _P, _oK = _o + " + dk + ", _oV = _o + 2 * " + dk + ";");
+        c.line("final float _fC = _sc[_o + _P - 3], _aw = _sc[_o + _P - 2], _div = " + (norm ? "_sc[_o + _P - 1]" : "1f") + ";");
         c.line("final long _oC = (long) _bh * " + dk + " * " + dv + " * 4L, _oh = (long) _bh * " + dv + " * 4L;");
         c.line("int _j = _j0;");
-        if (vector) {
-            c.line("final FloatVector _fv = FloatVector.broadcast(SP, _fC), _av = FloatVector.broadcast(SP, _aw);");
-            c.open("for (; _j + VL <= _j1; _j += VL)");
-            c.line("final FloatVector _vj = FloatVector.fromArray(SP, _sc, _oV + _j);");
-            c.line("FloatVector _acc = FloatVector.zero(SP);");
-            c.open("for (int _r = 0; _r < " + dk + "; _r++)");
-            c.line("final long _a = _oC + 4L * ((long) _r * " + dv + " + _j);");
-            c.line("final FloatVector _c = _fv.mul(FloatVector.fromMemorySegment(SP, " + C + ", _a, BO))"
-                    + ".add(_av.mul(FloatVector.broadcast(SP, _sc[_oK + _r]).mul(_vj)));");
-            c.line("_c.intoMemorySegment(" + C + ", _a, BO);");
-            c.line("_acc = _c.fma(FloatVector.broadcast(SP, _sc[_o + _r]), _acc);");
-            c.close();
-            c.line((norm ? "_acc.div(FloatVector.broadcast(SP, _div))" : "_acc") + ".intoMemorySegment(" + H + ", _oh + 4L * _j, BO);");
-            c.close();
-        }
+        if (vector)
+            for (int w : BLOCKS)
+                c.line("_j = " + mname + "Cols" + w + "(" + C + ", " + H + ", _sc, " + dk + ", " + dv
+                        + ", _o, _oC, _oh, _j, _j1, _fC, _aw, _div);");
         c.open("for (; _j < _j1; _j++)");
         c.line("final float _vj = _sc[_oV + _j];");
         c.line("float _s = 0f;");

@@ -25,9 +25,9 @@ public final class JavaKernels implements KernelBackend {
     public static final JavaKernels INSTANCE = new JavaKernels();
 
     /**
-     * Decode steps with fewer (b, h) pairs than threads split each head's value columns into tiles as well
-     * ({@code stepTiled}), so that one sequence of 4 heads does not leave most cores idle; {@code
-     * -Dxlstm.cpu.stepTiles=false} keeps the step's one task per (b, h), to compare.
+     * Decode steps run {@code stepTiled}: one pass over C per step, and with fewer (b, h) pairs than threads each
+     * head's value columns split into tiles as well, so that one sequence of 4 heads does not leave most cores idle;
+     * {@code -Dxlstm.cpu.stepTiles=false} runs the step with one task per (b, h), to compare.
      */
     static final boolean STEP_TILES = Boolean.parseBoolean(System.getProperty("xlstm.cpu.stepTiles", "true"));
 
@@ -43,13 +43,12 @@ public final class JavaKernels implements KernelBackend {
 
     /**
      * About one task per thread: each of the {@code pairs} heads in {@code ceil(threads / pairs)} tiles of whole
-     * {@code unit}s of columns; 0 (the untiled step) when the pairs alone fill the threads or a head is one tile.
+     * {@code unit}s of columns; a whole head per task ({@code dv}) when the pairs alone fill the threads.
      */
     static int stepTile(int pairs, int dv, int threads, int unit) {
-        if (pairs <= 0 || pairs >= threads) return 0;
+        if (pairs >= threads || pairs <= 0) return Math.max(1, dv);
         int perHead = (threads + pairs - 1) / pairs;
-        int tile = ((dv + perHead - 1) / perHead + unit - 1) / unit * unit;
-        return tile < dv ? tile : 0;
+        return Math.max(1, Math.min(dv, ((dv + perHead - 1) / perHead + unit - 1) / unit * unit));
     }
 
     @Override public String name() { return "cpu"; }
@@ -60,7 +59,7 @@ public final class JavaKernels implements KernelBackend {
         return "Java Vector API, FloatVector.SPECIES_PREFERRED = " + species.vectorBitSize() + " bits ("
                 + species.length() + " float lanes), " + CpuParallel.threads() + " threads (-Dxlstm.threads=N), "
                 + (KernelMode.scalar() ? "scalar kernels forced (-Dxlstm.kernels.scalar=true)" : "vector kernels")
-                + (STEP_TILES ? "" : ", decode steps one task per head (-Dxlstm.cpu.stepTiles=false)");
+                + (STEP_TILES ? "" : ", untiled decode steps (-Dxlstm.cpu.stepTiles=false)");
     }
 
     @Override

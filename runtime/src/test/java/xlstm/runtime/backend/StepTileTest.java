@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** The tile width {@link JavaKernels} gives a decode step: about one task per thread, whole units, or untiled. */
+/** The tile width {@link JavaKernels} gives a decode step: about one task per thread in whole units, or whole heads. */
 class StepTileTest {
     @Test
     void fewHeadsAreSplitIntoAboutOneTaskPerThread() {
@@ -19,12 +19,12 @@ class StepTileTest {
     }
 
     @Test
-    void untiledWhenThePairsFillTheThreadsOrAHeadIsOneTile() {
-        assertEquals(0, JavaKernels.stepTile(4, 256, 4, 16));
-        assertEquals(0, JavaKernels.stepTile(32, 256, 16, 16));
-        assertEquals(0, JavaKernels.stepTile(4, 16, 16, 16));
-        assertEquals(0, JavaKernels.stepTile(1, 16, 2, 16)); // half of 16, rounded up to a unit, is all of it
-        assertEquals(0, JavaKernels.stepTile(0, 256, 16, 16));
-        assertEquals(0, JavaKernels.stepTile(1, 256, 1, 16));
+    void wholeHeadsWhenThePairsFillTheThreadsOrAHeadIsOneTile() {
+        assertEquals(256, JavaKernels.stepTile(4, 256, 4, 16));
+        assertEquals(256, JavaKernels.stepTile(32, 256, 16, 16));
+        assertEquals(16, JavaKernels.stepTile(4, 16, 16, 16));
+        assertEquals(16, JavaKernels.stepTile(1, 16, 2, 16)); // half of 16, rounded up to a unit, is all of it
+        assertEquals(256, JavaKernels.stepTile(1, 256, 1, 16));
+        assertEquals(1, JavaKernels.stepTile(4, 0, 16, 16));
     }
 }

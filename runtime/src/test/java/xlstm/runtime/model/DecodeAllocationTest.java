@@ -31,7 +31,7 @@ class DecodeAllocationTest {
         measure(false, 4);
     }
 
-    /** One head: fewer (b, h) pairs than threads on any machine with two or more, so the tiled cell step runs. */
+    /** One head: fewer (b, h) pairs than threads on any machine with two or more, so the cell step splits heads. */
     @Test
     void tiledDecodeStepAllocatesNothing() {
         measure(false, 1);
