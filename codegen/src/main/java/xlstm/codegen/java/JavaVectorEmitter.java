@@ -99,11 +99,13 @@ public final class JavaVectorEmitter implements Emitter {
             cls.addMethod(publicSequence(sc));
             if (sc.schedules().contains(ScheduleKind.CHUNKWISE)) cls.addMethod(publicChunkwise(sc));
             if (sc.schedules().contains(ScheduleKind.PARALLEL)) cls.addMethod(publicParallel(sc));
+            if (TiledStepGen.applies(sc)) cls.addMethod(TiledStepGen.publicEntry(sc));
             for (ScheduledCell.Variant v : sc.variants()) {
                 for (boolean vector : new boolean[]{true, false}) {
                     impls.add(sequenceImpl(cell, v, vector, helpers, impls, tasks));
                     if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(chunkImpl(cell, v, vector, helpers, false, impls));
                     if (v.schedules().contains(ScheduleKind.PARALLEL)) impls.add(chunkImpl(cell, v, vector, helpers, true, impls));
+                    if (v.schedules().contains(ScheduleKind.CHUNKWISE)) impls.add(TiledStepGen.impl(cell, v, vector, helpers, impls, tasks));
                 }
             }
         } else {
@@ -191,7 +193,7 @@ public final class JavaVectorEmitter implements Emitter {
         return args(c, k) + ", _par";
     }
 
-    private static String args(CellIR c, ScheduleKind k) {
+    static String args(CellIR c, ScheduleKind k) {
         return signature(c, k).stream().map(Arg::name).collect(Collectors.joining(", "));
     }
 
@@ -201,7 +203,7 @@ public final class JavaVectorEmitter implements Emitter {
         return "(long) " + lead + (sz.equals("1") ? "" : " * " + sz);
     }
 
-    private static Code checks(CellIR c, ScheduleKind k) {
+    static Code checks(CellIR c, ScheduleKind k) {
         Code code = new Code();
         List<String> dims = new ArrayList<>();
         if (c.isCell()) { dims.add("B"); dims.add("NH"); if (k != ScheduleKind.STEP) dims.add("S"); } else dims.add("rows");
@@ -209,7 +211,7 @@ public final class JavaVectorEmitter implements Emitter {
         code.line(Helpers.dimsCheck(dims));
         if (k == ScheduleKind.CHUNKWISE)
             code.line("if (chunkSize < 1) throw new IllegalArgumentException(\"chunkSize must be >= 1, got \" + chunkSize);");
-        String seqLead = c.isCell() ? "B * NH * S" : "rows";
+        String seqLead = !c.isCell() ? "rows" : k == ScheduleKind.STEP ? "B * NH" : "B * NH * S";
         for (Decl d : c.inputs()) code.line("_need(" + id(d.name()) + ", " + floats(d, seqLead) + ", \"" + d.name() + "\");");
         for (Decl d : c.weights()) code.line("_need(" + id(d.name()) + ", " + floats(d, c.isCell() ? "NH" : "1") + ", \"" + d.name() + "\");");
         if (k != ScheduleKind.PARALLEL)
@@ -219,7 +221,7 @@ public final class JavaVectorEmitter implements Emitter {
     }
 
     /** {@code if (normalize == true) { ... } } chains over the variants; runs body(variant). */
-    private static Code dispatch(ScheduledCell sc, ScheduleKind k, java.util.function.Function<ScheduledCell.Variant, String> call) {
+    static Code dispatch(ScheduledCell sc, ScheduleKind k, java.util.function.Function<ScheduledCell.Variant, String> call) {
         Code c = new Code();
         c.line("final boolean _scalar = KernelMode.scalar();");
         c.line("final boolean _par = " + Helpers.shareableCheck(signature(sc.cell(), k).stream()
@@ -308,7 +310,7 @@ public final class JavaVectorEmitter implements Emitter {
     // ------------------------------------------------------------------ step bodies
 
     /** A body generator whose scope holds the implementation method's parameters and the loop indices. */
-    private static BodyGen gen(boolean vector, Set<String> helpers, String methodName, CellIR c, ScheduleKind k) {
+    static BodyGen gen(boolean vector, Set<String> helpers, String methodName, CellIR c, ScheduleKind k) {
         BodyGen g = new BodyGen(vector, helpers);
         g.prefix(methodName);
         for (Arg a : signature(c, k)) g.declare(a.name(), a.type());
@@ -320,7 +322,7 @@ public final class JavaVectorEmitter implements Emitter {
     }
 
     /** Adds the loops a generator outlined as private static methods. */
-    private static void addOutlined(List<MethodSpec> impls, BodyGen g) {
+    static void addOutlined(List<MethodSpec> impls, BodyGen g) {
         for (BodyGen.Outlined o : g.outlined) {
             MethodSpec.Builder b = MethodSpec.methodBuilder(o.name()).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .returns(Poet.type(o.returns()));
@@ -333,7 +335,7 @@ public final class JavaVectorEmitter implements Emitter {
      * Binds the declarations of {@code c} for one unit of work: {@code _row} (index into (B*NH*S) or rows),
      * {@code _bh} (B*NH index, cells), {@code _hd} (head, cells). Only names in {@code used} are bound (null = all).
      */
-    private static void bindDecls(CellIR c, BodyGen g, Code code, Set<String> used, boolean states) {
+    static void bindDecls(CellIR c, BodyGen g, Code code, Set<String> used, boolean states) {
         for (Decl d : c.inputs()) {
             if (used != null && !used.contains(d.name())) continue;
             if (d.type() instanceof Type.Scalar) {
@@ -527,7 +529,7 @@ public final class JavaVectorEmitter implements Emitter {
 
     // ------------------------------------------------------------------ chunkwise and parallel
 
-    private static Set<String> refNames(Expr... es) {
+    static Set<String> refNames(Expr... es) {
         Set<String> s = new HashSet<>();
         for (Expr e : es)
             if (e != null) Exprs.any(e, x -> { if (x instanceof Expr.Ref r) s.add(r.name()); return false; });

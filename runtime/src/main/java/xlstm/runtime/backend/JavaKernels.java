@@ -24,7 +24,32 @@ import xlstm.runtime.config.ActivationFn;
 public final class JavaKernels implements KernelBackend {
     public static final JavaKernels INSTANCE = new JavaKernels();
 
+    /**
+     * Decode steps run {@code stepTiled}: one pass over C per step, and with fewer (b, h) pairs than threads each
+     * head's value columns split into tiles as well, so that one sequence of 4 heads does not leave most cores idle;
+     * {@code -Dxlstm.cpu.stepTiles=false} runs the step with one task per (b, h), to compare.
+     */
+    static final boolean STEP_TILES = Boolean.parseBoolean(System.getProperty("xlstm.cpu.stepTiles", "true"));
+
+    /** Tile widths are whole cache lines and whole vectors, so that the tiled step's results are the step's. */
+    private static final int TILE_UNIT = Math.max(16, FloatVector.SPECIES_PREFERRED.length());
+
     private JavaKernels() {}
+
+    /** The value columns per task of a decode step on this machine, 0 for the untiled step. */
+    static int stepTile(int pairs, int dv) {
+        return STEP_TILES ? stepTile(pairs, dv, CpuParallel.threads(), TILE_UNIT) : 0;
+    }
+
+    /**
+     * About one task per thread: each of the {@code pairs} heads in {@code ceil(threads / pairs)} tiles of whole
+     * {@code unit}s of columns; a whole head per task ({@code dv}) when the pairs alone fill the threads.
+     */
+    static int stepTile(int pairs, int dv, int threads, int unit) {
+        if (pairs >= threads || pairs <= 0) return Math.max(1, dv);
+        int perHead = (threads + pairs - 1) / pairs;
+        return Math.max(1, Math.min(dv, ((dv + perHead - 1) / perHead + unit - 1) / unit * unit));
+    }
 
     @Override public String name() { return "cpu"; }
 
@@ -33,14 +58,17 @@ public final class JavaKernels implements KernelBackend {
         var species = FloatVector.SPECIES_PREFERRED;
         return "Java Vector API, FloatVector.SPECIES_PREFERRED = " + species.vectorBitSize() + " bits ("
                 + species.length() + " float lanes), " + CpuParallel.threads() + " threads (-Dxlstm.threads=N), "
-                + (KernelMode.scalar() ? "scalar kernels forced (-Dxlstm.kernels.scalar=true)" : "vector kernels");
+                + (KernelMode.scalar() ? "scalar kernels forced (-Dxlstm.kernels.scalar=true)" : "vector kernels")
+                + (STEP_TILES ? "" : ", untiled decode steps (-Dxlstm.cpu.stepTiles=false)");
     }
 
     @Override
     public void mlstmStep(int B, int NH, int DQK, int DV, MemorySegment q, MemorySegment k, MemorySegment v,
             MemorySegment i, MemorySegment f, MemorySegment C, MemorySegment n, MemorySegment m, MemorySegment h,
             float eps) {
-        MlstmCell.step(B, NH, DQK, DV, q, k, v, i, f, C, n, m, h, eps);
+        int tile = stepTile(B * NH, DV);
+        if (tile > 0) MlstmCell.stepTiled(B, NH, DQK, DV, tile, q, k, v, i, f, C, n, m, h, eps);
+        else MlstmCell.step(B, NH, DQK, DV, q, k, v, i, f, C, n, m, h, eps);
     }
 
     @Override
@@ -67,7 +95,9 @@ public final class JavaKernels implements KernelBackend {
     public void mlstmSigStep(int B, int NH, int DQK, int DV, MemorySegment q, MemorySegment k, MemorySegment v,
             MemorySegment i, MemorySegment f, MemorySegment C, MemorySegment n, MemorySegment h, float eps,
             boolean normalize) {
-        MlstmSigCell.step(B, NH, DQK, DV, q, k, v, i, f, C, n, h, eps, normalize);
+        int tile = stepTile(B * NH, DV);
+        if (tile > 0) MlstmSigCell.stepTiled(B, NH, DQK, DV, tile, q, k, v, i, f, C, n, h, eps, normalize);
+        else MlstmSigCell.step(B, NH, DQK, DV, q, k, v, i, f, C, n, h, eps, normalize);
     }
 
     @Override

@@ -28,7 +28,13 @@ class DecodeAllocationTest {
 
     @Test
     void decodeStepAllocatesNothing() {
-        measure(false);
+        measure(false, 4);
+    }
+
+    /** One head: fewer (b, h) pairs than threads on any machine with two or more, so the cell step splits heads. */
+    @Test
+    void tiledDecodeStepAllocatesNothing() {
+        measure(false, 1);
     }
 
     /** {@link DecodeProfile} on: its counters are fixed arrays, a profiled step allocates nothing either. */
@@ -36,14 +42,14 @@ class DecodeAllocationTest {
     void profiledDecodeStepAllocatesNothing() {
         DecodeProfile.start();
         try {
-            measure(true);
+            measure(true, 4);
         } finally {
             DecodeProfile.stop();
         }
     }
 
-    private static void measure(boolean profiled) {
-        XlstmLargeConfig cfg = XlstmLargeConfig.of(256, 4, BLOCKS, 1000).withMode("inference", true);
+    private static void measure(boolean profiled, int heads) {
+        XlstmLargeConfig cfg = XlstmLargeConfig.of(256, heads, BLOCKS, 1000).withMode("inference", true);
         RandomWeights w = new RandomWeights(0.1f);
         w.require("embedding.weight", 1000, 256); // made up front: the model looks for it by name
         XlstmLarge model = XlstmLarge.load(cfg, w);
@@ -66,7 +72,7 @@ class DecodeAllocationTest {
             best = Math.min(best, allocated(threads) - before);
             windows++;
         }
-        System.out.println((profiled ? "profiled " : "") + "decode step: " + (best - overhead) + " bytes allocated in the best of " + windows
+        System.out.println((profiled ? "profiled " : "") + "decode step (" + heads + " heads): " + (best - overhead) + " bytes allocated in the best of " + windows
                 + " windows of " + WINDOW + " steps (measurement overhead " + overhead + " bytes)");
         assertTrue(best <= overhead, (best - overhead) + " bytes allocated by " + WINDOW
                 + " decode steps in the best of " + windows + " windows");
