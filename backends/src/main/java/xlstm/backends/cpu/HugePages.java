@@ -45,9 +45,20 @@ public final class HugePages {
     /** A block of {@code bytes} bytes, contents undefined; on 2 MiB pages when {@link #advised} says so. */
     public record Block(MemorySegment segment, boolean advised) {}
 
-    /** {@code bytes} bytes aligned to 2 MiB and advised for huge pages when possible, else 64-byte aligned. */
+    /**
+     * {@code bytes} bytes aligned to 2 MiB and advised for huge pages when possible, else 64-byte aligned; freed when
+     * no segment of it is reachable any more.
+     */
     public static Block allocate(long bytes) {
-        if (MEMALIGN == null) return new Block(Arena.ofAuto().allocate(Math.max(bytes, 1), 64).asSlice(0, bytes), false);
+        return allocate(bytes, Arena.ofAuto());
+    }
+
+    /**
+     * As {@link #allocate(long)}, freed when {@code arena} closes: for memory whose only users are short-lived tasks
+     * (a segment held only by a lambda's capture was freed under a running measurement: SIGSEGV on the 16-core host).
+     */
+    public static Block allocate(long bytes, Arena arena) {
+        if (MEMALIGN == null) return new Block(arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes), false);
         long size = (Math.max(bytes, 1) + PAGE - 1) / PAGE * PAGE;
         MemorySegment raw;
         try (Arena tmp = Arena.ofConfined()) {
@@ -66,7 +77,7 @@ public final class HugePages {
         } catch (Throwable t) {
             advised = false;
         }
-        MemorySegment owned = raw.reinterpret(size, Arena.ofAuto(), HugePages::free);
+        MemorySegment owned = raw.reinterpret(size, arena, HugePages::free);
         return new Block(owned.asSlice(0, bytes), advised);
     }
 

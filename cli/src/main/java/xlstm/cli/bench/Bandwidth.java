@@ -78,7 +78,7 @@ public final class Bandwidth {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment a;
             if (hugePages) {
-                HugePages.Block b = HugePages.allocate(total);
+                HugePages.Block b = HugePages.allocate(total, arena); // freed with the arena, after the passes
                 if (!b.advised()) return null;
                 a = b.segment();
             } else {

@@ -473,13 +473,25 @@ public final class DeviceLarge implements AutoCloseable {
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
             glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
             mark("rms norm");
-            linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
-            mark("product q|k|v|o|i|f");
-            glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, a.q, a.k, a.v, a.o, a.gates);
-            mark("split q, k, v, o, gates");
-            long gates = a.gates;
+            long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
+            if (oneRowGemv(t, e)) {
+                // one token: the fused projection's parts are already in the cell's layouts (q, k, v, o, then the i
+                // and the f gates), so the product with its bias is all, no split
+                gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false);
+                q = a.proj;
+                k = q + 4L * dqk;
+                v = k + 4L * dqk;
+                o = v + 4L * dv;
+                gates = o + 4L * dv;
+                mark("product q|k|v|o|i|f, bias");
+            } else {
+                linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
+                mark("product q|k|v|o|i|f");
+                glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
+                mark("split q, k, v, o, gates");
+            }
             if (gateCap != null) {
-                gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(a.gates), at(a.gatesCapped), gateCap);
+                gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
                 gates = a.gatesCapped;
                 mark("gate soft-cap");
             }
@@ -488,19 +500,19 @@ public final class DeviceLarge implements AutoCloseable {
                 // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
                 long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
                 if (cell.step()) {
-                    gen.launchWith(cell.entry, stepBlock, b, nh, dhqk, dhv, at(a.q), at(a.k), at(a.v), at(gates), at(gates + 4L * t * nh),
+                    gen.launchWith(cell.entry, stepBlock, b, nh, dhqk, dhv, at(q), at(k), at(v), at(gates), at(gates + 4L * t * nh),
                             at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
-                } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
                         cellEps);
             } else {
-                gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(a.q), at(a.k), at(a.v), at(gates),
+                gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
             }
             mark(cell.label);
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
             mark("head norm");
-            gen.launch("sigmoid_gate_apply", 1, t * dv, at(a.o), at(a.hn), at(a.gated));
+            gen.launch("sigmoid_gate_apply", 1, t * dv, at(o), at(a.hn), at(a.gated));
             mark("output gate");
             linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
             mark("product out");
@@ -528,6 +540,11 @@ public final class DeviceLarge implements AutoCloseable {
         }
     }
 
+    /** Whether a product of {@code t} rows of {@code in} features runs on our GEMV. */
+    private boolean oneRowGemv(int t, int in) {
+        return gemv != null && ownGemv && GemvKernels.fits(t, in);
+    }
+
     /**
      * {@code y (+)= x Wᵀ} for {@code t} row-major rows of x: our GEMV for one row of bf16 weights, else cuBLAS. x is
      * float32 when {@code xF32} (cuBLAS with bf16 weights then reads its bf16 copy {@code xBf16Copy}, converted here),
@@ -535,8 +552,8 @@ public final class DeviceLarge implements AutoCloseable {
      */
     private void linear(long x, boolean xF32, long xBf16Copy, long w, long y, int t, int in, int out, boolean accumulate,
             boolean featureMajor) {
-        if (gemv != null && ownGemv && GemvKernels.fits(t, in)) {
-            gemv.gemv(x, !xF32, w, y, in, out, 1, accumulate); // one row: both layouts are the same
+        if (oneRowGemv(t, in)) {
+            gemv.gemv(x, !xF32, w, 0, y, in, out, 1, accumulate); // one row: both layouts are the same
             return;
         }
         if (xF32 && bf16) {

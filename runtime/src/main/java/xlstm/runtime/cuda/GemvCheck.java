@@ -15,7 +15,7 @@ import xlstm.runtime.backend.ResidentKernels;
  * decode products of the 7B shape (q|k|v|o|i|f, gate|up, down, out, LM head) and a small odd one, on the same random
  * inputs in one run: the largest difference relative to the largest output (bf16 x: both multiply the same numbers,
  * so only the summation order differs, tolerance 1e-4; float32 x: cuBLAS reads x rounded to bf16, 1e-2), also with
- * a residual added, and each one's device time (CUDA events, median of 50) as GB/s of weights. Exit 1 when a
+ * a residual and a bias added, and each one's device time (CUDA events, median of 50) as GB/s of weights. Exit 1 when a
  * difference is over its tolerance.
  */
 public final class GemvCheck {
@@ -33,30 +33,34 @@ public final class GemvCheck {
                 try (DeviceBuffers mem = new DeviceBuffers(ctx)) {
                     long w = mem.alloc(2L * out * in), x = mem.alloc(4L * in), xb = mem.alloc(2L * in);
                     long y0 = mem.alloc(4L * out), y1 = mem.alloc(4L * out), base = mem.alloc(4L * out);
+                    long bias = mem.alloc(4L * out);
                     glue.fillUniform(w, true, (long) out * in, 11, (float) (1 / Math.sqrt(in)));
                     glue.fillUniform(x, false, in, 12, 1f);
                     glue.fillUniform(base, false, out, 13, 1f);
+                    glue.fillUniform(bias, false, out, 14, 1f);
                     glue.toBf16(x, xb, in);
                     for (boolean xF32 : new boolean[] {false, true}) {
-                        for (boolean acc : new boolean[] {false, true}) { // plain, residual added
+                        for (int mode = 0; mode < 3; mode++) { // plain, residual added, bias and residual
+                            boolean acc = mode > 0, withBias = mode == 2;
                             ctx.copyAsync(y0, base, 4L * out);
                             ctx.copyAsync(y1, base, 4L * out);
                             blas.linear(xb, w, Cublas.R_16BF, y0, 1, in, out, acc, false);
-                            gemv.gemv(xF32 ? x : xb, !xF32, w, y1, in, out, 1, acc);
+                            if (withBias) glue.addBias(y0, bias, 1, out, false);
+                            gemv.gemv(xF32 ? x : xb, !xF32, w, withBias ? bias : 0, y1, in, out, 1, acc);
                             double[] d = difference(ctx, y0, y1, out);
                             double tol = xF32 ? 1e-2 : 1e-4, rel = d[0] / Math.max(d[1], Double.MIN_NORMAL);
                             boolean pass = rel <= tol;
                             ok &= pass;
                             System.out.printf(Locale.ROOT, "%s gemv %dx%d x %s%s: max err %.3g of max|y| %.3g (rel %.2g, tol %.0g)%n",
                                     pass ? "PASS" : "FAIL", out, in, xF32 ? "float32" : "bf16",
-                                    acc ? ", residual" : "", d[0], d[1], rel, tol);
+                                    new String[] {"", ", residual", ", bias, residual"}[mode], d[0], d[1], rel, tol);
                         }
                     }
                     if (out >= 4096) {
                         double gb = 2.0 * out * in / 1e9;
                         double tb = millis(ctx, () -> blas.linear(xb, w, Cublas.R_16BF, y0, 1, in, out, false, false));
-                        double tg = millis(ctx, () -> gemv.gemv(xb, true, w, y1, in, out, 1, false));
-                        double tf = millis(ctx, () -> gemv.gemv(x, false, w, y1, in, out, 1, false));
+                        double tg = millis(ctx, () -> gemv.gemv(xb, true, w, 0, y1, in, out, 1, false));
+                        double tf = millis(ctx, () -> gemv.gemv(x, false, w, 0, y1, in, out, 1, false));
                         System.out.printf(Locale.ROOT, "time gemv %dx%d: cuBLAS %.1f us (%.0f GB/s), ours bf16 x %.1f us"
                                 + " (%.0f GB/s), ours float32 x %.1f us (%.0f GB/s): cuBLAS/ours %.2fx%n", out, in,
                                 tb * 1e3, gb / tb * 1e3, tg * 1e3, gb / tg * 1e3, tf * 1e3, gb / tf * 1e3, tb / tg);

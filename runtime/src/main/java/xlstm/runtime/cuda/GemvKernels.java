@@ -31,12 +31,13 @@ final class GemvKernels {
     }
 
     /**
-     * Queues {@code y[o·ys] (+)= Σ_i x[i]·w[o][i]} for {@code o < out}: w bf16 (out, in) row-major, x {@code in}
-     * float32 or bf16 ({@code xBf16}) values, y float32 with stride {@code ys}; {@code accumulate} adds (a residual).
+     * Queues {@code y[o·ys] (+)= Σ_i x[i]·w[o][i] + bias[o]} for {@code o < out}: w bf16 (out, in) row-major, x
+     * {@code in} float32 or bf16 ({@code xBf16}) values, bias float32 or 0 for none, y float32 with stride
+     * {@code ys}; {@code accumulate} adds (a residual).
      */
-    void gemv(long x, boolean xBf16, long w, long y, int in, int out, long ys, boolean accumulate) {
+    void gemv(long x, boolean xBf16, long w, long bias, long y, int in, int out, long ys, boolean accumulate) {
         if (!fits(1, in)) throw new IllegalArgumentException("gemv of " + in + " features (a multiple of 8)");
-        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).i32(in)
-                .i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0));
+        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias)
+                .i32(in).i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0));
     }
 }

@@ -58,7 +58,8 @@ static __device__ __forceinline__ float xl_fma8(const xl_u4& w, const char* x, i
 }
 
 template <bool XBF>
-static __device__ void xl_gemv(const xl_bf16* W, const void* x, int K, int N, float* y, xl_long ys, int accumulate) {
+static __device__ void xl_gemv(const xl_bf16* W, const void* x, const float* bias, int K, int N, float* y, xl_long ys,
+        int accumulate) {
     const xl_long row = ((xl_long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     const int lane = threadIdx.x & 31;
     if (row >= N) return;
@@ -79,13 +80,14 @@ static __device__ void xl_gemv(const xl_bf16* W, const void* x, int K, int N, fl
     for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
     if (lane == 0) {
         float* at = y + row * ys;
+        if (bias) acc += bias[row];
         *at = accumulate ? *at + acc : acc;
     }
 }
 
-// y[r * ys] (+)= sum_c W[r][c] x[c] for r < N: one warp per r (blocks of whole warps)
-extern "C" __global__ void xl_gemv_bf16(const xl_bf16* W, const void* x, int xBf16, int K, int N, float* y, xl_long ys,
-        int accumulate) {
-    if (xBf16) xl_gemv<true>(W, x, K, N, y, ys, accumulate);
-    else xl_gemv<false>(W, x, K, N, y, ys, accumulate);
+// y[r * ys] (+)= sum_c W[r][c] x[c] (+ bias[r] when bias is set) for r < N: one warp per r (blocks of whole warps)
+extern "C" __global__ void xl_gemv_bf16(const xl_bf16* W, const void* x, int xBf16, const float* bias, int K, int N,
+        float* y, xl_long ys, int accumulate) {
+    if (xBf16) xl_gemv<true>(W, x, bias, K, N, y, ys, accumulate);
+    else xl_gemv<false>(W, x, bias, K, N, y, ys, accumulate);
 }
