@@ -89,10 +89,10 @@ public final class GemvCheck {
         }
     }
 
-    /** Median device milliseconds of {@code work} over 50 runs after 5 warm-ups. */
+    /** Median device milliseconds of {@code work} over 50 runs after 50 warm-ups (the clocks settle). */
     private static double millis(CudaContext ctx, Runnable work) {
         try (CuEvent start = ctx.event(); CuEvent end = ctx.event()) {
-            for (int i = 0; i < 5; i++) work.run();
+            for (int i = 0; i < 50; i++) work.run();
             double[] ms = new double[50];
             for (int i = 0; i < ms.length; i++) {
                 start.record();
