@@ -267,6 +267,15 @@ public final class CudaContext implements AutoCloseable {
      * block; above the default 48 KB the kernel's limit is raised first (once per size).
      */
     public void launch(CuFunction f, long grid, int block, int sharedBytes, KernelArgs args) {
+        launch(f, grid, block, sharedBytes, args, false);
+    }
+
+    /**
+     * As {@link #launch(CuFunction, long, int, int, KernelArgs)}; with {@code dependent} (and a driver that has
+     * {@code cuLaunchKernelEx}) as a programmatic dependent launch ({@link CudaDriver#launchDependent}): only for
+     * kernels that wait for their predecessor at their top.
+     */
+    public void launch(CuFunction f, long grid, int block, int sharedBytes, KernelArgs args, boolean dependent) {
         if (grid < 1 || grid > device.maxGridX()) {
             throw new IllegalArgumentException(f.name() + ": grid of " + grid + " blocks (1.." + device.maxGridX() + ")");
         }
@@ -279,7 +288,11 @@ public final class CudaContext implements AutoCloseable {
             dynamicShared.put(f.handle().address(), sharedBytes);
         }
         try (Arena a = Arena.ofConfined()) {
-            driver.launch(f.handle(), (int) grid, block, sharedBytes, stream, args.pack(a), f.name());
+            if (dependent && driver.hasDependentLaunch()) {
+                driver.launchDependent(f.handle(), (int) grid, block, sharedBytes, stream, args.pack(a), f.name(), a);
+            } else {
+                driver.launch(f.handle(), (int) grid, block, sharedBytes, stream, args.pack(a), f.name());
+            }
         }
     }
 

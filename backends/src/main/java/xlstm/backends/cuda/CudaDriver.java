@@ -52,6 +52,8 @@ public final class CudaDriver {
             cuEventElapsedTime, cuEventDestroy, cuLaunchKernel, cuGetErrorName, cuGetErrorString, cuMemcpyDtoDAsync,
             cuMemsetD32Async, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch,
             cuGraphExecDestroy, cuGraphDestroy;
+    /** {@code cuLaunchKernelEx} (CUDA 12+), or null when the driver has none. */
+    private final MethodHandle cuLaunchKernelEx;
 
     private CudaDriver(CudaLibraries.Loaded lib) {
         this.from = lib.from();
@@ -93,6 +95,8 @@ public final class CudaDriver {
         cuEventDestroy = fn(l, "cuEventDestroy_v2", ADDRESS);
         cuLaunchKernel = fn(l, "cuLaunchKernel", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        cuLaunchKernelEx = l.find("cuLaunchKernelEx").isPresent()
+                ? fn(l, "cuLaunchKernelEx", ADDRESS, ADDRESS, ADDRESS, ADDRESS) : null;
         cuMemcpyDtoDAsync = fn(l, "cuMemcpyDtoDAsync_v2", JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
         cuMemsetD32Async = fn(l, "cuMemsetD32Async", JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
         cuStreamBeginCapture = fn(l, "cuStreamBeginCapture_v2", ADDRESS, JAVA_INT);
@@ -589,6 +593,45 @@ public final class CudaDriver {
         try {
             check((int) cuLaunchKernel.invokeExact(function, gridX, 1, 1, blockX, 1, 1, sharedBytes, stream, params,
                     MemorySegment.NULL), "cuLaunchKernel(" + what + ", grid " + gridX + " x block " + blockX + ")");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code CUlaunchConfig} (cuda.h, 56 bytes) and one {@code CUlaunchAttribute} (72 bytes) after it. */
+    private static final long CONFIG_BYTES = 56, ATTRIBUTE_BYTES = 72;
+    /** {@code CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION}. */
+    static final int CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6;
+
+    /** Whether {@link #launchDependent} is available (the driver has {@code cuLaunchKernelEx}). */
+    public boolean hasDependentLaunch() { return cuLaunchKernelEx != null; }
+
+    /**
+     * As {@link #launch}, through {@code cuLaunchKernelEx} with programmatic stream serialisation allowed: the grid may
+     * be launched while the previous kernel of the stream still runs (programmatic dependent launch, sm_90). Only for
+     * kernels that wait for their predecessor first ({@code griddepcontrol.wait}, which the project's CUDA sources
+     * put at the top of every kernel): the overlap then only hides the launch latency.
+     */
+    public void launchDependent(MemorySegment function, int gridX, int blockX, int sharedBytes, MemorySegment stream,
+            MemorySegment params, String what, Arena arena) {
+        if (cuLaunchKernelEx == null) throw new CudaException("CUDA: the driver has no cuLaunchKernelEx (dependent launches)");
+        MemorySegment config = arena.allocate(CONFIG_BYTES + ATTRIBUTE_BYTES, 8);
+        MemorySegment attribute = config.asSlice(CONFIG_BYTES, ATTRIBUTE_BYTES);
+        config.set(JAVA_INT, 0, gridX);       // gridDimX, Y, Z
+        config.set(JAVA_INT, 4, 1);
+        config.set(JAVA_INT, 8, 1);
+        config.set(JAVA_INT, 12, blockX);     // blockDimX, Y, Z
+        config.set(JAVA_INT, 16, 1);
+        config.set(JAVA_INT, 20, 1);
+        config.set(JAVA_INT, 24, sharedBytes);
+        config.set(ADDRESS, 32, stream);
+        config.set(ADDRESS, 40, attribute);
+        config.set(JAVA_INT, 48, 1);          // numAttrs
+        attribute.set(JAVA_INT, 0, CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
+        attribute.set(JAVA_INT, 8, 1);        // value.programmaticStreamSerializationAllowed
+        try {
+            check((int) cuLaunchKernelEx.invokeExact(config, function, params, MemorySegment.NULL),
+                    "cuLaunchKernelEx(" + what + ", grid " + gridX + " x block " + blockX + ", dependent)");
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -17,6 +17,7 @@ public final class ResidentKernels implements AutoCloseable {
     private final CudaContext ctx;
     private CuBuffer scratch;
     private long scratchVersion;
+    private boolean dependent;
 
     private ResidentKernels(CudaKernels kernels) {
         this.kernels = kernels;
@@ -29,6 +30,12 @@ public final class ResidentKernels implements AutoCloseable {
     }
 
     public CudaContext context() { return ctx; }
+
+    /**
+     * Queues the kernels as programmatic dependent launches (every generated CUDA kernel waits for its predecessor at
+     * its top: {@code XL_ENTRY} of cuda.stg) or as plain launches (default).
+     */
+    public void dependentLaunches(boolean on) { dependent = on; }
 
     /**
      * Queues generated kernel {@code entry} with {@code args} in its Java entry point's order ({@code Integer},
@@ -58,7 +65,7 @@ public final class ResidentKernels implements AutoCloseable {
         if (g.grid() == 0) return;
         reserve(plan.scratchBytes());
         ctx.launch(f, g.grid(), g.block(), plan.sharedBytes(),
-                StreamKernels.kernelArgs(plan, args, new long[args.length], scratch.pointer()));
+                StreamKernels.kernelArgs(plan, args, new long[args.length], scratch.pointer()), dependent);
     }
 
     /** Makes the scratch buffer at least {@code bytes} long (waiting for queued work before freeing the old one). */

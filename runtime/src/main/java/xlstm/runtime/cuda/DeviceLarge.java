@@ -79,6 +79,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
+        dependentLaunches(Boolean.getBoolean("xlstm.cuda.pdl"));
         this.weights = new DeviceBuffers(ctx);
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
@@ -239,13 +240,28 @@ public final class DeviceLarge implements AutoCloseable {
     public String describe() {
         return ctx.device().summary() + "; weights " + (bf16 ? "bf16" : "float32") + " "
                 + String.format(java.util.Locale.ROOT, "%.2f GB", weights.bytes() / 1e9) + "; cuBLAS " + blas.version()
-                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch") + ", products on "
+                + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch")
+                + (dependent ? " of dependent launches" : "") + ", products on "
                 + (gemv != null && ownGemv ? "our bf16 GEMV" : "cuBLAS") + "; prompt cell "
                 + (tensorCores ? "on tensor cores (bf16 operands)" : "float32");
     }
 
     /** The tiled cell kernel below {@code pairs} (batch, head) pairs (default 64, {@code -Dxlstm.cuda.tiledBelow}). */
     void tiledBelow(int pairs) { tiledBelow = pairs; }
+
+    /**
+     * Whether our kernels are queued as programmatic dependent launches ({@code -Dxlstm.cuda.pdl=true}): each waits for
+     * its predecessor at its top, so the overlap only hides launch latency. cuBLAS's products launch as they do.
+     */
+    private boolean dependent;
+
+    /** Turns programmatic dependent launches of our kernels on or off (see {@link #dependent}). */
+    void dependentLaunches(boolean on) {
+        dependent = on;
+        gen.dependentLaunches(on);
+        glue.dependentLaunches(on);
+        if (gemv != null) gemv.dependentLaunches(on);
+    }
 
     /** Products of one row on our bf16 GEMV (true, where it fits) or all on cuBLAS (false). */
     void ownGemv(boolean on) { ownGemv = on; }

@@ -19,11 +19,15 @@ final class GemvKernels {
 
     private final CudaContext ctx;
     private final CuFunction gemv;
+    private boolean dependent;
 
     GemvKernels(CudaContext ctx) {
         this.ctx = ctx;
         gemv = ctx.function(ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE)), ENTRIES.get(0));
     }
+
+    /** Queues the products as programmatic dependent launches (the kernel waits for its predecessor first) or not. */
+    void dependentLaunches(boolean on) { dependent = on; }
 
     /** Whether the kernel takes {@code rows} rows of x with {@code in} features (one row, 16-byte chunks of weights). */
     static boolean fits(int rows, int in) {
@@ -37,7 +41,7 @@ final class GemvKernels {
      */
     void gemv(long x, boolean xBf16, long w, long bias, long y, int in, int out, long ys, boolean accumulate) {
         if (!fits(1, in)) throw new IllegalArgumentException("gemv of " + in + " features (a multiple of 8)");
-        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias)
-                .i32(in).i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0));
+        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, 0, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias)
+                .i32(in).i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0), dependent);
     }
 }

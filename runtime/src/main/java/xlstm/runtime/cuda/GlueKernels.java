@@ -41,6 +41,19 @@ final class GlueKernels {
         fill = ctx.function(m, "xl_fill");
     }
 
+    /** Launches as programmatic dependent launches ({@link #dependentLaunches}). */
+    private boolean dependent;
+
+    /**
+     * Queues the plumbing kernels as programmatic dependent launches (each kernel of large_glue.cu waits for its
+     * predecessor at its top, so only the launch latency overlaps) or as plain launches (default).
+     */
+    void dependentLaunches(boolean on) { dependent = on; }
+
+    private void launch(CuFunction f, long grid, int block, KernelArgs args) {
+        ctx.launch(f, grid, block, 0, args, dependent);
+    }
+
     /** The CUDA source {@code resource} of this module (this class's kernels: {@link #RESOURCE}). */
     static String source(String resource) {
         try (InputStream in = GlueKernels.class.getClassLoader().getResourceAsStream(resource)) {
@@ -65,52 +78,52 @@ final class GlueKernels {
     }
 
     void embed(long ids, long table, boolean tableBf16, int e, int rows, long x) {
-        ctx.launch(embed, grid((long) rows * e), BLOCK,
+        launch(embed, grid((long) rows * e), BLOCK,
                 new KernelArgs().ptr(ids).ptr(table).i32(tableBf16 ? 1 : 0).i32(e).i32(rows).ptr(x));
     }
 
     /** rows of E floats at x -> y (float32, or bf16 with yBf16); b may be 0. */
     void rmsNorm(long x, long w, long b, int rows, int e, float eps, long y, boolean yBf16) {
-        ctx.launch(rmsnorm, rows, reduceBlock(e),
+        launch(rmsnorm, rows, reduceBlock(e),
                 new KernelArgs().ptr(x).ptr(w).ptr(b).i32(e).f32(eps).ptr(y).i32(yBf16 ? 1 : 0));
     }
 
     void splitQkvo(long proj, long bias, int tokens, int s, int nh, int dhqk, int dhv, long q, long k, long v, long o,
             long gates) {
         long r = 2L * nh * dhqk + 2L * nh * dhv + 2L * nh;
-        ctx.launch(split, grid(tokens * r), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
+        launch(split, grid(tokens * r), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
                 .i32(dhqk).i32(dhv).ptr(q).ptr(k).ptr(v).ptr(o).ptr(gates));
     }
 
     void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
-        ctx.launch(headnorm, (long) tokens * nh, reduceBlock(dhv),
+        launch(headnorm, (long) tokens * nh, reduceBlock(dhv),
                 new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
     }
 
     void addBias(long y, long bias, int tokens, int n, boolean featureMajor) {
-        ctx.launch(addBias, grid((long) tokens * n), BLOCK,
+        launch(addBias, grid((long) tokens * n), BLOCK,
                 new KernelArgs().ptr(y).ptr(bias).i32(tokens).i32(n).i32(featureMajor ? 1 : 0));
     }
 
     void toBf16(long x, long y, long n) {
-        ctx.launch(toBf16, grid(n), BLOCK, new KernelArgs().ptr(x).ptr(y).i64(n));
+        launch(toBf16, grid(n), BLOCK, new KernelArgs().ptr(x).ptr(y).i64(n));
     }
 
     void lastRows(long x, int b, int s, int e, long y) {
-        ctx.launch(lastRows, grid((long) b * e), BLOCK, new KernelArgs().ptr(x).i32(b).i32(s).i32(e).ptr(y));
+        launch(lastRows, grid((long) b * e), BLOCK, new KernelArgs().ptr(x).i32(b).i32(s).i32(e).ptr(y));
     }
 
     /** The arg-max of each of {@code rows} rows of v floats into {@code ids} (int64). */
     void argmax(long logits, int rows, int v, long ids) {
-        ctx.launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).ptr(ids));
+        launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).ptr(ids));
     }
 
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {
-        ctx.launch(fillUniform, grid(n), BLOCK,
+        launch(fillUniform, grid(n), BLOCK,
                 new KernelArgs().ptr(w).i32(bf16 ? 1 : 0).i64(n).i64(seed).f32(scale));
     }
 
     void fill(long w, long n, float value) {
-        ctx.launch(fill, grid(n), BLOCK, new KernelArgs().ptr(w).i64(n).f32(value));
+        launch(fill, grid(n), BLOCK, new KernelArgs().ptr(w).i64(n).f32(value));
     }
 }

@@ -8,6 +8,15 @@
 // (Measured on the H200 against cuBLAS in the same run, GemvCheck: equal or faster at one row; at 8 rows, reading x
 // once per row of x per chunk made it 2.5x slower, so larger batches stay on cuBLAS.)
 
+// programmatic dependent launch (sm_90): every kernel first waits for the previous kernel of the stream to finish
+// (a no-op unless it was launched as a dependent one), then lets the next kernel's launch begin: only the launch
+// latency overlaps (DeviceLarge, -Dxlstm.cuda.pdl)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define XL_ENTRY() { asm volatile("griddepcontrol.wait;" ::: "memory"); asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
+#else
+#define XL_ENTRY() {}
+#endif
+
 typedef unsigned short xl_bf16;
 typedef long long xl_long;
 
@@ -88,6 +97,7 @@ static __device__ void xl_gemv(const xl_bf16* W, const void* x, const float* bia
 // y[r * ys] (+)= sum_c W[r][c] x[c] (+ bias[r] when bias is set) for r < N: one warp per r (blocks of whole warps)
 extern "C" __global__ void xl_gemv_bf16(const xl_bf16* W, const void* x, int xBf16, const float* bias, int K, int N,
         float* y, xl_long ys, int accumulate) {
+    XL_ENTRY();
     if (xBf16) xl_gemv<true>(W, x, bias, K, N, y, ys, accumulate);
     else xl_gemv<false>(W, x, bias, K, N, y, ys, accumulate);
 }

@@ -5,6 +5,15 @@
 // Self-contained (no headers): compiled by NVRTC at run time and by nvcc in the tests.
 // bf16 values are raw 16-bit words (the upper half of a float32); float32 maths throughout.
 
+// programmatic dependent launch (sm_90): every kernel first waits for the previous kernel of the stream to finish
+// (a no-op unless it was launched as a dependent one), then lets the next kernel's launch begin: only the launch
+// latency overlaps (DeviceLarge, -Dxlstm.cuda.pdl)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define XL_ENTRY() { asm volatile("griddepcontrol.wait;" ::: "memory"); asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
+#else
+#define XL_ENTRY() {}
+#endif
+
 typedef unsigned short xl_bf16;
 typedef long long xl_long;
 
@@ -42,6 +51,7 @@ static __device__ float xl_block_sum(float v) {
 
 // x[r][j] = table[ids[r]][j] for r < rows, j < E (ids checked on the host)
 extern "C" __global__ void xl_embed(const xl_long* ids, const void* table, int tableBf16, int E, int rows, float* x) {
+    XL_ENTRY();
     const xl_long n = (xl_long)rows * E;
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         const xl_long r = p / E, j = p % E;
@@ -52,6 +62,7 @@ extern "C" __global__ void xl_embed(const xl_long* ids, const void* table, int t
 // one block per row: y = x * rsqrt(mean(x^2) + eps) * w (+ b), written as float32 or bf16 (the next product's input)
 extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const float* b, int E, float eps, void* y,
         int yBf16) {
+    XL_ENTRY();
     const xl_long row = blockIdx.x;
     const float* xr = x + row * E;
     float ss = 0.0f;
@@ -69,6 +80,7 @@ extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const floa
 // into the cell's layouts: q, k (B, NH, S, DHQK), v (B, NH, S, DHV), o (T, DV), gates (2, B, NH, S): i then f
 extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int T, int S, int NH, int DHQK, int DHV,
         float* q, float* k, float* v, float* o, float* gates) {
+    XL_ENTRY();
     const int DQK = NH * DHQK, DV = NH * DHV, R = 2 * DQK + 2 * DV + 2 * NH;
     const xl_long n = (xl_long)T * R;
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
@@ -97,6 +109,7 @@ extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int 
 // per feature
 extern "C" __global__ void xl_headnorm(const float* h, const float* w, const float* b, int S, int NH, int DHV,
         float eps, float* hn) {
+    XL_ENTRY();
     const xl_long blk = blockIdx.x; // (bb * S + s) * NH + hd
     const int hd = (int)(blk % NH);
     const xl_long t = blk / NH, bb = t / S, s = t % S;
@@ -118,6 +131,7 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
 
 // y[p] += bias[feature of p]: y is (T, N) row-major, or (N, T) with featureMajor
 extern "C" __global__ void xl_add_bias(float* y, const float* bias, int T, int N, int featureMajor) {
+    XL_ENTRY();
     const xl_long n = (xl_long)T * N;
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         y[p] += bias[featureMajor ? p / T : p % N];
@@ -125,6 +139,7 @@ extern "C" __global__ void xl_add_bias(float* y, const float* bias, int T, int N
 }
 
 extern "C" __global__ void xl_to_bf16(const float* x, xl_bf16* y, xl_long n) {
+    XL_ENTRY();
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         y[p] = xl_f2bf(x[p]);
     }
@@ -132,6 +147,7 @@ extern "C" __global__ void xl_to_bf16(const float* x, xl_bf16* y, xl_long n) {
 
 // x's last position of each of B rows of S tokens: y (B, E)
 extern "C" __global__ void xl_last_rows(const float* x, int B, int S, int E, float* y) {
+    XL_ENTRY();
     const xl_long n = (xl_long)B * E;
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         const xl_long bb = p / E, j = p % E;
@@ -141,6 +157,7 @@ extern "C" __global__ void xl_last_rows(const float* x, int B, int S, int E, flo
 
 // one block per row: the first index of the row's maximum (a NaN counts as the maximum, as torch.argmax)
 extern "C" __global__ void xl_argmax(const float* logits, int V, xl_long* ids) {
+    XL_ENTRY();
     __shared__ float bestV[1024];
     __shared__ int bestI[1024];
     const float* row = logits + (xl_long)blockIdx.x * V;
@@ -183,6 +200,7 @@ static __device__ __forceinline__ float xl_uniform(unsigned long long seed, xl_l
 }
 
 extern "C" __global__ void xl_fill_uniform(void* w, int bf16, xl_long n, unsigned long long seed, float scale) {
+    XL_ENTRY();
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         const float val = xl_uniform(seed, p) * scale;
         if (bf16) ((xl_bf16*)w)[p] = xl_f2bf(val);
@@ -191,6 +209,7 @@ extern "C" __global__ void xl_fill_uniform(void* w, int bf16, xl_long n, unsigne
 }
 
 extern "C" __global__ void xl_fill(float* w, xl_long n, float value) {
+    XL_ENTRY();
     for (xl_long p = (xl_long)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (xl_long)gridDim.x * blockDim.x) {
         w[p] = value;
     }

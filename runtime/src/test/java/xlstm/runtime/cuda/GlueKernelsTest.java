@@ -48,6 +48,8 @@ class GlueKernelsTest {
         assertEquals(0, p.exitValue(), log);
         String text = Files.readString(ptx);
         for (String e : entries) assertTrue(text.contains(".entry " + e + "("), e + " in the PTX of " + resource);
+        // each kernel waits for its predecessor first (dependent launches are then safe): one wait per entry
+        assertEquals(entries.size(), text.split("griddepcontrol\\.wait", -1).length - 1, "griddepcontrol.wait per entry of " + resource);
     }
 
     @Test
