@@ -108,7 +108,7 @@ class CFamilyToolchainTest {
             String ptx = Files.readString(out.resolve(entry(f) + ".ptx"));
             assertTrue(ptx.contains(".entry " + entry(f) + "("), entry(f) + ": an unmangled .entry in the PTX");
             // every kernel waits for its predecessor before anything else: launching it as a programmatic dependent
-            // launch (DeviceLarge, -Dxlstm.cuda.pdl) is then safe
+            // launch (DeviceLarge does so by default) is then safe
             assertTrue(ptx.contains("griddepcontrol.wait"), entry(f) + ": griddepcontrol.wait in the PTX");
             // the tensor-core chunkwise form multiplies with bf16 mma instructions (else it would be a slow copy)
             if (entry(f).endsWith(CFamilyEmitter.TENSOR)) {

@@ -79,7 +79,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
-        dependentLaunches(Boolean.getBoolean("xlstm.cuda.pdl"));
+        dependentLaunches(Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
         this.weights = new DeviceBuffers(ctx);
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
@@ -250,8 +250,10 @@ public final class DeviceLarge implements AutoCloseable {
     void tiledBelow(int pairs) { tiledBelow = pairs; }
 
     /**
-     * Whether our kernels are queued as programmatic dependent launches ({@code -Dxlstm.cuda.pdl=true}): each waits for
-     * its predecessor at its top, so the overlap only hides launch latency. cuBLAS's products launch as they do.
+     * Whether our kernels are queued as programmatic dependent launches (default; {@code -Dxlstm.cuda.pdl=false}: plain
+     * launches): each waits for its predecessor at its top, so the overlap only hides launch latency. cuBLAS's
+     * products launch as they do. On the H200 decode batch 1 took 4.506 against 4.601 ms, batch 8 5.932 against
+     * 6.033 ms (same device call, two rounds each, 2026-11-29).
      */
     private boolean dependent;
 
