@@ -54,8 +54,15 @@ final class GlueKernels {
         ctx.launch(f, grid, block, 0, args, dependent);
     }
 
-    /** The CUDA source {@code resource} of this module (this class's kernels: {@link #RESOURCE}). */
+    /** What every hand-written CUDA source of this package starts with ({@code XL_ENTRY}, the bf16 and long types). */
+    static final String PRELUDE = "xlstm/runtime/cuda/prelude.cu";
+
+    /** The CUDA source {@code resource} of this module after {@link #PRELUDE} (this class's kernels: {@link #RESOURCE}). */
     static String source(String resource) {
+        return text(PRELUDE) + "\n" + text(resource);
+    }
+
+    private static String text(String resource) {
         try (InputStream in = GlueKernels.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException(resource + " is missing from the class path");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -3,22 +3,11 @@
 // per weight, so the product is a stream through memory; what decides its speed is how many bytes are in flight.
 // One warp per output row; each lane loads 16 bytes (8 weights) at a time, four such loads before it uses any, past
 // L1 (the weights are read once; x stays in L1 for all warps). Float32 accumulation; x float32 or bf16, so no
-// conversion launch is needed before the product. Self-contained (no headers): compiled by NVRTC at run time and
-// by nvcc in the tests. Contract (checked by the caller): K % 8 == 0, W and x 16-byte aligned.
+// conversion launch is needed before the product. No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16,
+// xl_long), by NVRTC at run time and by nvcc in the tests. Contract (checked by the caller): K % 8 == 0, W and x
+// 16-byte aligned.
 // (Measured on the H200 against cuBLAS in the same run, GemvCheck: equal or faster at one row; at 8 rows, reading x
 // once per row of x per chunk made it 2.5x slower, so larger batches stay on cuBLAS.)
-
-// programmatic dependent launch (sm_90): every kernel first waits for the previous kernel of the stream to finish
-// (a no-op unless it was launched as a dependent one), then lets the next kernel's launch begin: only the launch
-// latency overlaps (DeviceLarge; -Dxlstm.cuda.pdl=false turns the dependent launches off)
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-#define XL_ENTRY() { asm volatile("griddepcontrol.wait;" ::: "memory"); asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
-#else
-#define XL_ENTRY() {}
-#endif
-
-typedef unsigned short xl_bf16;
-typedef long long xl_long;
 
 struct __align__(16) xl_u4 { unsigned x, y, z, w; };
 

@@ -2,20 +2,8 @@
 // and per-head layer norms, the split of the fused projection into the cell's head layout, bias adds, bf16
 // conversion, arg-max, last-position gather and random weights for benchmarks. The cell and the pointwise
 // maths (soft-cap, output gate, SwiGLU) are the generated kernels; nothing here is a cell.
-// Self-contained (no headers): compiled by NVRTC at run time and by nvcc in the tests.
+// No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16, xl_long), by NVRTC at run time and by nvcc in the tests.
 // bf16 values are raw 16-bit words (the upper half of a float32); float32 maths throughout.
-
-// programmatic dependent launch (sm_90): every kernel first waits for the previous kernel of the stream to finish
-// (a no-op unless it was launched as a dependent one), then lets the next kernel's launch begin: only the launch
-// latency overlaps (DeviceLarge; -Dxlstm.cuda.pdl=false turns the dependent launches off)
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-#define XL_ENTRY() { asm volatile("griddepcontrol.wait;" ::: "memory"); asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
-#else
-#define XL_ENTRY() {}
-#endif
-
-typedef unsigned short xl_bf16;
-typedef long long xl_long;
 
 static __device__ __forceinline__ float xl_bf2f(xl_bf16 b) { return __uint_as_float(((unsigned)b) << 16); }
 
