@@ -615,6 +615,22 @@ public final class CudaDriver {
     public void launchDependent(MemorySegment function, int gridX, int blockX, int sharedBytes, MemorySegment stream,
             MemorySegment params, String what, Arena arena) {
         if (cuLaunchKernelEx == null) throw new CudaException("CUDA: the driver has no cuLaunchKernelEx (dependent launches)");
+        MemorySegment config = dependentLaunchConfig(arena, gridX, blockX, sharedBytes, stream);
+        try {
+            check((int) cuLaunchKernelEx.invokeExact(config, function, params, MemorySegment.NULL),
+                    "cuLaunchKernelEx(" + what + ", grid " + gridX + " x block " + blockX + ", dependent)");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A {@code CUlaunchConfig} for a 1-D launch of {@code gridX} x {@code blockX} with one attribute after it,
+     * programmatic stream serialisation allowed. Offsets as cuda.h lays the structs out on 64-bit Linux (checked with
+     * {@code offsetof} against CUDA 13.0's header): grid 0, block 12, sharedMemBytes 24, hStream 32, attrs 40, numAttrs
+     * 48; the attribute's id at 0 and its value union at 8.
+     */
+    static MemorySegment dependentLaunchConfig(Arena arena, int gridX, int blockX, int sharedBytes, MemorySegment stream) {
         MemorySegment config = arena.allocate(CONFIG_BYTES + ATTRIBUTE_BYTES, 8);
         MemorySegment attribute = config.asSlice(CONFIG_BYTES, ATTRIBUTE_BYTES);
         config.set(JAVA_INT, 0, gridX);       // gridDimX, Y, Z
@@ -629,12 +645,7 @@ public final class CudaDriver {
         config.set(JAVA_INT, 48, 1);          // numAttrs
         attribute.set(JAVA_INT, 0, CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
         attribute.set(JAVA_INT, 8, 1);        // value.programmaticStreamSerializationAllowed
-        try {
-            check((int) cuLaunchKernelEx.invokeExact(config, function, params, MemorySegment.NULL),
-                    "cuLaunchKernelEx(" + what + ", grid " + gridX + " x block " + blockX + ", dependent)");
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return config;
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -1,0 +1,79 @@
+package xlstm.backends.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code CUlaunchConfig} our FFM binding writes for {@code cuLaunchKernelEx} (dependent launches), read back by
+ * a C program through cuda.h's own struct definitions: no GPU needed, only the CUDA toolkit's header (nvcc, present
+ * on the CI machines; skipped without it unless {@code XLSTM_REQUIRE_TOOLCHAINS=1}).
+ */
+class LaunchConfigLayoutTest {
+    private static final String READER = """
+            #include <cuda.h>
+            #include <stdio.h>
+            int main(int argc, char** argv) {
+                unsigned char buf[sizeof(CUlaunchConfig) + sizeof(CUlaunchAttribute)];
+                FILE* f = fopen(argv[1], "rb");
+                if (!f || fread(buf, 1, sizeof buf, f) != sizeof buf) return 2;
+                const CUlaunchConfig* c = (const CUlaunchConfig*) buf;
+                const CUlaunchAttribute* a = (const CUlaunchAttribute*) (buf + sizeof(CUlaunchConfig));
+                printf("%u %u %u %u %u %u %u %llu %llu %u %d %d\\n", c->gridDimX, c->gridDimY, c->gridDimZ,
+                       c->blockDimX, c->blockDimY, c->blockDimZ, c->sharedMemBytes,
+                       (unsigned long long) c->hStream, (unsigned long long) c->attrs, c->numAttrs,
+                       (int) a->id == (int) CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION,
+                       a->value.programmaticStreamSerializationAllowed);
+                return 0;
+            }
+            """;
+
+    @Test
+    void cudaHReadsTheConfigAsWritten(@TempDir Path tmp) throws Exception {
+        Path nvcc = nvcc();
+        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
+        assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
+        Path src = tmp.resolve("reader.cu"), exe = tmp.resolve("reader"), bytes = tmp.resolve("config.bin");
+        Files.writeString(src, READER);
+        run(tmp, nvcc.toString(), src.toString(), "-o", exe.toString());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stream = MemorySegment.ofAddress(0x1234_5678L);
+            MemorySegment config = CudaDriver.dependentLaunchConfig(arena, 513, 256, 169_984, stream);
+            Files.write(bytes, config.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            String out = run(tmp, exe.toString(), bytes.toString()).trim();
+            long attrs = config.address() + 56;
+            assertEquals("513 1 1 256 1 1 169984 " + 0x1234_5678L + " " + attrs + " 1 1 1", out,
+                    "grid, block, shared bytes, stream, attribute pointer and count, attribute id and value");
+        }
+    }
+
+    private static String run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), cmd[0] + " finished");
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + log);
+        return log;
+    }
+
+    /** nvcc on PATH, or in CUDA_HOME or /usr/local/cuda. */
+    private static Path nvcc() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path c = Path.of(dir.isEmpty() ? "." : dir, "nvcc");
+            if (Files.isExecutable(c)) return c;
+        }
+        for (String home : new String[] {System.getenv("CUDA_HOME"), "/usr/local/cuda"}) {
+            if (home != null && Files.isExecutable(Path.of(home, "bin", "nvcc"))) return Path.of(home, "bin", "nvcc");
+        }
+        return null;
+    }
+}
