@@ -130,6 +130,36 @@ public final class CudaLibraries {
             case "aarch64", "arm64" -> "sbsa";
             default -> "x86_64";
         };
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Path h : homes()) {
+            dirs.add(h.resolve("targets/" + arch + "-linux/lib"));
+            dirs.add(h.resolve("lib64"));
+            dirs.add(h.resolve("lib"));
+        }
+        String multiarch = arch.equals("sbsa") ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+        for (String d : new String[] {"/usr/lib/" + multiarch, "/usr/lib64", "/usr/lib", "/usr/lib/wsl/lib"}) {
+            dirs.add(Path.of(d));
+        }
+        return dirs.stream().filter(Files::isDirectory).toList();
+    }
+
+    /**
+     * The CUDA toolkit's {@code nvcc}: on the PATH, else in the CUDA homes of {@link #searchDirs}; null when there is
+     * none. For the checks that compile CUDA sources without a GPU (the tests).
+     */
+    public static Path nvcc() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path c = Path.of(dir.isEmpty() ? "." : dir, "nvcc");
+            if (Files.isExecutable(c)) return c;
+        }
+        for (Path h : homes()) {
+            if (Files.isExecutable(h.resolve("bin/nvcc"))) return h.resolve("bin/nvcc");
+        }
+        return null;
+    }
+
+    /** The CUDA homes: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, then /usr/local/cuda-* newest first. */
+    private static List<Path> homes() {
         List<Path> homes = new ArrayList<>();
         for (String env : new String[] {"CUDA_HOME", "CUDA_PATH"}) {
             String v = System.getenv(env);
@@ -143,17 +173,7 @@ public final class CudaLibraries {
         } catch (IOException | RuntimeException e) {
             // no /usr/local: nothing to add
         }
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Path h : homes) {
-            dirs.add(h.resolve("targets/" + arch + "-linux/lib"));
-            dirs.add(h.resolve("lib64"));
-            dirs.add(h.resolve("lib"));
-        }
-        String multiarch = arch.equals("sbsa") ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
-        for (String d : new String[] {"/usr/lib/" + multiarch, "/usr/lib64", "/usr/lib", "/usr/lib/wsl/lib"}) {
-            dirs.add(Path.of(d));
-        }
-        return dirs.stream().filter(Files::isDirectory).toList();
+        return homes;
     }
 
     /**

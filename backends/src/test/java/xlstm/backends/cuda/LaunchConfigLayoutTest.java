@@ -40,7 +40,7 @@ class LaunchConfigLayoutTest {
 
     @Test
     void cudaHReadsTheConfigAsWritten(@TempDir Path tmp) throws Exception {
-        Path nvcc = nvcc();
+        Path nvcc = CudaLibraries.nvcc();
         if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
         assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
         Path src = tmp.resolve("reader.cu"), exe = tmp.resolve("reader"), bytes = tmp.resolve("config.bin");
@@ -63,17 +63,5 @@ class LaunchConfigLayoutTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), cmd[0] + " finished");
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + log);
         return log;
-    }
-
-    /** nvcc on PATH, or in CUDA_HOME or /usr/local/cuda. */
-    private static Path nvcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path c = Path.of(dir.isEmpty() ? "." : dir, "nvcc");
-            if (Files.isExecutable(c)) return c;
-        }
-        for (String home : new String[] {System.getenv("CUDA_HOME"), "/usr/local/cuda"}) {
-            if (home != null && Files.isExecutable(Path.of(home, "bin", "nvcc"))) return Path.of(home, "bin", "nvcc");
-        }
-        return null;
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import xlstm.backends.cuda.CudaLibraries;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +37,7 @@ class GlueKernelsTest {
     }
 
     private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries) throws Exception {
-        Path nvcc = nvcc();
+        Path nvcc = CudaLibraries.nvcc();
         if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
         assumeTrue(nvcc != null, "nvcc is not installed");
         Path cu = tmp.resolve("kernels.cu"), ptx = tmp.resolve("kernels.ptx");
@@ -59,17 +60,5 @@ class GlueKernelsTest {
         assertEquals(128, GlueKernels.reduceBlock(512));
         assertEquals(32, GlueKernels.reduceBlock(8), "at least a warp");
         assertEquals(64, GlueKernels.reduceBlock(200), "50 threads, rounded up to whole warps");
-    }
-
-    /** nvcc on PATH, or in CUDA_HOME or /usr/local/cuda. */
-    static Path nvcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path c = Path.of(dir.isEmpty() ? "." : dir, "nvcc");
-            if (Files.isExecutable(c)) return c;
-        }
-        for (String home : new String[] {System.getenv("CUDA_HOME"), "/usr/local/cuda"}) {
-            if (home != null && Files.isExecutable(Path.of(home, "bin", "nvcc"))) return Path.of(home, "bin", "nvcc");
-        }
-        return null;
     }
 }
