@@ -19,7 +19,8 @@ import xlstm.runtime.tensor.Tensor;
 
 /**
  * The mLSTM cell at the head shape of xLSTM Large 125M (B=1, NH=4, DQK=96, DV=192), generated from
- * {@code cells/mlstm.xl}: {@code step} is one decode token with the state carried (counted bytes per call: the state C
+ * {@code cells/mlstm.xl}: {@code step} is one decode token with the state carried, as the CPU backend runs it (tiled
+ * over value columns: {@code stepTiled}), {@code stepUntiled} the generated step alone (counted bytes per call: the state C
  * read and written, 2·NH·DQK·DV·4 = 590 KB, so GB/s = bytes / time); {@code chunkwise} is a prefill of {@code seqLen}
  * tokens, chunk 64, from a zero state (counted FLOPs per call: per chunk of L tokens and head,
  * 2·(L²·DQK + L·DQK·DV + L²·DV + DQK·L·DV), so GFLOP/s = FLOPs / time).
@@ -49,6 +50,14 @@ public class MlstmKernelBench {
         JavaKernels.INSTANCE.mlstmStep(1, NH, DQK, DV, step.q().data(), step.k().data(), step.v().data(),
                 step.i().data(), step.f().data(), step.c().data(), step.n().data(), step.m().data(), step.h().data(),
                 MlstmCell.DEFAULT_EPS);
+        return step.h();
+    }
+
+    /** The generated step without the split over value columns ({@code -Dxlstm.cpu.stepTiles=false}'s path). */
+    @Benchmark
+    public Tensor stepUntiled() {
+        MlstmCell.step(1, NH, DQK, DV, step.q().data(), step.k().data(), step.v().data(), step.i().data(),
+                step.f().data(), step.c().data(), step.n().data(), step.m().data(), step.h().data(), MlstmCell.DEFAULT_EPS);
         return step.h();
     }
 
