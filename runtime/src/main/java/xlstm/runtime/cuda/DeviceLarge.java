@@ -79,7 +79,8 @@ public final class DeviceLarge implements AutoCloseable {
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
-        dependentLaunches(Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
+        dependentLaunches(ctx.device().computeCapability() >= 90 // the kernels' wait exists from sm_90 on
+                && Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
         this.weights = new DeviceBuffers(ctx);
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
