@@ -18,14 +18,17 @@ import xlstm.runtime.tensor.Tensor;
 /**
  * xLSTM Large held on a CUDA device: weights uploaded once (bf16 by default, float32 on request), activations and
  * states on the device, a pass queued on one stream with no host round trip. Matrix products are cuBLAS
- * ({@code cublasGemmEx}, float32 accumulation); the mLSTM cell (the chunkwise kernel, tiled over 64 value
- * columns when there are few heads; for decode the same kernel with S = 1), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms,
- * the projection split and arg-max are the plumbing kernels of {@link GlueKernels}. Each block's q, k, v, o and
- * gate projections are one fused matrix, the FFN's gate and up another.
+ * ({@code cublasGemmEx}, float32 accumulation), except one-row products with bf16 weights (batch-1 decode), which
+ * run on our GEMV ({@link GemvKernels}; it adds the fused projection's bias, so no split is needed then). The mLSTM
+ * cell ({@link #cellKernel}: the tiled step kernel for decode, tensor cores for bf16 prompts, else the chunkwise
+ * kernels), the gate soft-caps, the output gate and SwiGLU are the generated CUDA kernels; norms, the projection
+ * split and arg-max are the plumbing kernels of {@link GlueKernels}. Each block's q, k, v, o and gate projections are
+ * one fused matrix, the FFN's gate and up another.
  *
  * <p>Decoding: the first step of a state runs launch by launch, later steps replay it as a CUDA graph; greedy
  * decoding keeps the token on the device (arg-max feeds the next step's embedding) and only copies the token ids
- * back. Calls are serialised (one stream); states must not be shared between threads.
+ * back. On sm_90 and later our kernels are programmatic dependent launches. Calls are serialised (one stream);
+ * states must not be shared between threads.
  */
 public final class DeviceLarge implements AutoCloseable {
     private final XlstmLargeConfig cfg;
