@@ -59,7 +59,17 @@ final class GlueKernels {
 
     /** The CUDA source {@code resource} of this module after {@link #PRELUDE} (this class's kernels: {@link #RESOURCE}). */
     static String source(String resource) {
-        return text(PRELUDE) + "\n" + text(resource);
+        return source(resource, "");
+    }
+
+    /**
+     * {@link #source(String)} after {@code defines} (lines of {@code #define}) and, with
+     * {@code -Dxlstm.cuda.triggerFirst=true}, {@code XL_TRIGGER_FIRST} (the kernels let the next launch begin before
+     * they wait for the previous one: prelude.cu).
+     */
+    static String source(String resource, String defines) {
+        String trigger = Boolean.getBoolean("xlstm.cuda.triggerFirst") ? "#define XL_TRIGGER_FIRST 1\n" : "";
+        return trigger + defines + text(PRELUDE) + "\n" + text(resource);
     }
 
     private static String text(String resource) {

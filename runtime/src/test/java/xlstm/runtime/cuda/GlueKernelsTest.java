@@ -29,6 +29,35 @@ class GlueKernelsTest {
     }
 
     @Test
+    void everyGemvVariantAndTheTriggerFirstOrderCompile(@TempDir Path tmp) throws Exception {
+        for (int ahead = 0; ahead <= 2; ahead++) {
+            compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_AHEAD " + ahead + "\n");
+        }
+        for (String wl : new String[] {"2 4", "4 4", "1 8", "2 8"}) {
+            String[] v = wl.split(" ");
+            compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES,
+                    "#define XL_GEMV_WPR " + v[0] + "\n#define XL_GEMV_LOADS " + v[1] + "\n");
+        }
+        compilesAndDefines(tmp, GlueKernels.RESOURCE, GlueKernels.ENTRIES, "#define XL_TRIGGER_FIRST 1\n");
+    }
+
+    @Test
+    void gemvAheadIsZeroOneOrTwo() {
+        String old = System.getProperty("xlstm.cuda.gemvAhead");
+        try {
+            System.setProperty("xlstm.cuda.gemvAhead", "2");
+            assertEquals(2, GemvKernels.ahead());
+            System.setProperty("xlstm.cuda.gemvAhead", "3");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    GemvKernels::ahead);
+            assertTrue(e.getMessage().startsWith("-Dxlstm.cuda.gemvAhead=3: one of 0, 1, 2"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty("xlstm.cuda.gemvAhead");
+            else System.setProperty("xlstm.cuda.gemvAhead", old);
+        }
+    }
+
+    @Test
     void gemvTakesOneRowOfWholeChunks() {
         assertTrue(GemvKernels.fits(1, 4096) && GemvKernels.fits(1, 10944));
         assertTrue(!GemvKernels.fits(2, 4096), "batched decode and prefill stay on cuBLAS");
@@ -37,11 +66,16 @@ class GlueKernelsTest {
     }
 
     private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries) throws Exception {
+        compilesAndDefines(tmp, resource, entries, "");
+    }
+
+    private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries, String defines)
+            throws Exception {
         Path nvcc = CudaLibraries.nvcc();
         if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
         assumeTrue(nvcc != null, "nvcc is not installed");
         Path cu = tmp.resolve("kernels.cu"), ptx = tmp.resolve("kernels.ptx");
-        Files.writeString(cu, GlueKernels.source(resource));
+        Files.writeString(cu, GlueKernels.source(resource, defines));
         Process p = new ProcessBuilder(nvcc.toString(), "-arch=sm_90", "-ptx", cu.toString(), "-o", ptx.toString())
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -49,8 +83,13 @@ class GlueKernelsTest {
         assertEquals(0, p.exitValue(), log);
         String text = Files.readString(ptx);
         for (String e : entries) assertTrue(text.contains(".entry " + e + "("), e + " in the PTX of " + resource);
-        // each kernel waits for its predecessor first (dependent launches are then safe): one wait per entry
-        assertEquals(entries.size(), text.split("griddepcontrol\\.wait", -1).length - 1, "griddepcontrol.wait per entry of " + resource);
+        // each kernel waits for its predecessor (dependent launches are then safe): a wait in every entry's body
+        String[] bodies = text.split("\\.entry ");
+        for (String e : entries) {
+            for (String body : bodies) {
+                if (body.startsWith(e + "(")) assertTrue(body.contains("griddepcontrol.wait"), "wait in " + e + " " + defines);
+            }
+        }
     }
 
     @Test
