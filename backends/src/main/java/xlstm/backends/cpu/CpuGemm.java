@@ -5,43 +5,67 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
- * {@code yᵀ = W · xᵀ}: vectors run along the rows of x, so W is never repacked (it is read in place, six rows at a
- * time, one scalar of each per step, broadcast) and no horizontal sums are needed. Only x is packed, once per call
- * and in parallel: into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]} (transposed); a task takes a block
- * of panels sized to stay in L2.
- * The register block is 6 columns of W × 2 vectors of rows (12 accumulators, two panel loads and six broadcasts per
- * step of K); the six W rows (6·K floats) stay in L1 while the block's panels stream past. Tasks are row blocks ×
- * column ranges, parallel on the pool. Offsets are in elements.
+ * {@code yᵀ = W · xᵀ}: vectors run along the rows of x, W's scalars are broadcast, so no horizontal sums are needed.
+ * x is packed once per call and in parallel: into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]}
+ * (transposed); a task takes a block of panels sized to stay in L2. Tasks are row blocks × column ranges, parallel
+ * on the pool. Offsets are in elements. Two register blocks:
+ * <ul>
+ * <li>direct: 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a time (6·K
+ *     floats stay in L1 while the block's panels stream past);</li>
+ * <li>packed: 8 columns × 2 vectors (16 accumulators) from W's 8 rows packed per column block as float32
+ *     {@code wp[kk·8 + i]}: one base register for W (C2 spilled the six row addresses of the direct block into vector
+ *     registers), and bf16 is widened once per block instead of once per panel. 24 accumulators made C2 box the
+ *     vectors.</li>
+ * </ul>
+ * {@code -Dxlstm.cpu.gemm.packW}: "bf16" (default: the packed block for bf16 weights, the direct one for float32),
+ * "all" or "none". Measured with JMH GemmBench on the 16-core Xeon (2026-11-29, 512 rows, 16 threads): packed against
+ * direct, bf16 2.50 / 2.82 / 47.5 ms against 3.48 / 3.77 / 72.4 ms (768x2048, 2048x768, 768x50304); float32 2.69 /
+ * 3.68 / 49.6 against 2.66 / 2.58 / 57.8 ms, and slower on one thread, so float32 stays direct.
  */
 public final class CpuGemm {
-    /** Columns of W per register block. */
-    static final int NB = 6;
     /** Rows of x per register block (two vectors) and per packed panel. */
     static final int NRW = 2 * Simd.L;
-    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns. */
-    private static final int A_BLOCK_BYTES = 512 * 1024;
+    /** Columns of W per register block: direct and packed. */
+    static final int NB_DIRECT = 6, NB_PACKED = 8;
+    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns: direct, packed (which also amortises W's packing). */
+    private static final int A_BLOCK_DIRECT = 512 * 1024, A_BLOCK_PACKED = 1536 * 1024;
+    private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "bf16"));
 
-    /** The caller's packed x (read by every task of its call); the tasks' 6 × NRW results and 6 biases. */
+    /** The caller's packed x (read by every task of its call); the tasks' NB × NRW results and NB biases. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW + NB]);
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB_PACKED * NRW + NB_PACKED]);
+    /** A task's 8 packed W columns. */
+    private static final ThreadLocal<float[]> PACKED_W = ThreadLocal.withInitial(() -> new float[0]);
 
     private CpuGemm() {}
+
+    static String packWMode(String v) {
+        if (v.equals("bf16") || v.equals("all") || v.equals("none")) return v;
+        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": bf16, all or none");
+    }
+
+    /** Whether weights of this type take the packed register block. */
+    static boolean packed(boolean bf16) {
+        return PACK_W.equals("all") || (bf16 && PACK_W.equals("bf16"));
+    }
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
                             int n, MemorySegment b, long bOff, MemorySegment y, long yOff) {
         if (m <= 0 || n <= 0) return;
         // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
         float[] packed = pack(x, xOff, m, k);
+        boolean pw = packed(bf16);
+        int nb = pw ? NB_PACKED : NB_DIRECT;
         int panels = (m + NRW - 1) / NRW;
-        int mcPanels = (int) Math.max(1, Math.min(8, A_BLOCK_BYTES / (4L * NRW * Math.max(1, k))));
+        int mcPanels = panelsPerTask(k, pw);
         int rowBlocks = (panels + mcPanels - 1) / mcPanels;
         int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
-        int nc = (int) Math.max(4L * NB, ((long) (n + colParts - 1) / colParts + NB - 1) / NB * NB);
+        int nc = (int) Math.max(4L * nb, ((long) (n + colParts - 1) / colParts + nb - 1) / nb * nb);
         int colBlocks = (n + nc - 1) / nc;
         final int fnc = nc;
         CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
             int p0 = (t / colBlocks) * mcPanels, n0 = (t % colBlocks) * fnc;
-            block(packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(panels, p0 + mcPanels), n0,
+            block(pw, packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(panels, p0 + mcPanels), n0,
                     Math.min(n, n0 + fnc));
         });
     }
@@ -54,13 +78,15 @@ public final class CpuGemm {
     public static void gemm(MemorySegment x, long xOff, int m, int k, FusedLinear.Part[] parts, MemorySegment[] ys) {
         if (m <= 0 || parts.length == 0) return;
         float[] packed = pack(x, xOff, m, k);
+        boolean pw = packed(parts[0].bf16()); // a layer's parts share a dtype; either block computes any part
+        int nb = pw ? NB_PACKED : NB_DIRECT;
         int panels = (m + NRW - 1) / NRW;
-        int mcPanels = (int) Math.max(1, Math.min(8, A_BLOCK_BYTES / (4L * NRW * Math.max(1, k))));
+        int mcPanels = panelsPerTask(k, pw);
         int rowBlocks = (panels + mcPanels - 1) / mcPanels;
         long total = 0;
         for (FusedLinear.Part p : parts) total += p.out();
         int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
-        int nc = (int) Math.max(4L * NB, ((total + colParts - 1) / colParts + NB - 1) / NB * NB);
+        int nc = (int) Math.max(4L * nb, ((total + colParts - 1) / colParts + nb - 1) / nb * nb);
         // firstBlock[j]: the index of part j's first column block among all parts' blocks
         int[] firstBlock = new int[parts.length + 1];
         for (int j = 0; j < parts.length; j++) firstBlock[j + 1] = firstBlock[j] + (parts[j].out() + nc - 1) / nc;
@@ -70,9 +96,15 @@ public final class CpuGemm {
             while (firstBlock[j + 1] <= cb) j++;
             FusedLinear.Part p = parts[j];
             int p0 = (t / colBlocks) * mcPanels, n0 = (cb - firstBlock[j]) * nc;
-            block(packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
+            block(pw, packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
                     Math.min(panels, p0 + mcPanels), n0, Math.min(p.out(), n0 + nc));
         });
+    }
+
+    /** Panels of x per task: as many as stay in L2 (at most 8 direct, 16 packed: W's packing is amortised over them). */
+    private static int panelsPerTask(int k, boolean packedW) {
+        long panelBytes = 4L * NRW * Math.max(1, k);
+        return (int) Math.max(1, Math.min(packedW ? 16 : 8, (packedW ? A_BLOCK_PACKED : A_BLOCK_DIRECT) / panelBytes));
     }
 
     /** x packed into panels ({@link #pack}) in the calling thread's buffer, in parallel. */
@@ -91,11 +123,26 @@ public final class CpuGemm {
     }
 
     /** Panels [p0, p1) of the packed x times columns [n0, n1) of Wᵀ. */
-    private static void block(float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16, int n,
-                              MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0, int n1) {
+    private static void block(boolean packedW, float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16,
+                              int n, MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0,
+                              int n1) {
         float[] c = RESULT.get();
-        for (int j0 = n0; j0 < n1; j0 += NB) {
-            int cols = Math.min(NB, n1 - j0);
+        if (packedW) {
+            float[] wp = PACKED_W.get();
+            if (wp.length < NB_PACKED * k) PACKED_W.set(wp = new float[NB_PACKED * k]);
+            for (int j0 = n0; j0 < n1; j0 += NB_PACKED) {
+                int cols = Math.min(NB_PACKED, n1 - j0);
+                packW(w, wOff + (long) j0 * k, bf16, k, cols, wp);
+                for (int p = p0; p < p1; p++) {
+                    micro8(ap, p * NRW * k, k, wp, c);
+                    int r0 = p * NRW;
+                    store(c, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
+                }
+            }
+            return;
+        }
+        for (int j0 = n0; j0 < n1; j0 += NB_DIRECT) {
+            int cols = Math.min(NB_DIRECT, n1 - j0);
             long w0 = wOff + (long) j0 * k;
             // an edge block repeats its last valid row of W (those results are not stored)
             long w1 = w0 + (long) Math.min(1, cols - 1) * k, w2 = w0 + (long) Math.min(2, cols - 1) * k;
@@ -130,7 +177,7 @@ public final class CpuGemm {
      */
     private static void store(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y, long yAt,
                               int ldy, int j0) {
-        int bias = NB * NRW; // c's tail holds the block's biases
+        int bias = NB_PACKED * NRW; // c's tail holds the block's biases
         for (int i = 0; i < cols; i++) c[bias + i] = b == null ? 0f : Simd.getF(b, bOff + j0 + i);
         for (int r = 0; r < rows; r++) {
             long at = yAt + (long) r * ldy;
@@ -220,5 +267,67 @@ public final class CpuGemm {
         c41.intoArray(c, 4 * NRW + l);
         c50.intoArray(c, 5 * NRW);
         c51.intoArray(c, 5 * NRW + l);
+    }
+    /** Rows [0, cols) of W (from wAt, k each) into {@code wp[kk·8 + i]}, float32; columns past cols zero. */
+    private static void packW(MemorySegment w, long wAt, boolean bf16, int k, int cols, float[] wp) {
+        for (int i = 0; i < 8; i++) {
+            long row = wAt + (long) i * k;
+            if (i >= cols) {
+                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = 0f;
+            } else if (bf16) {
+                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = Simd.getBf16(w, row + kk);
+            } else {
+                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = Simd.getF(w, row + kk);
+            }
+        }
+    }
+
+    /** The packed register block (16 accumulators): c[i·NRW + r] = Σ_kk ap[ao + kk·NRW + r]·wp[kk·8 + i]. */
+    private static void micro8(float[] ap, int ao, int k, float[] wp, float[] c) {
+        final int l = Simd.L;
+        FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00,
+                c71 = c00;
+        for (int kk = 0; kk < k; kk++) {
+            int ai = ao + kk * NRW, wi = kk * 8;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
+            FloatVector s = FloatVector.broadcast(Simd.F, wp[wi]);
+            c00 = a0.fma(s, c00);
+            c01 = a1.fma(s, c01);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 1]);
+            c10 = a0.fma(s, c10);
+            c11 = a1.fma(s, c11);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 2]);
+            c20 = a0.fma(s, c20);
+            c21 = a1.fma(s, c21);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 3]);
+            c30 = a0.fma(s, c30);
+            c31 = a1.fma(s, c31);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 4]);
+            c40 = a0.fma(s, c40);
+            c41 = a1.fma(s, c41);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 5]);
+            c50 = a0.fma(s, c50);
+            c51 = a1.fma(s, c51);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 6]);
+            c60 = a0.fma(s, c60);
+            c61 = a1.fma(s, c61);
+            s = FloatVector.broadcast(Simd.F, wp[wi + 7]);
+            c70 = a0.fma(s, c70);
+            c71 = a1.fma(s, c71);
+        }
+        store2(c, c00, c01, 0);
+        store2(c, c10, c11, NRW);
+        store2(c, c20, c21, 2 * NRW);
+        store2(c, c30, c31, 3 * NRW);
+        store2(c, c40, c41, 4 * NRW);
+        store2(c, c50, c51, 5 * NRW);
+        store2(c, c60, c61, 6 * NRW);
+        store2(c, c70, c71, 7 * NRW);
+    }
+
+    private static void store2(float[] c, FloatVector v0, FloatVector v1, int at) {
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + Simd.L);
     }
 }

@@ -140,6 +140,18 @@ class CpuLinalgTest {
         }
     }
 
+    /** The GEMM's register block choice: bf16 weights packed by default, a bad value named with its options. */
+    @Test
+    void gemmPackModes() {
+        assertEquals("all", CpuGemm.packWMode("all"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CpuGemm.packWMode("yes"));
+        assertEquals("-Dxlstm.cpu.gemm.packW=yes: bf16, all or none", e.getMessage());
+        if (System.getProperty("xlstm.cpu.gemm.packW") == null) {
+            assertTrue(CpuGemm.packed(true) && !CpuGemm.packed(false));
+        }
+    }
+
     @Test
     void linearWithOffsets() {
         int rows = 6, in = 23, out = 9;
