@@ -19,10 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  *     registers), and bf16 is widened once per block instead of once per panel. 24 accumulators made C2 box the
  *     vectors.</li>
  * </ul>
- * {@code -Dxlstm.cpu.gemm.packW}: "bf16" (default: the packed block for bf16 weights, the direct one for float32),
- * "all" or "none". Measured with JMH GemmBench on the 16-core Xeon (2026-11-29, 512 rows, 16 threads): packed against
- * direct, bf16 2.50 / 2.82 / 47.5 ms against 3.48 / 3.77 / 72.4 ms (768x2048, 2048x768, 768x50304); float32 2.69 /
- * 3.68 / 49.6 against 2.66 / 2.58 / 57.8 ms, and slower on one thread, so float32 stays direct.
+ * {@code -Dxlstm.cpu.gemm.packW}: "auto" (default: the packed block for bf16 weights and for float32 ones of at
+ * least {@link #PACKED_F32_COLUMNS} columns, an LM head; the direct one otherwise), "all" or "none". Measured with JMH
+ * GemmBench on the 16-core Xeon (2026-11-29, 512 rows, 16 threads): packed against direct, bf16 2.50 / 2.82 / 47.5 ms
+ * against 3.48 / 3.77 / 72.4 ms (768x2048, 2048x768, 768x50304); float32 2.69 / 3.68 / 49.6 against 2.66 / 2.58 /
+ * 57.8 ms (one thread: 28.0 / 31.4 / 660 against 27.2 / 26.0 / 720 ms), so float32 is packed only for the LM head.
  */
 public final class CpuGemm {
     /** Rows of x per register block (two vectors) and per packed panel. */
@@ -31,7 +32,9 @@ public final class CpuGemm {
     static final int NB_DIRECT = 6, NB_PACKED = 8;
     /** Bytes of packed x a task keeps (in L2) while it sweeps its columns: direct, packed (which also amortises W's packing). */
     private static final int A_BLOCK_DIRECT = 512 * 1024, A_BLOCK_PACKED = 1536 * 1024;
-    private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "bf16"));
+    private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "auto"));
+    /** From this many output columns on, float32 weights take the packed block too (auto mode). */
+    static final int PACKED_F32_COLUMNS = 16384;
 
     /** The caller's packed x (read by every task of its call); the tasks' up to 8 × NRW results. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
@@ -42,13 +45,13 @@ public final class CpuGemm {
     private CpuGemm() {}
 
     static String packWMode(String v) {
-        if (v.equals("bf16") || v.equals("all") || v.equals("none")) return v;
-        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": bf16, all or none");
+        if (v.equals("auto") || v.equals("all") || v.equals("none")) return v;
+        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": auto, all or none");
     }
 
-    /** Whether weights of this type take the packed register block. */
-    static boolean packed(boolean bf16) {
-        return PACK_W.equals("all") || (bf16 && PACK_W.equals("bf16"));
+    /** Whether weights of this type, with n output columns in all, take the packed register block. */
+    static boolean packed(boolean bf16, long n) {
+        return PACK_W.equals("all") || (PACK_W.equals("auto") && (bf16 || n >= PACKED_F32_COLUMNS));
     }
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
@@ -56,7 +59,7 @@ public final class CpuGemm {
         if (m <= 0 || n <= 0) return;
         // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
         float[] packed = pack(x, xOff, m, k);
-        boolean pw = packed(bf16);
+        boolean pw = packed(bf16, n);
         int nb = pw ? NB_PACKED : NB_DIRECT;
         int panels = (m + NRW - 1) / NRW;
         int mcPanels = panelsPerTask(k, pw);
@@ -80,13 +83,13 @@ public final class CpuGemm {
     public static void gemm(MemorySegment x, long xOff, int m, int k, FusedLinear.Part[] parts, MemorySegment[] ys) {
         if (m <= 0 || parts.length == 0) return;
         float[] packed = pack(x, xOff, m, k);
-        boolean pw = packed(parts[0].bf16()); // a layer's parts share a dtype; either block computes any part
+        long total = 0;
+        for (FusedLinear.Part p : parts) total += p.out();
+        boolean pw = packed(parts[0].bf16(), total); // a layer's parts share a dtype; either block computes any part
         int nb = pw ? NB_PACKED : NB_DIRECT;
         int panels = (m + NRW - 1) / NRW;
         int mcPanels = panelsPerTask(k, pw);
         int rowBlocks = (panels + mcPanels - 1) / mcPanels;
-        long total = 0;
-        for (FusedLinear.Part p : parts) total += p.out();
         int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
         int nc = (int) Math.max(4L * nb, ((total + colParts - 1) / colParts + nb - 1) / nb * nb);
         // firstBlock[j]: the index of part j's first column block among all parts' blocks

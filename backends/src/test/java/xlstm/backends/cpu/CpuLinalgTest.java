@@ -77,7 +77,8 @@ class CpuLinalgTest {
 
     static final int[][] LINEAR_SIZES = {
             {1, 1, 1}, {1, 37, 13}, {1, 257, 31}, {3, 19, 5}, {4, 64, 6}, {5, 33, 7}, {9, 131, 67}, {70, 45, 300},
-            {131, 17, 3}, {2, 1000, 517}, {40, 300, 70}, {64, 520, 97}, {97, 1031, 33}, {200, 140, 40}};
+            {131, 17, 3}, {2, 1000, 517}, {40, 300, 70}, {64, 520, 97}, {97, 1031, 33}, {200, 140, 40},
+            {65, 24, CpuGemm.PACKED_F32_COLUMNS + 1}}; // the last one: a float32 LM head takes the packed block
 
     // ------------------------------------------------------------------ linear
 
@@ -140,15 +141,16 @@ class CpuLinalgTest {
         }
     }
 
-    /** The GEMM's register block choice: bf16 weights packed by default, a bad value named with its options. */
+    /** The GEMM's register block choice: bf16 weights and wide float32 ones packed by default; a bad value named. */
     @Test
     void gemmPackModes() {
         assertEquals("all", CpuGemm.packWMode("all"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CpuGemm.packWMode("yes"));
-        assertEquals("-Dxlstm.cpu.gemm.packW=yes: bf16, all or none", e.getMessage());
+        assertEquals("-Dxlstm.cpu.gemm.packW=yes: auto, all or none", e.getMessage());
         if (System.getProperty("xlstm.cpu.gemm.packW") == null) {
-            assertTrue(CpuGemm.packed(true) && !CpuGemm.packed(false));
+            assertTrue(CpuGemm.packed(true, 8) && !CpuGemm.packed(false, 8), "bf16 packed, float32 direct");
+            assertTrue(CpuGemm.packed(false, CpuGemm.PACKED_F32_COLUMNS), "a float32 LM head packed");
         }
     }
 
