@@ -499,23 +499,26 @@ public final class DeviceLarge implements AutoCloseable {
             if (oneRowGemv(t, e)) {
                 // one token: the fused projection's parts are already in the cell's layouts (q, k, v, o, then the i
                 // and the f gates), so the product with its bias is all, no split
-                gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false);
+                // (and the i and f gates, its last 2·NH rows, soft-capped by the product as well)
+                int capFrom = gateCap != null ? r - 2 * nh : r;
+                float cap = gateCap != null ? gateCap : 1f;
+                gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
                 q = a.proj;
                 k = q + 4L * dqk;
                 v = k + 4L * dqk;
                 o = v + 4L * dv;
                 gates = o + 4L * dv;
-                mark("product q|k|v|o|i|f, bias");
+                mark("product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
             } else {
                 linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
                 mark("product q|k|v|o|i|f");
                 glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
                 mark("split q, k, v, o, gates");
-            }
-            if (gateCap != null) {
-                gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
-                gates = a.gatesCapped;
-                mark("gate soft-cap");
+                if (gateCap != null) {
+                    gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
+                    gates = a.gatesCapped;
+                    mark("gate soft-cap");
+                }
             }
             CellBench.Kernel cell = cellKernel(b * nh, s);
             if (cell != CellBench.Kernel.PLAIN) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import xlstm.backends.cuda.CuEvent;
 import xlstm.backends.cuda.Cublas;
 import xlstm.backends.cuda.CudaContext;
+import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
@@ -15,8 +16,9 @@ import xlstm.runtime.backend.ResidentKernels;
  * decode products of the 7B shape (q|k|v|o|i|f, gate|up, down, out, LM head) and a small odd one, on the same random
  * inputs in one run: the largest difference relative to the largest output (bf16 x: both multiply the same numbers,
  * so only the summation order differs, tolerance 1e-4; float32 x: cuBLAS reads x rounded to bf16, 1e-2), also with
- * a residual and a bias added, and each one's device time (CUDA events, median of 50) as GB/s of weights. Exit 1 when a
- * difference is over its tolerance.
+ * a residual and a bias added; the soft-capped rows against the soft-cap kernel (1e-6);
+ * and each one's device time (CUDA events, median of 50) as GB/s of weights. Exit 1 when a difference is over its
+ * tolerance.
  */
 public final class GemvCheck {
     private GemvCheck() {}
@@ -56,6 +58,18 @@ public final class GemvCheck {
                                     new String[] {"", ", residual", ", bias, residual"}[mode], d[0], d[1], rel, tol);
                         }
                     }
+                    // the soft-cap of the last 16 rows (the fused projection's gates) against the soft-cap kernel
+                    int capRows = Math.min(16, out), capFrom = out - capRows;
+                    float cap = 0.5f;
+                    gemv.gemv(x, false, w, bias, y0, in, out, 1, false);
+                    long tail = y0 + 4L * capFrom;
+                    gen.launch("softcap_rows_apply", 1, capRows, new DevicePointer(tail), new DevicePointer(tail), cap);
+                    gemv.gemv(x, false, w, bias, y1, in, out, 1, false, capFrom, cap);
+                    double[] dc = difference(ctx, y0, y1, out);
+                    double relc = dc[0] / Math.max(dc[1], Double.MIN_NORMAL);
+                    ok &= relc <= 1e-6;
+                    System.out.printf(Locale.ROOT, "%s gemv %dx%d, last %d rows soft-capped: max err %.3g of max|y| %.3g (rel %.2g, tol 1e-06)%n",
+                            relc <= 1e-6 ? "PASS" : "FAIL", out, in, capRows, dc[0], dc[1], relc);
                     if (out >= 4096) {
                         double gb = 2.0 * out * in / 1e9;
                         double tb = millis(ctx, () -> blas.linear(xb, w, Cublas.R_16BF, y0, 1, in, out, false, false));

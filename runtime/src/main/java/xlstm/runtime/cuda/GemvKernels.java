@@ -2,6 +2,7 @@ package xlstm.runtime.cuda;
 
 import java.util.List;
 import xlstm.backends.cuda.CuFunction;
+import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
 
@@ -16,9 +17,8 @@ final class GemvKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/gemv_bf16.cu";
     static final List<String> ENTRIES = List.of("xl_gemv_bf16");
     private static final int BLOCK = 256, WARPS = BLOCK / 32;
-    /** Warps per output row and 16-byte loads in flight per lane (XL_GEMV_WPR, XL_GEMV_LOADS of gemv_bf16.cu). */
-    private static final int WPR = choice("xlstm.cuda.gemvWarps", "1", "1", "2", "4"),
-            LOADS = choice("xlstm.cuda.gemvLoads", "8", "4", "8");
+    /** 16-byte loads in flight per lane (XL_GEMV_LOADS of gemv_bf16.cu; {@code -Dxlstm.cuda.gemvLoads=4|8}). */
+    private static final int LOADS = choice("xlstm.cuda.gemvLoads", "8", "4", "8");
 
     private final CudaContext ctx;
     private final CuFunction gemv;
@@ -26,17 +26,17 @@ final class GemvKernels {
 
     GemvKernels(CudaContext ctx) {
         this.ctx = ctx;
-        gemv = ctx.function(ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, "#define XL_GEMV_AHEAD " + ahead()
-                + "\n#define XL_GEMV_WPR " + WPR + "\n#define XL_GEMV_LOADS " + LOADS + "\n")), ENTRIES.get(0));
+        CuModule m = ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, "#define XL_GEMV_AHEAD " + ahead()
+                + "\n#define XL_GEMV_LOADS " + LOADS + "\n"));
+        gemv = ctx.function(m, ENTRIES.get(0));
     }
 
     /**
      * What the kernel reads before its dependent-launch wait ({@code XL_GEMV_AHEAD} of gemv_bf16.cu):
-     * {@code -Dxlstm.cuda.gemvAhead=0} nothing, 1 (default) each warp's first four loads, 2 also an L2 prefetch one
-     * batch ahead.
+     * {@code -Dxlstm.cuda.gemvAhead=0} nothing, 1 (default) each warp's first batch of loads.
      */
     static int ahead() {
-        return choice("xlstm.cuda.gemvAhead", "1", "0", "1", "2");
+        return choice("xlstm.cuda.gemvAhead", "1", "0", "1");
     }
 
     private static int choice(String property, String dflt, String... allowed) {
@@ -61,9 +61,17 @@ final class GemvKernels {
      * {@code ys}; {@code accumulate} adds (a residual).
      */
     void gemv(long x, boolean xBf16, long w, long bias, long y, int in, int out, long ys, boolean accumulate) {
+        gemv(x, xBf16, w, bias, y, in, out, ys, accumulate, out, 1f);
+    }
+
+    /**
+     * {@link #gemv} with outputs {@code o >= capFrom} soft-capped after the bias, {@code cap · tanh(y / cap)} (the
+     * gate rows of the fused projection, so the soft-cap kernel's launch goes).
+     */
+    void gemv(long x, boolean xBf16, long w, long bias, long y, int in, int out, long ys, boolean accumulate,
+              int capFrom, float cap) {
         if (!fits(1, in)) throw new IllegalArgumentException("gemv of " + in + " features (a multiple of 8)");
-        int rowsPerBlock = WARPS / WPR;
-        ctx.launch(gemv, (out + rowsPerBlock - 1) / rowsPerBlock, BLOCK, 0, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias)
-                .i32(in).i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0), dependent);
+        ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, 0, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias).i32(in)
+                .i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0).i32(capFrom).f32(cap), dependent);
     }
 }

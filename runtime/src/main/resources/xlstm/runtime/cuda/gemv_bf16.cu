@@ -1,15 +1,16 @@
 // Matrix-vector products of the device-resident xLSTM Large (xlstm.runtime.cuda.DeviceLarge) for batch-1 decode
 // steps: y[r] (+)= sum_c W[r][c] x[c], W bf16 (N x K row-major). A step reads every weight once and does two flops
 // per weight, so the product is a stream through memory; what decides its speed is how many bytes are in flight.
-// One warp per output row (XL_GEMV_WPR); each lane loads 16 bytes (8 weights) at a time, eight such loads
+// One warp per output row; each lane loads 16 bytes (8 weights) at a time, eight such loads
 // (XL_GEMV_LOADS) before it uses any, past L1 (the weights are read once; x stays in L1 for all warps). Float32 accumulation; x float32 or bf16, so no
 // conversion launch is needed before the product. No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16,
 // xl_long), by NVRTC at run time and by nvcc in the tests. Contract (checked by the caller): K % 8 == 0, W and x
 // 16-byte aligned.
 // (Measured on the H200 against cuBLAS in the same run, GemvCheck: equal or faster at one row; at 8 rows, reading x
 // once per row of x per chunk made it 2.5x slower, so larger batches stay on cuBLAS. 2026-11-29, 7B decode at batch
-// 1, two rounds each: 4 loads 4.407 ms, 8 loads 4.351 ms; 2 warps a row 4.459 / 4.403 ms; the first batch read
-// before the dependent-launch wait 4.443 against 4.508 ms, with an L2 prefetch one batch ahead 4.561 ms.)
+// 1, two rounds each: 4 loads 4.407 ms, 8 loads 4.351 ms; 2 warps a row 4.459 / 4.403 ms (not kept); the first batch
+// read before the dependent-launch wait 4.443 against 4.508 ms, with an L2 prefetch one batch ahead 4.561 ms (not
+// kept).)
 
 struct __align__(16) xl_u4 { unsigned x, y, z, w; };
 
@@ -66,90 +67,67 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
     return v;
 }
 
-// the 128-byte line at p into L2 (no registers held: more bytes in flight per warp than its loads alone)
-static __device__ __forceinline__ void xl_prefetch_l2(const void* p) {
-    asm volatile("prefetch.global.L2 [%0];" :: "l"(p));
-}
-
-// XL_GEMV_AHEAD (defined by the loader, GemvKernels): 0 reads nothing before the dependent-launch wait; 1 issues
-// each warp's first batch of loads before it (the weights never change while the stream runs, so reading them early
-// is safe and overlaps the previous kernel's tail); 2 also prefetches the warp's next batch into L2, before the wait
-// and then one batch ahead in the loop.
-// XL_GEMV_WPR: warps per output row (1, 2 or 4; their partial sums meet in shared memory): a product of few rows
-// (4096) fills only half the SMs' warp slots with one warp a row. XL_GEMV_LOADS: 16-byte loads in flight per lane
-// (4 or 8).
+// XL_GEMV_AHEAD (defined by the loader, GemvKernels): 1 issues each warp's first batch of loads before the
+// dependent-launch wait (the weights never change while the stream runs, so reading them early is safe and overlaps
+// the previous kernel's tail); 0 reads nothing before it. XL_GEMV_LOADS: 16-byte loads in flight per lane (4 or 8).
 #ifndef XL_GEMV_AHEAD
 #define XL_GEMV_AHEAD 1
-#endif
-#ifndef XL_GEMV_WPR
-#define XL_GEMV_WPR 1
 #endif
 #ifndef XL_GEMV_LOADS
 #define XL_GEMV_LOADS 8
 #endif
 
+// one warp per row. Rows from capFrom on are soft-capped after the bias, cap * tanh(y / cap) (the gates of the fused
+// projection: the soft-cap kernel's formula, softcap_rows of blocks/pointwise.xl). (Folding the RMS norm before the
+// product in as well, x * g with the squares summed on the way, made the decode step slower: 4.95 against 4.39 ms.)
 template <bool XBF>
 static __device__ void xl_gemv(const xl_bf16* W, const void* x, const float* bias, int K, int N, float* y, xl_long ys,
-        int accumulate) {
-    constexpr int WPR = XL_GEMV_WPR, L = XL_GEMV_LOADS, S = 32 * WPR; // S: chunks between a lane's loads
-    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    const xl_long row = (xl_long)blockIdx.x * ((blockDim.x >> 5) / WPR) + warp / WPR;
+        int accumulate, int capFrom, float cap) {
+    constexpr int L = XL_GEMV_LOADS;
+    const int lane = threadIdx.x & 31;
+    const xl_long row = ((xl_long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     const bool live = row < N;
     const xl_u4* wr = (const xl_u4*)(W + (live ? row : 0) * K);
     const char* xc = (const char*)x;
     const int nc = K / 8; // 16-byte chunks per row
     float acc = 0.0f;
-    int c = (warp % WPR) * 32 + lane;
+    int c = lane;
     xl_u4 w[L];
-    const bool batched = live && c + (L - 1) * S < nc;
+    const bool batched = live && c + (L - 1) * 32 < nc;
     if (XL_GEMV_AHEAD >= 1 && batched) {
 #pragma unroll
-        for (int j = 0; j < L; j++) w[j] = xl_stream16_early(wr + c + j * S);
+        for (int j = 0; j < L; j++) w[j] = xl_stream16_early(wr + c + j * 32);
     }
-    // the warp's next batch (L * 32 chunks of 16 bytes: L * 4 lines of 128 bytes), one line per lane
-    const int line = c - lane + L * S + 8 * lane;
-    if (XL_GEMV_AHEAD >= 2 && live && lane < 4 * L && line < nc) xl_prefetch_l2(wr + line);
     XL_ENTRY();
-    if (live) {
-        if (batched) {
-            if (XL_GEMV_AHEAD == 0) {
+    if (!live) return;
+    if (batched) {
+        if (XL_GEMV_AHEAD == 0) {
 #pragma unroll
-                for (int j = 0; j < L; j++) w[j] = xl_stream16(wr + c + j * S);
-            }
-            for (;;) { // L loads in flight per lane
-#pragma unroll
-                for (int j = 0; j < L; j++) acc = xl_fma8<XBF>(w[j], xc, c + j * S, acc);
-                c += L * S;
-                if (c + (L - 1) * S >= nc) break;
-#pragma unroll
-                for (int j = 0; j < L; j++) w[j] = xl_stream16(wr + c + j * S);
-                if (XL_GEMV_AHEAD >= 2 && lane < 4 * L && line + (c - lane) < nc) xl_prefetch_l2(wr + line + (c - lane));
-            }
+            for (int j = 0; j < L; j++) w[j] = xl_stream16(wr + c + j * 32);
         }
-        for (; c < nc; c += S) acc = xl_fma8<XBF>(xl_stream16(wr + c), xc, c, acc);
-        for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
-    }
-    if (WPR > 1) { // the row's warps add up in shared memory (every warp reaches the barrier)
-        __shared__ float partial[32];
-        if (lane == 0) partial[warp] = acc;
-        __syncthreads();
-        if (warp % WPR == 0) {
-            acc = 0.0f;
+        for (;;) { // L loads in flight per lane
 #pragma unroll
-            for (int j = 0; j < WPR; j++) acc += partial[warp + j];
+            for (int j = 0; j < L; j++) acc = xl_fma8<XBF>(w[j], xc, c + j * 32, acc);
+            c += L * 32;
+            if (c + (L - 1) * 32 >= nc) break;
+#pragma unroll
+            for (int j = 0; j < L; j++) w[j] = xl_stream16(wr + c + j * 32);
         }
     }
-    if (live && lane == 0 && warp % WPR == 0) {
+    for (; c < nc; c += 32) acc = xl_fma8<XBF>(xl_stream16(wr + c), xc, c, acc);
+    for (int o = 16; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
+    if (lane == 0) {
         float* at = y + row * ys;
         if (bias) acc += bias[row];
+        if (row >= capFrom) acc = cap * tanhf(acc / cap);
         *at = accumulate ? *at + acc : acc;
     }
 }
 
-// y[r * ys] (+)= sum_c W[r][c] x[c] (+ bias[r] when bias is set) for r < N: XL_GEMV_WPR warps per r (blocks of whole
-// rows); the dependent-launch wait is inside (after the early loads)
+// y[r * ys] (+)= sum_c W[r][c] x[c] (+ bias[r] when bias is set) for r < N, one warp per r (blocks of whole warps),
+// soft-capped from row capFrom on (N: none). The dependent-launch wait is inside (after the early loads).
 extern "C" __global__ void xl_gemv_bf16(const xl_bf16* W, const void* x, int xBf16, const float* bias, int K, int N,
-        float* y, xl_long ys, int accumulate) {
-    if (xBf16) xl_gemv<true>(W, x, bias, K, N, y, ys, accumulate);
-    else xl_gemv<false>(W, x, bias, K, N, y, ys, accumulate);
+        float* y, xl_long ys, int accumulate, int capFrom, float cap) {
+    if (xBf16) xl_gemv<true>(W, x, bias, K, N, y, ys, accumulate, capFrom, cap);
+    else xl_gemv<false>(W, x, bias, K, N, y, ys, accumulate, capFrom, cap);
 }
