@@ -12,15 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * (transposed); a task takes a block of panels sized to stay in L2. Tasks are row blocks × column ranges, parallel
  * on the pool. Offsets are in elements. Two register blocks:
  * <ul>
- * <li>direct: 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a time (6·K
+ * <li>direct (float32): 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a time (6·K
  *     floats stay in L1 while the block's panels stream past);</li>
  * <li>packed: 8 columns × 2 vectors (16 accumulators) from W's 8 rows packed per column block as float32
  *     {@code wp[kk·8 + i]}: one base register for W (C2 spilled the six row addresses of the direct block into vector
  *     registers), and bf16 is widened once per block instead of once per panel. 24 accumulators made C2 box the
  *     vectors.</li>
  * </ul>
- * {@code -Dxlstm.cpu.gemm.packW}: "auto" (default: the packed block for bf16 weights and for float32 ones of at
- * least {@link #PACKED_F32_COLUMNS} columns, an LM head; the direct one otherwise), "all" or "none". Measured with JMH
+ * bf16 weights always take the packed block; float32 ones from {@link #PACKED_F32_COLUMNS} columns on (an LM head),
+ * or always with {@code -Dxlstm.cpu.gemm.packW=all} (default "auto"). Measured with JMH
  * GemmBench on the 16-core Xeon (2026-11-29, 512 rows, 16 threads): packed against direct, bf16 2.50 / 2.82 / 47.5 ms
  * against 3.48 / 3.77 / 72.4 ms (768x2048, 2048x768, 768x50304); float32 2.69 / 3.68 / 49.6 against 2.66 / 2.58 /
  * 57.8 ms (one thread: 28.0 / 31.4 / 660 against 27.2 / 26.0 / 720 ms), so float32 is packed only for the LM head.
@@ -45,13 +45,13 @@ public final class CpuGemm {
     private CpuGemm() {}
 
     static String packWMode(String v) {
-        if (v.equals("auto") || v.equals("all") || v.equals("none")) return v;
-        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": auto, all or none");
+        if (v.equals("auto") || v.equals("all")) return v;
+        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": auto or all");
     }
 
-    /** Whether weights of this type, with n output columns in all, take the packed register block. */
+    /** Whether weights of this type, with n output columns in all, take the packed register block (bf16 always). */
     static boolean packed(boolean bf16, long n) {
-        return PACK_W.equals("all") || (PACK_W.equals("auto") && (bf16 || n >= PACKED_F32_COLUMNS));
+        return bf16 || PACK_W.equals("all") || n >= PACKED_F32_COLUMNS;
     }
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
@@ -84,8 +84,12 @@ public final class CpuGemm {
         if (m <= 0 || parts.length == 0) return;
         float[] packed = pack(x, xOff, m, k);
         long total = 0;
-        for (FusedLinear.Part p : parts) total += p.out();
-        boolean pw = packed(parts[0].bf16(), total); // a layer's parts share a dtype; either block computes any part
+        boolean anyBf16 = false;
+        for (FusedLinear.Part p : parts) {
+            total += p.out();
+            anyBf16 |= p.bf16();
+        }
+        boolean pw = packed(anyBf16, total); // the packed block computes parts of either dtype, the direct one float32
         int nb = pw ? NB_PACKED : NB_DIRECT;
         int panels = (m + NRW - 1) / NRW;
         int mcPanels = panelsPerTask(k, pw);
@@ -154,8 +158,7 @@ public final class CpuGemm {
             long w3 = w0 + (long) Math.min(3, cols - 1) * k, w4 = w0 + (long) Math.min(4, cols - 1) * k;
             long w5 = w0 + (long) Math.min(5, cols - 1) * k;
             for (int p = p0; p < p1; p++) {
-                if (bf16) micro16(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
-                else micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
+                micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
                 int r0 = p * NRW;
                 store(c, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
             }
@@ -256,47 +259,6 @@ public final class CpuGemm {
         c51.intoArray(c, 5 * NRW + l);
     }
 
-    /** {@link #micro32} with bf16 rows of W (each scalar widened by a shift). */
-    private static void micro16(float[] ap, int ao, int k, MemorySegment w, long w0, long w1, long w2, long w3,
-                                long w4, long w5, float[] c) {
-        final int l = Simd.L;
-        FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int kk = 0; kk < k; kk++) {
-            int ai = ao + kk * NRW;
-            FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
-            FloatVector s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w0 + kk));
-            c00 = a0.fma(s, c00);
-            c01 = a1.fma(s, c01);
-            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w1 + kk));
-            c10 = a0.fma(s, c10);
-            c11 = a1.fma(s, c11);
-            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w2 + kk));
-            c20 = a0.fma(s, c20);
-            c21 = a1.fma(s, c21);
-            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w3 + kk));
-            c30 = a0.fma(s, c30);
-            c31 = a1.fma(s, c31);
-            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w4 + kk));
-            c40 = a0.fma(s, c40);
-            c41 = a1.fma(s, c41);
-            s = FloatVector.broadcast(Simd.F, Simd.getBf16(w, w5 + kk));
-            c50 = a0.fma(s, c50);
-            c51 = a1.fma(s, c51);
-        }
-        c00.intoArray(c, 0);
-        c01.intoArray(c, l);
-        c10.intoArray(c, NRW);
-        c11.intoArray(c, NRW + l);
-        c20.intoArray(c, 2 * NRW);
-        c21.intoArray(c, 2 * NRW + l);
-        c30.intoArray(c, 3 * NRW);
-        c31.intoArray(c, 3 * NRW + l);
-        c40.intoArray(c, 4 * NRW);
-        c41.intoArray(c, 4 * NRW + l);
-        c50.intoArray(c, 5 * NRW);
-        c51.intoArray(c, 5 * NRW + l);
-    }
     /** Rows [0, cols) of W (from wAt, k each) into {@code wp[kk·8 + i]}, float32; columns past cols zero. */
     private static void packW(MemorySegment w, long wAt, boolean bf16, int k, int cols, float[] wp) {
         for (int i = 0; i < 8; i++) {

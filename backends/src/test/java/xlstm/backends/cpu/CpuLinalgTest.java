@@ -147,7 +147,7 @@ class CpuLinalgTest {
         assertEquals("all", CpuGemm.packWMode("all"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CpuGemm.packWMode("yes"));
-        assertEquals("-Dxlstm.cpu.gemm.packW=yes: auto, all or none", e.getMessage());
+        assertEquals("-Dxlstm.cpu.gemm.packW=yes: auto or all", e.getMessage());
         if (System.getProperty("xlstm.cpu.gemm.packW") == null) {
             assertTrue(CpuGemm.packed(true, 8) && !CpuGemm.packed(false, 8), "bf16 packed, float32 direct");
             assertTrue(CpuGemm.packed(false, CpuGemm.PACKED_F32_COLUMNS), "a float32 LM head packed");
