@@ -7,13 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
- * {@code yᵀ = W · xᵀ}: vectors run along the rows of x, W's scalars are broadcast, so no horizontal sums are needed.
+ * {@code yᵀ = W · xᵀ}: vectors run along the rows of x and W's scalars are broadcast (no horizontal sums).
  * x is packed once per call and in parallel: into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]}
  * (transposed); a task takes a block of panels sized to stay in L2. Tasks are row blocks × column ranges, parallel
  * on the pool. Offsets are in elements. Two register blocks:
  * <ul>
- * <li>direct (float32): 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a time (6·K
- *     floats stay in L1 while the block's panels stream past);</li>
+ * <li>direct (float32): 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a
+ *     time (6·K floats stay in L1 while the block's panels stream past);</li>
  * <li>packed: 8 columns × 2 vectors (16 accumulators) from W's 8 rows packed per column block as float32
  *     {@code wp[kk·8 + i]}: one base register for W (C2 spilled the six row addresses of the direct block into vector
  *     registers), and bf16 is widened once per block instead of once per panel. 24 accumulators made C2 box the
@@ -30,7 +30,7 @@ public final class CpuGemm {
     static final int NRW = 2 * Simd.L;
     /** Columns of W per register block: direct and packed. */
     static final int NB_DIRECT = 6, NB_PACKED = 8;
-    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns: direct, packed (which also amortises W's packing). */
+    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns: direct, packed (amortising W's packing). */
     private static final int A_BLOCK_DIRECT = 512 * 1024, A_BLOCK_PACKED = 1536 * 1024;
     private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "auto"));
     /** From this many output columns on, float32 weights take the packed block too (auto mode). */

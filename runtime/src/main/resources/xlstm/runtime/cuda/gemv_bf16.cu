@@ -1,9 +1,9 @@
 // Matrix-vector products of the device-resident xLSTM Large (xlstm.runtime.cuda.DeviceLarge) for batch-1 decode
 // steps: y[r] (+)= sum_c W[r][c] x[c], W bf16 (N x K row-major). A step reads every weight once and does two flops
 // per weight, so the product is a stream through memory; what decides its speed is how many bytes are in flight.
-// One warp per output row; each lane loads 16 bytes (8 weights) at a time, eight such loads
-// (XL_GEMV_LOADS) before it uses any, past L1 (the weights are read once; x stays in L1 for all warps). Float32 accumulation; x float32 or bf16, so no
-// conversion launch is needed before the product. No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16,
+// One warp per output row; each lane loads 16 bytes (8 weights) at a time, eight such loads (XL_GEMV_LOADS) before
+// it uses any, past L1 (the weights are read once; x stays in L1 for all warps). Float32 accumulation; x float32 or
+// bf16, so no conversion launch is needed before the product. No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16,
 // xl_long), by NVRTC at run time and by nvcc in the tests. Contract (checked by the caller): K % 8 == 0, W and x
 // 16-byte aligned.
 // (Measured on the H200 against cuBLAS in the same run, GemvCheck: equal or faster at one row; at 8 rows, reading x
