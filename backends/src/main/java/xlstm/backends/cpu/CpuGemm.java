@@ -30,17 +30,29 @@ public final class CpuGemm {
     static final int NRW = 2 * Simd.L;
     /** Columns of W per register block: direct and packed. */
     static final int NB_DIRECT = 6, NB_PACKED = 8;
-    /** Bytes of packed x a task keeps (in L2) while it sweeps its columns: direct, packed (amortising W's packing). */
-    private static final int A_BLOCK_DIRECT = 512 * 1024, A_BLOCK_PACKED = 1536 * 1024;
+    /** Bytes of packed x a direct task keeps (in L2) while it sweeps its columns. */
+    private static final int A_BLOCK_DIRECT = 512 * 1024;
+    /**
+     * The packed block's depth: K is taken KC at a time, so a task's x panels for one depth block (at most
+     * {@link #MAX_PANELS} · NRW · KC floats, 512 KiB) stay in L2 while W's 8 · KC floats stay in L1. A compile-time
+     * constant for C2, so W's 8 rows in {@code wp[i·KC + kk]} are one base register and constant displacements.
+     */
+    static final int KC = Integer.getInteger("xlstm.cpu.gemm.kc", 256);
+    /** Panels of x per packed task at most; the results a packed task keeps between depth blocks, at most (floats). */
+    private static final int MAX_PANELS = 16, C_BLOCK = 32 * 1024;
     private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "auto"));
     /** From this many output columns on, float32 weights take the packed block too (auto mode). */
     static final int PACKED_F32_COLUMNS = 16384;
 
-    /** The caller's packed x (read by every task of its call); the tasks' up to 8 × NRW results. */
+    /**
+     * The caller's packed x (read by every task of its call); a task's results of one register block (8 × NRW: the
+     * direct block uses 6 × NRW, but the row store's gather checks all 8 indices, masked or not).
+     */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB_PACKED * NRW]);
-    /** A task's 8 packed W columns. */
-    private static final ThreadLocal<float[]> PACKED_W = ThreadLocal.withInitial(() -> new float[0]);
+    /** A packed task's 8 W rows of one depth block, and its results between depth blocks. */
+    private static final ThreadLocal<float[]> PACKED_W = ThreadLocal.withInitial(() -> new float[NB_PACKED * KC]);
+    private static final ThreadLocal<float[]> RESULTS = ThreadLocal.withInitial(() -> new float[C_BLOCK]);
 
     private CpuGemm() {}
 
@@ -60,18 +72,12 @@ public final class CpuGemm {
         // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
         float[] packed = pack(x, xOff, m, k);
         boolean pw = packed(bf16, n);
-        int nb = pw ? NB_PACKED : NB_DIRECT;
-        int panels = (m + NRW - 1) / NRW;
-        int mcPanels = panelsPerTask(k, pw);
-        int rowBlocks = (panels + mcPanels - 1) / mcPanels;
-        int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
-        int nc = (int) Math.max(4L * nb, ((long) (n + colParts - 1) / colParts + nb - 1) / nb * nb);
-        int colBlocks = (n + nc - 1) / nc;
-        final int fnc = nc;
-        CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
-            int p0 = (t / colBlocks) * mcPanels, n0 = (t % colBlocks) * fnc;
-            block(pw, packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(panels, p0 + mcPanels), n0,
-                    Math.min(n, n0 + fnc));
+        Tiling tl = Tiling.of(m, k, n, pw);
+        int colBlocks = (n + tl.nc - 1) / tl.nc;
+        CpuParallel.forChunks(tl.rowBlocks * colBlocks, t -> {
+            int p0 = (t / colBlocks) * tl.mcPanels, n0 = (t % colBlocks) * tl.nc;
+            block(pw, packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(tl.panels, p0 + tl.mcPanels),
+                    n0, Math.min(n, n0 + tl.nc));
         });
     }
 
@@ -90,30 +96,45 @@ public final class CpuGemm {
             anyBf16 |= p.bf16();
         }
         boolean pw = packed(anyBf16, total); // the packed block computes parts of either dtype, the direct one float32
-        int nb = pw ? NB_PACKED : NB_DIRECT;
-        int panels = (m + NRW - 1) / NRW;
-        int mcPanels = panelsPerTask(k, pw);
-        int rowBlocks = (panels + mcPanels - 1) / mcPanels;
-        int colParts = Math.max(1, (4 * CpuParallel.threads() + rowBlocks - 1) / rowBlocks);
-        int nc = (int) Math.max(4L * nb, ((total + colParts - 1) / colParts + nb - 1) / nb * nb);
+        Tiling tl = Tiling.of(m, k, total, pw);
+        int nc = tl.nc;
         // firstBlock[j]: the index of part j's first column block among all parts' blocks
         int[] firstBlock = new int[parts.length + 1];
         for (int j = 0; j < parts.length; j++) firstBlock[j + 1] = firstBlock[j] + (parts[j].out() + nc - 1) / nc;
         int colBlocks = firstBlock[parts.length];
-        CpuParallel.forChunks(rowBlocks * colBlocks, t -> {
+        CpuParallel.forChunks(tl.rowBlocks * colBlocks, t -> {
             int cb = t % colBlocks, j = 0;
             while (firstBlock[j + 1] <= cb) j++;
             FusedLinear.Part p = parts[j];
-            int p0 = (t / colBlocks) * mcPanels, n0 = (cb - firstBlock[j]) * nc;
+            int p0 = (t / colBlocks) * tl.mcPanels, n0 = (cb - firstBlock[j]) * nc;
             block(pw, packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
-                    Math.min(panels, p0 + mcPanels), n0, Math.min(p.out(), n0 + nc));
+                    Math.min(tl.panels, p0 + tl.mcPanels), n0, Math.min(p.out(), n0 + nc));
         });
     }
 
-    /** Panels of x per task: as many as stay in L2 (at most 8 direct, 16 packed: W's packing is amortised over them). */
-    private static int panelsPerTask(int k, boolean packedW) {
-        long panelBytes = 4L * NRW * Math.max(1, k);
-        return (int) Math.max(1, Math.min(packedW ? 16 : 8, (packedW ? A_BLOCK_PACKED : A_BLOCK_DIRECT) / panelBytes));
+    /**
+     * A call's tasks: row blocks of mcPanels panels (of {@code panels}) times column blocks of nc columns, about four
+     * per thread. Direct: as many panels as stay in L2 (at most 8), the columns split among them. Packed: tiles about
+     * as tall (rows) as wide (columns), which minimises what each task reads of x and W for its FLOPs (all rows by a
+     * few columns made each task read all of x), at most {@link #MAX_PANELS} panels tall.
+     */
+    private record Tiling(int panels, int mcPanels, int rowBlocks, int nc) {
+        static Tiling of(int m, int k, long n, boolean packedW) {
+            int panels = (m + NRW - 1) / NRW, tasks = 4 * CpuParallel.threads();
+            int nb = packedW ? NB_PACKED : NB_DIRECT, mc;
+            if (packedW) {
+                int rows = (int) Math.round(Math.sqrt((double) tasks * m / n));
+                rows = Math.max((panels + MAX_PANELS - 1) / MAX_PANELS, Math.min(panels, Math.max(1, rows)));
+                mc = (panels + rows - 1) / rows;
+            } else {
+                mc = (int) Math.max(1, Math.min(8, A_BLOCK_DIRECT / (4L * NRW * Math.max(1, k))));
+            }
+            int rowBlocks = (panels + mc - 1) / mc;
+            int colParts = Math.max(1, (tasks + rowBlocks - 1) / rowBlocks);
+            long minCols = packedW ? nb : 4L * nb;
+            int nc = (int) Math.max(minCols, ((n + colParts - 1) / colParts + nb - 1) / nb * nb);
+            return new Tiling(panels, mc, rowBlocks, nc);
+        }
     }
 
     /** x packed into panels ({@link #pack}) in the calling thread's buffer, in parallel. */
@@ -135,21 +156,11 @@ public final class CpuGemm {
     private static void block(boolean packedW, float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16,
                               int n, MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0,
                               int n1) {
-        float[] c = RESULT.get();
         if (packedW) {
-            float[] wp = PACKED_W.get();
-            if (wp.length < NB_PACKED * k) PACKED_W.set(wp = new float[NB_PACKED * k]);
-            for (int j0 = n0; j0 < n1; j0 += NB_PACKED) {
-                int cols = Math.min(NB_PACKED, n1 - j0);
-                packW(w, wOff + (long) j0 * k, bf16, k, cols, wp);
-                for (int p = p0; p < p1; p++) {
-                    micro8(ap, p * NRW * k, k, wp, c);
-                    int r0 = p * NRW;
-                    store(c, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
-                }
-            }
+            blockPacked(ap, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, p1, n0, n1);
             return;
         }
+        float[] c = RESULT.get();
         for (int j0 = n0; j0 < n1; j0 += NB_DIRECT) {
             int cols = Math.min(NB_DIRECT, n1 - j0);
             long w0 = wOff + (long) j0 * k;
@@ -160,7 +171,48 @@ public final class CpuGemm {
             for (int p = p0; p < p1; p++) {
                 micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
                 int r0 = p * NRW;
-                store(c, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
+                store(c, 0, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
+            }
+        }
+    }
+
+    /**
+     * {@link #block} on the packed register block, BLIS's loop order: for each chunk of columns whose results fit in
+     * {@link #C_BLOCK}, for each depth block of KC, for each 8 columns (packed once into L1), for each panel (from L2).
+     * The results of a chunk accumulate in {@code cs[(jb·panels + p)·8·NRW + i·NRW + r]} across depth blocks (each
+     * block's FMA chain added to the sum of the blocks before) and are stored at the end.
+     */
+    private static void blockPacked(float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16, int n,
+                                    MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0,
+                                    int n1) {
+        float[] wp = PACKED_W.get(), cs = RESULTS.get(), sum = RESULT.get();
+        int panels = p1 - p0, tile = NB_PACKED * NRW;
+        int chunk = Math.max(NB_PACKED, C_BLOCK / (panels * tile) * NB_PACKED);
+        if (cs.length < chunk / NB_PACKED * panels * tile) RESULTS.set(cs = new float[chunk / NB_PACKED * panels * tile]);
+        for (int jc = n0; jc < n1; jc += chunk) {
+            int jEnd = Math.min(n1, jc + chunk);
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int kc = Math.min(KC, k - k0);
+                for (int j0 = jc; j0 < jEnd; j0 += NB_PACKED) {
+                    packW(w, wOff + (long) j0 * k + k0, bf16, k, kc, Math.min(NB_PACKED, jEnd - j0), wp);
+                    int at = (j0 - jc) / NB_PACKED * panels * tile;
+                    for (int p = p0; p < p1; p++, at += tile) {
+                        if (k0 == 0) {
+                            micro8(ap, p * NRW * k, kc, wp, cs, at);
+                        } else {
+                            micro8(ap, p * NRW * k + k0 * NRW, kc, wp, sum, 0);
+                            addTile(cs, at, sum);
+                        }
+                    }
+                }
+            }
+            for (int j0 = jc; j0 < jEnd; j0 += NB_PACKED) {
+                int at = (j0 - jc) / NB_PACKED * panels * tile;
+                for (int p = p0; p < p1; p++, at += tile) {
+                    int r0 = p * NRW;
+                    store(cs, at, Math.min(NRW, m - r0), Math.min(NB_PACKED, jEnd - j0), b, bOff, y,
+                            yOff + (long) r0 * n + j0, n, j0);
+                }
             }
         }
     }
@@ -186,33 +238,33 @@ public final class CpuGemm {
     private static final int[] ROW_GATHER = {0, NRW, 2 * NRW, 3 * NRW, 4 * NRW, 5 * NRW, 6 * NRW, 7 * NRW};
 
     /**
-     * y[r, j0 + i] = c[i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so the
+     * y[r, j0 + i] = c[co + i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so the
      * stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill): a
      * row's columns are gathered from c in one masked 8-lane vector and stored at once (element by element, this
      * was still 7.7 % of a 125M prefill's samples on the development machine).
      */
-    private static void store(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y, long yAt,
-                              int ldy, int j0) {
+    private static void store(float[] c, int co, int rows, int cols, MemorySegment b, long bOff, MemorySegment y,
+                              long yAt, int ldy, int j0) {
         if (!ROW_VECTORS) {
-            storeScalar(c, rows, cols, b, bOff, y, yAt, ldy, j0);
+            storeScalar(c, co, rows, cols, b, bOff, y, yAt, ldy, j0);
             return;
         }
         VectorMask<Float> m = ROW.indexInRange(0, cols);
         FloatVector bias = b == null ? FloatVector.zero(ROW)
                 : FloatVector.fromMemorySegment(ROW, b, 4L * (bOff + j0), Simd.ORDER, m);
         for (int r = 0; r < rows; r++) {
-            FloatVector v = FloatVector.fromArray(ROW, c, r, ROW_GATHER, 0, m).add(bias);
+            FloatVector v = FloatVector.fromArray(ROW, c, co + r, ROW_GATHER, 0, m).add(bias);
             v.intoMemorySegment(y, 4L * (yAt + (long) r * ldy), Simd.ORDER, m);
         }
     }
 
     /** {@link #store} element by element (machines with vectors of fewer than 8 floats). */
-    private static void storeScalar(float[] c, int rows, int cols, MemorySegment b, long bOff, MemorySegment y,
-                                    long yAt, int ldy, int j0) {
+    private static void storeScalar(float[] c, int co, int rows, int cols, MemorySegment b, long bOff,
+                                    MemorySegment y, long yAt, int ldy, int j0) {
         for (int r = 0; r < rows; r++) {
             long at = yAt + (long) r * ldy;
             for (int i = 0; i < cols; i++) {
-                Simd.setF(y, at + i, c[i * NRW + r] + (b == null ? 0f : Simd.getF(b, bOff + j0 + i)));
+                Simd.setF(y, at + i, c[co + i * NRW + r] + (b == null ? 0f : Simd.getF(b, bOff + j0 + i)));
             }
         }
     }
@@ -259,66 +311,87 @@ public final class CpuGemm {
         c51.intoArray(c, 5 * NRW + l);
     }
 
-    /** Rows [0, cols) of W (from wAt, k each) into {@code wp[kk·8 + i]}, float32; columns past cols zero. */
-    private static void packW(MemorySegment w, long wAt, boolean bf16, int k, int cols, float[] wp) {
-        for (int i = 0; i < 8; i++) {
+    /**
+     * W's rows [0, cols) from wAt (row stride k), kc elements each, into {@code wp[i·KC + kk]} as float32, widened by
+     * vectors; rows past cols zero.
+     */
+    private static void packW(MemorySegment w, long wAt, boolean bf16, int k, int kc, int cols, float[] wp) {
+        int bound = bf16 && !Simd.BF16_VECTOR ? 0 : Simd.loopBound(kc);
+        for (int i = 0; i < NB_PACKED; i++) {
             long row = wAt + (long) i * k;
+            int at = i * KC, kk = 0;
             if (i >= cols) {
-                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = 0f;
-            } else if (bf16) {
-                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = Simd.getBf16(w, row + kk);
-            } else {
-                for (int kk = 0; kk < k; kk++) wp[kk * 8 + i] = Simd.getF(w, row + kk);
+                java.util.Arrays.fill(wp, at, at + kc, 0f);
+                continue;
             }
+            for (; kk < bound; kk += Simd.L) {
+                (bf16 ? Simd.loadBf16(w, row + kk) : Simd.load(w, row + kk)).intoArray(wp, at + kk);
+            }
+            for (; kk < kc; kk++) wp[at + kk] = Simd.getW(w, row + kk, bf16);
         }
     }
 
-    /** The packed register block (16 accumulators): c[i·NRW + r] = Σ_kk ap[ao + kk·NRW + r]·wp[kk·8 + i]. */
-    private static void micro8(float[] ap, int ao, int k, float[] wp, float[] c) {
+    /**
+     * The packed register block (16 accumulators) over one depth block: c[co + i·NRW + r] = Σ_{kk < kc}
+     * ap[ao + kk·NRW + r]·wp[i·KC + kk].
+     */
+    private static void micro8(float[] ap, int ao, int kc, float[] wp, float[] c, int co) {
         final int l = Simd.L;
+        // from zeros, always stored: accumulators loaded from c, merged from two branches, or passed to a call not
+        // inlined got boxed by C2 in some compilations (the caller adds the stored sums where it accumulates)
         FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00,
                 c71 = c00;
-        for (int kk = 0; kk < k; kk++) {
-            int ai = ao + kk * NRW, wi = kk * 8;
+        for (int kk = 0; kk < kc; kk++) {
+            int ai = ao + kk * NRW;
             FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
-            FloatVector s = FloatVector.broadcast(Simd.F, wp[wi]);
+            FloatVector s = FloatVector.broadcast(Simd.F, wp[kk]);
             c00 = a0.fma(s, c00);
             c01 = a1.fma(s, c01);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 1]);
+            s = FloatVector.broadcast(Simd.F, wp[KC + kk]);
             c10 = a0.fma(s, c10);
             c11 = a1.fma(s, c11);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 2]);
+            s = FloatVector.broadcast(Simd.F, wp[2 * KC + kk]);
             c20 = a0.fma(s, c20);
             c21 = a1.fma(s, c21);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 3]);
+            s = FloatVector.broadcast(Simd.F, wp[3 * KC + kk]);
             c30 = a0.fma(s, c30);
             c31 = a1.fma(s, c31);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 4]);
+            s = FloatVector.broadcast(Simd.F, wp[4 * KC + kk]);
             c40 = a0.fma(s, c40);
             c41 = a1.fma(s, c41);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 5]);
+            s = FloatVector.broadcast(Simd.F, wp[5 * KC + kk]);
             c50 = a0.fma(s, c50);
             c51 = a1.fma(s, c51);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 6]);
+            s = FloatVector.broadcast(Simd.F, wp[6 * KC + kk]);
             c60 = a0.fma(s, c60);
             c61 = a1.fma(s, c61);
-            s = FloatVector.broadcast(Simd.F, wp[wi + 7]);
+            s = FloatVector.broadcast(Simd.F, wp[7 * KC + kk]);
             c70 = a0.fma(s, c70);
             c71 = a1.fma(s, c71);
         }
-        store2(c, c00, c01, 0);
-        store2(c, c10, c11, NRW);
-        store2(c, c20, c21, 2 * NRW);
-        store2(c, c30, c31, 3 * NRW);
-        store2(c, c40, c41, 4 * NRW);
-        store2(c, c50, c51, 5 * NRW);
-        store2(c, c60, c61, 6 * NRW);
-        store2(c, c70, c71, 7 * NRW);
+        store2(c, c00, c01, co);
+        store2(c, c10, c11, co + NRW);
+        store2(c, c20, c21, co + 2 * NRW);
+        store2(c, c30, c31, co + 3 * NRW);
+        store2(c, c40, c41, co + 4 * NRW);
+        store2(c, c50, c51, co + 5 * NRW);
+        store2(c, c60, c61, co + 6 * NRW);
+        store2(c, c70, c71, co + 7 * NRW);
     }
 
     private static void store2(float[] c, FloatVector v0, FloatVector v1, int at) {
         v0.intoArray(c, at);
         v1.intoArray(c, at + Simd.L);
     }
+
+    /** c[co + j] += t[j] for one register block's 8 · NRW results. */
+    private static void addTile(float[] c, int co, float[] t) {
+        for (int j = 0; j < NB_PACKED * NRW; j += Simd.L) load(c, co + j).add(load(t, j)).intoArray(c, co + j);
+    }
+
+    private static FloatVector load(float[] c, int at) {
+        return FloatVector.fromArray(Simd.F, c, at);
+    }
+
 }
