@@ -3,7 +3,7 @@
 # the 125M model's shapes, 768x2048, 2048x768 and 768x50304, float32 and bf16 weights) for each set of JVM flags
 # given, at each thread count, next to PyTorch's torch.nn.functional.linear on the same shapes and thread counts
 # (float32; its peer for the GEMM). Compare builds or flag sets only inside one run: machines differ.
-#   scripts/cpu-gemm-vs-torch.sh '' '-Dxlstm.cpu.gemm.packW=all'      (from the repository root there)
+#   scripts/cpu-gemm-vs-torch.sh '' '-Dxlstm.cpu.gemm.kc=128'      (from the repository root there)
 # Each argument is one flag set ('' = the defaults; none given: just the defaults). Build here first:
 #   mvn -B -q -o -DskipTests install -pl cli,benchmarks -am && scripts/gpu-lib.sh && scripts/jmh-lib.sh
 # then carry .jre.tar.xz, work-area/gpulib, work-area/jmhlib and cli/target/xlstm-cli.jar. Environment: THREADS

@@ -3,7 +3,7 @@
 # `xlstm bench --backend cpu` (prefill only, ~125M xLSTM Large: E 768, 12 blocks, 4 heads, vocab 50304, random
 # weights) once per round, the rounds alternating the sets, and the median per set is printed at the end. Machines
 # differ by more than most changes: compare only inside one run.
-#   scripts/cpu-prefill-ab.sh '' '-Dxlstm.cpu.gemm.packW=all' 'cp:work-area/old-classes'   (from the repository root)
+#   scripts/cpu-prefill-ab.sh '' '-Dxlstm.cpu.gemm.kc=128' 'cp:work-area/old-classes'   (from the repository root)
 # Each argument is one set of JVM flags ('' = the defaults); a word cp:DIR puts DIR before the classes on the class
 # path (an older build's classes, to A/B builds). Build here first, then carry .jre.tar.xz, work-area/gpulib
 # (scripts/gpu-lib.sh) and cli/target/xlstm-cli.jar. Environment: ROUNDS (default 3), THREADS (default 16),

@@ -9,75 +9,50 @@ import jdk.incubator.vector.VectorSpecies;
  * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
  * {@code yᵀ = W · xᵀ}: vectors run along the rows of x and W's scalars are broadcast (no horizontal sums).
  * x is packed once per call and in parallel: into panels of NRW = 2 vectors of rows, {@code ap[kk·NRW + r]}
- * (transposed); a task takes a block of panels sized to stay in L2. Tasks are row blocks × column ranges, parallel
- * on the pool. Offsets are in elements. Two register blocks:
- * <ul>
- * <li>direct (float32): 6 columns of W × 2 vectors of rows (12 accumulators); W is read in place, six rows at a
- *     time (6·K floats stay in L1 while the block's panels stream past);</li>
- * <li>packed: 8 columns × 2 vectors (16 accumulators) from W's 8 rows packed per column block as float32
- *     {@code wp[kk·8 + i]}: one base register for W (C2 spilled the six row addresses of the direct block into vector
- *     registers), and bf16 is widened once per block instead of once per panel. 24 accumulators made C2 box the
- *     vectors.</li>
- * </ul>
- * bf16 weights always take the packed block; float32 ones from {@link #PACKED_F32_COLUMNS} columns on (an LM head),
- * or always with {@code -Dxlstm.cpu.gemm.packW=all} (default "auto"). Measured with JMH
- * GemmBench on the 16-core Xeon (2026-11-29, 512 rows, 16 threads): packed against direct, bf16 2.50 / 2.82 / 47.5 ms
- * against 3.48 / 3.77 / 72.4 ms (768x2048, 2048x768, 768x50304); float32 2.69 / 3.68 / 49.6 against 2.66 / 2.58 /
- * 57.8 ms (one thread: 28.0 / 31.4 / 660 against 27.2 / 26.0 / 720 ms), so float32 is packed only for the LM head.
+ * (transposed). Tasks are tiles of row blocks × column ranges, parallel on the pool, about as tall as wide. Within a
+ * task, BLIS's loop order: K in depth blocks of {@link #KC}; per depth block, W's next 8 rows are widened into float32
+ * {@code wp[i·KC + kk]} (in L1) and swept over the task's panels (in L2) by an 8 × 2-vector register block (16
+ * accumulators). Offsets are in elements.
+ * <p>Measured on the GPU host's 16-core Xeon (2026-11-29, 16 threads, 512 rows, float32 weights): 768x2048 1.82 ms and
+ * 2048x768 2.65 ms, against 2.80 / 2.85 ms for the former direct block (W read in place, 6 rows × 2 vectors, all of
+ * K at once; C2 spilled its six row addresses); a 125M prefill of 512 tokens 2184 against 2060 tokens/s (3 rounds,
+ * alternating, one call). Tried and not kept: KC = 128 (2112 tokens/s), a 4x4 and a 12x2 block (C2 boxed the
+ * vectors of the latter), accumulators loaded from memory (one of them boxed in some compilations).
  */
 public final class CpuGemm {
     /** Rows of x per register block (two vectors) and per packed panel. */
     static final int NRW = 2 * Simd.L;
-    /** Columns of W per register block: direct and packed. */
-    static final int NB_DIRECT = 6, NB_PACKED = 8;
-    /** Bytes of packed x a direct task keeps (in L2) while it sweeps its columns. */
-    private static final int A_BLOCK_DIRECT = 512 * 1024;
+    /** Columns of W per register block. */
+    static final int NB = 8;
     /**
-     * The packed block's depth: K is taken KC at a time, so a task's x panels for one depth block (at most
+     * The depth block: K is taken KC at a time, so a task's x panels for one depth block (at most
      * {@link #MAX_PANELS} · NRW · KC floats, 512 KiB) stay in L2 while W's 8 · KC floats stay in L1. A compile-time
      * constant for C2, so W's 8 rows in {@code wp[i·KC + kk]} are one base register and constant displacements.
      */
     static final int KC = Integer.getInteger("xlstm.cpu.gemm.kc", 256);
-    /** Panels of x per packed task at most; the results a packed task keeps between depth blocks, at most (floats). */
+    /** Panels of x per task at most; the results a task keeps between depth blocks, at most (floats). */
     private static final int MAX_PANELS = 16, C_BLOCK = 32 * 1024;
-    private static final String PACK_W = packWMode(System.getProperty("xlstm.cpu.gemm.packW", "auto"));
-    /** From this many output columns on, float32 weights take the packed block too (auto mode). */
-    static final int PACKED_F32_COLUMNS = 16384;
 
-    /**
-     * The caller's packed x (read by every task of its call); a task's results of one register block (8 × NRW: the
-     * direct block uses 6 × NRW, but the row store's gather checks all 8 indices, masked or not).
-     */
+    /** The caller's packed x (read by every task of its call); a task's sums of one register block and depth block. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB_PACKED * NRW]);
-    /** A packed task's 8 W rows of one depth block, and its results between depth blocks. */
-    private static final ThreadLocal<float[]> PACKED_W = ThreadLocal.withInitial(() -> new float[NB_PACKED * KC]);
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[NB * NRW]);
+    /** A task's 8 W rows of one depth block, and its results between depth blocks. */
+    private static final ThreadLocal<float[]> PACKED_W = ThreadLocal.withInitial(() -> new float[NB * KC]);
     private static final ThreadLocal<float[]> RESULTS = ThreadLocal.withInitial(() -> new float[C_BLOCK]);
 
     private CpuGemm() {}
-
-    static String packWMode(String v) {
-        if (v.equals("auto") || v.equals("all")) return v;
-        throw new IllegalArgumentException("-Dxlstm.cpu.gemm.packW=" + v + ": auto or all");
-    }
-
-    /** Whether weights of this type, with n output columns in all, take the packed register block (bf16 always). */
-    static boolean packed(boolean bf16, long n) {
-        return bf16 || PACK_W.equals("all") || n >= PACKED_F32_COLUMNS;
-    }
 
     public static void gemm(MemorySegment x, long xOff, int m, int k, MemorySegment w, long wOff, boolean bf16,
                             int n, MemorySegment b, long bOff, MemorySegment y, long yOff) {
         if (m <= 0 || n <= 0) return;
         // x is packed once per call, in parallel, and shared: tasks are then as fine as the balance needs
         float[] packed = pack(x, xOff, m, k);
-        boolean pw = packed(bf16, n);
-        Tiling tl = Tiling.of(m, k, n, pw);
+        Tiling tl = Tiling.of(m, n);
         int colBlocks = (n + tl.nc - 1) / tl.nc;
         CpuParallel.forChunks(tl.rowBlocks * colBlocks, t -> {
             int p0 = (t / colBlocks) * tl.mcPanels, n0 = (t % colBlocks) * tl.nc;
-            block(pw, packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(tl.panels, p0 + tl.mcPanels),
-                    n0, Math.min(n, n0 + tl.nc));
+            block(packed, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, Math.min(tl.panels, p0 + tl.mcPanels), n0,
+                    Math.min(n, n0 + tl.nc));
         });
     }
 
@@ -90,13 +65,8 @@ public final class CpuGemm {
         if (m <= 0 || parts.length == 0) return;
         float[] packed = pack(x, xOff, m, k);
         long total = 0;
-        boolean anyBf16 = false;
-        for (FusedLinear.Part p : parts) {
-            total += p.out();
-            anyBf16 |= p.bf16();
-        }
-        boolean pw = packed(anyBf16, total); // the packed block computes parts of either dtype, the direct one float32
-        Tiling tl = Tiling.of(m, k, total, pw);
+        for (FusedLinear.Part p : parts) total += p.out();
+        Tiling tl = Tiling.of(m, total);
         int nc = tl.nc;
         // firstBlock[j]: the index of part j's first column block among all parts' blocks
         int[] firstBlock = new int[parts.length + 1];
@@ -107,32 +77,24 @@ public final class CpuGemm {
             while (firstBlock[j + 1] <= cb) j++;
             FusedLinear.Part p = parts[j];
             int p0 = (t / colBlocks) * tl.mcPanels, n0 = (cb - firstBlock[j]) * nc;
-            block(pw, packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
+            block(packed, k, m, p.w(), p.wOff(), p.bf16(), p.out(), p.b(), p.bOff(), ys[j], 0, p0,
                     Math.min(tl.panels, p0 + tl.mcPanels), n0, Math.min(p.out(), n0 + nc));
         });
     }
 
     /**
      * A call's tasks: row blocks of mcPanels panels (of {@code panels}) times column blocks of nc columns, about four
-     * per thread. Direct: as many panels as stay in L2 (at most 8), the columns split among them. Packed: tiles about
-     * as tall (rows) as wide (columns), which minimises what each task reads of x and W for its FLOPs (all rows by a
-     * few columns made each task read all of x), at most {@link #MAX_PANELS} panels tall.
+     * per thread, the tiles about as tall (rows) as wide (columns): that minimises what each task reads of x and W for
+     * its FLOPs (all rows by a few columns made each task read all of x). At most {@link #MAX_PANELS} panels tall.
      */
     private record Tiling(int panels, int mcPanels, int rowBlocks, int nc) {
-        static Tiling of(int m, int k, long n, boolean packedW) {
+        static Tiling of(int m, long n) {
             int panels = (m + NRW - 1) / NRW, tasks = 4 * CpuParallel.threads();
-            int nb = packedW ? NB_PACKED : NB_DIRECT, mc;
-            if (packedW) {
-                int rows = (int) Math.round(Math.sqrt((double) tasks * m / n));
-                rows = Math.max((panels + MAX_PANELS - 1) / MAX_PANELS, Math.min(panels, Math.max(1, rows)));
-                mc = (panels + rows - 1) / rows;
-            } else {
-                mc = (int) Math.max(1, Math.min(8, A_BLOCK_DIRECT / (4L * NRW * Math.max(1, k))));
-            }
-            int rowBlocks = (panels + mc - 1) / mc;
+            int rows = (int) Math.round(Math.sqrt((double) tasks * m / n));
+            rows = Math.max((panels + MAX_PANELS - 1) / MAX_PANELS, Math.min(panels, Math.max(1, rows)));
+            int mc = (panels + rows - 1) / rows, rowBlocks = (panels + mc - 1) / mc;
             int colParts = Math.max(1, (tasks + rowBlocks - 1) / rowBlocks);
-            long minCols = packedW ? nb : 4L * nb;
-            int nc = (int) Math.max(minCols, ((n + colParts - 1) / colParts + nb - 1) / nb * nb);
+            int nc = (int) Math.max(NB, ((n + colParts - 1) / colParts + NB - 1) / NB * NB);
             return new Tiling(panels, mc, rowBlocks, nc);
         }
     }
@@ -141,7 +103,9 @@ public final class CpuGemm {
     private static float[] pack(MemorySegment x, long xOff, int m, int k) {
         int panels = (m + NRW - 1) / NRW;
         long need = (long) panels * NRW * k;
-        if (need > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("x too large for one GEMM: " + m + " x " + k);
+        if (need > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("x too large for one GEMM: " + m + " x " + k);
+        }
         float[] ap = PACKED.get();
         if (ap.length < need) PACKED.set(ap = new float[(int) need]);
         final float[] packed = ap;
@@ -152,50 +116,26 @@ public final class CpuGemm {
         return packed;
     }
 
-    /** Panels [p0, p1) of the packed x times columns [n0, n1) of Wᵀ. */
-    private static void block(boolean packedW, float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16,
-                              int n, MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0,
-                              int n1) {
-        if (packedW) {
-            blockPacked(ap, k, m, w, wOff, bf16, n, b, bOff, y, yOff, p0, p1, n0, n1);
-            return;
-        }
-        float[] c = RESULT.get();
-        for (int j0 = n0; j0 < n1; j0 += NB_DIRECT) {
-            int cols = Math.min(NB_DIRECT, n1 - j0);
-            long w0 = wOff + (long) j0 * k;
-            // an edge block repeats its last valid row of W (those results are not stored)
-            long w1 = w0 + (long) Math.min(1, cols - 1) * k, w2 = w0 + (long) Math.min(2, cols - 1) * k;
-            long w3 = w0 + (long) Math.min(3, cols - 1) * k, w4 = w0 + (long) Math.min(4, cols - 1) * k;
-            long w5 = w0 + (long) Math.min(5, cols - 1) * k;
-            for (int p = p0; p < p1; p++) {
-                micro32(ap, p * NRW * k, k, w, w0, w1, w2, w3, w4, w5, c);
-                int r0 = p * NRW;
-                store(c, 0, Math.min(NRW, m - r0), cols, b, bOff, y, yOff + (long) r0 * n + j0, n, j0);
-            }
-        }
-    }
-
     /**
-     * {@link #block} on the packed register block, BLIS's loop order: for each chunk of columns whose results fit in
-     * {@link #C_BLOCK}, for each depth block of KC, for each 8 columns (packed once into L1), for each panel (from L2).
+     * Panels [p0, p1) of the packed x times columns [n0, n1) of Wᵀ, in BLIS's loop order: for each chunk of columns
+     * whose results fit in {@link #C_BLOCK}, for each depth block of KC, for each 8 columns (packed once into L1), for
+     * each panel (from L2).
      * The results of a chunk accumulate in {@code cs[(jb·panels + p)·8·NRW + i·NRW + r]} across depth blocks (each
      * block's FMA chain added to the sum of the blocks before) and are stored at the end.
      */
-    private static void blockPacked(float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16, int n,
-                                    MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0,
-                                    int n1) {
+    private static void block(float[] ap, int k, int m, MemorySegment w, long wOff, boolean bf16, int n,
+                              MemorySegment b, long bOff, MemorySegment y, long yOff, int p0, int p1, int n0, int n1) {
         float[] wp = PACKED_W.get(), cs = RESULTS.get(), sum = RESULT.get();
-        int panels = p1 - p0, tile = NB_PACKED * NRW;
-        int chunk = Math.max(NB_PACKED, C_BLOCK / (panels * tile) * NB_PACKED);
-        if (cs.length < chunk / NB_PACKED * panels * tile) RESULTS.set(cs = new float[chunk / NB_PACKED * panels * tile]);
+        int panels = p1 - p0, tile = NB * NRW;
+        int chunk = Math.max(NB, C_BLOCK / (panels * tile) * NB);
+        if (cs.length < chunk / NB * panels * tile) RESULTS.set(cs = new float[chunk / NB * panels * tile]);
         for (int jc = n0; jc < n1; jc += chunk) {
             int jEnd = Math.min(n1, jc + chunk);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                for (int j0 = jc; j0 < jEnd; j0 += NB_PACKED) {
-                    packW(w, wOff + (long) j0 * k + k0, bf16, k, kc, Math.min(NB_PACKED, jEnd - j0), wp);
-                    int at = (j0 - jc) / NB_PACKED * panels * tile;
+                for (int j0 = jc; j0 < jEnd; j0 += NB) {
+                    packW(w, wOff + (long) j0 * k + k0, bf16, k, kc, Math.min(NB, jEnd - j0), wp);
+                    int at = (j0 - jc) / NB * panels * tile;
                     for (int p = p0; p < p1; p++, at += tile) {
                         if (k0 == 0) {
                             micro8(ap, p * NRW * k, kc, wp, cs, at);
@@ -206,11 +146,11 @@ public final class CpuGemm {
                     }
                 }
             }
-            for (int j0 = jc; j0 < jEnd; j0 += NB_PACKED) {
-                int at = (j0 - jc) / NB_PACKED * panels * tile;
+            for (int j0 = jc; j0 < jEnd; j0 += NB) {
+                int at = (j0 - jc) / NB * panels * tile;
                 for (int p = p0; p < p1; p++, at += tile) {
                     int r0 = p * NRW;
-                    store(cs, at, Math.min(NRW, m - r0), Math.min(NB_PACKED, jEnd - j0), b, bOff, y,
+                    store(cs, at, Math.min(NRW, m - r0), Math.min(NB, jEnd - j0), b, bOff, y,
                             yOff + (long) r0 * n + j0, n, j0);
                 }
             }
@@ -238,8 +178,8 @@ public final class CpuGemm {
     private static final int[] ROW_GATHER = {0, NRW, 2 * NRW, 3 * NRW, 4 * NRW, 5 * NRW, 6 * NRW, 7 * NRW};
 
     /**
-     * y[r, j0 + i] = c[co + i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so the
-     * stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill): a
+     * y[r, j0 + i] = c[co + i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so
+     * the stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill): a
      * row's columns are gathered from c in one masked 8-lane vector and stored at once (element by element, this
      * was still 7.7 % of a 125M prefill's samples on the development machine).
      */
@@ -269,55 +209,13 @@ public final class CpuGemm {
         }
     }
 
-    /** c[i·NRW + r] = Σ_kk ap[ao + kk·NRW + r]·W_i[kk] for the six float32 rows W_i at w0..w5. */
-    private static void micro32(float[] ap, int ao, int k, MemorySegment w, long w0, long w1, long w2, long w3,
-                                long w4, long w5, float[] c) {
-        final int l = Simd.L;
-        FloatVector c00 = FloatVector.zero(Simd.F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int kk = 0; kk < k; kk++) {
-            int ai = ao + kk * NRW;
-            FloatVector a0 = FloatVector.fromArray(Simd.F, ap, ai), a1 = FloatVector.fromArray(Simd.F, ap, ai + l);
-            FloatVector s = FloatVector.broadcast(Simd.F, Simd.getF(w, w0 + kk));
-            c00 = a0.fma(s, c00);
-            c01 = a1.fma(s, c01);
-            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w1 + kk));
-            c10 = a0.fma(s, c10);
-            c11 = a1.fma(s, c11);
-            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w2 + kk));
-            c20 = a0.fma(s, c20);
-            c21 = a1.fma(s, c21);
-            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w3 + kk));
-            c30 = a0.fma(s, c30);
-            c31 = a1.fma(s, c31);
-            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w4 + kk));
-            c40 = a0.fma(s, c40);
-            c41 = a1.fma(s, c41);
-            s = FloatVector.broadcast(Simd.F, Simd.getF(w, w5 + kk));
-            c50 = a0.fma(s, c50);
-            c51 = a1.fma(s, c51);
-        }
-        c00.intoArray(c, 0);
-        c01.intoArray(c, l);
-        c10.intoArray(c, NRW);
-        c11.intoArray(c, NRW + l);
-        c20.intoArray(c, 2 * NRW);
-        c21.intoArray(c, 2 * NRW + l);
-        c30.intoArray(c, 3 * NRW);
-        c31.intoArray(c, 3 * NRW + l);
-        c40.intoArray(c, 4 * NRW);
-        c41.intoArray(c, 4 * NRW + l);
-        c50.intoArray(c, 5 * NRW);
-        c51.intoArray(c, 5 * NRW + l);
-    }
-
     /**
      * W's rows [0, cols) from wAt (row stride k), kc elements each, into {@code wp[i·KC + kk]} as float32, widened by
      * vectors; rows past cols zero.
      */
     private static void packW(MemorySegment w, long wAt, boolean bf16, int k, int kc, int cols, float[] wp) {
         int bound = bf16 && !Simd.BF16_VECTOR ? 0 : Simd.loopBound(kc);
-        for (int i = 0; i < NB_PACKED; i++) {
+        for (int i = 0; i < NB; i++) {
             long row = wAt + (long) i * k;
             int at = i * KC, kk = 0;
             if (i >= cols) {
@@ -332,7 +230,7 @@ public final class CpuGemm {
     }
 
     /**
-     * The packed register block (16 accumulators) over one depth block: c[co + i·NRW + r] = Σ_{kk < kc}
+     * The register block (16 accumulators) over one depth block: c[co + i·NRW + r] = Σ_{kk < kc}
      * ap[ao + kk·NRW + r]·wp[i·KC + kk].
      */
     private static void micro8(float[] ap, int ao, int kc, float[] wp, float[] c, int co) {
@@ -387,7 +285,7 @@ public final class CpuGemm {
 
     /** c[co + j] += t[j] for one register block's 8 · NRW results. */
     private static void addTile(float[] c, int co, float[] t) {
-        for (int j = 0; j < NB_PACKED * NRW; j += Simd.L) load(c, co + j).add(load(t, j)).intoArray(c, co + j);
+        for (int j = 0; j < NB * NRW; j += Simd.L) load(c, co + j).add(load(t, j)).intoArray(c, co + j);
     }
 
     private static FloatVector load(float[] c, int at) {

@@ -78,7 +78,7 @@ class CpuLinalgTest {
     static final int[][] LINEAR_SIZES = {
             {1, 1, 1}, {1, 37, 13}, {1, 257, 31}, {3, 19, 5}, {4, 64, 6}, {5, 33, 7}, {9, 131, 67}, {70, 45, 300},
             {131, 17, 3}, {2, 1000, 517}, {40, 300, 70}, {64, 520, 97}, {97, 1031, 33}, {200, 140, 40},
-            {65, 24, CpuGemm.PACKED_F32_COLUMNS + 1}}; // the last one: a float32 LM head takes the packed block
+            {65, 24, 16385}, {40, 600, 20}}; // the last two: many columns per task; K over two depth blocks
 
     // ------------------------------------------------------------------ linear
 
@@ -138,19 +138,6 @@ class CpuLinalgTest {
                 CpuLinear.linear(f32(x), 0, rows, in, p.w(), 0, bf, p.out(), p.b(), 0, want, 0);
                 assertArrayEquals(read(want, rows * outs[j]), read(ys[j], rows * outs[j]), dtype + " rows " + rows + " part " + j);
             }
-        }
-    }
-
-    /** The GEMM's register block choice: bf16 weights and wide float32 ones packed by default; a bad value named. */
-    @Test
-    void gemmPackModes() {
-        assertEquals("all", CpuGemm.packWMode("all"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CpuGemm.packWMode("yes"));
-        assertEquals("-Dxlstm.cpu.gemm.packW=yes: auto or all", e.getMessage());
-        if (System.getProperty("xlstm.cpu.gemm.packW") == null) {
-            assertTrue(CpuGemm.packed(true, 8) && !CpuGemm.packed(false, 8), "bf16 packed, float32 direct");
-            assertTrue(CpuGemm.packed(false, CpuGemm.PACKED_F32_COLUMNS), "a float32 LM head packed");
         }
     }
 
