@@ -222,8 +222,11 @@ public final class CpuGemm {
                 java.util.Arrays.fill(wp, at, at + kc, 0f);
                 continue;
             }
-            for (; kk < bound; kk += Simd.L) {
-                (bf16 ? Simd.loadBf16(w, row + kk) : Simd.load(w, row + kk)).intoArray(wp, at + kk);
+            // one loop per dtype: a vector merged from the two loads would be boxed
+            if (bf16) {
+                for (; kk < bound; kk += Simd.L) Simd.loadBf16(w, row + kk).intoArray(wp, at + kk);
+            } else {
+                for (; kk < bound; kk += Simd.L) Simd.load(w, row + kk).intoArray(wp, at + kk);
             }
             for (; kk < kc; kk++) wp[at + kk] = Simd.getW(w, row + kk, bf16);
         }
