@@ -2,7 +2,6 @@ package xlstm.backends.cpu;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -157,14 +156,18 @@ public final class CpuGemm {
         }
     }
 
+    /** A panel's rows of x, copied in bulk before they are transposed (per-element segment reads were 5 %). */
+    private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Panel p (rows p·NRW ..) of x into {@code ap[p·NRW·k + kk·NRW + r]}, zero rows past m. */
     private static void pack(MemorySegment x, long xOff, int k, int m, int p, float[] ap) {
-        int base = p * NRW * k;
+        int base = p * NRW * k, rows = Math.max(0, Math.min(NRW, m - p * NRW));
+        float[] t = ROWS.get();
+        if (t.length < NRW * k) ROWS.set(t = new float[NRW * k]);
+        MemorySegment.copy(x, Simd.FLOAT, 4L * (xOff + (long) p * NRW * k), t, 0, rows * k);
         for (int r = 0; r < NRW; r++) {
-            int row = p * NRW + r;
-            if (row < m) {
-                long src = xOff + (long) row * k;
-                for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = Simd.getF(x, src + kk);
+            if (r < rows) {
+                for (int kk = 0, at = r * k; kk < k; kk++) ap[base + kk * NRW + r] = t[at + kk];
             } else {
                 for (int kk = 0; kk < k; kk++) ap[base + kk * NRW + r] = 0f;
             }
@@ -180,21 +183,22 @@ public final class CpuGemm {
     /**
      * y[r, j0 + i] = c[co + i·NRW + r] (+ b[j0 + i]) for the valid rows and columns; yAt is y[r0, j0]. Row by row, so
      * the stores of a row are contiguous (column by column, each store touched another line of y: 7% of a prefill): a
-     * row's columns are gathered from c in one masked 8-lane vector and stored at once (element by element, this
-     * was still 7.7 % of a 125M prefill's samples on the development machine).
+     * full row's 8 columns are gathered from c in one 8-lane vector and stored at once (element by element, this
+     * was still 7.7 % of a 125M prefill's samples on the development machine). Blocks narrower than 8 columns go
+     * element by element: on the GPU host's Xeon the masked gather was not compiled to an instruction (7.5 % of a
+     * prefill's samples in FloatVector.fromArray0Template).
      */
     private static void store(float[] c, int co, int rows, int cols, MemorySegment b, long bOff, MemorySegment y,
                               long yAt, int ldy, int j0) {
-        if (!ROW_VECTORS) {
+        if (!ROW_VECTORS || cols < 8) {
             storeScalar(c, co, rows, cols, b, bOff, y, yAt, ldy, j0);
             return;
         }
-        VectorMask<Float> m = ROW.indexInRange(0, cols);
-        FloatVector bias = b == null ? FloatVector.zero(ROW)
-                : FloatVector.fromMemorySegment(ROW, b, 4L * (bOff + j0), Simd.ORDER, m);
+        FloatVector bias = b == null ? FloatVector.zero(ROW) : FloatVector.fromMemorySegment(ROW, b, 4L * (bOff + j0),
+                Simd.ORDER);
         for (int r = 0; r < rows; r++) {
-            FloatVector v = FloatVector.fromArray(ROW, c, co + r, ROW_GATHER, 0, m).add(bias);
-            v.intoMemorySegment(y, 4L * (yAt + (long) r * ldy), Simd.ORDER, m);
+            FloatVector v = FloatVector.fromArray(ROW, c, co + r, ROW_GATHER, 0).add(bias);
+            v.intoMemorySegment(y, 4L * (yAt + (long) r * ldy), Simd.ORDER);
         }
     }
 
