@@ -29,6 +29,10 @@ PREFILL = [512, 2048]
 BATCH = [1, 8]
 DECODE_STEPS = 128
 DECODE_WARMUP = 8
+# Both sides warm up until at least this many seconds have passed (and at least DECODE_WARMUP decode steps or one
+# prefill run): the JVM's JIT compiles the kernels in the background for about a second, and PyTorch is given the
+# same. Eight steps alone (under 0.1 s for the 125M model) timed ours partly before C2 had finished.
+WARMUP_S = 1.0
 REPEATS = 3
 
 
@@ -150,8 +154,8 @@ class Torch:
             return time.perf_counter() - t0
 
     def decode_steps(self, path, b, steps, warmup, seed=13, dtype="f32", limit_s=None):
-        """Per-step seconds of `steps` timed steps after `warmup` untimed ones (state from a 16-token prompt); with
-        `limit_s`, stops early (after at least 8 timed steps) once that much time has passed."""
+        """Per-step seconds of `steps` timed steps after at least `warmup` untimed ones and WARMUP_S seconds (state from
+        a 16-token prompt); with `limit_s`, stops early (after at least 8 timed steps) once that much time has passed."""
         torch = self.torch
         g = torch.Generator().manual_seed(seed)
         m = self.model(path, dtype)
@@ -160,14 +164,16 @@ class Torch:
         start = time.perf_counter()
         with torch.inference_mode():
             cache = m(input_ids=torch.randint(0, VOCAB, (b, 16), generator=g), use_cache=True).cache_params
-            for j in range(warmup + steps):
+            j = 0
+            while len(out) < steps:
                 if limit_s is not None and len(out) >= 8 and time.perf_counter() - start > limit_s:
                     break
                 t0 = time.perf_counter()
                 r = m(input_ids=nxt[j % 16], cache_params=cache, use_cache=True)
                 dt = time.perf_counter() - t0
                 cache = r.cache_params
-                if j >= warmup:
+                j += 1
+                if j > warmup and (out or time.perf_counter() - start >= WARMUP_S):
                     out.append(dt)
         return out
 
@@ -179,7 +185,7 @@ def java_cmd(args, model, threads, prefill, batch, repeats, logits=None, bandwid
     cmd = [java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
            "-XX:MaxDirectMemorySize=1024g", "-Dai.djl.offline=true", "-DDJL_CACHE_DIR=work-area/djl-cache",
            f"-Dxlstm.threads={threads}", "-cp", "cli/target/lib/*:cli/target/xlstm-cli.jar", "xlstm.cli.Main",
-           "bench", "--backend", "cpu", "--model", model, "--json", "--warmup", "0",
+           "bench", "--backend", "cpu", "--model", model, "--json", "--warmup", str(WARMUP_S),
            "--decode", str(DECODE_STEPS if batch else 0), "--repeats", str(repeats)]
     cmd += ["--prefill", ",".join(map(str, prefill))] if prefill else ["--prefill", "0"]
     cmd += ["--batch", ",".join(map(str, batch))] if batch else []
@@ -262,11 +268,11 @@ class Plan:
 
     def prefill_seconds(self, side, cfg, threads, s, repeats, kind="prefill"):
         u = self.unit(side, cfg, threads, kind, s)
-        return None if u is None else u * (1 + repeats) * 1.15
+        return None if u is None else u * (1 + repeats) * 1.15 + WARMUP_S
 
     def decode_seconds(self, side, cfg, threads, b, kind="decode"):
         u = self.unit(side, cfg, threads, kind, b)
-        return None if u is None else u * (DECODE_STEPS + DECODE_WARMUP + 2) * 1.15 + (u * 4)
+        return None if u is None else u * (DECODE_STEPS + DECODE_WARMUP + 2) * 1.15 + (u * 4) + WARMUP_S
 
 
 # ------------------------------------------------------------------ main
@@ -439,7 +445,10 @@ def main():
                     if est is not None and est >= budget:
                         cut.append((c, t, f"prefill {n}{sfx}", "torch", est))
                         continue
-                    tw = tk.prefill_run(paths[c], n, dtype=dt)  # warm-up
+                    tw = tk.prefill_run(paths[c], n, dtype=dt)  # warm-up: one run, more until WARMUP_S have passed
+                    warm = tw
+                    while warm < WARMUP_S:
+                        warm += tk.prefill_run(paths[c], n, dtype=dt)
                     plan.add("torch", c, t, kind[ph], n, tw)
                     if tw * rep * 1.1 > left() - reserve:
                         rep = 1
