@@ -16,6 +16,7 @@ if [[ $# -eq 0 ]]; then
   exit 2
 fi
 source scripts/gpu-env.sh || exit 2
+source scripts/ab-lib.sh
 rounds=${ROUNDS:-3}
 threads=${THREADS:-16}
 prefill=${PREFILL:-512}
@@ -50,12 +51,7 @@ run_set() {
 for ((round = 1; round <= rounds; round++)); do
   for ((i = 1; i <= $#; i++)); do
     echo "=== round $round, set $i [${!i}]"
-    out=$(run_set "${!i}" 2>&1)
-    if grep -qE '^prefill' <<<"$out"; then
-      grep -E '^prefill' <<<"$out" | sed "s/^/set $i: /" | tee -a "$log"
-    else
-      echo "set $i: no prefill result; the run ended with: $(tail -n 2 <<<"$out")"
-    fi
+    ab_keep "$i" '^prefill' "$log" "$(run_set "${!i}" 2>&1)"
   done
 done
 
@@ -63,9 +59,7 @@ echo
 echo "median tokens/s over $rounds rounds, $threads threads (higher is better):"
 for ((i = 1; i <= $#; i++)); do
   for s in ${prefill//,/ }; do
-    med=$(grep "^set $i: prefill *$s " "$log" | awk '{print $(NF)}' | sort -n \
-      | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}')
-    echo "  set $i [${!i}] prefill $s: $med"
+    echo "  set $i [${!i}] prefill $s: $(ab_median "$log" "set $i: prefill *$s " 0)"
   done
 done
 rm -f "$log"

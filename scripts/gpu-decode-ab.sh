@@ -15,6 +15,7 @@ if [[ $# -eq 0 ]]; then
   exit 2
 fi
 source scripts/gpu-env.sh || exit 2
+source scripts/ab-lib.sh
 rounds=${ROUNDS:-2}
 batch=${BATCH:-1}
 steps=${STEPS:-64}
@@ -26,11 +27,7 @@ for ((round = 1; round <= rounds; round++)); do
     echo "=== round $round, set $i [${flags}]"
     out=$(XLSTM_JAVA_OPTS="$flags" bash -c 'source scripts/gpu-env.sh; "${java[@]}" xlstm.cli.Main bench \
       --backend cuda --prefill 0 --batch "$0" --decode "$1" --skip-cells' "$batch" "$steps" 2>&1)
-    if grep -qE '^decode \(device loop\)' <<<"$out"; then
-      grep -E '^decode \(device loop\)' <<<"$out" | sed "s/^/set $i: /" | tee -a "$log"
-    else
-      echo "set $i: no decode result; the run ended with: $(tail -n 1 <<<"$out")"
-    fi
+    ab_keep "$i" '^decode \(device loop\)' "$log" "$out"
   done
 done
 
@@ -38,9 +35,7 @@ echo
 echo "median ms per decode step over $rounds rounds (lower is better):"
 for ((i = 1; i <= $#; i++)); do
   for b in ${batch//,/ }; do
-    med=$(grep "^set $i: decode (device loop) *batch $b " "$log" | awk '{print $8}' | sort -n \
-      | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}')
-    echo "  set $i [${!i}] batch $b: $med"
+    echo "  set $i [${!i}] batch $b: $(ab_median "$log" "set $i: decode (device loop) *batch $b " 8)"
   done
 done
 rm -f "$log"
