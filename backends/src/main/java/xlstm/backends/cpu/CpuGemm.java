@@ -31,6 +31,11 @@ public final class CpuGemm {
     static final int KC = Integer.getInteger("xlstm.cpu.gemm.kc", 256);
     /** Panels of x per task at most; the results a task keeps between depth blocks, at most (floats). */
     private static final int MAX_PANELS = 16, C_BLOCK = 32 * 1024;
+    /**
+     * Tasks per pool thread of one product ({@code -Dxlstm.cpu.gemm.tasksPerThread}, default 4): more even out the
+     * tail (the last task's length, about 1/8 of a product at 4), fewer re-read less of x and W.
+     */
+    static final int TASKS_PER_THREAD = Math.max(1, Integer.getInteger("xlstm.cpu.gemm.tasksPerThread", 4));
 
     /** The caller's packed x (read by every task of its call); a task's sums of one register block and depth block. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
@@ -82,13 +87,14 @@ public final class CpuGemm {
     }
 
     /**
-     * A call's tasks: row blocks of mcPanels panels (of {@code panels}) times column blocks of nc columns, about four
-     * per thread, the tiles about as tall (rows) as wide (columns): that minimises what each task reads of x and W for
-     * its FLOPs (all rows by a few columns made each task read all of x). At most {@link #MAX_PANELS} panels tall.
+     * A call's tasks: row blocks of mcPanels panels (of {@code panels}) times column blocks of nc columns, about
+     * {@link #TASKS_PER_THREAD} per thread, the tiles about as tall (rows) as wide (columns): that minimises what each
+     * task reads of x and W for its FLOPs (all rows by a few columns made each task read all of x). At most
+     * {@link #MAX_PANELS} panels tall.
      */
     private record Tiling(int panels, int mcPanels, int rowBlocks, int nc) {
         static Tiling of(int m, long n) {
-            int panels = (m + NRW - 1) / NRW, tasks = 4 * CpuParallel.threads();
+            int panels = (m + NRW - 1) / NRW, tasks = TASKS_PER_THREAD * CpuParallel.threads();
             int rows = (int) Math.round(Math.sqrt((double) tasks * m / n));
             rows = Math.max((panels + MAX_PANELS - 1) / MAX_PANELS, Math.min(panels, Math.max(1, rows)));
             int mc = (panels + rows - 1) / rows, rowBlocks = (panels + mc - 1) / mc;
