@@ -28,7 +28,7 @@ public final class CpuGemm {
      * {@link #MAX_PANELS} · NRW · KC floats, 512 KiB) stay in L2 while W's 8 · KC floats stay in L1. A compile-time
      * constant for C2, so W's 8 rows in {@code wp[i·KC + kk]} are one base register and constant displacements.
      */
-    static final int KC = Integer.getInteger("xlstm.cpu.gemm.kc", 256);
+    static final int KC = Math.max(1, Integer.getInteger("xlstm.cpu.gemm.kc", 256));
     /** Panels of x per task at most; the results a task keeps between depth blocks, at most (floats). */
     private static final int MAX_PANELS = 16, C_BLOCK = 32 * 1024;
     /**
