@@ -78,7 +78,7 @@ class CpuLinalgTest {
     static final int[][] LINEAR_SIZES = {
             {1, 1, 1}, {1, 37, 13}, {1, 257, 31}, {3, 19, 5}, {4, 64, 6}, {5, 33, 7}, {9, 131, 67}, {70, 45, 300},
             {131, 17, 3}, {2, 1000, 517}, {40, 300, 70}, {64, 520, 97}, {97, 1031, 33}, {200, 140, 40},
-            {65, 24, 16385}, {40, 600, 20}}; // the last two: many columns per task; K over two depth blocks
+            {65, 24, 16385}, {80, 600, 20}, {64, 512, 24}}; // many columns per task; K over 3 and exactly 2 depth blocks
 
     // ------------------------------------------------------------------ linear
 
