@@ -35,17 +35,15 @@ JSON
   "${java[@]}" xlstm.cli.Main random-checkpoint --config "$model.config.json" --seed 1 --force "$model" || exit 1
 fi
 
-# java with set i's flags: cp:DIR words go before the class path, the rest are JVM flags
+# java with set i's flags (through gpu-env.sh's XLSTM_JAVA_OPTS; cp:DIR words through XLSTM_CP_PREFIX)
 run_set() {
-  local cp="" flags=() w
+  local cp="" flags="" w
   for w in $1; do
-    if [[ $w == cp:* ]]; then cp+="${w#cp:}:"; else flags+=("$w"); fi
+    if [[ $w == cp:* ]]; then cp+="${cp:+:}${w#cp:}"; else flags+=" $w"; fi
   done
-  local cmd=("${java[@]}")
-  local n=${#cmd[@]}
-  cmd[n - 1]="$cp${cmd[n - 1]}"
-  "${cmd[@]:0:n-2}" "${flags[@]}" -Dxlstm.threads="$threads" "${cmd[@]:n-2}" xlstm.cli.Main bench --backend cpu \
-    --model "$model" --dtype "${DTYPE:-f32}" --prefill "$prefill" --decode 0 --skip-cells --warmup 2
+  XLSTM_CP_PREFIX=$cp XLSTM_JAVA_OPTS="$flags -Dxlstm.threads=$threads" bash -c 'source scripts/gpu-env.sh &&
+    "${java[@]}" xlstm.cli.Main bench --backend cpu --model "$0" --dtype "$1" --prefill "$2" --decode 0 \
+      --skip-cells --warmup 2' "$model" "${DTYPE:-f32}" "$prefill"
 }
 
 for ((round = 1; round <= rounds; round++)); do

@@ -8,16 +8,15 @@
 # CONFIG (E,blocks,heads; default 768,12,4). The recording stays in work-area/prefill-profile.jfr.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+rec=work-area/prefill-profile.jfr
+XLSTM_JAVA_OPTS="$* -Dxlstm.threads=${THREADS:-16} -XX:StartFlightRecording=filename=$rec,settings=profile"
 source scripts/gpu-env.sh || exit 2
 IFS=, read -r e blocks heads <<<"${CONFIG:-768,12,4}"
 model=work-area/prefill-ab/model-$e-$blocks-$heads
 if [[ ! -f $model/config.json ]]; then
-  # scripts/cpu-prefill-ab.sh writes the model; with no flag sets and ROUNDS=0 it does only that
+  # scripts/cpu-prefill-ab.sh writes the model; with ROUNDS=0 it does only that
   ROUNDS=0 CONFIG="$e,$blocks,$heads" scripts/cpu-prefill-ab.sh '' >/dev/null || exit 1
 fi
-rec=work-area/prefill-profile.jfr
-n=${#java[@]}
-"${java[@]:0:n-2}" "$@" -Dxlstm.threads="${THREADS:-16}" -XX:StartFlightRecording=filename=$rec,settings=profile \
-  "${java[@]:n-2}" xlstm.cli.Main bench --backend cpu --model "$model" --dtype "${DTYPE:-f32}" \
-  --prefill "${PREFILL:-512}" --decode 0 --skip-cells --warmup 3 --repeats "${REPEATS:-20}" 2>&1 | grep -E '^prefill'
+"${java[@]}" xlstm.cli.Main bench --backend cpu --model "$model" --dtype "${DTYPE:-f32}" --prefill "${PREFILL:-512}" \
+  --decode 0 --skip-cells --warmup 3 --repeats "${REPEATS:-20}" 2>&1 | grep -E '^prefill'
 python3 scripts/jfr-top.py "$JAVA_HOME" "$rec" 25

@@ -1,6 +1,7 @@
 # Sourced by the GPU scripts: the Java runtime carried as .jre.tar.xz, the trimmed libraries of gpu-lib.sh, and
 # cuBLAS on the library path when the toolkit folder has none (PyTorch's wheels bring their own under
-# site-packages/nvidia/*/lib). Sets JAVA_HOME and the array java=(java ... -cp CLI).
+# site-packages/nvidia/*/lib). Sets JAVA_HOME and the array java=(java ... -cp CLI): XLSTM_JAVA_OPTS adds JVM flags,
+# XLSTM_CP_PREFIX (folders, ':'-separated) goes before the CLI on the class path (an older build's classes).
 if [[ ! -x .jre/bin/java && -f .jre.tar.xz ]]; then
   tar xJf .jre.tar.xz || { echo "gpu-env: cannot unpack .jre.tar.xz" >&2; return 2; }
 fi
@@ -17,4 +18,4 @@ if ! ls /usr/local/cuda/lib64/libcublas.so* >/dev/null 2>&1 && command -v python
 fi
 java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
       -XX:MaxDirectMemorySize=1024g -Dai.djl.offline=true -DDJL_CACHE_DIR=work-area/djl-cache
-      ${XLSTM_JAVA_OPTS:-} -cp "cli/target/lib/*:cli/target/xlstm-cli.jar")
+      ${XLSTM_JAVA_OPTS:-} -cp "${XLSTM_CP_PREFIX:+$XLSTM_CP_PREFIX:}cli/target/lib/*:cli/target/xlstm-cli.jar")
