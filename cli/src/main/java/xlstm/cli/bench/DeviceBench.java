@@ -170,8 +170,8 @@ public final class DeviceBench {
         progress.accept("mLSTM " + kernel.label + ", B " + b + " NH " + nh + " S " + s);
         double ms = CellBench.chunkwiseMillis(kernel, b, nh, s, dhqk, dhv, chunk, repeats);
         double f = CellBench.flops(b, nh, s, dhqk, dhv, chunk);
-        String unit = kernel == CellBench.Kernel.TENSOR ? "of %.0f bf16" : "float32 CUDA cores";
-        String against = kernel == CellBench.Kernel.TENSOR
+        String unit = kernel.tensorCores() ? "of %.0f bf16" : "float32 CUDA cores";
+        String against = kernel.tensorCores()
                 ? String.format(Locale.ROOT, "%.0f%% of %.0f bf16", 100 * f / (ms / 1e3) / SPEC_BF16_FLOPS, SPEC_BF16_FLOPS / 1e12)
                 : unit;
         rows.add(new Row(kernel.label, String.format(Locale.ROOT, "B%d NH%d S%d DQK%d DV%d L%d", b, nh, s, dhqk, dhv, chunk),

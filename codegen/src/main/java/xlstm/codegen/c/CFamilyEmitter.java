@@ -104,14 +104,20 @@ public class CFamilyEmitter implements Emitter {
     /**
      * One emitted kernel: what the index lists and the file renders. {@code shared}: dynamic shared memory per
      * work-group in bytes (an index formula, "0" for most); {@code threads}: the exact work-group size the kernel is
-     * written for (null: any; the index says 0).
+     * written for (null: any; the index says 0); {@code blocksPerSm}: with threads, the work-groups per
+     * multiprocessor the compiler must leave registers for (CUDA's launch bounds).
      */
     public record KernelModel(String entry, String unit, String unitKind, String schedule, String launch, String count,
                               String scratch, List<ParamModel> params, List<String> doc, String body, String shared,
-                              Integer threads) {
+                              Integer threads, int blocksPerSm) {
         KernelModel(String entry, String unit, String unitKind, String schedule, String launch, String count,
                     String scratch, List<ParamModel> params, List<String> doc, String body) {
             this(entry, unit, unitKind, schedule, launch, count, scratch, params, doc, body, "0", null);
+        }
+
+        KernelModel(String entry, String unit, String unitKind, String schedule, String launch, String count,
+                    String scratch, List<ParamModel> params, List<String> doc, String body, String shared, Integer threads) {
+            this(entry, unit, unitKind, schedule, launch, count, scratch, params, doc, body, shared, threads, 1);
         }
     }
 
@@ -145,7 +151,11 @@ public class CFamilyEmitter implements Emitter {
      * run on several compute units.
      */
     record GroupsModel(boolean step, boolean chunk, String perGroup, List<VariantModel> variants, String tileDim,
-                       String tileWidth) {}
+                       String tileWidth, String split, String splitDoc, String scratchBase) {
+        GroupsModel(boolean step, boolean chunk, String perGroup, List<VariantModel> variants, String tileDim, String tileWidth) {
+            this(step, chunk, perGroup, variants, tileDim, tileWidth, null, null, null);
+        }
+    }
 
     /** Value columns per work-group of the chunkwise schedule. */
     static final int CHUNK_TILE = 64;
@@ -262,7 +272,11 @@ public class CFamilyEmitter implements Emitter {
         boolean everyChunkwise = sc.schedules().contains(ScheduleKind.CHUNKWISE)
                 && sc.variants().stream().allMatch(v -> v.schedules().contains(ScheduleKind.CHUNKWISE));
         if (everyChunkwise && TILED_DIALECTS.contains(dialect)) out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TILED));
-        if (everyChunkwise && dialect == CDialect.CUDA) out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TENSOR));
+        if (everyChunkwise && dialect == CDialect.CUDA) {
+            out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TENSOR));
+            out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TENSOR_STATES));
+            out.add(groupsKernel(sc, ScheduleKind.CHUNKWISE, Form.TENSOR_OUT));
+        }
         if (everyChunkwise && TILED_DIALECTS.contains(dialect) && sc.schedules().contains(ScheduleKind.STEP)
                 && sc.variants().stream().allMatch(v -> !v.recurrence().normalised() || v.recurrence().hasNormState()))
             out.add(groupsKernel(sc, ScheduleKind.STEP, Form.STEP_TILED));
@@ -286,13 +300,26 @@ public class CFamilyEmitter implements Emitter {
      * most {@link #TENSOR_MAX_CHUNK} steps, a key dim that is a multiple of 16 and at most {@link #TENSOR_MAX_KEY}.
      */
     public static final String TENSOR = "_tc";
+
+    /**
+     * Entry-point suffixes of the split tensor-core form: {@code <cell>_chunkwise_tc_states} (the state recurrence,
+     * sequential over chunks, a work-group per (b, h, value tile, key tile of {@link #CHUNK_TILE})), then
+     * {@code <cell>_chunkwise_tc_out} (the outputs, a work-group per (b, h, value tile, chunk)), launched in that order
+     * on one stream with the tiled arguments: the first leaves every chunk's start state in the scratch buffer for
+     * the second (cuda.stg's tcChunkStates; both have the same scratch formula, so the buffer does not move between).
+     */
+    public static final String TENSOR_STATES = "_tc_states", TENSOR_OUT = "_tc_out";
     public static final int TENSOR_THREADS = 256, TENSOR_MAX_CHUNK = 64, TENSOR_MAX_KEY = 256;
 
     /**
      * The forms of a groups kernel: one work-group per (b, h); per (b, h, value tile); that on tensor cores; the
      * decode step per (b, h, {@link #STEP_TILE} value columns).
      */
-    enum Form { PLAIN, TILED, TENSOR, STEP_TILED }
+    enum Form {
+        PLAIN, TILED, TENSOR, TENSOR_STATES, TENSOR_OUT, STEP_TILED;
+
+        boolean split() { return this == TENSOR_STATES || this == TENSOR_OUT; }
+    }
 
     /** Value columns per work-group of {@code <cell>_step_tiled}. */
     static final int STEP_TILE = 32;
@@ -363,6 +390,36 @@ public class CFamilyEmitter implements Emitter {
                 + ", " + dk + " % 16 == 0, " + dk + " <= " + TENSOR_MAX_KEY + " (else __trap)");
         return new KernelModel(t.entry().replace(TILED, TENSOR), t.unit(), t.unitKind(), t.schedule(), t.launch(),
                 t.count(), t.scratch(), t.params(), doc, t.body(), shared, TENSOR_THREADS);
+    }
+
+    /**
+     * A pass of the split tensor-core form: its entry, count (states: per key tile; outputs: per chunk), the scratch
+     * formula both passes share (the chunk-state area, then the groups' own scratch for the larger count), and the
+     * dynamic shared memory of cuda.stg's templates in bytes (states: K^T, V^T, (aw V)^T rows of 72 bf16 and 516
+     * floats; outputs: Q, K, C^T rows of DK + 8 bf16, V^T and W rows of 72, 644 floats and n).
+     */
+    private KernelModel splitModel(ScheduledCell sc, Form form, String tileDim, String dk, Poly perGroup,
+                                   List<String> extraInputs, String body) {
+        CellIR c = sc.cell();
+        boolean states = form == Form.TENSOR_STATES;
+        String tiles = "B*NH*((" + tileDim + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")";
+        String keyTiles = "((" + dk + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")", chunks = "((S+L-1)/L)";
+        String count = tiles + "*" + (states ? keyTiles : chunks);
+        String area = "B*NH*" + chunks + "*(" + dk + "*" + tileDim + "/2+" + dk + "+1)";
+        String scratch = perGroup.isZero() ? area : area + "+" + tiles + "*(" + keyTiles + "+" + chunks + ")*(" + perGroup + ")";
+        String shared = states ? "4*(3*64*36+516)" : "4*(192*(" + dk + "/2+4)+" + dk + "+5252)";
+        List<String> doc = new ArrayList<>(doc(sc, ScheduleKind.CHUNKWISE));
+        doc.add(states
+                ? "Tensor cores, split, pass 1 of 2: the states alone, one work-group of " + TENSOR_THREADS + " threads per (b, h, "
+                  + CHUNK_TILE + " value columns, " + CHUNK_TILE + " keys), sequential over chunks; every chunk's start state to scratch"
+                : "Tensor cores, split, pass 2 of 2: the outputs, one work-group of " + TENSOR_THREADS + " threads per (b, h, "
+                  + CHUNK_TILE + " value columns, chunk), from the chunk states pass 1 left in scratch");
+        doc.add("chunkSize <= " + TENSOR_MAX_CHUNK + ", " + dk + " % 16 == 0, " + dk + " <= " + TENSOR_MAX_KEY + " (else __trap)");
+        // the states pass is a sequential loop: two work-groups per multiprocessor let the 7B shape's 256 work-groups
+        // at batch 1 (8 heads x 8 value x 4 key tiles) all run at once on 132 multiprocessors
+        return new KernelModel(entry(c, ScheduleKind.CHUNKWISE) + (states ? TENSOR_STATES : TENSOR_OUT), c.name(),
+                c.kind().keyword(), ScheduleKind.CHUNKWISE.method(), "groups", count, scratch,
+                params(c, ScheduleKind.CHUNKWISE, extraInputs), doc, body, shared, TENSOR_THREADS, states ? 2 : 1);
     }
 
     private static List<String> doc(ScheduledCell sc, ScheduleKind k) {
@@ -563,7 +620,11 @@ public class CFamilyEmitter implements Emitter {
             if (v.schedules().contains(stepTiled ? ScheduleKind.CHUNKWISE : k)) {
                 LinearRecurrence lr = v.recurrence();
                 CBody g = new CBody(CFamilyEmitter::id, "_scp");
-                Sinks sinks = form == Form.TENSOR ? Sinks.SHARED_BF16 : Sinks.scratch(lr);
+                Sinks sinks = switch (form) {
+                    case TENSOR, TENSOR_OUT -> Sinks.SHARED_BF16;
+                    case TENSOR_STATES -> Sinks.STATES_BF16;
+                    default -> Sinks.scratch(lr);
+                };
                 CCode pro = prologue(v.ir(), lr, g, true, sinks);
                 Poly T = g.scratch();
                 boolean lanes = T.isZero();
@@ -596,6 +657,13 @@ public class CFamilyEmitter implements Emitter {
                     if (tileDim == null) tileDim = DV;
                     if (tileWidth == null) tileWidth = Integer.toString(STEP_TILE);
                     variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm)));
+                } else if (form.split()) {
+                    need = Poly.of("L").times(T); // the per-step temporaries; the chunk states come before
+                    if (tileDim == null) tileDim = DV;
+                    if (tileWidth == null) tileWidth = Integer.toString(CHUNK_TILE);
+                    if (keyDim == null) keyDim = DK;
+                    variants.add(new VariantModel(cond(v), label(v),
+                            render(form == Form.TENSOR_STATES ? "chunkwiseTensorStates" : "chunkwiseTensorOut", "c", cm)));
                 } else if (chunk) {
                     Poly L = Poly.of("L");
                     // Q, K, V rows of a chunk, W, 7 per-step gate vectors, the per-step temporaries, the tile's n, q.n
@@ -659,6 +727,18 @@ public class CFamilyEmitter implements Emitter {
         }
         Poly perGroup = distinctSum(needs);
         String tile = tileDim == null ? null : id(tileDim);
+        if (form.split()) {
+            if (variants.size() != sc.variants().size() || !flagsUsed.isEmpty())
+                throw new IllegalStateException(sc.cell().name() + ": the split tensor-core form needs every variant chunkwise");
+            boolean states = form == Form.TENSOR_STATES;
+            String dk = id(keyDim);
+            String split = states ? "(" + dk + " + " + (CHUNK_TILE - 1) + ") / " + CHUNK_TILE
+                    : "(S + xl_maxi(1, xl_mini(chunkSize, S)) - 1) / xl_maxi(1, xl_mini(chunkSize, S))";
+            String area = "(xl_long)B * NH * ((S + _L - 1) / _L) * ((xl_long)" + dk + " * " + tile + " / 2 + " + dk + " + 1)";
+            String body = render("groups", "g", new GroupsModel(false, true, c(perGroup), variants, tile, tileWidth, split,
+                    states ? "key tiles of " + CHUNK_TILE : "chunks", area));
+            return splitModel(sc, form, tile, dk, perGroup, extraInputs, body);
+        }
         String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
                 tile, tileWidth));
         if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
@@ -686,7 +766,12 @@ public class CFamilyEmitter implements Emitter {
      * tensor-core form bf16 shared memory through cuda.stg's {@code xl_bf16dst} writers {@code _dQ}, {@code _dK},
      * {@code _dV} (declared per step by the template).
      */
-    record Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount) {
+    record Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount, String kFrom,
+                 String kCount) {
+        Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount) {
+            this(lf, li, q, k, v, vFrom, vCount, null, null);
+        }
+
         static Sinks scratch(LinearRecurrence lr) {
             String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
             return new Sinks("scratch[_olf + _tau]", "scratch[_oli + _tau]",
@@ -698,6 +783,10 @@ public class CFamilyEmitter implements Emitter {
         /** The tensor-core form's: only the tile's value columns ({@code _j0}, {@code _tw} of the template). */
         static final Sinks SHARED_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", new CBody.Buf("_dQ", "0", null),
                 new CBody.Buf("_dK", "0", null), new CBody.Buf("_dV", "0", null), "_j0", "_tw");
+
+        /** The split form's states pass: no queries, only the tile's keys ({@code _k0}, {@code _kn}) and values. */
+        static final Sinks STATES_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", null, new CBody.Buf("_dK", "0", null),
+                new CBody.Buf("_dV", "0", null), "_j0", "_tw", "_k0", "_kn");
     }
 
     /** Elements per lane a prologue loads before it stores (loads in flight; see {@link CBody#batched}). */
@@ -712,11 +801,16 @@ public class CFamilyEmitter implements Emitter {
         String li = g.scalar(g.prepare(lr.logInput(), pro), null, null);
         pro.line("if (_sub == 0) " + to.li() + " = " + li + ";");
         String DK = lr.keyDim().name(), DV = lr.valueDim().name();
-        Expr q = g.prepare(lr.query(), pro), k = g.prepare(lr.key(), pro), v = g.prepare(lr.value(), pro);
-        // a tile's form needs only its value columns (the others are never read): with lanes, only those are loaded
-        CBody.VecSink vs = lanes && to.vFrom() != null ? new CBody.VecSink(to.v(), v, DV, to.vFrom(), to.vCount())
-                : CBody.VecSink.all(to.v(), v, DV);
-        g.emitAll(pro, List.of(CBody.VecSink.all(to.q(), q, DK), CBody.VecSink.all(to.k(), k, DK), vs));
+        Expr q = to.q() == null ? null : g.prepare(lr.query(), pro), k = g.prepare(lr.key(), pro), v = g.prepare(lr.value(), pro);
+        // a tile's form needs only its value columns (the others are never read): with lanes, only those are loaded;
+        // the same for the keys of a key tile, and no queries where the form has none
+        List<CBody.VecSink> sinks = new ArrayList<>();
+        if (q != null) sinks.add(CBody.VecSink.all(to.q(), q, DK));
+        sinks.add(lanes && to.kFrom() != null ? new CBody.VecSink(to.k(), k, DK, to.kFrom(), to.kCount())
+                : CBody.VecSink.all(to.k(), k, DK));
+        sinks.add(lanes && to.vFrom() != null ? new CBody.VecSink(to.v(), v, DV, to.vFrom(), to.vCount())
+                : CBody.VecSink.all(to.v(), v, DV));
+        g.emitAll(pro, sinks);
         return pro;
     }
 

@@ -61,8 +61,10 @@ class CFamilyEmitterTest {
                     // and the tiled decode step (the project's recurrences with a norm all have its state)
                     if (CFamilyEmitter.TILED_DIALECTS.contains(d) && everyChunkwise && sc.schedules().contains(ScheduleKind.STEP))
                         expected.add(sc.cell().name() + "_step" + CFamilyEmitter.TILED);
-                    // and on CUDA its tensor-core form
-                    if (d == CDialect.CUDA && everyChunkwise) expected.add(sc.cell().name() + "_chunkwise" + CFamilyEmitter.TENSOR);
+                    // and on CUDA its tensor-core form, fused and split in two passes
+                    if (d == CDialect.CUDA && everyChunkwise)
+                        for (String suffix : List.of(CFamilyEmitter.TENSOR, CFamilyEmitter.TENSOR_STATES, CFamilyEmitter.TENSOR_OUT))
+                            expected.add(sc.cell().name() + "_chunkwise" + suffix);
                 } else {
                     expected.add(sc.cell().name() + "_apply");
                 }
@@ -72,7 +74,8 @@ class CFamilyEmitterTest {
                     String text = f.content();
                     assertEquals(1, text.split("\nXL_KERNEL ", -1).length - 1, e + ": exactly one kernel");
                     assertTrue(text.contains("\nXL_KERNEL " + e + "(")
-                            || text.contains("\nXL_KERNEL __launch_bounds__(" + CFamilyEmitter.TENSOR_THREADS + ", 1) " + e + "("),
+                            || text.contains("\nXL_KERNEL __launch_bounds__(" + CFamilyEmitter.TENSOR_THREADS + ", 1) " + e + "(")
+                            || text.contains("\nXL_KERNEL __launch_bounds__(" + CFamilyEmitter.TENSOR_THREADS + ", 2) " + e + "("),
                             e + ": entry point named like the file");
                     assertFalse(text.matches("(?s).*(/work/|/home/|/tmp/|/usr/).*"), e + ": no machine paths");
                     kernels++;
@@ -109,7 +112,8 @@ class CFamilyEmitterTest {
                     ScheduleKind kind = sc.cell().isCell() ? ScheduleKind.valueOf(k.schedule().toUpperCase()) : ScheduleKind.ROWS;
                     List<JavaVectorEmitter.Arg> java = JavaVectorEmitter.signature(sc.cell(), kind);
                     List<CFamilyEmitter.ParamModel> params = k.params();
-                    boolean tiled = k.entry().endsWith(CFamilyEmitter.TILED) || k.entry().endsWith(CFamilyEmitter.TENSOR);
+                    boolean tiled = k.entry().endsWith(CFamilyEmitter.TILED) || k.entry().endsWith(CFamilyEmitter.TENSOR)
+                            || k.entry().endsWith(CFamilyEmitter.TENSOR_STATES) || k.entry().endsWith(CFamilyEmitter.TENSOR_OUT);
                     if (tiled) {
                         // the tiled forms (also on tensor cores) add read-only initial states <state>_in after the states, the rest as Java's
                         List<CFamilyEmitter.ParamModel> extra = params.stream().filter(p -> p.name().endsWith("_in")).toList();

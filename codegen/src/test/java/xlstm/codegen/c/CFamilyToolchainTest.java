@@ -110,8 +110,9 @@ class CFamilyToolchainTest {
             // every kernel waits for its predecessor before anything else: launching it as a programmatic dependent
             // launch (DeviceLarge does so by default) is then safe
             assertTrue(ptx.contains("griddepcontrol.wait"), entry(f) + ": griddepcontrol.wait in the PTX");
-            // the tensor-core chunkwise form multiplies with bf16 mma instructions (else it would be a slow copy)
-            if (entry(f).endsWith(CFamilyEmitter.TENSOR)) {
+            // the tensor-core chunkwise forms multiply with bf16 mma instructions (else they would be slow copies)
+            if (entry(f).endsWith(CFamilyEmitter.TENSOR) || entry(f).endsWith(CFamilyEmitter.TENSOR_STATES)
+                    || entry(f).endsWith(CFamilyEmitter.TENSOR_OUT)) {
                 assertTrue(ptx.contains("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"), entry(f) + ": bf16 mma in the PTX");
                 assertTrue(ptx.contains(".maxntid " + CFamilyEmitter.TENSOR_THREADS), entry(f) + ": launch bounds of 256 threads");
             }

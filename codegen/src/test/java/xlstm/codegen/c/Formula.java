@@ -3,7 +3,7 @@ package xlstm.codegen.c;
 import java.util.Map;
 
 /**
- * The integer expressions of {@code index.tsv} ({@code count}, {@code scratch}): decimal integers, names, {@code +},
+ * The integer expressions of {@code index.tsv} ({@code count}, {@code scratch}): decimal integers, names, {@code +}, {@code -},
  * {@code *}, {@code /} (truncating), parentheses, evaluated in 64 bits; {@code L} is given by the caller as
  * {@code max(1, min(chunkSize, S))}. A reference implementation of the contract's grammar for the tests (and for
  * drivers to copy).
@@ -27,7 +27,11 @@ final class Formula {
 
     private long sum() {
         long v = product();
-        while (pos < s.length() && s.charAt(pos) == '+') { pos++; v += product(); }
+        while (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+            char op = s.charAt(pos++);
+            long r = product();
+            v = op == '+' ? v + r : v - r;
+        }
         return v;
     }
 

@@ -27,14 +27,43 @@ public final class CellBench {
         TILED("mlstm_chunkwise_tiled", "chunkwise kernel, tiled"),
         /** {@code mlstm_chunkwise_tc}: tiled, bf16 operands on tensor cores, float32 accumulation and states. */
         TENSOR("mlstm_chunkwise_tc", "chunkwise kernel, tensor cores"),
+        /**
+         * {@code mlstm_chunkwise_tc_states} then {@code mlstm_chunkwise_tc_out}: the tensor-core form split in two
+         * passes, the states sequential over chunks (a work-group per (batch, head, 64 value columns, 64 keys)),
+         * then the outputs of all chunks at once (a work-group per (batch, head, 64 value columns, chunk)).
+         */
+        TENSOR_SPLIT("mlstm_chunkwise_tc_states", "mlstm_chunkwise_tc_out", "chunkwise kernels, tensor cores, split"),
         /** {@code mlstm_step_tiled}: one decode step (S = 1), a work-group per (batch, head, 32 value columns). */
         STEP_TILED("mlstm_step_tiled", "step kernel, tiled");
 
-        public final String entry, label;
+        /** The entry launched (first); {@code then}: the entry launched right after it with the same arguments, or null. */
+        public final String entry, then, label;
 
         Kernel(String entry, String label) {
+            this(entry, null, label);
+        }
+
+        Kernel(String entry, String then, String label) {
             this.entry = entry;
+            this.then = then;
             this.label = label;
+        }
+
+        /** Whether it multiplies on tensor cores (bf16 operands). */
+        public boolean tensorCores() { return this == TENSOR || this == TENSOR_SPLIT; }
+
+        /** The entries it launches, for reports. */
+        public String entries() { return then == null ? entry : entry + " + " + then; }
+
+        /** Queues the kernel (both passes of a split one) with the arguments of the entry's index signature. */
+        public void launch(ResidentKernels gen, Object... args) {
+            launchPasses(gen, ALL_PASSES, args);
+        }
+
+        /** As {@link #launch}, the passes in {@code passes} only (bit 0: the entry, bit 1: {@code then}). */
+        void launchPasses(ResidentKernels gen, int passes, Object... args) {
+            if ((passes & 1) != 0) gen.launch(entry, args);
+            if (then != null && (passes & 2) != 0) gen.launch(then, args);
         }
 
         /** Whether it reads the initial n and m from separate inputs (the tiled forms). */
@@ -53,21 +82,28 @@ public final class CellBench {
         return (double) b * nh * chunks * (2 * l * l * (dhqk + dhv) + 4 * l * dhqk * dhv);
     }
 
+    /** {@link Kernel#launchPasses}'s every pass. */
+    static final int ALL_PASSES = 3;
+
     /** Device tensors of one chunkwise call: inputs, states, the initial n/m copies the tiled forms read, output. */
     private record Call(long q, long k, long v, long ig, long fg, long c, long n, long m, long nIn, long mIn, long h) {
         void launch(ResidentKernels gen, Kernel kernel, int b, int nh, int s, int dhqk, int dhv, int chunk) {
-            launch(gen, kernel, 0, b, nh, s, dhqk, dhv, chunk);
+            launch(gen, kernel, 0, ALL_PASSES, b, nh, s, dhqk, dhv, chunk);
         }
 
-        /** With work-groups of {@code block} threads where the kernel leaves the size free (0: the default). */
-        void launch(ResidentKernels gen, Kernel kernel, int block, int b, int nh, int s, int dhqk, int dhv, int chunk) {
+        /**
+         * With work-groups of {@code block} threads where the kernel leaves the size free (0: the default), the
+         * {@code passes} of a split kernel ({@link Kernel#launchPasses}).
+         */
+        void launch(ResidentKernels gen, Kernel kernel, int block, int passes, int b, int nh, int s, int dhqk, int dhv,
+                    int chunk) {
             if (kernel.step()) {
                 if (s != 1) throw new IllegalArgumentException(kernel.entry + " runs one step, not " + s);
                 gen.launchWith(kernel.entry, block, b, nh, dhqk, dhv, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
                         p(nIn), p(mIn), p(h), 1e-6f);
             } else if (kernel.separateInitial()) {
-                gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
-                        p(nIn), p(mIn), p(h), 1e-6f);
+                kernel.launchPasses(gen, passes, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n),
+                        p(m), p(nIn), p(mIn), p(h), 1e-6f);
             } else {
                 gen.launch(kernel.entry, b, nh, s, dhqk, dhv, chunk, p(q), p(k), p(v), p(ig), p(fg), p(c), p(n), p(m),
                         p(h), 1e-6f);
@@ -105,18 +141,27 @@ public final class CellBench {
 
     /** As {@link #chunkwiseMillis} with work-groups of {@code block} threads where the kernel leaves the size free. */
     public static double millis(Kernel kernel, int block, int b, int nh, int s, int dhqk, int dhv, int chunk, int repeats) {
+        return millis(kernel, block, ALL_PASSES, b, nh, s, dhqk, dhv, chunk, repeats);
+    }
+
+    /**
+     * As {@link #millis(Kernel, int, int, int, int, int, int, int, int)}, timing only the {@code passes} of a split
+     * kernel (the warm-up runs all, so a second pass alone reads the first's results).
+     */
+    static double millis(Kernel kernel, int block, int passes, int b, int nh, int s, int dhqk, int dhv, int chunk,
+                         int repeats) {
         try (ResidentKernels gen = ResidentKernels.get()) {
             CudaContext ctx = gen.context();
             GlueKernels glue = new GlueKernels(ctx);
             try (DeviceBuffers mem = new DeviceBuffers(ctx); CuEvent start = ctx.event(); CuEvent end = ctx.event()) {
                 Call call = inputs(mem, glue, b, nh, s, dhqk, dhv);
-                call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
-                ctx.synchronize(kernel.entry + " warm-up");
+                call.launch(gen, kernel, block, ALL_PASSES, b, nh, s, dhqk, dhv, chunk);
+                ctx.synchronize(kernel.entries() + " warm-up");
                 // launches replayed from a CUDA graph, as the model's decode steps: a short kernel timed launch by
                 // launch would mostly measure the host preparing its launch while the device waits
                 int launches = kernel.step() ? STEP_LAUNCHES : 1;
                 try (CudaGraph graph = ctx.capture(() -> {
-                    for (int i = 0; i < launches; i++) call.launch(gen, kernel, block, b, nh, s, dhqk, dhv, chunk);
+                    for (int i = 0; i < launches; i++) call.launch(gen, kernel, block, passes, b, nh, s, dhqk, dhv, chunk);
                 })) {
                     double[] ms = new double[Math.max(1, repeats)];
                     for (int i = 0; i < ms.length; i++) {
@@ -159,7 +204,7 @@ public final class CellBench {
                 }
                 calls[0].launch(gen, ref, b, nh, s, dhqk, dhv, chunk);
                 calls[1].launch(gen, test, b, nh, s, dhqk, dhv, chunk);
-                ctx.synchronize("comparing " + ref.entry + " and " + test.entry);
+                ctx.synchronize("comparing " + ref.entries() + " and " + test.entries());
                 long hs = 4L * b * nh * s * dhv;
                 return new Difference[] {
                     diff(ctx, "h", calls[0].h(), calls[1].h(), hs), diff(ctx, "C", calls[0].c(), calls[1].c(), cs),
@@ -202,24 +247,42 @@ public final class CellBench {
         int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}, {1, 8, 1, 256, 512, 64},
             {3, 2, 1, 32, 48, 16}};
         for (int[] sh : shapes) {
-            Kernel[] forms = sh[2] == 1 ? new Kernel[] {Kernel.TILED, Kernel.STEP_TILED} : new Kernel[] {Kernel.TILED, Kernel.TENSOR};
+            Kernel[] forms = sh[2] == 1 ? new Kernel[] {Kernel.TILED, Kernel.STEP_TILED}
+                    : new Kernel[] {Kernel.TILED, Kernel.TENSOR, Kernel.TENSOR_SPLIT};
             for (Kernel k : forms) {
-                double limit = k == Kernel.TENSOR ? tol : 1e-4;
+                double limit = k.tensorCores() ? tol : 1e-4;
                 for (Difference d : compare(Kernel.PLAIN, k, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5])) {
                     boolean pass = d.relative() <= limit;
                     ok &= pass;
                     System.out.printf(Locale.ROOT, "%s %s [B=%d NH=%d S=%d DQK=%d DV=%d chunk=%d] %s: max err %.3g of"
-                            + " max|ref| %.3g (rel %.2g, tol %.0g)%n", pass ? "PASS" : "FAIL", k.entry, sh[0], sh[1],
+                            + " max|ref| %.3g (rel %.2g, tol %.0g)%n", pass ? "PASS" : "FAIL", k.entries(), sh[0], sh[1],
                             sh[2], sh[3], sh[4], sh[5], d.tensor(), d.maxErr(), d.maxRef(), d.relative(), limit);
                 }
+            }
+        }
+        // the split form does the fused form's float32 operations in the same order (only the chunk loop moves to
+        // another work-group), so their results must agree to rounding noise, not just to the bf16 tolerance
+        for (int[] sh : shapes) {
+            if (sh[2] == 1) continue;
+            for (Difference d : compare(Kernel.TENSOR, Kernel.TENSOR_SPLIT, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5])) {
+                boolean pass = d.relative() <= SPLIT_TOL;
+                ok &= pass;
+                System.out.printf(Locale.ROOT, "%s %s against %s [B=%d NH=%d S=%d DQK=%d DV=%d chunk=%d] %s: max err %.3g"
+                        + " of max|ref| %.3g (rel %.2g, tol %.0g)%n", pass ? "PASS" : "FAIL", Kernel.TENSOR_SPLIT.entries(),
+                        Kernel.TENSOR.entry, sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], d.tensor(), d.maxErr(), d.maxRef(),
+                        d.relative(), SPLIT_TOL);
             }
         }
         System.exit(ok ? 0 : 1);
     }
 
+    /** The split tensor-core form against the fused one: float32 rounding noise at most. */
+    static final double SPLIT_TOL = 1e-5;
+
     /**
      * {@code CellBench time}: device milliseconds (median of 20) of the cell kernels on the 7B head shape: the step
-     * kernel at batch 1 and 8 for several work-group sizes, the tensor-core kernel at batch 1 and 8 over 8192 steps.
+     * kernel at batch 1 and 8 for several work-group sizes, the tensor-core kernels (fused and split) at batch 1 over
+     * 2048 and 8192 steps and at batch 8 over 8192.
      */
     static void times() {
         for (int b : new int[] {1, 8}) {
@@ -233,10 +296,17 @@ public final class CellBench {
                 }
             }
         }
-        for (int b : new int[] {1, 8}) {
-            double ms = millis(Kernel.TENSOR, 0, b, 8, 8192, 256, 512, 64, 5);
-            System.out.printf(Locale.ROOT, "tensor-core kernel B=%d NH=8 S=8192: %.3f ms, %.1f TFLOP/s%n",
-                    b, ms, flops(b, 8, 8192, 256, 512, 64) / (ms * 1e9));
+        for (int[] bs : new int[][] {{1, 2048}, {1, 8192}, {8, 8192}}) {
+            for (Kernel k : new Kernel[] {Kernel.TENSOR, Kernel.TENSOR_SPLIT}) {
+                double ms = millis(k, 0, bs[0], 8, bs[1], 256, 512, 64, 5);
+                System.out.printf(Locale.ROOT, "%s B=%d NH=8 S=%d: %.3f ms, %.1f TFLOP/s%n", k.label, bs[0], bs[1], ms,
+                        flops(bs[0], 8, bs[1], 256, 512, 64) / (ms * 1e9));
+            }
+            for (int pass = 1; pass <= 2; pass++) {
+                double ms = millis(Kernel.TENSOR_SPLIT, 0, pass, bs[0], 8, bs[1], 256, 512, 64, 5);
+                System.out.printf(Locale.ROOT, "  of which %s alone: %.3f ms%n",
+                        pass == 1 ? Kernel.TENSOR_SPLIT.entry : Kernel.TENSOR_SPLIT.then, ms);
+            }
         }
     }
 }

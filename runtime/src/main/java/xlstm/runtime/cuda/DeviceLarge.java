@@ -57,6 +57,14 @@ public final class DeviceLarge implements AutoCloseable {
      * the kernel's shape limits allow; {@code -Dxlstm.cuda.tensorCores=false} keeps the float32 kernels.
      */
     private boolean tensorCores;
+    /**
+     * Below this many (batch, head) pairs the tensor-core cell runs as two passes, the states then the outputs of all
+     * chunks at once, else as the one fused kernel, sequential over chunks, whose work-groups then fill the GPU
+     * ({@code -Dxlstm.cuda.splitBelow}; 0: always fused). On the H200 (2026-11-29, 7B heads, 8192 steps): split
+     * 2.58 against 3.64 ms at batch 1 (8 pairs), 20.5 against 14.8 ms at batch 8 (64 pairs).
+     */
+    static final int SPLIT_BELOW = 64;
+    private final int splitBelow = Integer.getInteger("xlstm.cuda.splitBelow", SPLIT_BELOW);
     /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
     private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
     /** Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0: the backend's default). */
@@ -284,13 +292,15 @@ public final class DeviceLarge implements AutoCloseable {
      * chunkwise, tiled below {@link #tiledBelow} pairs.
      */
     CellBench.Kernel cellKernel(int pairs, int s) {
-        return cellKernel(stepTiled, tensorCores, tiledBelow, pairs, s);
+        return cellKernel(stepTiled, tensorCores, splitBelow, tiledBelow, pairs, s);
     }
 
     /** {@link #cellKernel(int, int)} for the given switches (a function of them alone, for tests). */
-    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, int tiledBelow, int pairs, int s) {
+    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, int splitBelow, int tiledBelow, int pairs,
+                                       int s) {
         if (s == 1 && stepTiled) return CellBench.Kernel.STEP_TILED;
-        if (tensorCores && s >= TENSOR_MIN_STEPS) return CellBench.Kernel.TENSOR;
+        if (tensorCores && s >= TENSOR_MIN_STEPS)
+            return pairs < splitBelow ? CellBench.Kernel.TENSOR_SPLIT : CellBench.Kernel.TENSOR;
         return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
     }
 
@@ -527,7 +537,7 @@ public final class DeviceLarge implements AutoCloseable {
                 if (cell.step()) {
                     gen.launchWith(cell.entry, stepBlock, b, nh, dhqk, dhv, at(q), at(k), at(v), at(gates), at(gates + 4L * t * nh),
                             at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
-                } else gen.launch(cell.entry, b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
+                } else cell.launch(gen, b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
                         cellEps);
             } else {

@@ -75,7 +75,7 @@ class LaunchPlanTest {
         // the tiled chunkwise kernels (also on tensor cores) serve the device-resident model (ResidentKernels), not
         // this interface
         for (KernelIndex.Entry e : r.index.entries()) {
-            if (!e.entry().endsWith("_tiled") && !e.entry().endsWith("_tc")) all.add(e.entry());
+            if (!e.entry().endsWith("_tiled") && !tensorCores(e)) all.add(e.entry());
         }
         assertEquals(all, new TreeSet<>(r.plans.keySet()), "the backend interface reaches every kernel of the index");
         for (LaunchPlan p : r.plans.values()) {
@@ -169,13 +169,13 @@ class LaunchPlanTest {
 
     /**
      * The CUDA and OpenCL indexes describe the same kernels (one emitter): launchers may rely on either. CUDA alone
-     * has the tensor-core chunkwise forms ({@code _tc}).
+     * has the tensor-core chunkwise forms ({@code _tc}, and split: {@code _tc_states}, {@code _tc_out}).
      */
     @Test
     void cudaAndOpenClIndexesAgree() {
         KernelIndex cl = KernelIndex.load(OpenClKernels.FOLDER), cu = cuda();
         assertTrue(cl != null);
-        List<KernelIndex.Entry> shared = cu.entries().stream().filter(e -> !e.entry().endsWith("_tc")).toList();
+        List<KernelIndex.Entry> shared = cu.entries().stream().filter(e -> !tensorCores(e)).toList();
         assertEquals(cl.size(), shared.size());
         assertTrue(cu.size() > shared.size(), "the CUDA index has tensor-core kernels");
         for (KernelIndex.Entry c : shared) {
@@ -208,6 +208,32 @@ class LaunchPlanTest {
         KernelIndex.Entry plain = cuda().get("mlstm_chunkwise");
         assertEquals(0, plain.threads());
         assertEquals("0", plain.shared());
+    }
+
+    private static boolean tensorCores(KernelIndex.Entry e) {
+        return e.entry().endsWith("_tc") || e.entry().endsWith("_tc_states") || e.entry().endsWith("_tc_out");
+    }
+
+    @Test
+    void theSplitTensorCorePassesShareTheirScratchLayout() {
+        KernelIndex.Entry states = cuda().get("mlstm_chunkwise_tc_states"), out = cuda().get("mlstm_chunkwise_tc_out");
+        assertTrue(states != null && out != null, "both passes are in the CUDA index");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(64);
+            // B 1, NH 8, S 100, DQK 256, DV 512, chunks of 64: 2 chunks
+            LaunchPlan ps = LaunchPlan.of(states, 1, 8, 100, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
+            LaunchPlan po = LaunchPlan.of(out, 1, 8, 100, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
+            // states: per (head, 64 value columns, 64 keys); outputs: per (head, 64 value columns, chunk)
+            assertEquals(new LaunchPlan.Geometry(8 * 8 * 4, 256), ps.geometry(128, 1024, 1024));
+            assertEquals(new LaunchPlan.Geometry(8 * 8 * 2, 256), po.geometry(128, 1024, 1024));
+            // the chunk-state area (every chunk's C^T as bf16 pairs, n, m): the same size for both passes, so the
+            // scratch buffer does not move between them
+            long area = 8L * 2 * (256 * 512 / 2 + 256 + 1);
+            assertEquals(4 * area, ps.scratchBytes());
+            assertEquals(ps.scratchBytes(), po.scratchBytes());
+            assertEquals(4 * (3 * 64 * 36 + 516), ps.sharedBytes());
+            assertEquals(4 * (192 * (256 / 2 + 4) + 256 + 5252), po.sharedBytes());
+        }
     }
 
     @Test
