@@ -3,7 +3,7 @@
 # `xlstm bench --backend cuda` (prefill only) once per round, the rounds alternating the sets, so that every set sees
 # the same machine; the median over the rounds is printed per set and prompt length at the end. Compare builds or
 # options only inside one run of this script (speeds move between GPU machines).
-#   scripts/gpu-prefill-ab.sh '' '-Dxlstm.cuda.splitBelow=0'        (from the repository root there)
+#   scripts/gpu-prefill-ab.sh '' '-Dxlstm.cuda.cellSplit=false'        (from the repository root there)
 # Each argument is one flag set ('' = the defaults). Build here first, then carry .jre.tar.xz, work-area/gpulib
 # (scripts/gpu-lib.sh) and cli/target/xlstm-cli.jar. Environment: ROUNDS (default 2), PREFILL (default 2048,8192).
 set -uo pipefail

@@ -94,7 +94,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile",
             description = "After each decode measurement, as many steps again broken down by operation (CPU): time,"
                     + " weight bytes and GB/s per category, and the pool's posts; with --bandwidth also the share of the"
-                    + " best read bandwidth.")
+                    + " best read bandwidth. With --backend cuda: the decode step of the first batch size and the"
+                    + " longest prefill, device time per operation.")
     boolean profile;
 
     @Option(names = "--logits-out", paramLabel = "FILE",
@@ -149,8 +150,12 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         kb = Backends.choose(backend, spec);
+        if (kb instanceof CudaKernels) {
+            if (profile && decode == 0 && prefill.isEmpty())
+                throw new UserError("--profile breaks down decode steps and prefills: it needs --decode N > 0 or --prefill S");
+            return device(out);
+        }
         if (profile && (decode == 0 || skipModel)) throw new UserError("--profile breaks down decode steps: it needs --decode N > 0 and the model");
-        if (kb instanceof CudaKernels) return device(out);
         String host = String.format(Locale.ROOT, "%d threads, %d-bit vectors (%s), %s, %s", CpuParallel.threads(),
                 FloatVector.SPECIES_PREFERRED.vectorBitSize(), KernelMode.scalar() ? "scalar kernels forced" : "vector kernels",
                 System.getProperty("os.arch"), Runtime.version());
@@ -194,8 +199,10 @@ final class BenchCommand implements Callable<Integer> {
             DeviceBench b = new DeviceBench(m, repeats == null ? 5 : repeats, s -> progress(0, 1, s));
             double bw = b.copyBandwidth(2L << 30);
             if (decode > 0) for (int n : batch) b.decode(n, decode, bw);
-            String profiled = profile ? b.profile(batch.getFirst(), decode) : null;
+            String profiled = profile && decode > 0 ? b.profile(batch.getFirst(), decode) : null;
             for (int s : prefill) b.prefill(s);
+            int longest = prefill.stream().mapToInt(Integer::intValue).max().orElse(0);
+            String prefillProfiled = profile && longest > 0 ? b.profilePrefill(longest, 2) : null;
             if (!skipCells) {
                 var c = m.config();
                 for (CellBench.Kernel k : CellBench.Kernel.values()) {
@@ -212,6 +219,12 @@ final class BenchCommand implements Callable<Integer> {
                 out.println("decode step profile, batch " + batch.getFirst() + " (device time per operation, launch by launch"
                         + " with an event between operations; the graph replay above has no gaps between launches)");
                 out.print(profiled);
+            }
+            if (prefillProfiled != null) {
+                out.println();
+                out.println("prefill profile, S " + longest + " (device time per operation, launch by launch with an event"
+                        + " between operations)");
+                out.print(prefillProfiled);
             }
         }
         return 0;

@@ -147,12 +147,27 @@ public final class DeviceBench {
         }
     }
 
+    /** The device time of a prefill of s tokens, batch 1, per operation ({@link DeviceLarge#profilePrefill}). */
+    public String profilePrefill(int s, int runs) {
+        progress.accept("prefill profile, S=" + s);
+        try (DeviceLargeState st = model.newState(1)) {
+            long[][] prompt = {promptOf(s)};
+            model.profilePrefill(prompt, st, 1); // warm-up
+            return model.profilePrefill(prompt, st, runs);
+        }
+    }
+
+    private long[] promptOf(int s) {
+        long[] row = new long[s];
+        for (int j = 0; j < s; j++) row[j] = (j * 7919L + 13) % model.config().vocabSize();
+        return row;
+    }
+
     /** A prefill of s random tokens, batch 1, from a zero state. */
     public void prefill(int s) {
         progress.accept("prefill S=" + s);
         try (DeviceLargeState st = model.newState(1)) {
-            long[][] prompt = new long[1][s];
-            for (int j = 0; j < s; j++) prompt[0][j] = (j * 7919L + 13) % model.config().vocabSize();
+            long[][] prompt = {promptOf(s)};
             double ms = timed(() -> {
                 model.reset(st);
                 model.prefill(prompt, st);

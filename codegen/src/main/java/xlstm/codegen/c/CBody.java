@@ -304,10 +304,10 @@ final class CBody {
     /**
      * Writes several vectors: with {@link #batched} lanes, in one loop whose batches load every vector's elements
      * before storing any (a prologue's query, key and value rows: one wait for memory per batch instead of one per
-     * vector); otherwise one loop per vector.
+     * vector; a part of a vector alone, too); otherwise one loop per vector.
      */
     void emitAll(CCode c, List<VecSink> sinks) {
-        if (elemBatch == 1 || sinks.size() == 1) {
+        if (elemBatch == 1 || sinks.size() == 1 && sinks.getFirst().from() == null) {
             for (VecSink s : sinks) {
                 if (s.from() == null) emitInto(c, s.b(), s.e(), new Type.Vec(new Dim(s.dim())));
                 else throw new IllegalStateException("a part of a vector needs batched lanes");

@@ -140,10 +140,13 @@ public class CFamilyEmitter implements Emitter {
 
     /**
      * nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled); lanes:
-     * the prologue's vectors are shared by the lanes of a sub-group (it has no per-step temporaries).
+     * the prologue's vectors are shared by the lanes of a sub-group (it has no per-step temporaries); wAfterK: the
+     * tensor-core outputs pass keeps W where K was (cuda.stg's tcScores waits for every warp's Q K^T first);
+     * prologueV: that pass's second prologue, a tile's values alone (its first has the gates, queries and keys).
      */
     record ChunkModel(String DK, String DV, String C, String n, String m, String nIn, String mIn, String h, boolean stab,
-                      boolean norm, String eps, String lower, String perStep, String prologue, boolean lanes) {}
+                      boolean norm, String eps, String lower, String perStep, String prologue, boolean lanes,
+                      boolean wAfterK, String prologueV) {}
 
     /**
      * A groups launch; with {@code tileDim} (the value dim's name; chunkwise only) each work-group takes one tile of
@@ -304,7 +307,7 @@ public class CFamilyEmitter implements Emitter {
     /**
      * Entry-point suffixes of the split tensor-core form: {@code <cell>_chunkwise_tc_states} (the state recurrence,
      * sequential over chunks, a work-group per (b, h, value tile, key tile of {@link #CHUNK_TILE})), then
-     * {@code <cell>_chunkwise_tc_out} (the outputs, a work-group per (b, h, value tile, chunk)), launched in that order
+     * {@code <cell>_chunkwise_tc_out} (the outputs, a work-group per (b, h, chunk) looping over the value tiles), launched in that order
      * on one stream with the tiled arguments: the first leaves every chunk's start state in the scratch buffer for
      * the second (cuda.stg's tcChunkStates; both have the same scratch formula, so the buffer does not move between).
      */
@@ -396,7 +399,7 @@ public class CFamilyEmitter implements Emitter {
      * A pass of the split tensor-core form: its entry, count (states: per key tile; outputs: per chunk), the scratch
      * formula both passes share (the chunk-state area, then the groups' own scratch for the larger count), and the
      * dynamic shared memory of cuda.stg's templates in bytes (states: K^T, V^T, (aw V)^T rows of 72 bf16 and 516
-     * floats; outputs: Q, K, C^T rows of DK + 8 bf16, V^T and W rows of 72, 644 floats and n).
+     * floats; outputs: Q, K, C^T rows of DK + 8 bf16, V^T rows of 72 (W's where K was), 644 floats and n).
      */
     private KernelModel splitModel(ScheduledCell sc, Form form, String tileDim, String dk, Poly perGroup,
                                    List<String> extraInputs, String body) {
@@ -404,22 +407,24 @@ public class CFamilyEmitter implements Emitter {
         boolean states = form == Form.TENSOR_STATES;
         String tiles = "B*NH*((" + tileDim + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")";
         String keyTiles = "((" + dk + "+" + (CHUNK_TILE - 1) + ")/" + CHUNK_TILE + ")", chunks = "((S+L-1)/L)";
-        String count = tiles + "*" + (states ? keyTiles : chunks);
+        String count = states ? tiles + "*" + keyTiles : "B*NH*" + chunks;
         String area = "B*NH*" + chunks + "*(" + dk + "*" + tileDim + "/2+" + dk + "+1)";
         String scratch = perGroup.isZero() ? area : area + "+" + tiles + "*(" + keyTiles + "+" + chunks + ")*(" + perGroup + ")";
-        String shared = states ? "4*(3*64*36+516)" : "4*(192*(" + dk + "/2+4)+" + dk + "+5252)";
+        // (64/(DK+1): W's own 64 x 36 words where K's rows are too short to hold it, DK < 64)
+        String shared = states ? "4*(3*64*36+516)" : "4*(192*(" + dk + "/2+4)+" + dk + "+2948+2304*(64/(" + dk + "+1)))";
         List<String> doc = new ArrayList<>(doc(sc, ScheduleKind.CHUNKWISE));
         doc.add(states
                 ? "Tensor cores, split, pass 1 of 2: the states alone, one work-group of " + TENSOR_THREADS + " threads per (b, h, "
                   + CHUNK_TILE + " value columns, " + CHUNK_TILE + " keys), sequential over chunks; every chunk's start state to scratch"
                 : "Tensor cores, split, pass 2 of 2: the outputs, one work-group of " + TENSOR_THREADS + " threads per (b, h, "
-                  + CHUNK_TILE + " value columns, chunk), from the chunk states pass 1 left in scratch");
+                  + "chunk) looping over tiles of " + CHUNK_TILE + " value columns, from the chunk states pass 1 left in scratch");
         doc.add("chunkSize <= " + TENSOR_MAX_CHUNK + ", " + dk + " % 16 == 0, " + dk + " <= " + TENSOR_MAX_KEY + " (else __trap)");
-        // the states pass is a sequential loop: two work-groups per multiprocessor let the 7B shape's 256 work-groups
-        // at batch 1 (8 heads x 8 value x 4 key tiles) all run at once on 132 multiprocessors
+        // two work-groups per multiprocessor (registers for them; the outputs pass's shared memory fits twice in 228 KB
+        // at DK 256): the states pass's 256 work-groups of the 7B shape at batch 1 (8 heads x 8 value x 4 key tiles)
+        // all run at once on 132 multiprocessors, and one outputs work-group's loads overlap another's products
         return new KernelModel(entry(c, ScheduleKind.CHUNKWISE) + (states ? TENSOR_STATES : TENSOR_OUT), c.name(),
                 c.kind().keyword(), ScheduleKind.CHUNKWISE.method(), "groups", count, scratch,
-                params(c, ScheduleKind.CHUNKWISE, extraInputs), doc, body, shared, TENSOR_THREADS, states ? 2 : 1);
+                params(c, ScheduleKind.CHUNKWISE, extraInputs), doc, body, shared, TENSOR_THREADS, 2);
     }
 
     private static List<String> doc(ScheduledCell sc, ScheduleKind k) {
@@ -621,8 +626,9 @@ public class CFamilyEmitter implements Emitter {
                 LinearRecurrence lr = v.recurrence();
                 CBody g = new CBody(CFamilyEmitter::id, "_scp");
                 Sinks sinks = switch (form) {
-                    case TENSOR, TENSOR_OUT -> Sinks.SHARED_BF16;
+                    case TENSOR -> Sinks.SHARED_BF16;
                     case TENSOR_STATES -> Sinks.STATES_BF16;
+                    case TENSOR_OUT -> Sinks.OUT_QK_BF16;
                     default -> Sinks.scratch(lr);
                 };
                 CCode pro = prologue(v.ir(), lr, g, true, sinks);
@@ -649,8 +655,13 @@ public class CFamilyEmitter implements Emitter {
                     if (n != null) extraInputs.add(nIn);
                     if (m != null) extraInputs.add(mIn);
                 }
+                // the outputs pass's values, per tile (fewer per-step temporaries than the first prologue's, which
+                // sized the per-step scratch)
+                String proV = form == Form.TENSOR_OUT
+                        ? prologue(v.ir(), lr, new CBody(CFamilyEmitter::id, "_scp"), lanes, Sinks.V_TILE_BF16).toString() : null;
                 ChunkModel cm = new ChunkModel(id(DK), id(DV), id(lr.matrixState()), n, m, nIn, mIn, id(lr.output()),
-                        lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes);
+                        lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes, form == Form.TENSOR_OUT,
+                        proV);
                 if (stepTiled) {
                     // the step's Q, K, V, two log gates, its temporaries, the partial sums
                     need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T).plus(Poly.of(STEP_PARTS));
@@ -735,8 +746,9 @@ public class CFamilyEmitter implements Emitter {
             String split = states ? "(" + dk + " + " + (CHUNK_TILE - 1) + ") / " + CHUNK_TILE
                     : "(S + xl_maxi(1, xl_mini(chunkSize, S)) - 1) / xl_maxi(1, xl_mini(chunkSize, S))";
             String area = "(xl_long)B * NH * ((S + _L - 1) / _L) * ((xl_long)" + dk + " * " + tile + " / 2 + " + dk + " + 1)";
-            String body = render("groups", "g", new GroupsModel(false, true, c(perGroup), variants, tile, tileWidth, split,
-                    states ? "key tiles of " + CHUNK_TILE : "chunks", area));
+            // the outputs pass loops over the value tiles itself: a work-group per (b, h, chunk)
+            String body = render("groups", "g", new GroupsModel(false, true, c(perGroup), variants, states ? tile : null,
+                    states ? tileWidth : null, split, states ? "key tiles of " + CHUNK_TILE : "chunks", area));
             return splitModel(sc, form, tile, dk, perGroup, extraInputs, body);
         }
         String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
@@ -787,6 +799,13 @@ public class CFamilyEmitter implements Emitter {
         /** The split form's states pass: no queries, only the tile's keys ({@code _k0}, {@code _kn}) and values. */
         static final Sinks STATES_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", null, new CBody.Buf("_dK", "0", null),
                 new CBody.Buf("_dV", "0", null), "_j0", "_tw", "_k0", "_kn");
+
+        /** The split form's outputs pass, first prologue: gates, queries, keys (no values). */
+        static final Sinks OUT_QK_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", new CBody.Buf("_dQ", "0", null),
+                new CBody.Buf("_dK", "0", null), null, null, null);
+
+        /** The split form's outputs pass, per value tile: the tile's values alone. */
+        static final Sinks V_TILE_BF16 = new Sinks(null, null, null, null, new CBody.Buf("_dV", "0", null), "_j0", "_tw");
     }
 
     /** Elements per lane a prologue loads before it stores (loads in flight; see {@link CBody#batched}). */
@@ -796,21 +815,27 @@ public class CFamilyEmitter implements Emitter {
         CCode pro = new CCode();
         bindDecls(ir, g, null);
         if (lanes) g.strided("_sub", "_G").batched(PROLOGUE_BATCH);
-        String lf = g.scalar(g.prepare(lr.logForget(), pro), null, null);
-        pro.line("if (_sub == 0) " + to.lf() + " = " + lf + ";");
-        String li = g.scalar(g.prepare(lr.logInput(), pro), null, null);
-        pro.line("if (_sub == 0) " + to.li() + " = " + li + ";");
+        // the log gates are stored after the vectors: with no store between, their loads join the vectors' first
+        // batch instead of each waiting for memory on its own
+        if (to.lf() != null) {
+            String lf = g.scalar(g.prepare(lr.logForget(), pro), null, null);
+            pro.line("const float _lfv = " + lf + ";");
+            String li = g.scalar(g.prepare(lr.logInput(), pro), null, null);
+            pro.line("const float _liv = " + li + ";");
+        }
         String DK = lr.keyDim().name(), DV = lr.valueDim().name();
-        Expr q = to.q() == null ? null : g.prepare(lr.query(), pro), k = g.prepare(lr.key(), pro), v = g.prepare(lr.value(), pro);
+        Expr q = to.q() == null ? null : g.prepare(lr.query(), pro), k = to.k() == null ? null : g.prepare(lr.key(), pro);
+        Expr v = to.v() == null ? null : g.prepare(lr.value(), pro);
         // a tile's form needs only its value columns (the others are never read): with lanes, only those are loaded;
         // the same for the keys of a key tile, and no queries where the form has none
         List<CBody.VecSink> sinks = new ArrayList<>();
         if (q != null) sinks.add(CBody.VecSink.all(to.q(), q, DK));
-        sinks.add(lanes && to.kFrom() != null ? new CBody.VecSink(to.k(), k, DK, to.kFrom(), to.kCount())
+        if (k != null) sinks.add(lanes && to.kFrom() != null ? new CBody.VecSink(to.k(), k, DK, to.kFrom(), to.kCount())
                 : CBody.VecSink.all(to.k(), k, DK));
-        sinks.add(lanes && to.vFrom() != null ? new CBody.VecSink(to.v(), v, DV, to.vFrom(), to.vCount())
+        if (v != null) sinks.add(lanes && to.vFrom() != null ? new CBody.VecSink(to.v(), v, DV, to.vFrom(), to.vCount())
                 : CBody.VecSink.all(to.v(), v, DV));
         g.emitAll(pro, sinks);
+        if (to.lf() != null) pro.line("if (_sub == 0) { " + to.lf() + " = _lfv; " + to.li() + " = _liv; }");
         return pro;
     }
 

@@ -30,7 +30,7 @@ public final class CellBench {
         /**
          * {@code mlstm_chunkwise_tc_states} then {@code mlstm_chunkwise_tc_out}: the tensor-core form split in two
          * passes, the states sequential over chunks (a work-group per (batch, head, 64 value columns, 64 keys)),
-         * then the outputs of all chunks at once (a work-group per (batch, head, 64 value columns, chunk)).
+         * then the outputs of all chunks at once (a work-group per (batch, head, chunk)).
          */
         TENSOR_SPLIT("mlstm_chunkwise_tc_states", "mlstm_chunkwise_tc_out", "chunkwise kernels, tensor cores, split"),
         /** {@code mlstm_step_tiled}: one decode step (S = 1), a work-group per (batch, head, 32 value columns). */

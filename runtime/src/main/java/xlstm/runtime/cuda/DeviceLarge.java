@@ -58,13 +58,11 @@ public final class DeviceLarge implements AutoCloseable {
      */
     private boolean tensorCores;
     /**
-     * Below this many (batch, head) pairs the tensor-core cell runs as two passes, the states then the outputs of all
-     * chunks at once, else as the one fused kernel, sequential over chunks, whose work-groups then fill the GPU
-     * ({@code -Dxlstm.cuda.splitBelow}; 0: always fused). On the H200 (2026-11-29, 7B heads, 8192 steps): split
-     * 2.58 against 3.64 ms at batch 1 (8 pairs), 20.5 against 14.8 ms at batch 8 (64 pairs).
+     * The tensor-core cell as two passes, the states then the outputs of all chunks at once (default), or as the one
+     * fused kernel, sequential over chunks ({@code -Dxlstm.cuda.cellSplit=false}). On the H200 (2026-11-29, 7B
+     * heads, 8192 steps, same device call): split 1.36 against 3.47 ms at batch 1, 10.6 against 14.0 ms at batch 8.
      */
-    static final int SPLIT_BELOW = 64;
-    private final int splitBelow = Integer.getInteger("xlstm.cuda.splitBelow", SPLIT_BELOW);
+    private final boolean splitCell = Boolean.parseBoolean(System.getProperty("xlstm.cuda.cellSplit", "true"));
     /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
     private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
     /** Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0: the backend's default). */
@@ -292,15 +290,14 @@ public final class DeviceLarge implements AutoCloseable {
      * chunkwise, tiled below {@link #tiledBelow} pairs.
      */
     CellBench.Kernel cellKernel(int pairs, int s) {
-        return cellKernel(stepTiled, tensorCores, splitBelow, tiledBelow, pairs, s);
+        return cellKernel(stepTiled, tensorCores, splitCell, tiledBelow, pairs, s);
     }
 
     /** {@link #cellKernel(int, int)} for the given switches (a function of them alone, for tests). */
-    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, int splitBelow, int tiledBelow, int pairs,
+    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, boolean split, int tiledBelow, int pairs,
                                        int s) {
         if (s == 1 && stepTiled) return CellBench.Kernel.STEP_TILED;
-        if (tensorCores && s >= TENSOR_MIN_STEPS)
-            return pairs < splitBelow ? CellBench.Kernel.TENSOR_SPLIT : CellBench.Kernel.TENSOR;
+        if (tensorCores && s >= TENSOR_MIN_STEPS) return split ? CellBench.Kernel.TENSOR_SPLIT : CellBench.Kernel.TENSOR;
         return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
     }
 
@@ -372,6 +369,7 @@ public final class DeviceLarge implements AutoCloseable {
         Activations a = prefillBuffers(t, b);
         ctx.writeAt(a.tokenIds, MemorySegment.ofArray(flat));
         glue.embed(a.tokenIds, embedding, bf16, e, t, a.x);
+        mark("embedding");
         queueBlocks(a, b, s, st);
         queueHead(a, b, s, st.logits, st.ids);
     }
@@ -419,6 +417,25 @@ public final class DeviceLarge implements AutoCloseable {
                 queueStep(st);
                 t.collect();
                 st.steps++;
+            }
+            return t.table();
+        } finally {
+            timer = null;
+        }
+    }
+
+    /**
+     * As {@link #profileSteps} for {@code runs} prefills of {@code prompt} into {@code st}, each from a reset state:
+     * where a prompt's time goes.
+     */
+    public synchronized String profilePrefill(long[][] prompt, DeviceLargeState st, int runs) {
+        try (StepTimer t = new StepTimer(ctx)) {
+            timer = t;
+            for (int i = 0; i < runs; i++) {
+                reset(st);
+                t.begin();
+                prefill(prompt, st);
+                t.collect();
             }
             return t.table();
         } finally {

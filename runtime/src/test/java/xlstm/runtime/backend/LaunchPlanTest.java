@@ -223,16 +223,19 @@ class LaunchPlanTest {
             // B 1, NH 8, S 100, DQK 256, DV 512, chunks of 64: 2 chunks
             LaunchPlan ps = LaunchPlan.of(states, 1, 8, 100, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
             LaunchPlan po = LaunchPlan.of(out, 1, 8, 100, 256, 512, 64, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
-            // states: per (head, 64 value columns, 64 keys); outputs: per (head, 64 value columns, chunk)
+            // states: per (head, 64 value columns, 64 keys); outputs: per (head, chunk), looping over the value tiles
             assertEquals(new LaunchPlan.Geometry(8 * 8 * 4, 256), ps.geometry(128, 1024, 1024));
-            assertEquals(new LaunchPlan.Geometry(8 * 8 * 2, 256), po.geometry(128, 1024, 1024));
+            assertEquals(new LaunchPlan.Geometry(8 * 2, 256), po.geometry(128, 1024, 1024));
             // the chunk-state area (every chunk's C^T as bf16 pairs, n, m): the same size for both passes, so the
             // scratch buffer does not move between them
             long area = 8L * 2 * (256 * 512 / 2 + 256 + 1);
             assertEquals(4 * area, ps.scratchBytes());
             assertEquals(ps.scratchBytes(), po.scratchBytes());
             assertEquals(4 * (3 * 64 * 36 + 516), ps.sharedBytes());
-            assertEquals(4 * (192 * (256 / 2 + 4) + 256 + 5252), po.sharedBytes());
+            assertEquals(4 * (192 * (256 / 2 + 4) + 256 + 2948), po.sharedBytes(), "W where K was");
+            // short keys (DQK 32): W gets its own 64 x 36 words
+            LaunchPlan small = LaunchPlan.of(out, 1, 2, 77, 32, 64, 16, t, t, t, t, t, t, t, t, t, t, t, 1e-6f);
+            assertEquals(4 * (192 * (32 / 2 + 4) + 32 + 2948 + 2304), small.sharedBytes());
         }
     }
 

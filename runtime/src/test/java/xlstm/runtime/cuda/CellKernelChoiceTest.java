@@ -12,25 +12,24 @@ class CellKernelChoiceTest {
     @Test
     void decodeStepsRunTheStepKernelPromptsTheTensorCoresWhereAllowed() {
         // a decode step (S = 1): the tiled step kernel, whatever the weights
-        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, true, 0, 64, 8, 1));
-        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, false, 0, 64, 512, 1));
+        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, true, false, 64, 8, 1));
+        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, false, false, 64, 512, 1));
         // switched off: the chunkwise kernels by (batch, head) pairs
-        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(false, true, 0, 64, 8, 1));
-        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(false, true, 0, 64, 64, 1));
+        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(false, true, false, 64, 8, 1));
+        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(false, true, false, 64, 64, 1));
         // prompts of 16 steps or more on tensor cores (bf16 weights); shorter ones would pad to a 64-step chunk
-        assertEquals(Kernel.TENSOR, DeviceLarge.cellKernel(true, true, 0, 64, 8, DeviceLarge.TENSOR_MIN_STEPS));
-        assertEquals(Kernel.TENSOR, DeviceLarge.cellKernel(true, true, 0, 64, 512, 8192));
-        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, true, 0, 64, 8, DeviceLarge.TENSOR_MIN_STEPS - 1));
-        // split in two passes (states, then all chunks' outputs at once) below 64 (batch, head) pairs, else fused
-        assertEquals(Kernel.TENSOR_SPLIT, DeviceLarge.cellKernel(true, true, 64, 64, 8, 8192));
-        assertEquals(Kernel.TENSOR_SPLIT, DeviceLarge.cellKernel(false, true, 64, 64, 63, DeviceLarge.TENSOR_MIN_STEPS));
-        assertEquals(Kernel.TENSOR, DeviceLarge.cellKernel(true, true, 64, 64, 64, 8192));
-        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, true, 64, 64, 8, 1));
-        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, false, 64, 64, 8, 8192));
+        assertEquals(Kernel.TENSOR, DeviceLarge.cellKernel(true, true, false, 64, 8, DeviceLarge.TENSOR_MIN_STEPS));
+        assertEquals(Kernel.TENSOR, DeviceLarge.cellKernel(true, true, false, 64, 512, 8192));
+        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, true, false, 64, 8, DeviceLarge.TENSOR_MIN_STEPS - 1));
+        // split in two passes (the model's default: states, then all chunks' outputs at once) or fused
+        assertEquals(Kernel.TENSOR_SPLIT, DeviceLarge.cellKernel(true, true, true, 64, 8, 8192));
+        assertEquals(Kernel.TENSOR_SPLIT, DeviceLarge.cellKernel(false, true, true, 64, 512, DeviceLarge.TENSOR_MIN_STEPS));
+        assertEquals(Kernel.STEP_TILED, DeviceLarge.cellKernel(true, true, true, 64, 8, 1));
+        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, false, true, 64, 8, 8192));
         // float32 weights (no tensor cores): tiled below 64 pairs, plain from there
-        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, false, 0, 64, 63, 100));
-        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(true, false, 0, 64, 64, 100));
-        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(true, false, 0, 0, 8, 100));
+        assertEquals(Kernel.TILED, DeviceLarge.cellKernel(true, false, false, 64, 63, 100));
+        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(true, false, false, 64, 64, 100));
+        assertEquals(Kernel.PLAIN, DeviceLarge.cellKernel(true, false, false, 0, 8, 100));
     }
 
     @Test
