@@ -107,7 +107,8 @@ final class GlueKernels {
 
     void splitQkvo(long proj, long bias, int tokens, int s, int nh, int dhqk, int dhv, long q, long k, long v, long o,
             long gates) {
-        launch(split, tokens, BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
+        long r = 2L * nh * dhqk + 2L * nh * dhv + 2L * nh;
+        launch(split, tokens * ((r + BLOCK - 1) / BLOCK), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
                 .i32(dhqk).i32(dhv).ptr(q).ptr(k).ptr(v).ptr(o).ptr(gates));
     }
 

@@ -69,13 +69,14 @@ extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const floa
 extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int T, int S, int NH, int DHQK, int DHV,
         float* q, float* k, float* v, float* o, float* gates) {
     XL_ENTRY();
-    // one block per token (its row of R floats), 32-bit index arithmetic: the 64-bit divisions of one flat index per
-    // element made this copy compute-bound (552 us per 7B block at 8192 tokens, 2.7x its memory time)
+    // ceil(R / blockDim) blocks per token, one element per thread, 32-bit index arithmetic: the 64-bit divisions of
+    // one flat index per element made this copy compute-bound (552 us per 7B block at 8192 tokens, 2.7x its memory
+    // time), and a loop per thread over a token's row left a decode step's few tokens waiting on each load
     const int DQK = NH * DHQK, DV = NH * DHV, R = 2 * DQK + 2 * DV + 2 * NH;
-    const int t = blockIdx.x, bb = t / S, s = t % S;
-    const float* yr = y + (xl_long)t * R;
-    for (int c = threadIdx.x; c < R; c += blockDim.x) {
-        const float val = yr[c] + (bias ? bias[c] : 0.0f);
+    const int nb = (R + blockDim.x - 1) / blockDim.x, t = blockIdx.x / nb, bb = t / S, s = t % S;
+    const int c = (blockIdx.x - t * nb) * blockDim.x + threadIdx.x;
+    if (c < R) {
+        const float val = y[(xl_long)t * R + c] + (bias ? bias[c] : 0.0f);
         if (c < 2 * DQK) {
             const int cc = c < DQK ? c : c - DQK, hd = cc / DHQK;
             (c < DQK ? q : k)[(((xl_long)bb * NH + hd) * S + s) * DHQK + (cc - hd * DHQK)] = val;
