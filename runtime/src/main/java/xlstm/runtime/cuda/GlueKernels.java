@@ -17,13 +17,13 @@ import xlstm.backends.cuda.KernelArgs;
 final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
-    static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_split_qkvo",
-            "xl_headnorm", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
+    static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, split, headnorm, addBias, toBf16, lastRows, argmax, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, addBias, toBf16, lastRows, argmax, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -31,8 +31,10 @@ final class GlueKernels {
         CuModule m = ctx.module("large_glue.cu", source(RESOURCE));
         embed = ctx.function(m, "xl_embed");
         rmsnorm = ctx.function(m, "xl_rmsnorm");
+        rmsnormRows = ctx.function(m, "xl_rmsnorm_rows");
         split = ctx.function(m, "xl_split_qkvo");
         headnorm = ctx.function(m, "xl_headnorm");
+        headnormRows = ctx.function(m, "xl_headnorm_rows");
         addBias = ctx.function(m, "xl_add_bias");
         toBf16 = ctx.function(m, "xl_to_bf16");
         lastRows = ctx.function(m, "xl_last_rows");
@@ -87,12 +89,27 @@ final class GlueKernels {
     }
 
     /**
-     * Threads per block for a block reduction over n features: about 4 features a thread (a row is one block, and
-     * at batch 1 the only one: the more threads the shorter its serial loops), a multiple of 32, 32..1024.
+     * Threads per block of the norms over n features: about 4 features a thread (a row is one block, and at batch 1
+     * the only one: the more threads the shorter its serial loops), a multiple of 32, 32..1024.
      */
     static int reduceBlock(int n) {
         return Math.min(1024, Math.max(32, (n / 4 + 31) / 32 * 32));
     }
+
+    /**
+     * Threads per block of the norms' {@code _rows} forms (a prompt's many rows): up to 16 features a thread
+     * (large_glue.cu's XL_NORM_REG, kept in registers and read once), a multiple of 32, 64..1024.
+     */
+    static int rowsBlock(int n) {
+        return Math.min(1024, Math.max(64, ((n + 15) / 16 + 31) / 32 * 32));
+    }
+
+    /**
+     * Rows from which the norms run their {@code _rows} forms: two blocks per H200 multiprocessor. On the H200 (7B,
+     * 2026-11-29) those took an RMS norm over 8192 rows from 135 to 83 us, while a decode step (one row) was 0.36 ms
+     * slower with them, at either block size, than with the plain forms (same device call).
+     */
+    static final int MANY_ROWS = 264;
 
     void embed(long ids, long table, boolean tableBf16, int e, int rows, long x) {
         launch(embed, grid((long) rows * e), BLOCK,
@@ -101,19 +118,21 @@ final class GlueKernels {
 
     /** rows of E floats at x -> y (float32, or bf16 with yBf16); b may be 0. */
     void rmsNorm(long x, long w, long b, int rows, int e, float eps, long y, boolean yBf16) {
-        launch(rmsnorm, rows, reduceBlock(e),
+        boolean many = rows >= MANY_ROWS;
+        launch(many ? rmsnormRows : rmsnorm, rows, many ? rowsBlock(e) : reduceBlock(e),
                 new KernelArgs().ptr(x).ptr(w).ptr(b).i32(e).f32(eps).ptr(y).i32(yBf16 ? 1 : 0));
     }
 
     void splitQkvo(long proj, long bias, int tokens, int s, int nh, int dhqk, int dhv, long q, long k, long v, long o,
             long gates) {
-        long r = 2L * nh * dhqk + 2L * nh * dhv + 2L * nh;
-        launch(split, tokens * ((r + BLOCK - 1) / BLOCK), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
+        launch(split, (long) tokens * (4 * nh + 1), BLOCK, new KernelArgs().ptr(proj).ptr(bias).i32(tokens).i32(s).i32(nh)
                 .i32(dhqk).i32(dhv).ptr(q).ptr(k).ptr(v).ptr(o).ptr(gates));
     }
 
     void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
-        launch(headnorm, (long) tokens * nh, reduceBlock(dhv),
+        long rows = (long) tokens * nh;
+        boolean many = rows >= MANY_ROWS;
+        launch(many ? headnormRows : headnorm, rows, many ? rowsBlock(dhv) : reduceBlock(dhv),
                 new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
     }
 

@@ -47,6 +47,11 @@ extern "C" __global__ void xl_embed(const xl_long* ids, const void* table, int t
     }
 }
 
+// elements per thread the norms' _rows forms keep in registers (for a prompt's many rows; GlueKernels.normBlock):
+// rows of up to XL_NORM_REG x blockDim features are read once, all loads of a thread in flight together; longer
+// rows take the loops. A decode step's few rows take the plain forms (a 7B step was 0.36 ms slower with _rows)
+#define XL_NORM_REG 16
+
 // one block per row: y = x * rsqrt(mean(x^2) + eps) * w (+ b), written as float32 or bf16 (the next product's input)
 extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const float* b, int E, float eps, void* y,
         int yBf16) {
@@ -64,32 +69,74 @@ extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const floa
     }
 }
 
+// xl_rmsnorm for many rows: the row in registers (XL_NORM_REG)
+extern "C" __global__ void xl_rmsnorm_rows(const float* x, const float* w, const float* b, int E, float eps, void* y,
+        int yBf16) {
+    XL_ENTRY();
+    const xl_long row = blockIdx.x;
+    const float* xr = x + row * E;
+    if (E <= XL_NORM_REG * (int)blockDim.x) {
+        float v[XL_NORM_REG];
+        float ss = 0.0f;
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_REG; u++) {
+            const int j = threadIdx.x + u * blockDim.x;
+            v[u] = j < E ? xr[j] : 0.0f;
+            ss += v[u] * v[u];
+        }
+        const float rstd = rsqrtf(xl_block_sum(ss) / E + eps);
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_REG; u++) {
+            const int j = threadIdx.x + u * blockDim.x;
+            if (j < E) {
+                float o = v[u] * rstd * w[j];
+                if (b) o += b[j];
+                if (yBf16) ((xl_bf16*)y)[row * E + j] = xl_f2bf(o);
+                else ((float*)y)[row * E + j] = o;
+            }
+        }
+        return;
+    }
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < E; j += blockDim.x) ss += xr[j] * xr[j];
+    const float rstd = rsqrtf(xl_block_sum(ss) / E + eps);
+    for (int j = threadIdx.x; j < E; j += blockDim.x) {
+        float v = xr[j] * rstd * w[j];
+        if (b) v += b[j];
+        if (yBf16) ((xl_bf16*)y)[row * E + j] = xl_f2bf(v);
+        else ((float*)y)[row * E + j] = v;
+    }
+}
+
 // the fused projection's rows (T = B*S tokens of R = 2 DQK + 2 DV + 2 NH features: q, k, v, o, i, f) plus its bias
 // into the cell's layouts: q, k (B, NH, S, DHQK), v (B, NH, S, DHV), o (T, DV), gates (2, B, NH, S): i then f
 extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int T, int S, int NH, int DHQK, int DHV,
         float* q, float* k, float* v, float* o, float* gates) {
     XL_ENTRY();
-    // ceil(R / blockDim) blocks per token, one element per thread, 32-bit index arithmetic: the 64-bit divisions of
-    // one flat index per element made this copy compute-bound (552 us per 7B block at 8192 tokens, 2.7x its memory
-    // time), and a loop per thread over a token's row left a decode step's few tokens waiting on each load
-    const int DQK = NH * DHQK, DV = NH * DHV, R = 2 * DQK + 2 * DV + 2 * NH;
-    const int nb = (R + blockDim.x - 1) / blockDim.x, t = blockIdx.x / nb, bb = t / S, s = t % S;
-    const int c = (blockIdx.x - t * nb) * blockDim.x + threadIdx.x;
-    if (c < R) {
-        const float val = y[(xl_long)t * R + c] + (bias ? bias[c] : 0.0f);
-        if (c < 2 * DQK) {
-            const int cc = c < DQK ? c : c - DQK, hd = cc / DHQK;
-            (c < DQK ? q : k)[(((xl_long)bb * NH + hd) * S + s) * DHQK + (cc - hd * DHQK)] = val;
-        } else if (c < 2 * DQK + DV) {
-            const int cc = c - 2 * DQK, hd = cc / DHV;
-            v[(((xl_long)bb * NH + hd) * S + s) * DHV + (cc - hd * DHV)] = val;
-        } else if (c < 2 * DQK + 2 * DV) {
-            o[(xl_long)t * DV + (c - 2 * DQK - DV)] = val;
-        } else {
-            const int cc = c - 2 * DQK - 2 * DV, gate = cc / NH, hd = cc - gate * NH; // i gates then f gates
-            gates[(((xl_long)gate * (T / S) + bb) * NH + hd) * S + s] = val;
+    // one block per (token, segment): segment g < NH is query head g, then the key heads, the value heads, the o
+    // heads, and last the 2 NH gates; the destination is worked out once per block, so a thread only adds and
+    // stores (index divisions per element had made this copy compute-bound: 552 us per 7B block at 8192 tokens)
+    const int DQK = NH * DHQK, DV = NH * DHV, nseg = 4 * NH + 1, R = 2 * DQK + 2 * DV + 2 * NH;
+    const int t = blockIdx.x / nseg, g = blockIdx.x - t * nseg, bb = t / S, s = t - bb * S;
+    const float* yr = y + (xl_long)t * R;
+    int c0, n;
+    float* d;
+    if (g < NH) {
+        c0 = g * DHQK; n = DHQK; d = q + (((xl_long)bb * NH + g) * S + s) * DHQK;
+    } else if (g < 2 * NH) {
+        c0 = DQK + (g - NH) * DHQK; n = DHQK; d = k + (((xl_long)bb * NH + g - NH) * S + s) * DHQK;
+    } else if (g < 3 * NH) {
+        c0 = 2 * DQK + (g - 2 * NH) * DHV; n = DHV; d = v + (((xl_long)bb * NH + g - 2 * NH) * S + s) * DHV;
+    } else if (g < 4 * NH) {
+        c0 = 2 * DQK + DV + (g - 3 * NH) * DHV; n = DHV; d = o + (xl_long)t * DV + (g - 3 * NH) * DHV;
+    } else {
+        for (int j = threadIdx.x; j < 2 * NH; j += blockDim.x) { // i gates then f gates
+            const int c = 2 * DQK + 2 * DV + j, gate = j / NH, hd = j - gate * NH;
+            gates[(((xl_long)gate * (T / S) + bb) * NH + hd) * S + s] = yr[c] + (bias ? bias[c] : 0.0f);
         }
+        return;
     }
+    for (int j = threadIdx.x; j < n; j += blockDim.x) d[j] = yr[c0 + j] + (bias ? bias[c0 + j] : 0.0f);
 }
 
 // one block per (token, head): the multi-head layer norm of h (B, NH, S, DHV) into hn (T, NH*DHV), weight (+ bias)
@@ -101,6 +148,59 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
     const int hd = (int)(blk % NH);
     const xl_long t = blk / NH, bb = t / S, s = t % S;
     const float* src = h + ((bb * NH + hd) * S + s) * DHV;
+    float sum = 0.0f;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) sum += src[j];
+    const float mean = xl_block_sum(sum) / DHV;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) ss += (src[j] - mean) * (src[j] - mean);
+    const float rstd = rsqrtf(xl_block_sum(ss) / DHV + eps);
+    float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
+    for (int j = threadIdx.x; j < DHV; j += blockDim.x) {
+        const int f = hd * DHV + j;
+        float val = (src[j] - mean) * rstd * w[f];
+        if (b) val += b[f];
+        dst[j] = val;
+    }
+}
+
+// xl_headnorm for many rows: the head's values in registers (XL_NORM_REG)
+extern "C" __global__ void xl_headnorm_rows(const float* h, const float* w, const float* b, int S, int NH, int DHV,
+        float eps, float* hn) {
+    XL_ENTRY();
+    const xl_long blk = blockIdx.x; // (bb * S + s) * NH + hd
+    const int hd = (int)(blk % NH);
+    const xl_long t = blk / NH, bb = t / S, s = t % S;
+    const float* src = h + ((bb * NH + hd) * S + s) * DHV;
+    if (DHV <= XL_NORM_REG * (int)blockDim.x) {
+        float v[XL_NORM_REG];
+        float sum = 0.0f;
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_REG; u++) {
+            const int j = threadIdx.x + u * blockDim.x;
+            v[u] = j < DHV ? src[j] : 0.0f;
+            sum += v[u];
+        }
+        const float mean = xl_block_sum(sum) / DHV;
+        float ss = 0.0f;
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_REG; u++) {
+            const int j = threadIdx.x + u * blockDim.x;
+            if (j < DHV) ss += (v[u] - mean) * (v[u] - mean);
+        }
+        const float rstd = rsqrtf(xl_block_sum(ss) / DHV + eps);
+        float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_REG; u++) {
+            const int j = threadIdx.x + u * blockDim.x;
+            if (j < DHV) {
+                const int f = hd * DHV + j;
+                float val = (v[u] - mean) * rstd * w[f];
+                if (b) val += b[f];
+                dst[j] = val;
+            }
+        }
+        return;
+    }
     float sum = 0.0f;
     for (int j = threadIdx.x; j < DHV; j += blockDim.x) sum += src[j];
     const float mean = xl_block_sum(sum) / DHV;

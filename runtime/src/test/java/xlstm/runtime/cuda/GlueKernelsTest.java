@@ -98,4 +98,13 @@ class GlueKernelsTest {
         assertEquals(32, GlueKernels.reduceBlock(8), "at least a warp");
         assertEquals(64, GlueKernels.reduceBlock(200), "50 threads, rounded up to whole warps");
     }
+
+    @Test
+    void theRowsFormsKeepUpToSixteenFeaturesAThread() {
+        assertEquals(256, GlueKernels.rowsBlock(4096), "a 7B prompt's rows: 16 a thread");
+        assertEquals(1024, GlueKernels.rowsBlock(16384), "the longest row held in registers");
+        assertEquals(1024, GlueKernels.rowsBlock(1 << 20), "at most 1024 threads (the kernels loop)");
+        assertEquals(64, GlueKernels.rowsBlock(512), "at least two warps");
+        assertEquals(96, GlueKernels.rowsBlock(1100), "69 threads, rounded up to whole warps");
+    }
 }
