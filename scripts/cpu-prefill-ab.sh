@@ -7,7 +7,8 @@
 # Each argument is one set of JVM flags ('' = the defaults); a word cp:DIR puts DIR before the classes on the class
 # path (an older build's classes, to A/B builds). Build here first, then carry .jre.tar.xz, work-area/gpulib
 # (scripts/gpu-lib.sh) and cli/target/xlstm-cli.jar. Environment: ROUNDS (default 3), THREADS (default 16),
-# PREFILL (default 512, e.g. 512,2048), DTYPE (f32 or bf16, default f32), CONFIG (E,blocks,heads; default 768,12,4).
+# PREFILL (default 512, e.g. 512,2048), DTYPE (f32 or bf16, default f32), CONFIG (E,blocks,heads; default 768,12,4),
+# DECODE=N: time N decode steps at batch 1 instead of the prefill.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,28 +37,34 @@ JSON
 fi
 
 # java with set i's flags (through gpu-env.sh's XLSTM_JAVA_OPTS; cp:DIR words through XLSTM_CP_PREFIX)
+decode=${DECODE:-0}
 run_set() {
   local cp="" flags="" w
   for w in $1; do
     if [[ $w == cp:* ]]; then cp+="${cp:+:}${w#cp:}"; else flags+=" $w"; fi
   done
   XLSTM_CP_PREFIX=$cp XLSTM_JAVA_OPTS="$flags -Dxlstm.threads=$threads" bash -c 'source scripts/gpu-env.sh &&
-    "${java[@]}" xlstm.cli.Main bench --backend cpu --model "$0" --dtype "$1" --prefill "$2" --decode 0 \
-      --skip-cells --warmup 2' "$model" "${DTYPE:-f32}" "$prefill"
+    "${java[@]}" xlstm.cli.Main bench --backend cpu --model "$0" --dtype "$1" --prefill "$2" --decode "$3" \
+      --batch 1 --skip-cells --warmup 2' "$model" "${DTYPE:-f32}" "$( ((decode > 0)) && echo 0 || echo "$prefill")" "$decode"
 }
+what=$( ((decode > 0)) && echo decode || echo prefill)
 
 for ((round = 1; round <= rounds; round++)); do
   for ((i = 1; i <= $#; i++)); do
     echo "=== round $round, set $i [${!i}]"
-    ab_keep "$i" '^prefill' "$log" "$(run_set "${!i}" 2>&1)"
+    ab_keep "$i" "^$what" "$log" "$(run_set "${!i}" 2>&1)"
   done
 done
 
 echo
 echo "median tokens/s over $rounds rounds, $threads threads (higher is better):"
 for ((i = 1; i <= $#; i++)); do
-  for s in ${prefill//,/ }; do
-    echo "  set $i [${!i}] prefill $s: $(ab_median "$log" "set $i: prefill *$s " 0)"
-  done
+  if ((decode > 0)); then
+    echo "  set $i [${!i}] decode batch 1: $(ab_median "$log" "set $i: decode " 0)"
+  else
+    for s in ${prefill//,/ }; do
+      echo "  set $i [${!i}] prefill $s: $(ab_median "$log" "set $i: prefill *$s " 0)"
+    done
+  fi
 done
 rm -f "$log"
