@@ -1,5 +1,14 @@
-# Sourced by the A/B scripts (scripts/cpu-prefill-ab.sh, scripts/gpu-decode-ab.sh): keeping a run's result lines and
-# the median per flag set at the end.
+# Sourced by the A/B scripts (scripts/cpu-prefill-ab.sh, scripts/gpu-decode-ab.sh): splitting a set into flags and
+# class-path folders, keeping a run's result lines, and the median per set at the end.
+
+# ab_split_set SET: the words of SET as JVM flags in AB_FLAGS and, for words cp:DIR, DIR in AB_CP (':'-separated)
+ab_split_set() {
+  AB_CP="" AB_FLAGS=""
+  local w
+  for w in $1; do
+    if [[ $w == cp:* ]]; then AB_CP+="${AB_CP:+:}${w#cp:}"; else AB_FLAGS+=" $w"; fi
+  done
+}
 
 # ab_keep I PATTERN LOG OUTPUT: OUTPUT's lines matching PATTERN (an ERE), labelled "set I: ", printed and added to
 # LOG; without such lines, one line saying how the run ended.

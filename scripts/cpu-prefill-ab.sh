@@ -39,11 +39,8 @@ fi
 # java with set i's flags (through gpu-env.sh's XLSTM_JAVA_OPTS; cp:DIR words through XLSTM_CP_PREFIX)
 decode=${DECODE:-0}
 run_set() {
-  local cp="" flags="" w
-  for w in $1; do
-    if [[ $w == cp:* ]]; then cp+="${cp:+:}${w#cp:}"; else flags+=" $w"; fi
-  done
-  XLSTM_CP_PREFIX=$cp XLSTM_JAVA_OPTS="$flags -Dxlstm.threads=$threads" bash -c 'source scripts/gpu-env.sh &&
+  ab_split_set "$1"
+  XLSTM_CP_PREFIX=$AB_CP XLSTM_JAVA_OPTS="$AB_FLAGS -Dxlstm.threads=$threads" bash -c 'source scripts/gpu-env.sh &&
     "${java[@]}" xlstm.cli.Main bench --backend cpu --model "$0" --dtype "$1" --prefill "$2" --decode "$3" \
       --batch 1 --skip-cells --warmup 2' "$model" "${DTYPE:-f32}" "$( ((decode > 0)) && echo 0 || echo "$prefill")" "$decode"
 }

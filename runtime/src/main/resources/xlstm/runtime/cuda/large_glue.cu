@@ -52,11 +52,9 @@ extern "C" __global__ void xl_embed(const xl_long* ids, const void* table, int t
 // rows take the loops. A decode step's few rows take the plain forms (a 7B step was 0.36 ms slower with _rows)
 #define XL_NORM_REG 16
 
-// one block per row: y = x * rsqrt(mean(x^2) + eps) * w (+ b), written as float32 or bf16 (the next product's input)
-extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const float* b, int E, float eps, void* y,
-        int yBf16) {
-    XL_ENTRY();
-    const xl_long row = blockIdx.x;
+// the RMS norm of row `row` of x by the block's loops (x read twice)
+static __device__ __forceinline__ void xl_rmsnorm_loops(const float* x, const float* w, const float* b, int E, float eps,
+        void* y, int yBf16, xl_long row) {
     const float* xr = x + row * E;
     float ss = 0.0f;
     for (int j = threadIdx.x; j < E; j += blockDim.x) ss += xr[j] * xr[j];
@@ -67,6 +65,13 @@ extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const floa
         if (yBf16) ((xl_bf16*)y)[row * E + j] = xl_f2bf(v);
         else ((float*)y)[row * E + j] = v;
     }
+}
+
+// one block per row: y = x * rsqrt(mean(x^2) + eps) * w (+ b), written as float32 or bf16 (the next product's input)
+extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const float* b, int E, float eps, void* y,
+        int yBf16) {
+    XL_ENTRY();
+    xl_rmsnorm_loops(x, w, b, E, eps, y, yBf16, blockIdx.x);
 }
 
 // xl_rmsnorm for many rows: the row in registers (XL_NORM_REG)
@@ -97,15 +102,7 @@ extern "C" __global__ void xl_rmsnorm_rows(const float* x, const float* w, const
         }
         return;
     }
-    float ss = 0.0f;
-    for (int j = threadIdx.x; j < E; j += blockDim.x) ss += xr[j] * xr[j];
-    const float rstd = rsqrtf(xl_block_sum(ss) / E + eps);
-    for (int j = threadIdx.x; j < E; j += blockDim.x) {
-        float v = xr[j] * rstd * w[j];
-        if (b) v += b[j];
-        if (yBf16) ((xl_bf16*)y)[row * E + j] = xl_f2bf(v);
-        else ((float*)y)[row * E + j] = v;
-    }
+    xl_rmsnorm_loops(x, w, b, E, eps, y, yBf16, row);
 }
 
 // the fused projection's rows (T = B*S tokens of R = 2 DQK + 2 DV + 2 NH features: q, k, v, o, i, f) plus its bias
@@ -139,15 +136,9 @@ extern "C" __global__ void xl_split_qkvo(const float* y, const float* bias, int 
     for (int j = threadIdx.x; j < n; j += blockDim.x) d[j] = yr[c0 + j] + (bias ? bias[c0 + j] : 0.0f);
 }
 
-// one block per (token, head): the multi-head layer norm of h (B, NH, S, DHV) into hn (T, NH*DHV), weight (+ bias)
-// per feature
-extern "C" __global__ void xl_headnorm(const float* h, const float* w, const float* b, int S, int NH, int DHV,
-        float eps, float* hn) {
-    XL_ENTRY();
-    const xl_long blk = blockIdx.x; // (bb * S + s) * NH + hd
-    const int hd = (int)(blk % NH);
-    const xl_long t = blk / NH, bb = t / S, s = t % S;
-    const float* src = h + ((bb * NH + hd) * S + s) * DHV;
+// the layer norm of one head's values src (token t, head hd) into hn by the block's loops (src read three times)
+static __device__ __forceinline__ void xl_headnorm_loops(const float* src, const float* w, const float* b, int NH, int DHV,
+        float eps, float* hn, xl_long t, int hd) {
     float sum = 0.0f;
     for (int j = threadIdx.x; j < DHV; j += blockDim.x) sum += src[j];
     const float mean = xl_block_sum(sum) / DHV;
@@ -161,6 +152,17 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
         if (b) val += b[f];
         dst[j] = val;
     }
+}
+
+// one block per (token, head): the multi-head layer norm of h (B, NH, S, DHV) into hn (T, NH*DHV), weight (+ bias)
+// per feature
+extern "C" __global__ void xl_headnorm(const float* h, const float* w, const float* b, int S, int NH, int DHV,
+        float eps, float* hn) {
+    XL_ENTRY();
+    const xl_long blk = blockIdx.x; // (bb * S + s) * NH + hd
+    const int hd = (int)(blk % NH);
+    const xl_long t = blk / NH, bb = t / S, s = t % S;
+    xl_headnorm_loops(h + ((bb * NH + hd) * S + s) * DHV, w, b, NH, DHV, eps, hn, t, hd);
 }
 
 // xl_headnorm for many rows: the head's values in registers (XL_NORM_REG)
@@ -201,19 +203,7 @@ extern "C" __global__ void xl_headnorm_rows(const float* h, const float* w, cons
         }
         return;
     }
-    float sum = 0.0f;
-    for (int j = threadIdx.x; j < DHV; j += blockDim.x) sum += src[j];
-    const float mean = xl_block_sum(sum) / DHV;
-    float ss = 0.0f;
-    for (int j = threadIdx.x; j < DHV; j += blockDim.x) ss += (src[j] - mean) * (src[j] - mean);
-    const float rstd = rsqrtf(xl_block_sum(ss) / DHV + eps);
-    float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
-    for (int j = threadIdx.x; j < DHV; j += blockDim.x) {
-        const int f = hd * DHV + j;
-        float val = (src[j] - mean) * rstd * w[f];
-        if (b) val += b[f];
-        dst[j] = val;
-    }
+    xl_headnorm_loops(src, w, b, NH, DHV, eps, hn, t, hd);
 }
 
 // y[p] += bias[feature of p]: y is (T, N) row-major, or (N, T) with featureMajor
