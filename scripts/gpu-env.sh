@@ -11,7 +11,11 @@ elif [[ -z ${JAVA_HOME:-} || ! -x ${JAVA_HOME:-}/bin/java ]]; then
   echo "gpu-env: no Java: carry .jre.tar.xz (../shared/tools/gpu-jre.sh --xz) or set JAVA_HOME" >&2
   return 2
 fi
-if [[ ! -d cli/target/lib && -d work-area/gpulib ]]; then mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib; fi
+# cli/target/lib from the carried work-area/gpulib, again on every call (a warm GPU machine keeps the copy of an
+# earlier call, whose libraries would otherwise run); a real build's cli/target/lib (no marker) stays
+if [[ -d work-area/gpulib && ( ! -d cli/target/lib || -f cli/target/lib/.from-gpulib ) ]]; then
+  rm -rf cli/target/lib && mkdir -p cli/target && cp -r work-area/gpulib cli/target/lib && touch cli/target/lib/.from-gpulib
+fi
 if ! ls /usr/local/cuda/lib64/libcublas.so* >/dev/null 2>&1 && command -v python3 >/dev/null; then
   nv=$(python3 -c 'import glob, site; print(":".join(d for p in site.getsitepackages() for d in sorted(glob.glob(p + "/nvidia/*/lib"))))' 2>/dev/null)
   [[ -n $nv ]] && export LD_LIBRARY_PATH=$nv${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

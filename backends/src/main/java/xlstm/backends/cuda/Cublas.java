@@ -14,8 +14,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * An FFM binding of the cuBLAS calls the device-resident models need ({@code libcublas.so}): a handle on a
- * context's stream with its own workspace (so that products can be captured into a CUDA graph) and
- * {@code cublasGemmEx} with float32 accumulation. Matrices are column-major as cuBLAS sees them; {@link #linear}
+ * context's stream with its own workspace (so that products can be captured into a CUDA graph),
+ * {@code cublasGemmEx} and {@code cublasGemmStridedBatchedEx} with float32 accumulation. Matrices are column-major as cuBLAS sees them; {@link #linear}
  * states the row-major products of the models in those terms. Not thread-safe, like the context.
  */
 public final class Cublas implements AutoCloseable {
@@ -37,7 +37,8 @@ public final class Cublas implements AutoCloseable {
     private boolean closed;
 
     private record Library(String from, MethodHandle create, MethodHandle destroy, MethodHandle setStream,
-            MethodHandle setWorkspace, MethodHandle gemmEx, MethodHandle statusString, MethodHandle version) {}
+            MethodHandle setWorkspace, MethodHandle gemmEx, MethodHandle gemmStridedBatchedEx, MethodHandle statusString,
+            MethodHandle version) {}
 
     private Cublas(Library lib, CudaContext ctx) {
         this.lib = lib;
@@ -99,6 +100,9 @@ public final class Cublas implements AutoCloseable {
                 fn(s, "cublasGemmEx", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
                         JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                         JAVA_INT),
+                fn(s, "cublasGemmStridedBatchedEx", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
+                        ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS,
+                        JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT),
                 Linker.nativeLinker().downcallHandle(find(s, "cublasGetStatusString"), FunctionDescriptor.of(ADDRESS, JAVA_INT)),
                 fn(s, "cublasGetVersion_v2", ADDRESS, ADDRESS));
     }
@@ -146,6 +150,29 @@ public final class Cublas implements AutoCloseable {
         // C (out x tokens, column-major) = W (out x in) · A, A (in x tokens) = the column-major view of x's storage
         // transposed: x stored (in, tokens) row-major is column-major tokens x in, so op T gives in x tokens
         gemm(OP_T, OP_T, out, tokens, in, w, wType, in, xFeatureMajor, wType, tokens, y, out, accumulate);
+    }
+
+    /**
+     * {@code heads} products sharing x: for h < heads, {@code y_h (tokens, outPerHead)} row-major at {@code y +
+     * 4 h yHeadStride} bytes = x (tokens, in) · W_hᵀ, W_h the h-th block of {@code outPerHead} rows of w (out, in)
+     * row-major of {@code wType}, x of the same type, y float32. One strided-batched call: a fused projection's
+     * heads land straight in a (heads, tokens, outPerHead) layout, e.g. an mLSTM cell's queries.
+     */
+    public void linearHeads(long x, long w, int wType, long y, int tokens, int in, int outPerHead, int heads,
+            long yHeadStride) {
+        if (closed) throw new IllegalStateException("cuBLAS handle used after close");
+        ctx.makeCurrent();
+        // C_h (outPerHead x tokens, column-major) = W_h · Xᵀ: W's storage is column-major in x out (op T gives W_h),
+        // x's is column-major in x tokens = Xᵀ (op N); C_h column-major with ldc = outPerHead is y_h row-major
+        try {
+            check((int) lib.gemmStridedBatchedEx.invokeExact(handle, OP_T, OP_N, outPerHead, tokens, in, one,
+                    MemorySegment.ofAddress(w), wType, in, (long) outPerHead * in, MemorySegment.ofAddress(x), wType, in,
+                    0L, zero, MemorySegment.ofAddress(y), R_32F, outPerHead, yHeadStride, heads, COMPUTE_32F,
+                    GEMM_DEFAULT),
+                    "cublasGemmStridedBatchedEx(m " + outPerHead + ", n " + tokens + ", k " + in + ", batch " + heads + ")");
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
     }
 
     private void gemm(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long b, int bType, int ldb,

@@ -76,10 +76,13 @@ public final class DeviceLarge implements AutoCloseable {
     /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
     private StepTimer timer;
 
-    /** One block's device weights; 0 = absent (biases). */
+    /**
+     * One block's device weights; 0 = absent (biases). qkvoBias is always there (the gates have biases);
+     * projBias: whether q, k, v or o have biases too.
+     */
     private record BlockWeights(long normM, long normMBias, long normF, long normFBias, long qkvo, long qkvoBias,
-            long headNorm, long headNormBias, long out, long outBias, long gateUp, long gateUpBias, long down,
-            long downBias) {}
+            boolean projBias, long headNorm, long headNormBias, long out, long outBias, long gateUp, long gateUpBias,
+            long down, long downBias) {}
 
     private DeviceLarge(XlstmLargeConfig cfg, boolean bf16) {
         this.cfg = cfg;
@@ -155,6 +158,7 @@ public final class DeviceLarge implements AutoCloseable {
                     vector(b.normFfnBias()), matrix(b.q(), b.k(), b.v(), b.ogate(), b.igate(), b.fgate()),
                     fusedBias(new int[] {dqk, dqk, dv, dv, nh, nh}, b.qBias(), b.kBias(), b.vBias(), b.ogateBias(),
                             b.igateBias(), b.fgateBias()),
+                    b.qBias() != null || b.kBias() != null || b.vBias() != null || b.ogateBias() != null,
                     vector(b.headNorm()), vector(b.headNormBias()), matrix(b.out()), vector(b.outBias()),
                     matrix(b.ffnGate(), b.ffnUp()),
                     b.ffnGateBias() == null && b.ffnUpBias() == null ? 0
@@ -212,7 +216,7 @@ public final class DeviceLarge implements AutoCloseable {
         for (int i = 0; i < cfg.numBlocks(); i++) {
             long bias = weights.zeros(4L * r);
             glue.fill(bias + 4L * (r - nh), nh, 3f); // forget gates open
-            blocks.add(new BlockWeights(ones(e), 0, ones(e), 0, randomMatrix(r, e, s), bias, ones(dv), 0,
+            blocks.add(new BlockWeights(ones(e), 0, ones(e), 0, randomMatrix(r, e, s), bias, false, ones(dv), 0,
                     randomMatrix(e, dv, s), 0, randomMatrix(2L * p, e, s), 0, randomMatrix(e, p, s), 0));
         }
         embedding = randomMatrix(vocab, e, s);
@@ -536,6 +540,14 @@ public final class DeviceLarge implements AutoCloseable {
                 o = v + 4L * dv;
                 gates = o + 4L * dv;
                 mark("product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
+            } else if (directProjection(b, s, w)) {
+                projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates);
+                mark("products q, k, v, o, i, f (cell layouts)");
+                if (gateCap != null) {
+                    gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
+                    gates = a.gatesCapped;
+                    mark("gate soft-cap");
+                }
             } else {
                 linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
                 mark("product q|k|v|o|i|f");
@@ -614,6 +626,44 @@ public final class DeviceLarge implements AutoCloseable {
             mark("to bf16");
         }
         blas.linear(x, w, wType, y, t, in, out, accumulate, featureMajor);
+    }
+
+    /**
+     * Whether a pass of b rows of s steps multiplies the fused projection part by part straight into the cell's
+     * layouts ({@link #projectIntoCellLayouts}) instead of as one product and a split kernel: prompts of
+     * {@link #DIRECT_MIN_STEPS} steps or more of at most {@link #DIRECT_MAX_ROWS} rows without q, k, v, o biases
+     * ({@code -Dxlstm.cuda.directProjection=false}: always the one product).
+     */
+    private boolean directProjection(int b, int s, BlockWeights w) {
+        return directProjection && !w.projBias() && s >= DIRECT_MIN_STEPS && b <= DIRECT_MAX_ROWS;
+    }
+
+    static final int DIRECT_MIN_STEPS = 64, DIRECT_MAX_ROWS = 8;
+    private final boolean directProjection = !"false".equals(System.getProperty("xlstm.cuda.directProjection"));
+
+    /**
+     * The fused projection (rows q, k, v, o, i, f of qkvo) of x (b rows of s steps, activations in the weights'
+     * type) into the cell's layouts with no split kernel: per row, the query, key and value heads as strided-batched
+     * products into (NH, S, DH), the i and f gates as (NH, S) products of their own plus their biases (from the
+     * fused bias, whose q, k, v, o parts are zero here); o, (T, DV), in one product.
+     */
+    private void projectIntoCellLayouts(long x, long qkvo, long bias, int b, int s, long q, long k, long v, long o,
+            long gates) {
+        long xRow = (long) s * e * wBytes, wq = qkvo, wk = wq + (long) dqk * e * wBytes, wv = wk + (long) dqk * e * wBytes;
+        long wo = wv + (long) dv * e * wBytes, wi = wo + (long) dv * e * wBytes;
+        for (int bi = 0; bi < b; bi++) {
+            long xb = x + bi * xRow;
+            blas.linearHeads(xb, wq, wType, q + 4L * bi * nh * s * dhqk, s, e, dhqk, nh, (long) s * dhqk);
+            blas.linearHeads(xb, wk, wType, k + 4L * bi * nh * s * dhqk, s, e, dhqk, nh, (long) s * dhqk);
+            blas.linearHeads(xb, wv, wType, v + 4L * bi * nh * s * dhv, s, e, dhv, nh, (long) s * dhv);
+            // gates (2, B, NH, S): gate g of row bi is an (NH, S) block, a feature-major product
+            for (int g = 0; g < 2; g++) {
+                long gate = gates + 4L * ((long) g * b + bi) * nh * s;
+                blas.linear(xb, wi + (long) g * nh * e * wBytes, wType, gate, s, e, nh, false, true);
+                glue.addBias(gate, bias + 4L * (2L * dqk + 2L * dv + (long) g * nh), s, nh, true);
+            }
+        }
+        blas.linear(x, wo, wType, o, b * s, e, dv, false, false);
     }
 
     /** Out norm, LM head and soft-cap of each row's last position into {@code logits}; its arg-max into {@code ids}. */
