@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Would an int8 weight-only option keep the fixtures' greedy tokens? (issue 7)
 
-Rounds every 2-D weight of a safetensors file except embeddings to int8 with one float scale per output row
-(symmetric: scale = max|w_row| / 127, w = round(w / scale) * scale) and writes the result back as float32, so that
-`./xlstm verify` runs the quantised function with the ordinary float kernels:
+Rounds every 2-D weight of a safetensors file except embeddings to int8 with one float scale per output row, or per
+N inputs of a row with --group N (symmetric: scale = max|w| / 127, w = round(w / scale) * scale), and writes the
+result back as float32, so that `./xlstm verify` runs the quantised function with the ordinary float kernels:
 
-    cp -r golden-tests/src/test/resources/golden/xlstm_large_small /tmp/q
-    python3 scripts/int8_greedy_check.py /tmp/q/weights.safetensors /tmp/q/weights.safetensors
+    cp -r golden-tests/src/test/resources/golden/hf_xlstm_bf16 /tmp/q
+    python3 scripts/int8_greedy_check.py /tmp/q/hf/model.safetensors /tmp/q/hf/model.safetensors [--group 32]
     ./xlstm verify /tmp/q          # the logits fail their float32 tolerance; look at the gen_tokens line
 
-Needs numpy. Not a test: the result is recorded in the README (section "CPU: int8 weights, first check").
+Needs numpy. Not a test: the results are in the README (section "CPU: decode pool settings, int8 weights, first
+check"): xlstm_large_small and hf_xlstm_small keep their tokens, hf_xlstm_bf16 does not (per row, groups of 64, 32).
 """
 import json
 import struct
@@ -35,10 +36,13 @@ def read(path):
     return tensors, meta
 
 
-def quantise_rows(w):
-    scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
+def quantise_rows(w, group=0):
+    out, n = w.shape
+    g = group if group and n % group == 0 else n  # a row whose length the group does not divide: one scale
+    r = w.reshape(out, n // g, g)
+    scale = np.abs(r).max(axis=2, keepdims=True) / 127.0
     scale[scale == 0] = 1.0
-    return (np.clip(np.rint(w / scale), -127, 127) * scale).astype(np.float32)
+    return (np.clip(np.rint(r / scale), -127, 127) * scale).reshape(out, n).astype(np.float32)
 
 
 def write(path, tensors, meta):
@@ -58,16 +62,22 @@ def write(path, tensors, meta):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: int8_greedy_check.py IN.safetensors OUT.safetensors")
-    tensors, meta = read(sys.argv[1])
+    args = sys.argv[1:]
+    group = 0
+    if len(args) == 4 and args[2] == "--group" and args[3].isdigit():
+        group = int(args[3])
+        args = args[:2]
+    if len(args) != 2:
+        sys.exit("usage: int8_greedy_check.py IN.safetensors OUT.safetensors [--group N]")
+    tensors, meta = read(args[0])
     count = 0
     for name, arr in tensors.items():
         if arr.ndim == 2 and arr.dtype == np.float32 and "emb" not in name:
-            tensors[name] = quantise_rows(arr)
+            tensors[name] = quantise_rows(arr, group)
             count += 1
-    write(sys.argv[2], tensors, meta)
-    print(f"{sys.argv[1]}: {count} matrices rounded to int8 per output row")
+    write(args[1], tensors, meta)
+    per = f"per {group} inputs" if group else "per output row"
+    print(f"{args[0]}: {count} matrices rounded to int8 {per}")
 
 
 if __name__ == "__main__":
