@@ -540,19 +540,16 @@ public final class DeviceLarge implements AutoCloseable {
                 o = v + 4L * dv;
                 gates = o + 4L * dv;
                 mark("product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
-            } else if (directProjection(b, s, w)) {
-                projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates);
-                mark("products q, k, v, o, i, f (cell layouts)");
-                if (gateCap != null) {
-                    gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
-                    gates = a.gatesCapped;
-                    mark("gate soft-cap");
-                }
             } else {
-                linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
-                mark("product q|k|v|o|i|f");
-                glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
-                mark("split q, k, v, o, gates");
+                if (directProjection(b, s, w)) {
+                    projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates);
+                    mark("products q, k, v, o, i, f (cell layouts)");
+                } else {
+                    linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
+                    mark("product q|k|v|o|i|f");
+                    glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
+                    mark("split q, k, v, o, gates");
+                }
                 if (gateCap != null) {
                     gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
                     gates = a.gatesCapped;
