@@ -51,6 +51,7 @@ step "CUDA driver self-test" "${java[@]}" xlstm.backends.cuda.Cuda --selftest
 step "kernel check (cuda vs cpu)" "${java[@]}" xlstm.runtime.backend.KernelCheck cuda
 step "chunkwise kernels compared (tiled, tensor cores vs plain)" "${java[@]}" xlstm.runtime.cuda.CellBench
 step "GEMV vs cuBLAS (decode products)" "${java[@]}" xlstm.runtime.cuda.GemvCheck
+step "bf16-output twins vs float32 pointwise kernels" "${java[@]}" xlstm.runtime.cuda.Bf16OutCheck
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \

@@ -99,7 +99,15 @@ public class CFamilyEmitter implements Emitter {
     // ------------------------------------------------------------------ models (read by the templates)
 
     /** One kernel argument; exactly one of the flags is true. {@code index} is its position (Metal buffer index). */
-    public record ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf) {}
+    public record ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf,
+                             boolean bf16Buf) {
+        ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf) {
+            this(name, index, intArg, floatArg, inBuf, outBuf, false);
+        }
+
+        /** The same output pointer written as bf16 ({@code unsigned short*}). */
+        ParamModel asBf16() { return new ParamModel(name, index, false, false, false, false, true); }
+    }
 
     /**
      * One emitted kernel: what the index lists and the file renders. {@code shared}: dynamic shared memory per
@@ -136,7 +144,12 @@ public class CFamilyEmitter implements Emitter {
 
     record Lane(String name, String address) {}
 
-    record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String wide, String narrow) {}
+    /**
+     * aligned: the conditions of the 4-wide path (each address 16-byte aligned; an address of 4 bf16, 8-byte);
+     * store4: the macro storing 4 floats of an output ({@code XL_STORE4}, or {@code XL_STORE4_BF16} rounding them).
+     */
+    record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String store4,
+                            String wide, String narrow) {}
 
     /**
      * nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled); lanes:
@@ -225,7 +238,7 @@ public class CFamilyEmitter implements Emitter {
 
     /** The helpers of cfamily.stg ({@code h_<name>} defines {@code xl_<name>}). */
     static final List<String> HELPERS = List.of("logsigmoid", "sigmoid", "silu", "gelu", "relu", "selu", "rsqrt", "softcap",
-            "heaviside", "mini", "maxi", "bf16x2", "mma16816", "bf16dst", "bf16f");
+            "heaviside", "mini", "maxi", "bf16x2", "bf16", "mma16816", "bf16dst", "bf16f");
 
     /**
      * The whole file of one kernel: the helpers the body calls, and the target's support functions
@@ -263,7 +276,9 @@ public class CFamilyEmitter implements Emitter {
         CellIR cell = sc.cell();
         List<KernelModel> out = new ArrayList<>();
         if (!cell.isCell()) {
-            out.add(rowsKernel(sc));
+            KernelModel rows = rowsKernel(sc);
+            out.add(rows);
+            if (dialect == CDialect.CUDA && elementwiseDim(cell) != null) out.add(bf16OutKernel(sc, rows));
             return out;
         }
         if (sc.schedules().contains(ScheduleKind.CHUNKWISE) && cell.hasDim("L"))
@@ -868,7 +883,7 @@ public class CFamilyEmitter implements Emitter {
         List<VariantModel> variants = new ArrayList<>();
         if (N != null) {
             for (ScheduledCell.Variant v : sc.variants())
-                variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N)))));
+                variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), false))));
             String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
             return model(sc, ScheduleKind.ROWS, "items", "rows*((" + N + "+3)/4)", "0", body);
         }
@@ -884,8 +899,36 @@ public class CFamilyEmitter implements Emitter {
         return model(sc, ScheduleKind.ROWS, "items", "rows", perFormula("rows", perRow), body);
     }
 
-    /** Per element code of an elementwise kernel: the 4-wide path (lanes _k) and the scalar path (element _e). */
-    private static ElementwiseModel elementwise(CellIR c, String N) {
+    /**
+     * The CUDA twin of an elementwise kernel whose outputs are stored as bf16 (rounded to nearest even) for a bf16
+     * matrix product that reads them next: the same per-element float32 code, entry {@code <entry>_bf16}, the
+     * outputs {@code unsigned short*}. It saves a conversion kernel and half the output bytes.
+     */
+    private KernelModel bf16OutKernel(ScheduledCell sc, KernelModel rows) {
+        CellIR cell = sc.cell();
+        String N = elementwiseDim(cell);
+        List<VariantModel> variants = new ArrayList<>();
+        for (ScheduledCell.Variant v : sc.variants())
+            variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), true))));
+        String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
+        Set<String> outs = new TreeSet<>();
+        for (Decl d : cell.outputs()) outs.add(id(d.name()));
+        List<ParamModel> params = new ArrayList<>();
+        for (ParamModel p : rows.params()) params.add(outs.contains(p.name()) ? p.asBf16() : p);
+        List<String> doc = new ArrayList<>(rows.doc());
+        doc.add("Outputs " + String.join(", ", outs) + " stored as bf16 (round to nearest even), for a bf16 product that reads them");
+        return new KernelModel(rows.entry() + BF16_OUT, rows.unit(), rows.unitKind(), rows.schedule(), rows.launch(),
+                rows.count(), rows.scratch(), params, doc, body);
+    }
+
+    /** Entry-point suffix of an elementwise kernel's bf16-output twin (CUDA). */
+    public static final String BF16_OUT = "_bf16";
+
+    /**
+     * Per element code of an elementwise kernel: the 4-wide path (lanes _k) and the scalar path (element _e); with
+     * {@code bf16Out} its outputs are stored as bf16.
+     */
+    private static ElementwiseModel elementwise(CellIR c, String N, boolean bf16Out) {
         Set<String> used = new TreeSet<>();
         for (Stmt s : c.body()) Exprs.any(s.value(), x -> { if (x instanceof Expr.Ref r) used.add(r.name()); return false; });
         List<String> aligned = new ArrayList<>();
@@ -895,12 +938,13 @@ public class CFamilyEmitter implements Emitter {
         for (Decl d : c.weights())
             if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _e0"));
         for (Decl d : c.outputs()) stores.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0"));
-        for (Lane l : loads) aligned.add(l.address());
-        for (Lane l : stores) aligned.add(l.address());
-        return new ElementwiseModel(N, aligned, loads, stores, perElement(c, true), perElement(c, false));
+        for (Lane l : loads) aligned.add("XL_ALIGNED16(" + l.address() + ")");
+        for (Lane l : stores) aligned.add((bf16Out ? "XL_ALIGNED8(" : "XL_ALIGNED16(") + l.address() + ")");
+        return new ElementwiseModel(N, aligned, loads, stores, bf16Out ? "XL_STORE4_BF16" : "XL_STORE4",
+                perElement(c, true, bf16Out), perElement(c, false, bf16Out));
     }
 
-    private static String perElement(CellIR c, boolean wide) {
+    private static String perElement(CellIR c, boolean wide, boolean bf16Out) {
         CBody g = new CBody(CFamilyEmitter::id, "_scb");
         for (Decl d : c.inputs())
             g.bind(Expr.RefKind.INPUT, d.name(), new CBody.Local(d.type() instanceof Type.Scalar ? id(d.name()) + "[_row]"
@@ -917,7 +961,8 @@ public class CFamilyEmitter implements Emitter {
             code.line("const " + ct + " " + v + " = " + g.scalar(s.value(), null, null) + "; // " + IrPrinter.stmt(s));
             g.bind(s.kind() == Stmt.Kind.LET ? Expr.RefKind.LET : Expr.RefKind.OUTPUT, s.name(), new CBody.Local(v));
             if (s.kind() == Stmt.Kind.OUTPUT)
-                code.line((wide ? "_l_" + id(s.name()) + "[_k]" : id(s.name()) + "[_rb + _e]") + " = " + v + ";");
+                code.line((wide ? "_l_" + id(s.name()) + "[_k]" : id(s.name()) + "[_rb + _e]") + " = "
+                        + (bf16Out && !wide ? "xl_bf16(" + v + ")" : v) + ";");
         }
         return code.toString();
     }

@@ -67,6 +67,9 @@ class CFamilyEmitterTest {
                             expected.add(sc.cell().name() + "_chunkwise" + suffix);
                 } else {
                     expected.add(sc.cell().name() + "_apply");
+                    // and on CUDA, for an elementwise kernel, its twin with bf16 outputs
+                    if (d == CDialect.CUDA && CFamilyEmitter.elementwiseDim(sc.cell()) != null)
+                        expected.add(sc.cell().name() + "_apply" + CFamilyEmitter.BF16_OUT);
                 }
                 for (String e : expected) {
                     EmittedFile f = byPath.get(d.folder() + "/" + e + "." + d.extension());
@@ -133,7 +136,8 @@ class CFamilyEmitterTest {
                         switch (a.type()) {
                             case "int", "boolean" -> assertTrue(p.intArg(), k.entry() + " " + a);
                             case "float" -> assertTrue(p.floatArg(), k.entry() + " " + a);
-                            default -> assertTrue(p.inBuf() || p.outBuf(), k.entry() + " " + a);
+                            default -> assertTrue(p.inBuf() || p.outBuf()
+                                    || k.entry().endsWith(CFamilyEmitter.BF16_OUT) && p.bf16Buf(), k.entry() + " " + a);
                         }
                         assertEquals(a.name().replaceAll("_$", ""), p.name().replaceAll("_u$", ""), k.entry());
                     }

@@ -52,7 +52,7 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     }
 
     /** The CUDA kernel index of this build, or null when the build has no CUDA kernels. */
-    static KernelIndex index() {
+    public static KernelIndex index() {
         KernelIndex i = index;
         if (i == null) {
             i = KernelIndex.load(FOLDER);

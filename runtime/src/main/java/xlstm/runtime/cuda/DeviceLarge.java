@@ -573,9 +573,13 @@ public final class DeviceLarge implements AutoCloseable {
             mark(cell.label);
             glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
             mark("head norm");
-            gen.launch("sigmoid_gate_apply", 1, t * dv, at(o), at(a.hn), at(a.gated));
+            // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
+            boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
+            gen.launch(actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply", 1, t * dv, at(o), at(a.hn),
+                    at(actBf16 ? a.gatedB : a.gated));
             mark("output gate");
-            linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
+            if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
+            else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
             mark("product out");
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
@@ -584,12 +588,15 @@ public final class DeviceLarge implements AutoCloseable {
             linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
             mark("product gate|up");
             if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
-            gen.launch("ffn_swiglu_apply", 1, t * p, at(a.ffn), at(a.ffn + 4L * t * p), at(a.act));
+            boolean swigluBf16 = bf16Out && bf16 && t > 1;
+            gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
+                    at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
             mark("swiglu");
             if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
             else {
                 long act = a.act;
-                if (bf16) {
+                if (swigluBf16) act = a.actB;
+                else if (bf16) {
                     glue.toBf16(a.act, a.actB, (long) t * p);
                     act = a.actB;
                     mark("to bf16");
@@ -636,6 +643,12 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     static final int DIRECT_MIN_STEPS = 64, DIRECT_MAX_ROWS = 8;
+
+    /**
+     * Whether the output gate and SwiGLU write the bf16 activations of a cuBLAS product themselves (their generated
+     * {@code _bf16} twins) instead of float32 and a conversion ({@code -Dxlstm.cuda.bf16Out=false}).
+     */
+    private final boolean bf16Out = !"false".equals(System.getProperty("xlstm.cuda.bf16Out"));
     private final boolean directProjection = !"false".equals(System.getProperty("xlstm.cuda.directProjection"));
 
     /**

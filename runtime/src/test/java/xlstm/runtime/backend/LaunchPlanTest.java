@@ -75,7 +75,7 @@ class LaunchPlanTest {
         // the tiled chunkwise kernels (also on tensor cores) serve the device-resident model (ResidentKernels), not
         // this interface
         for (KernelIndex.Entry e : r.index.entries()) {
-            if (!e.entry().endsWith("_tiled") && !tensorCores(e)) all.add(e.entry());
+            if (!e.entry().endsWith("_tiled") && !cudaOnly(e)) all.add(e.entry());
         }
         assertEquals(all, new TreeSet<>(r.plans.keySet()), "the backend interface reaches every kernel of the index");
         for (LaunchPlan p : r.plans.values()) {
@@ -175,9 +175,23 @@ class LaunchPlanTest {
     void cudaAndOpenClIndexesAgree() {
         KernelIndex cl = KernelIndex.load(OpenClKernels.FOLDER), cu = cuda();
         assertTrue(cl != null);
-        List<KernelIndex.Entry> shared = cu.entries().stream().filter(e -> !tensorCores(e)).toList();
+        List<KernelIndex.Entry> shared = cu.entries().stream().filter(e -> !cudaOnly(e)).toList();
         assertEquals(cl.size(), shared.size());
-        assertTrue(cu.size() > shared.size(), "the CUDA index has tensor-core kernels");
+        assertTrue(cu.entries().stream().anyMatch(LaunchPlanTest::tensorCores), "the CUDA index has tensor-core kernels");
+        for (KernelIndex.Entry e : cu.entries()) {
+            if (!e.entry().endsWith("_bf16")) continue;
+            // a bf16-output twin: the float32 kernel's signature with its outputs as unsigned short*
+            KernelIndex.Entry f32 = cu.get(e.entry().substring(0, e.entry().length() - 5));
+            assertTrue(f32 != null, e.entry() + " twins a float32 kernel");
+            assertEquals(List.of(f32.launch(), f32.count(), f32.scratch(), f32.params().size()),
+                    List.of(e.launch(), e.count(), e.scratch(), e.params().size()), e.entry());
+            for (int i = 0; i < e.params().size(); i++) {
+                KernelIndex.Param p = e.params().get(i), q = f32.params().get(i);
+                // elementwise kernels have no states: every written pointer but scratch is an output
+                boolean output = q.written() && !q.name().equals("scratch");
+                assertEquals(output ? "unsigned short*" : q.type(), p.type(), e.entry() + " " + p.name());
+            }
+        }
         for (KernelIndex.Entry c : shared) {
             KernelIndex.Entry o = cl.get(c.entry());
             assertTrue(o != null, c.entry());
@@ -208,6 +222,11 @@ class LaunchPlanTest {
         KernelIndex.Entry plain = cuda().get("mlstm_chunkwise");
         assertEquals(0, plain.threads());
         assertEquals("0", plain.shared());
+    }
+
+    /** CUDA's own kernels: the tensor-core forms and the elementwise kernels' bf16-output twins. */
+    private static boolean cudaOnly(KernelIndex.Entry e) {
+        return tensorCores(e) || e.entry().endsWith("_bf16");
     }
 
     private static boolean tensorCores(KernelIndex.Entry e) {
