@@ -151,10 +151,11 @@ class CommandsTest {
                 "--decode", "5", "--batch", "1,3", "--repeats", "2", "--warmup", "0", "--bandwidth", "4",
                 "--logits-out", logits.toString(), "--json").assertOk();
         List<com.fasterxml.jackson.databind.JsonNode> all = r.out().strip().lines().map(TestFiles::json).toList();
-        // copy, read, and read on huge pages where the OS takes the advice
+        // copy, read (one and two streams per thread), and read on huge pages where the OS takes the advice
         List<com.fasterxml.jackson.databind.JsonNode> bw = all.stream().filter(l -> l.get("phase").asText().equals("bandwidth")).toList();
         List<String> kinds = bw.stream().map(l -> l.get("kind").asText()).toList();
-        assertTrue(kinds.equals(List.of("copy", "read")) || kinds.equals(List.of("copy", "read", "read_huge_pages")), r.out());
+        assertTrue(kinds.equals(List.of("copy", "read", "read_2_streams"))
+                || kinds.equals(List.of("copy", "read", "read_2_streams", "read_huge_pages")), r.out());
         for (var l : bw) assertTrue(l.get("best_gbs").asDouble() > 0 && l.get("threads").asInt() >= 1, r.out());
         List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>(all);
         lines.removeAll(bw.subList(1, bw.size())); // one bandwidth line left, for the indices below

@@ -14,11 +14,38 @@ public final class CpuGemv {
     /** Output rows [o0, o1) of one input vector x (length {@code in}). */
     public static void rows(MemorySegment x, long xOff, int in, MemorySegment w, long wOff, boolean bf16,
                             MemorySegment b, long bOff, MemorySegment y, long yOff, int o0, int o1) {
-        for (int o = o0; o < o1; o++) {
+        rows(x, xOff, in, w, wOff, bf16, b, bOff, y, yOff, o0, o1, STREAMS);
+    }
+
+    /** {@link #rows} with {@code streams} weight streams per thread (1 or 2; the same results). */
+    static void rows(MemorySegment x, long xOff, int in, MemorySegment w, long wOff, boolean bf16,
+                     MemorySegment b, long bOff, MemorySegment y, long yOff, int o0, int o1, int streams) {
+        int o = o0;
+        if (streams == 2 && !KernelMode.scalar() && (!bf16 || Simd.BF16_VECTOR)) {
+            // the two halves of the range side by side: two weight streams in flight per thread
+            int half = (o1 - o0) / 2;
+            for (int r = 0; r < half; r++) {
+                int oa = o0 + r, ob = o0 + half + r;
+                Simd.dot2(x, xOff, w, wOff + (long) oa * in, wOff + (long) ob * in, in, bf16, y, yOff + oa, yOff + ob);
+                if (b != null) {
+                    Simd.setF(y, yOff + oa, Simd.getF(y, yOff + oa) + Simd.getF(b, bOff + oa));
+                    Simd.setF(y, yOff + ob, Simd.getF(y, yOff + ob) + Simd.getF(b, bOff + ob));
+                }
+            }
+            if (2 * half == o1 - o0) return;
+            o = o1 - 1;
+        }
+        for (; o < o1; o++) {
             float acc = Simd.dot(x, xOff, w, wOff + (long) o * in, in, bf16);
             Simd.setF(y, yOff + o, b == null ? acc : acc + Simd.getF(b, bOff + o));
         }
     }
+
+    /**
+     * Weight streams per thread in a decode product ({@code -Dxlstm.gemv.streams}, 1 or 2): 2 reads the two halves
+     * of a chunk's rows side by side (more reads in flight per core); each row is summed exactly as with 1.
+     */
+    static final int STREAMS = Integer.getInteger("xlstm.gemv.streams", 1) == 2 ? 2 : 1;
 
     /**
      * Chunks per thread of a product ({@code -Dxlstm.gemv.chunks}, default 4: late or slow threads are evened out;

@@ -146,6 +146,69 @@ public final class Simd {
         return acc;
     }
 
+    /**
+     * y[ya] = dot(x, w at waOff) and y[yb] = dot(x, w at wbOff), n long, in one pass over x: two weight streams at
+     * once. Each row is accumulated and summed exactly as {@link #dot(MemorySegment, long, MemorySegment, long, int,
+     * boolean)} does it, so the results are the same bits.
+     */
+    public static void dot2(MemorySegment x, long xOff, MemorySegment w, long waOff, long wbOff, int n, boolean wBf16,
+                            MemorySegment y, long ya, long yb) {
+        int i = 0;
+        float accA, accB;
+        if (!wBf16) {
+            int bound4 = n - n % (4 * L);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (; i < bound4; i += 4 * L) {
+                FloatVector x0 = load(x, xOff + i), x1 = load(x, xOff + i + L), x2 = load(x, xOff + i + 2 * L),
+                        x3 = load(x, xOff + i + 3 * L);
+                a0 = x0.fma(load(w, waOff + i), a0);
+                b0 = x0.fma(load(w, wbOff + i), b0);
+                a1 = x1.fma(load(w, waOff + i + L), a1);
+                b1 = x1.fma(load(w, wbOff + i + L), b1);
+                a2 = x2.fma(load(w, waOff + i + 2 * L), a2);
+                b2 = x2.fma(load(w, wbOff + i + 2 * L), b2);
+                a3 = x3.fma(load(w, waOff + i + 3 * L), a3);
+                b3 = x3.fma(load(w, wbOff + i + 3 * L), b3);
+            }
+            int bound = loopBound(n);
+            for (; i < bound; i += L) {
+                FloatVector x0 = load(x, xOff + i);
+                a0 = x0.fma(load(w, waOff + i), a0);
+                b0 = x0.fma(load(w, wbOff + i), b0);
+            }
+            accA = sum(a0.add(a1).add(a2.add(a3)));
+            accB = sum(b0.add(b1).add(b2.add(b3)));
+            for (; i < n; i++) {
+                accA += getF(x, xOff + i) * getF(w, waOff + i);
+                accB += getF(x, xOff + i) * getF(w, wbOff + i);
+            }
+        } else {
+            int bound2 = n - n % (2 * L);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+            for (; i < bound2; i += 2 * L) {
+                FloatVector x0 = load(x, xOff + i), x1 = load(x, xOff + i + L);
+                a0 = x0.fma(loadBf16(w, waOff + i), a0);
+                b0 = x0.fma(loadBf16(w, wbOff + i), b0);
+                a1 = x1.fma(loadBf16(w, waOff + i + L), a1);
+                b1 = x1.fma(loadBf16(w, wbOff + i + L), b1);
+            }
+            int bound = loopBound(n);
+            for (; i < bound; i += L) {
+                FloatVector x0 = load(x, xOff + i);
+                a0 = x0.fma(loadBf16(w, waOff + i), a0);
+                b0 = x0.fma(loadBf16(w, wbOff + i), b0);
+            }
+            accA = sum(a0.add(a1));
+            accB = sum(b0.add(b1));
+            for (; i < n; i++) {
+                accA += getF(x, xOff + i) * getBf16(w, waOff + i);
+                accB += getF(x, xOff + i) * getBf16(w, wbOff + i);
+            }
+        }
+        setF(y, ya, accA);
+        setF(y, yb, accB);
+    }
+
     /** The scalar twin of the dot products (one float accumulator, in order). */
     public static float dotScalar(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16) {
         float acc = 0f;

@@ -71,6 +71,14 @@ public final class Bandwidth {
      * cannot be advised), to compare with the 4 KiB pages of the other form.
      */
     public static Result read(long bytes, int repeats, boolean hugePages) {
+        return read(bytes, repeats, hugePages, 1);
+    }
+
+    /**
+     * As {@link #read(long, int, boolean)}; with {@code streams} 2 each thread sums the two halves of its slice side
+     * by side (two reads in flight from different places, as {@code -Dxlstm.gemv.streams=2} reads weights).
+     */
+    public static Result read(long bytes, int repeats, boolean hugePages, int streams) {
         if (bytes < 4096 || repeats < 1) throw new IllegalArgumentException("array >= 4 KiB, repeats >= 1");
         int threads = CpuParallel.threads();
         long slice = Math.max(4096, bytes / threads / 4096 * 4096);
@@ -91,11 +99,11 @@ public final class Bandwidth {
             double[] sums = new double[threads];
             // compiled before the timed passes: one pass calls sum once per thread, too few for the JIT
             long warm = Math.min(slice, 1L << 16);
-            for (int k = 0; k < 3000; k++) CpuParallel.forEach(threads, t -> sums[t] = sum(a, t * slice, warm));
+            for (int k = 0; k < 3000; k++) CpuParallel.forEach(threads, t -> sums[t] = sum(a, t * slice, warm, streams));
             double[] gbs = new double[repeats];
             for (int r = -1; r < repeats; r++) {
                 long t0 = System.nanoTime();
-                CpuParallel.forEach(threads, t -> sums[t] = sum(a, t * slice, slice));
+                CpuParallel.forEach(threads, t -> sums[t] = sum(a, t * slice, slice, streams));
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (r >= 0) gbs[r] = total / s / 1e9;
                 double all = 0;
@@ -104,6 +112,21 @@ public final class Bandwidth {
             }
             return result(total, threads, gbs);
         }
+    }
+
+    private static double sum(MemorySegment a, long from, long bytes, int streams) {
+        if (streams != 2) return sum(a, from, bytes);
+        long step = 4L * F.length(), half = bytes / 2 / (2 * step) * (2 * step);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        for (long o = from; o < from + half; o += 2 * step) {
+            s0 = s0.add(FloatVector.fromMemorySegment(F, a, o, java.nio.ByteOrder.nativeOrder()));
+            s1 = s1.add(FloatVector.fromMemorySegment(F, a, o + half, java.nio.ByteOrder.nativeOrder()));
+            s2 = s2.add(FloatVector.fromMemorySegment(F, a, o + step, java.nio.ByteOrder.nativeOrder()));
+            s3 = s3.add(FloatVector.fromMemorySegment(F, a, o + half + step, java.nio.ByteOrder.nativeOrder()));
+        }
+        double tail = 0;
+        for (long o = from + 2 * half; o < from + bytes; o += 4) tail += a.get(ValueLayout.JAVA_FLOAT_UNALIGNED, o);
+        return s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD) + tail;
     }
 
     private static double sum(MemorySegment a, long from, long bytes) {
