@@ -209,6 +209,100 @@ public final class Simd {
         setF(y, yb, accB);
     }
 
+    /**
+     * y[o] = dot(x, row o of w) for the four rows o = oa, ob, oc, od (rows of {@code n} elements from {@code wOff}),
+     * in one pass over x: four weight streams at once, each row accumulated and summed exactly as
+     * {@link #dot(MemorySegment, long, MemorySegment, long, int, boolean)} does it.
+     */
+    public static void dot4(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16,
+                            MemorySegment y, long yOff, int oa, int ob, int oc, int od) {
+        long pa = wOff + (long) oa * n, pb = wOff + (long) ob * n, pc = wOff + (long) oc * n, pd = wOff + (long) od * n;
+        int i = 0;
+        float sa, sb, sc, sd;
+        if (!wBf16) {
+            // two of dot's four accumulators per row at a time would change its sums: keep all four (16 registers)
+            int bound4 = n - n % (4 * L);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+            for (; i < bound4; i += 4 * L) {
+                FloatVector x0 = load(x, xOff + i), x1 = load(x, xOff + i + L), x2 = load(x, xOff + i + 2 * L),
+                        x3 = load(x, xOff + i + 3 * L);
+                a0 = x0.fma(load(w, pa + i), a0);
+                b0 = x0.fma(load(w, pb + i), b0);
+                c0 = x0.fma(load(w, pc + i), c0);
+                d0 = x0.fma(load(w, pd + i), d0);
+                a1 = x1.fma(load(w, pa + i + L), a1);
+                b1 = x1.fma(load(w, pb + i + L), b1);
+                c1 = x1.fma(load(w, pc + i + L), c1);
+                d1 = x1.fma(load(w, pd + i + L), d1);
+                a2 = x2.fma(load(w, pa + i + 2 * L), a2);
+                b2 = x2.fma(load(w, pb + i + 2 * L), b2);
+                c2 = x2.fma(load(w, pc + i + 2 * L), c2);
+                d2 = x2.fma(load(w, pd + i + 2 * L), d2);
+                a3 = x3.fma(load(w, pa + i + 3 * L), a3);
+                b3 = x3.fma(load(w, pb + i + 3 * L), b3);
+                c3 = x3.fma(load(w, pc + i + 3 * L), c3);
+                d3 = x3.fma(load(w, pd + i + 3 * L), d3);
+            }
+            int bound = loopBound(n);
+            for (; i < bound; i += L) {
+                FloatVector x0 = load(x, xOff + i);
+                a0 = x0.fma(load(w, pa + i), a0);
+                b0 = x0.fma(load(w, pb + i), b0);
+                c0 = x0.fma(load(w, pc + i), c0);
+                d0 = x0.fma(load(w, pd + i), d0);
+            }
+            sa = sum(a0.add(a1).add(a2.add(a3)));
+            sb = sum(b0.add(b1).add(b2.add(b3)));
+            sc = sum(c0.add(c1).add(c2.add(c3)));
+            sd = sum(d0.add(d1).add(d2.add(d3)));
+            for (; i < n; i++) {
+                float xi = getF(x, xOff + i);
+                sa += xi * getF(w, pa + i);
+                sb += xi * getF(w, pb + i);
+                sc += xi * getF(w, pc + i);
+                sd += xi * getF(w, pd + i);
+            }
+        } else {
+            int bound2 = n - n % (2 * L);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (; i < bound2; i += 2 * L) {
+                FloatVector x0 = load(x, xOff + i), x1 = load(x, xOff + i + L);
+                a0 = x0.fma(loadBf16(w, pa + i), a0);
+                b0 = x0.fma(loadBf16(w, pb + i), b0);
+                c0 = x0.fma(loadBf16(w, pc + i), c0);
+                d0 = x0.fma(loadBf16(w, pd + i), d0);
+                a1 = x1.fma(loadBf16(w, pa + i + L), a1);
+                b1 = x1.fma(loadBf16(w, pb + i + L), b1);
+                c1 = x1.fma(loadBf16(w, pc + i + L), c1);
+                d1 = x1.fma(loadBf16(w, pd + i + L), d1);
+            }
+            int bound = loopBound(n);
+            for (; i < bound; i += L) {
+                FloatVector x0 = load(x, xOff + i);
+                a0 = x0.fma(loadBf16(w, pa + i), a0);
+                b0 = x0.fma(loadBf16(w, pb + i), b0);
+                c0 = x0.fma(loadBf16(w, pc + i), c0);
+                d0 = x0.fma(loadBf16(w, pd + i), d0);
+            }
+            sa = sum(a0.add(a1));
+            sb = sum(b0.add(b1));
+            sc = sum(c0.add(c1));
+            sd = sum(d0.add(d1));
+            for (; i < n; i++) {
+                float xi = getF(x, xOff + i);
+                sa += xi * getBf16(w, pa + i);
+                sb += xi * getBf16(w, pb + i);
+                sc += xi * getBf16(w, pc + i);
+                sd += xi * getBf16(w, pd + i);
+            }
+        }
+        setF(y, yOff + oa, sa);
+        setF(y, yOff + ob, sb);
+        setF(y, yOff + oc, sc);
+        setF(y, yOff + od, sd);
+    }
+
     /** The scalar twin of the dot products (one float accumulator, in order). */
     public static float dotScalar(MemorySegment x, long xOff, MemorySegment w, long wOff, int n, boolean wBf16) {
         float acc = 0f;
