@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import xlstm.backends.SignalGuard;
 import xlstm.runtime.backend.KernelBackends;
 
 /** {@code xlstm devices}: every backend this build knows, ranked, and why the unavailable ones are unavailable. */
@@ -34,6 +35,11 @@ final class DevicesCommand implements Callable<Integer> {
         out.println("auto: " + auto.backend().name() + " (override with --backend NAME or -Dxlstm.backend=NAME)");
         out.println("Every backend runs the generated cell and pointwise kernels; matrix products, norms, the causal"
                 + " convolution and the embedding stay in Java (CpuOps) on all of them for now.");
+        List<String> replaced = SignalGuard.restored();
+        if (!replaced.isEmpty()) {
+            out.println("note: loading the device runtimes replaced signal handlers the JVM needs (" + String.join("; ",
+                    replaced) + "); they were put back unless marked (xlstm.backends.SignalGuard)");
+        }
         return 0;
     }
 

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import xlstm.backends.SignalGuard;
 
 /**
  * CUDA on this machine, through our FFM bindings of the driver API ({@link CudaDriver}, {@code libcuda.so.1}) and
@@ -59,7 +60,7 @@ public final class Cuda {
 
     /** Finds the driver, the devices and NVRTC, once per JVM; never throws. */
     public static synchronized Probe probe() {
-        if (probe == null) probe = discover();
+        if (probe == null) probe = SignalGuard.preserving("the CUDA probe", Cuda::discover);
         return probe;
     }
 

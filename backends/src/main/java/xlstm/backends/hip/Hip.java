@@ -3,6 +3,7 @@ package xlstm.backends.hip;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import xlstm.backends.SignalGuard;
 
 /**
  * HIP on this machine, through our FFM bindings of the HIP runtime ({@link HipDriver}, {@code libamdhip64.so}) and
@@ -52,7 +53,7 @@ public final class Hip {
 
     /** Finds the runtime, the devices and hiprtc, once per JVM; never throws. */
     public static synchronized Probe probe() {
-        if (probe == null) probe = discover(HipDriver::get);
+        if (probe == null) probe = SignalGuard.preserving("the HIP probe", () -> discover(HipDriver::get));
         return probe;
     }
 
@@ -127,7 +128,7 @@ public final class Hip {
 
     /** The JVM-wide context on {@link #device()}, created on first use and kept. */
     public static synchronized HipContext context() {
-        if (shared == null) shared = new HipContext(device());
+        if (shared == null) shared = SignalGuard.preserving("the HIP context", () -> new HipContext(device()));
         return shared;
     }
 

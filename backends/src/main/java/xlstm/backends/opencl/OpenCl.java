@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import xlstm.backends.SignalGuard;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
 import org.lwjgl.system.Configuration;
@@ -58,7 +59,7 @@ public final class OpenCl {
 
     /** Discovers the platforms and devices once per JVM; never throws. */
     public static synchronized Probe probe() {
-        if (probe == null) probe = discover();
+        if (probe == null) probe = SignalGuard.preserving("the OpenCL probe", OpenCl::discover);
         return probe;
     }
 

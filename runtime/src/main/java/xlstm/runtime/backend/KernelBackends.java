@@ -2,8 +2,10 @@ package xlstm.runtime.backend;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import xlstm.backends.DeviceStatus;
 import xlstm.backends.cuda.Cuda;
@@ -43,6 +45,8 @@ public final class KernelBackends {
     }
 
     private static List<Status> statuses;
+    /** The statuses probed so far, by name: a backend asked for by name probes only itself. */
+    private static final Map<String, Status> probed = new HashMap<>();
 
     private KernelBackends() {}
 
@@ -50,21 +54,29 @@ public final class KernelBackends {
     public static synchronized List<Status> statuses() {
         if (statuses == null) {
             List<Status> s = new ArrayList<>();
-            s.add(new Status(cudaStatus(), 0));
-            s.add(new Status(hipStatus(), 1));
-            s.add(new Status(metalStatus(), 2));
-            DeviceStatus cl = openClStatus();
-            s.add(new Status(cl, cl.gpu() ? 3 : 5));
-            s.add(new Status(new DeviceStatus("cpu", true, false, JavaKernels.INSTANCE.device(), ""), 4));
+            for (String name : NAMES) s.add(status(name));
             s.sort(Comparator.comparingInt(Status::rank));
             statuses = List.copyOf(s);
         }
         return statuses;
     }
 
-    /** The status of {@code name}; null for an unknown name. */
-    public static Status status(String name) {
-        return statuses().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    /**
+     * The status of {@code name}, probed once per JVM; null for an unknown name. Only that backend's runtime is
+     * loaded: {@code --backend cpu} loads no GPU library at all.
+     */
+    public static synchronized Status status(String name) {
+        if (!NAMES.contains(name)) return null;
+        return probed.computeIfAbsent(name, n -> switch (n) {
+            case "cuda" -> new Status(cudaStatus(), 0);
+            case "hip" -> new Status(hipStatus(), 1);
+            case "metal" -> new Status(metalStatus(), 2);
+            case "opencl" -> {
+                DeviceStatus cl = openClStatus();
+                yield new Status(cl, cl.gpu() ? 3 : 5);
+            }
+            default -> new Status(new DeviceStatus("cpu", true, false, JavaKernels.INSTANCE.device(), ""), 4);
+        });
     }
 
     /** The names of the backends that run here, best first. */
