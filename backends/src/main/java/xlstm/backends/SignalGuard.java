@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Keeps the JVM's signal handlers while a native device runtime is loaded and initialised. HotSpot takes SIGSEGV for
@@ -59,9 +58,15 @@ public final class SignalGuard {
     /** Whether handlers can be kept on this platform. */
     public static boolean active() { return SIGACTION != null; }
 
+    /** Work that may throw {@code E} (a native call through a method handle throws Throwable). */
+    @FunctionalInterface
+    public interface Work<T, E extends Throwable> {
+        T run() throws E;
+    }
+
     /** Runs {@code work} and puts back any of the JVM's signal handlers it replaced; {@code what} names it in the log. */
-    public static <T> T preserving(String what, Supplier<T> work) {
-        if (SIGACTION == null) return work.get();
+    public static <T, E extends Throwable> T preserving(String what, Work<T, E> work) throws E {
+        if (SIGACTION == null) return work.run();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment[] saved = new MemorySegment[SIGNALS.length];
             for (int i = 0; i < SIGNALS.length; i++) {
@@ -69,7 +74,7 @@ public final class SignalGuard {
                 if (call(SIGNALS[i], MemorySegment.NULL, saved[i]) != 0) saved[i] = null;
             }
             try {
-                return work.get();
+                return work.run();
             } finally {
                 MemorySegment now = arena.allocate(ACTION_BYTES, 16);
                 List<String> changed = new ArrayList<>();

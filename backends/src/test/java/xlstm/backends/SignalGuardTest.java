@@ -48,7 +48,7 @@ class SignalGuardTest {
     void untouchedHandlersAreNotReported() {
         assumeTrue(SignalGuard.active(), "Linux with native access");
         int n = SignalGuard.restored().size();
-        assertEquals(7, SignalGuard.<Integer>preserving("nothing", () -> 7));
+        assertEquals(7, (int) SignalGuard.preserving("nothing", () -> 7));
         assertEquals(n, SignalGuard.restored().size());
     }
 }

@@ -14,6 +14,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import xlstm.backends.SignalGuard;
 
 /**
  * An FFM binding of NVRTC ({@code libnvrtc.so}): CUDA C++ source to PTX (or a cubin) at run time. A compile error is
@@ -134,7 +135,8 @@ public final class Nvrtc {
             try {
                 MemorySegment opts = a.allocate(ADDRESS, Math.max(1, options.size()));
                 for (int i = 0; i < options.size(); i++) opts.setAtIndex(ADDRESS, i, a.allocateFrom(options.get(i)));
-                int rc = (int) nvrtcCompileProgram.invokeExact(p, options.size(), opts);
+                int rc = SignalGuard.preserving("NVRTC compiling " + name,
+                        () -> (int) nvrtcCompileProgram.invokeExact(p, options.size(), opts));
                 String log = log(p, a);
                 if (rc != NVRTC_SUCCESS) {
                     throw new CudaException("CUDA: NVRTC could not compile " + name + " (" + error(rc) + ", options "

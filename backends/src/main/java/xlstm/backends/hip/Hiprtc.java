@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
+import xlstm.backends.SignalGuard;
 
 /**
  * An FFM binding of hiprtc: HIP C++ source to an AMD GPU code object at run time ({@code hiprtcCreateProgram},
@@ -105,7 +106,8 @@ public final class Hiprtc {
             try {
                 MemorySegment opts = a.allocate(ADDRESS, Math.max(1, options.size()));
                 for (int i = 0; i < options.size(); i++) opts.setAtIndex(ADDRESS, i, a.allocateFrom(options.get(i)));
-                int rc = (int) hiprtcCompileProgram.invokeExact(p, options.size(), opts);
+                int rc = SignalGuard.preserving("hiprtc compiling " + name,
+                        () -> (int) hiprtcCompileProgram.invokeExact(p, options.size(), opts));
                 String log = log(p, a);
                 if (rc != HIPRTC_SUCCESS) {
                     throw new HipException("HIP: hiprtc could not compile " + name + " (" + error(rc) + ", options "

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import xlstm.backends.SignalGuard;
 
 /**
  * A context and an in-order command queue on one device, with a program cache keyed by the SHA-256 of build
@@ -80,7 +81,8 @@ public final class ClContext implements AutoCloseable {
             IntBuffer err = stack.mallocInt(1);
             long program = clCreateProgramWithSource(context, source, err);
             OpenClException.check(err.get(0), "clCreateProgramWithSource(" + name + ")");
-            int rc = clBuildProgram(program, device.id(), options, null, 0);
+            // PoCL compiles with LLVM, which may install its crash handlers over the JVM's (SignalGuard)
+            int rc = SignalGuard.preserving("building " + name, () -> clBuildProgram(program, device.id(), options, null, 0));
             if (rc != CL_SUCCESS) {
                 String log = buildLog(program);
                 clReleaseProgram(program);

@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import xlstm.backends.SignalGuard;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import xlstm.backends.SignalGuard;
 
 /**
  * OpenCL through LWJGL 3.4: loading the ICD loader ({@code libOpenCL.so.1}), platform and device discovery, and
