@@ -55,7 +55,7 @@ public final class HugePages {
 
     /**
      * As {@link #allocate(long)}, freed when {@code arena} closes: for memory whose only users are short-lived tasks
-     * (a segment held only by a lambda's capture was freed under a running measurement: SIGSEGV on the 16-core host).
+     * (freed at a known point rather than whenever the GC finds the last reference gone).
      */
     public static Block allocate(long bytes, Arena arena) {
         if (MEMALIGN == null) return new Block(arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes), false);
