@@ -11,21 +11,21 @@
 # VARIANT_BW_MIB for the variant runs, default 256),
 # CKPT_DIR (default work-area/cpu-decode-profile/ckpt; checkpoints reused when present), JAVA_OPTS (extra JVM flags
 # of every run, e.g. -Dxlstm.spin.us=1000), VARIANTS (';'-separated JVM flag sets, each one more run of the first
-# config at the first thread count; default: weights on huge pages / read from the file mapping instead of copied to anonymous memory,
-# one contiguous GEMV range per thread, claims by atomic add in the pool, and all three; '' for none).
+# config at the first thread count; default: one and four weight streams per thread (the default is two), weights
+# on huge pages, one contiguous GEMV range per thread, claims by atomic add in the pool; '' for none).
 # Output on stdout and in $OUT (default work-area/cpu-decode-profile)/profile.log; a summary line per run at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 out=${OUT:-work-area/cpu-decode-profile}
-ckpt=${CKPT_DIR:-$out/ckpt}
+ckpt=${CKPT_DIR:-work-area/cpu-decode-profile/ckpt} # not under $OUT: the device tool would fetch them
 threads_list=${THREADS:-16,8}
 configs=${CONFIGS:-125m,350m}
 decode=${DECODE:-64}
 warmup=${WARMUP:-1}
 bw=${BW_MIB:-1024}
 variant_bw=${VARIANT_BW_MIB:-256}
-variants=${VARIANTS--Dxlstm.weights.copy=huge;-Dxlstm.weights.copy=mmap;-Dxlstm.gemv.chunks=1;-Dxlstm.pool.xadd=true;-Dxlstm.gemv.chunks=1 -Dxlstm.pool.xadd=true -Dxlstm.weights.copy=huge}
+variants=${VARIANTS--Dxlstm.gemv.streams=1;-Dxlstm.gemv.streams=4;-Dxlstm.weights.copy=huge;-Dxlstm.gemv.chunks=1;-Dxlstm.pool.xadd=true}
 mkdir -p "$out" "$ckpt"
 log=$out/profile.log
 
