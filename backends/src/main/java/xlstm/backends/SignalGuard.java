@@ -19,8 +19,9 @@ import java.util.List;
  * handlers left replaced, 3 of 5 runs died; with them put back, 0 of 5.
  *
  * <p>The JVM's own answer is libjsig (chaining). Here the handlers of the signals HotSpot uses are read before
- * {@code work} runs and put back after it wherever {@code work} replaced one. The runtime keeps working and only its
- * crash handlers are lost.
+ * {@code work} runs and put back after it wherever {@code work} replaced one. PoCL keeps working and only loses its
+ * crash reports. A runtime that needed its own handler to work would break; none of those seen here does, and the
+ * HIP runtime on an AMD GPU is untested (no such GPU here): {@code -Dxlstm.signals.keep=false} leaves handlers alone.
  *
  * <p>Linux only: x86_64 and aarch64 share the {@code struct sigaction} layout and the signal numbers used here.
  * Elsewhere, or without native access, {@code work} just runs. {@code -Dxlstm.signals.keep=false} only notes a
