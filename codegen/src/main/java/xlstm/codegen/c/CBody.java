@@ -81,6 +81,19 @@ final class CBody {
         return this;
     }
 
+    private boolean wide4;
+
+    /**
+     * Lets {@link #emitAll} copy rows of plain inputs with 16-byte loads ({@code XL_LOAD4}, 4 consecutive elements
+     * a lane) into writers with {@code put4} (cuda.stg's xl_bf16dst), when every row part is 16-byte aligned and
+     * a whole number of 4-vectors; otherwise (and for computed rows) the element loop runs. One 4-byte load and one
+     * guarded 2-byte store per element had made the tensor-core prologues most of those kernels' instructions.
+     */
+    CBody wide4() {
+        wide4 = true;
+        return this;
+    }
+
     /** Floats of scratch this generator's code uses per work-item (a polynomial over the dims). */
     Poly scratch() { return scratch; }
 
@@ -314,7 +327,9 @@ final class CBody {
             }
             return;
         }
-        String k = Integer.toString(elemBatch);
+        // the element loop (16-byte path not taken) keeps batches of at most 8: a larger batch is for the 16-byte
+        // path's registers, and the element loop's would spill them
+        String k = Integer.toString(wide4 ? Math.min(elemBatch, 8) : elemBatch);
         StringBuilder max = new StringBuilder();
         c.line("{");
         for (int v = 0; v < sinks.size(); v++) {
@@ -323,6 +338,9 @@ final class CBody {
             max = v == 0 ? new StringBuilder("_n0") : new StringBuilder("xl_maxi(" + max + ", _n" + v + ")");
         }
         c.line("    const int _nmax = " + max + ";");
+        boolean rows = wide4;
+        for (VecSink s : sinks) rows &= s.e() instanceof Expr.Ref r && lookup(r) instanceof Buf;
+        if (rows) emitRows4(c, sinks);
         c.line("    for (int _e0 = " + elemFirst + "; _e0 < _nmax; _e0 += " + k + " * " + elemStep + ") {");
         for (int v = 0; v < sinks.size(); v++) {
             VecSink s = sinks.get(v);
@@ -340,8 +358,43 @@ final class CBody {
                     + "; if (_e < _n" + v + ") " + s.b().at("_i", null, false) + " = _bv" + v + "[_u]; }");
         }
         c.line("    }");
+        if (rows) c.line("    }");
         c.line("}");
     }
+
+    /**
+     * {@link #emitAll}'s 16-byte path for plain input rows: lane {@code first} takes elements 4 first .. 4 first + 3,
+     * then the next 4 step lanes on; {@code elemBatch / 4} vectors of each row are loaded before any is stored. Opens
+     * the {@code else} of the element loop, which emitAll closes.
+     */
+    private void emitRows4(CCode c, List<VecSink> sinks) {
+        int n4 = Math.max(1, elemBatch / 4);
+        StringBuilder ok = new StringBuilder();
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            if (v > 0) ok.append(" && ");
+            ok.append("_n").append(v).append(" % 4 == 0 && XL_ALIGNED16(&").append(scalar(s.e(), from(s, "0"), null)).append(")");
+        }
+        c.line("    if (" + ok + ") { // 16-byte loads");
+        c.line("    for (int _e0 = 4 * " + elemFirst + "; _e0 < _nmax; _e0 += " + (4 * n4) + " * " + elemStep + ") {");
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            c.line("        float _bw" + v + "[" + (4 * n4) + "];");
+            c.line("        #pragma unroll");
+            c.line("        for (int _u = 0; _u < " + n4 + "; _u++) { const int _e = _e0 + 4 * _u * " + elemStep + "; if (_e < _n" + v
+                    + ") { XL_LOAD4(_bw" + v + " + 4 * _u, &" + scalar(s.e(), from(s, "_e"), null) + "); } }");
+        }
+        for (int v = 0; v < sinks.size(); v++) {
+            VecSink s = sinks.get(v);
+            c.line("        #pragma unroll");
+            c.line("        for (int _u = 0; _u < " + n4 + "; _u++) { const int _e = _e0 + 4 * _u * " + elemStep + "; if (_e < _n" + v
+                    + ") " + s.b().ptr() + ".put4(" + from(s, "_e") + ", _bw" + v + " + 4 * _u); }");
+        }
+        c.line("    }");
+        c.line("    } else {");
+    }
+
+    private static String from(VecSink s, String e) { return s.from() == null ? e : "(" + s.from() + " + " + e + ")"; }
 
     /** The C identifier of a dim used as a float value. */
     static String dimValue(String cName) { return "((float)" + cName + ")"; }

@@ -238,7 +238,7 @@ public class CFamilyEmitter implements Emitter {
 
     /** The helpers of cfamily.stg ({@code h_<name>} defines {@code xl_<name>}). */
     static final List<String> HELPERS = List.of("logsigmoid", "sigmoid", "silu", "gelu", "relu", "selu", "rsqrt", "softcap",
-            "heaviside", "mini", "maxi", "bf16x2", "bf16", "mma16816", "bf16dst", "bf16f");
+            "heaviside", "mini", "maxi", "bf16x2", "bf16", "mma16816", "bf16dst", "bf16f", "ldsm4t");
 
     /**
      * The whole file of one kernel: the helpers the body calls, and the target's support functions
@@ -799,6 +799,12 @@ public class CFamilyEmitter implements Emitter {
             this(lf, li, q, k, v, vFrom, vCount, null, null);
         }
 
+        /** Whether the rows go through cuda.stg's xl_bf16dst writers (which have put4 for 16-byte loads). */
+        boolean writers() {
+            for (CBody.Buf b : new CBody.Buf[] {q, k, v}) if (b != null) return b.ptr().startsWith("_d");
+            return false;
+        }
+
         static Sinks scratch(LinearRecurrence lr) {
             String DK = id(lr.keyDim().name()), DV = id(lr.valueDim().name());
             return new Sinks("scratch[_olf + _tau]", "scratch[_oli + _tau]",
@@ -826,10 +832,17 @@ public class CFamilyEmitter implements Emitter {
     /** Elements per lane a prologue loads before it stores (loads in flight; see {@link CBody#batched}). */
     static final int PROLOGUE_BATCH = 8;
 
+    /**
+     * Elements per lane the states pass's prologue loads before it stores: its 4 lanes a step then load the tile's
+     * 64 keys and 64 values (16-byte loads) in one wait for memory per chunk, where 8 lanes a step took two.
+     */
+    static final int STATES_BATCH = 16;
+
     private static CCode prologue(CellIR ir, LinearRecurrence lr, CBody g, boolean lanes, Sinks to) {
         CCode pro = new CCode();
         bindDecls(ir, g, null);
-        if (lanes) g.strided("_sub", "_G").batched(PROLOGUE_BATCH);
+        if (lanes) g.strided("_sub", "_G").batched(to == Sinks.STATES_BF16 ? STATES_BATCH : PROLOGUE_BATCH);
+        if (lanes && to.writers()) g.wide4();
         // the log gates are stored after the vectors: with no store between, their loads join the vectors' first
         // batch instead of each waiting for memory on its own
         if (to.lf() != null) {
