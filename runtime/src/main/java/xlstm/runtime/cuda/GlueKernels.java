@@ -18,12 +18,12 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
-            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, addBias, toBf16, lastRows, argmax, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, addBias, toBf16, lastRows, argmax, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -35,6 +35,7 @@ final class GlueKernels {
         split = ctx.function(m, "xl_split_qkvo");
         headnorm = ctx.function(m, "xl_headnorm");
         headnormRows = ctx.function(m, "xl_headnorm_rows");
+        headnormWarps = ctx.function(m, "xl_headnorm_warps");
         addBias = ctx.function(m, "xl_add_bias");
         toBf16 = ctx.function(m, "xl_to_bf16");
         lastRows = ctx.function(m, "xl_last_rows");
@@ -132,6 +133,11 @@ final class GlueKernels {
     void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
         long rows = (long) tokens * nh;
         boolean many = rows >= MANY_ROWS;
+        if (many && dhv % 4 == 0 && dhv <= 4 * 32 * 4 && ((h | w | b | hn) & 15) == 0) { // xl_headnorm_warps' contract
+            launch(headnormWarps, (rows + 7) / 8, BLOCK,
+                    new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn).i64(rows));
+            return;
+        }
         launch(many ? headnormRows : headnorm, rows, many ? rowsBlock(dhv) : reduceBlock(dhv),
                 new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
     }

@@ -74,12 +74,50 @@ extern "C" __global__ void xl_rmsnorm(const float* x, const float* w, const floa
     xl_rmsnorm_loops(x, w, b, E, eps, y, yBf16, blockIdx.x);
 }
 
+static __device__ __forceinline__ bool xl_al16(const void* p) { return (((unsigned long long)p) & 15ull) == 0ull; }
+
+// 4 floats to bf16 (nearest even, as xl_f2bf) in one 8-byte store
+static __device__ __forceinline__ void xl_store4_bf16(xl_bf16* p, float4 v) {
+    uint2 u;
+    u.x = (unsigned)xl_f2bf(v.x) | ((unsigned)xl_f2bf(v.y) << 16);
+    u.y = (unsigned)xl_f2bf(v.z) | ((unsigned)xl_f2bf(v.w) << 16);
+    *(uint2*)p = u;
+}
+
+// the row (or head) in registers as XL_NORM_REG / 4 vectors of 4 consecutive features a thread: 16-byte loads, and
+// 16- or 8-byte stores (one 4-byte load and store per feature had held these kernels to about half the bandwidth)
+#define XL_NORM_V (XL_NORM_REG / 4)
+
 // xl_rmsnorm for many rows: the row in registers (XL_NORM_REG)
 extern "C" __global__ void xl_rmsnorm_rows(const float* x, const float* w, const float* b, int E, float eps, void* y,
         int yBf16) {
     XL_ENTRY();
     const xl_long row = blockIdx.x;
     const float* xr = x + row * E;
+    if ((E & 3) == 0 && E <= 4 * XL_NORM_V * (int)blockDim.x && xl_al16(xr) && xl_al16(w) && (!b || xl_al16(b))
+            && xl_al16(y)) { // (E % 4 == 0: every row of y then 8-byte (bf16) or 16-byte aligned)
+        float4 v[XL_NORM_V];
+        float ss = 0.0f;
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_V; u++) {
+            const int j = 4 * (threadIdx.x + u * blockDim.x);
+            v[u] = j < E ? *(const float4*)(xr + j) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
+        }
+        const float rstd = rsqrtf(xl_block_sum(ss) / E + eps);
+        #pragma unroll
+        for (int u = 0; u < XL_NORM_V; u++) {
+            const int j = 4 * (threadIdx.x + u * blockDim.x);
+            if (j < E) {
+                const float4 g = *(const float4*)(w + j);
+                float4 o = make_float4(v[u].x * rstd * g.x, v[u].y * rstd * g.y, v[u].z * rstd * g.z, v[u].w * rstd * g.w);
+                if (b) { const float4 c = *(const float4*)(b + j); o.x += c.x; o.y += c.y; o.z += c.z; o.w += c.w; }
+                if (yBf16) xl_store4_bf16((xl_bf16*)y + row * E + j, o);
+                else *(float4*)((float*)y + row * E + j) = o;
+            }
+        }
+        return;
+    }
     if (E <= XL_NORM_REG * (int)blockDim.x) {
         float v[XL_NORM_REG];
         float ss = 0.0f;
@@ -163,6 +201,54 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
     const int hd = (int)(blk % NH);
     const xl_long t = blk / NH, bb = t / S, s = t % S;
     xl_headnorm_loops(h + ((bb * NH + hd) * S + s) * DHV, w, b, NH, DHV, eps, hn, t, hd);
+}
+
+// xl_headnorm for many rows of at most 128 vectors of 4 (DHV % 4 == 0, 16-byte aligned): a warp per (token, head)
+// row, as many rows a block as it has warps, the sums by shuffles alone (a block of one warp per row, with the
+// block-wide sums' barriers, had reached about 2 TB/s)
+extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, const float* b, int S, int NH, int DHV,
+        float eps, float* hn, xl_long rows) {
+    XL_ENTRY();
+    const int lane = threadIdx.x & 31;
+    const xl_long row = (xl_long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5); // (bb * S + s) * NH + hd
+    if (row >= rows) return;
+    const int hd = (int)(row % NH);
+    const xl_long t = row / NH, bb = t / S, s = t % S;
+    const float* src = h + ((bb * NH + hd) * S + s) * DHV;
+    float4 v[XL_NORM_V];
+    float sum = 0.0f;
+    #pragma unroll
+    for (int u = 0; u < XL_NORM_V; u++) {
+        const int j = 4 * (lane + 32 * u);
+        v[u] = j < DHV ? *(const float4*)(src + j) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        sum += (v[u].x + v[u].y) + (v[u].z + v[u].w);
+    }
+    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    const float mean = sum / DHV;
+    float ss = 0.0f;
+    #pragma unroll
+    for (int u = 0; u < XL_NORM_V; u++) {
+        const int j = 4 * (lane + 32 * u);
+        if (j < DHV) {
+            const float a = v[u].x - mean, c = v[u].y - mean, d = v[u].z - mean, e = v[u].w - mean;
+            ss += a * a + c * c + d * d + e * e;
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+    const float rstd = rsqrtf(ss / DHV + eps);
+    float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
+    #pragma unroll
+    for (int u = 0; u < XL_NORM_V; u++) {
+        const int j = 4 * (lane + 32 * u);
+        if (j < DHV) {
+            const int f = hd * DHV + j;
+            const float4 g = *(const float4*)(w + f);
+            float4 o = make_float4((v[u].x - mean) * rstd * g.x, (v[u].y - mean) * rstd * g.y,
+                                   (v[u].z - mean) * rstd * g.z, (v[u].w - mean) * rstd * g.w);
+            if (b) { const float4 c = *(const float4*)(b + f); o.x += c.x; o.y += c.y; o.z += c.z; o.w += c.w; }
+            *(float4*)(dst + j) = o;
+        }
+    }
 }
 
 // xl_headnorm for many rows: the head's values in registers (XL_NORM_REG)
