@@ -339,7 +339,7 @@ final class CBody {
         }
         c.line("    const int _nmax = " + max + ";");
         boolean rows = wide4;
-        for (VecSink s : sinks) rows &= s.e() instanceof Expr.Ref r && lookup(r) instanceof Buf;
+        for (VecSink s : sinks) rows &= rowOf(s.e()) != null;
         if (rows) emitRows4(c, sinks);
         c.line("    for (int _e0 = " + elemFirst + "; _e0 < _nmax; _e0 += " + k + " * " + elemStep + ") {");
         for (int v = 0; v < sinks.size(); v++) {
@@ -363,9 +363,28 @@ final class CBody {
     }
 
     /**
-     * {@link #emitAll}'s 16-byte path for plain input rows: lane {@code first} takes elements 4 first .. 4 first + 3,
-     * then the next 4 step lanes on; {@code elemBatch / 4} vectors of each row are loaded before any is stored. Opens
-     * the {@code else} of the element loop, which emitAll closes.
+     * The one vector e reads, when it is a row of a buffer and every other operand a scalar (e is then elementwise over
+     * that row: a plain input, or one scaled); else null.
+     */
+    private Expr.Ref rowOf(Expr e) {
+        List<Expr.Ref> rows = new ArrayList<>();
+        boolean[] other = {false};
+        Exprs.any(e, x -> {
+            if (x instanceof Expr.Ref r && r.type().rank() > 0) {
+                if (r.type() instanceof Type.Vec && lookup(r) instanceof Buf) {
+                    if (rows.stream().noneMatch(y -> y.kind() == r.kind() && y.name().equals(r.name()))) rows.add(r);
+                } else other[0] = true;
+            }
+            return false;
+        });
+        return !other[0] && rows.size() == 1 ? rows.getFirst() : null;
+    }
+
+    /**
+     * {@link #emitAll}'s 16-byte path for rows read elementwise ({@link #rowOf}): lane {@code first} takes elements
+     * 4 first .. 4 first + 3, then the next 4 step lanes on; {@code elemBatch / 4} vectors of each row are loaded
+     * (and the sink's expression applied to each element) before any is stored. Opens the {@code else} of the element
+     * loop, which emitAll closes.
      */
     private void emitRows4(CCode c, List<VecSink> sinks) {
         int n4 = Math.max(1, elemBatch / 4);
@@ -373,16 +392,33 @@ final class CBody {
         for (int v = 0; v < sinks.size(); v++) {
             VecSink s = sinks.get(v);
             if (v > 0) ok.append(" && ");
-            ok.append("_n").append(v).append(" % 4 == 0 && XL_ALIGNED16(&").append(scalar(s.e(), from(s, "0"), null)).append(")");
+            ok.append("_n").append(v).append(" % 4 == 0 && XL_ALIGNED16(&").append(scalar(rowOf(s.e()), from(s, "0"), null)).append(")");
         }
         c.line("    if (" + ok + ") { // 16-byte loads");
         c.line("    for (int _e0 = 4 * " + elemFirst + "; _e0 < _nmax; _e0 += " + (4 * n4) + " * " + elemStep + ") {");
         for (int v = 0; v < sinks.size(); v++) {
             VecSink s = sinks.get(v);
+            Expr.Ref row = rowOf(s.e());
+            // the expression of one element: the row's reference replaced by the loaded element _l4[_k4]
+            String elem = "_l4[_k4]";
+            Expr one = Exprs.rewrite(s.e(), x -> x instanceof Expr.Ref r && r.kind() == row.kind() && r.name().equals(row.name())
+                    ? tempRef("_l4", Type.SCALAR, new Local(elem)) : x);
+            String value = scalar(one, null, null);
             c.line("        float _bw" + v + "[" + (4 * n4) + "];");
             c.line("        #pragma unroll");
-            c.line("        for (int _u = 0; _u < " + n4 + "; _u++) { const int _e = _e0 + 4 * _u * " + elemStep + "; if (_e < _n" + v
-                    + ") { XL_LOAD4(_bw" + v + " + 4 * _u, &" + scalar(s.e(), from(s, "_e"), null) + "); } }");
+            c.line("        for (int _u = 0; _u < " + n4 + "; _u++) {");
+            c.line("            const int _e = _e0 + 4 * _u * " + elemStep + ";");
+            c.line("            if (_e < _n" + v + ") {");
+            if (value.equals(elem)) {
+                c.line("                XL_LOAD4(_bw" + v + " + 4 * _u, &" + scalar(row, from(s, "_e"), null) + ");");
+            } else {
+                c.line("                float _l4[4];");
+                c.line("                XL_LOAD4(_l4, &" + scalar(row, from(s, "_e"), null) + ");");
+                c.line("                #pragma unroll");
+                c.line("                for (int _k4 = 0; _k4 < 4; _k4++) _bw" + v + "[4 * _u + _k4] = " + value + ";");
+            }
+            c.line("            }");
+            c.line("        }");
         }
         for (int v = 0; v < sinks.size(); v++) {
             VecSink s = sinks.get(v);

@@ -115,6 +115,13 @@ class CFamilyToolchainTest {
                     || entry(f).endsWith(CFamilyEmitter.TENSOR_OUT)) {
                 assertTrue(ptx.contains("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"), entry(f) + ": bf16 mma in the PTX");
                 assertTrue(ptx.contains(".maxntid " + CFamilyEmitter.TENSOR_THREADS), entry(f) + ": launch bounds of 256 threads");
+                // the mLSTM cells' prologues copy their input rows with 16-byte loads (CBody.wide4; a cell that
+                // computes its keys, like the projected test cell, takes the element loop), and the states pass
+                // takes its transposed operands from rows by ldmatrix
+                if (entry(f).startsWith("mlstm"))
+                    assertTrue(ptx.contains("ld.global.nc.v4.f32") || ptx.contains("ld.global.v4.f32"), entry(f) + ": 16-byte loads of the inputs");
+                if (entry(f).endsWith(CFamilyEmitter.TENSOR_STATES))
+                    assertTrue(ptx.contains("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16"), entry(f) + ": ldmatrix .trans");
             }
         }
     }
