@@ -371,7 +371,7 @@ final class CBody {
         boolean[] other = {false};
         Exprs.any(e, x -> {
             if (x instanceof Expr.Ref r && r.type().rank() > 0) {
-                if (r.type() instanceof Type.Vec && lookup(r) instanceof Buf) {
+                if (r.type() instanceof Type.Vec && env.get(key(r.kind(), r.name())) instanceof Buf) {
                     if (rows.stream().noneMatch(y -> y.kind() == r.kind() && y.name().equals(r.name()))) rows.add(r);
                 } else other[0] = true;
             }
