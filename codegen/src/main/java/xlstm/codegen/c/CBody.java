@@ -84,9 +84,10 @@ final class CBody {
     private boolean wide4;
 
     /**
-     * Lets {@link #emitAll} copy rows of plain inputs with 16-byte loads ({@code XL_LOAD4}, 4 consecutive elements
-     * a lane) into writers with {@code put4} (cuda.stg's xl_bf16dst), when every row part is 16-byte aligned and
-     * a whole number of 4-vectors; otherwise (and for computed rows) the element loop runs. One 4-byte load and one
+     * Lets {@link #emitAll} read rows with 16-byte loads ({@code XL_LOAD4}, 4 consecutive elements a lane) into
+     * writers with {@code put4} (cuda.stg's xl_bf16dst) when every sink reads one row elementwise ({@link #rowOf}: a
+     * plain input, or one combined with scalars) and every row part is 16-byte aligned and a whole number of
+     * 4-vectors; otherwise the element loop runs. One 4-byte load and one
      * guarded 2-byte store per element had made the tensor-core prologues most of those kernels' instructions.
      */
     CBody wide4() {

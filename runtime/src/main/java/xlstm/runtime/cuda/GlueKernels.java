@@ -130,10 +130,13 @@ final class GlueKernels {
                 .i32(dhqk).i32(dhv).ptr(q).ptr(k).ptr(v).ptr(o).ptr(gates));
     }
 
+    /** The longest head xl_headnorm_warps takes: 32 lanes x XL_NORM_V (4) vectors of 4 floats. */
+    static final int WARP_NORM_MAX = 32 * 4 * 4;
+
     void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
         long rows = (long) tokens * nh;
         boolean many = rows >= MANY_ROWS;
-        if (many && dhv % 4 == 0 && dhv <= 4 * 32 * 4 && ((h | w | b | hn) & 15) == 0) { // xl_headnorm_warps' contract
+        if (many && dhv % 4 == 0 && dhv <= WARP_NORM_MAX && ((h | w | b | hn) & 15) == 0) { // xl_headnorm_warps' contract
             launch(headnormWarps, (rows + 7) / 8, BLOCK,
                     new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn).i64(rows));
             return;
