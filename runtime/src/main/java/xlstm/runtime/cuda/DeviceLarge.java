@@ -654,23 +654,29 @@ public final class DeviceLarge implements AutoCloseable {
     /**
      * The fused projection (rows q, k, v, o, i, f of qkvo) of x (b rows of s steps, activations in the weights'
      * type) into the cell's layouts with no split kernel: per row, the query, key and value heads as strided-batched
-     * products into (NH, S, DH), the i and f gates as (NH, S) products of their own plus their biases (from the
-     * fused bias, whose q, k, v, o parts are zero here); o, (T, DV), in one product.
+     * products into (NH, S, DH), the i and f gates as (NH, S) products plus their biases (from the fused bias, whose
+     * q, k, v, o parts are zero here; one (2 NH, S) product for a single row); o, (T, DV), in one product.
      */
     private void projectIntoCellLayouts(long x, long qkvo, long bias, int b, int s, long q, long k, long v, long o,
             long gates) {
         long xRow = (long) s * e * wBytes, wq = qkvo, wk = wq + (long) dqk * e * wBytes, wv = wk + (long) dqk * e * wBytes;
         long wo = wv + (long) dv * e * wBytes, wi = wo + (long) dv * e * wBytes;
+        long gateBias = bias + 4L * (2L * dqk + 2L * dv);
         for (int bi = 0; bi < b; bi++) {
             long xb = x + bi * xRow;
             blas.linearHeads(xb, wq, wType, q + 4L * bi * nh * s * dhqk, s, e, dhqk, nh, (long) s * dhqk);
             blas.linearHeads(xb, wk, wType, k + 4L * bi * nh * s * dhqk, s, e, dhqk, nh, (long) s * dhqk);
             blas.linearHeads(xb, wv, wType, v + 4L * bi * nh * s * dhv, s, e, dhv, nh, (long) s * dhv);
             // gates (2, B, NH, S): gate g of row bi is an (NH, S) block, a feature-major product
+            if (b == 1) { // the i rows then the f rows of qkvo, and of its bias: one (2 NH, S) product is both
+                blas.linear(xb, wi, wType, gates, s, e, 2 * nh, false, true);
+                glue.addBias(gates, gateBias, s, 2 * nh, true);
+                continue;
+            }
             for (int g = 0; g < 2; g++) {
                 long gate = gates + 4L * ((long) g * b + bi) * nh * s;
                 blas.linear(xb, wi + (long) g * nh * e * wBytes, wType, gate, s, e, nh, false, true);
-                glue.addBias(gate, bias + 4L * (2L * dqk + 2L * dv + (long) g * nh), s, nh, true);
+                glue.addBias(gate, gateBias + 4L * g * nh, s, nh, true);
             }
         }
         blas.linear(x, wo, wType, o, b * s, e, dv, false, false);
