@@ -248,6 +248,7 @@ public class CFamilyEmitter implements Emitter {
         ST st = group.getInstanceOf("file");
         st.add("k", k);
         st.add("dialect", dialect.id());
+        st.add("ownEntry", k.body().contains("XL_ENTRY();")); // the body waits where it wants (after its prefetches)
         List<Intrinsic> in = new ArrayList<>();
         dialect.intrinsics().forEach((n, fn) -> in.add(new Intrinsic(n, CDialect.arity(n) == 2 ? "x, y" : "x", fn)));
         st.add("intrinsics", in);
