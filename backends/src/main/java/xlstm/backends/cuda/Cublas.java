@@ -130,14 +130,20 @@ public final class Cublas implements AutoCloseable {
      */
     public void linear(long x, long w, int wType, long y, int tokens, int in, int out, boolean accumulate,
             boolean featureMajor) {
+        linear(x, w, wType, y, R_32F, tokens, in, out, accumulate, featureMajor);
+    }
+
+    /** As {@link #linear(long, long, int, long, int, int, int, boolean, boolean)} with y of {@code yType}. */
+    public void linear(long x, long w, int wType, long y, int yType, int tokens, int in, int out, boolean accumulate,
+            boolean featureMajor) {
         if (featureMajor) {
             // (out, tokens) row-major = column-major tokens x out: C = X · Wᵀ; x's storage is column-major in x
             // tokens (so op T gives X) and w's is column-major in x out, which is Wᵀ already (op N)
-            gemm(OP_T, OP_N, tokens, out, in, x, wType, in, w, wType, in, y, tokens, accumulate);
+            gemm(OP_T, OP_N, tokens, out, in, x, wType, in, w, wType, in, y, yType, tokens, accumulate);
         } else {
             // (tokens, out) row-major = column-major out x tokens: C = W · Xᵀ; w's storage is column-major in x out
             // (op T gives W), x's is column-major in x tokens = Xᵀ (op N)
-            gemm(OP_T, OP_N, out, tokens, in, w, wType, in, x, wType, in, y, out, accumulate);
+            gemm(OP_T, OP_N, out, tokens, in, w, wType, in, x, wType, in, y, yType, out, accumulate);
         }
     }
 
@@ -149,7 +155,7 @@ public final class Cublas implements AutoCloseable {
             boolean accumulate) {
         // C (out x tokens, column-major) = W (out x in) · A, A (in x tokens) = the column-major view of x's storage
         // transposed: x stored (in, tokens) row-major is column-major tokens x in, so op T gives in x tokens
-        gemm(OP_T, OP_T, out, tokens, in, w, wType, in, xFeatureMajor, wType, tokens, y, out, accumulate);
+        gemm(OP_T, OP_T, out, tokens, in, w, wType, in, xFeatureMajor, wType, tokens, y, R_32F, out, accumulate);
     }
 
     /**
@@ -176,13 +182,13 @@ public final class Cublas implements AutoCloseable {
     }
 
     private void gemm(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long b, int bType, int ldb,
-            long c, int ldc, boolean accumulate) {
+            long c, int cType, int ldc, boolean accumulate) {
         if (closed) throw new IllegalStateException("cuBLAS handle used after close");
         ctx.makeCurrent();
         MemorySegment beta = accumulate ? one : zero; // a local: invokeExact would see a conditional as Object
         try {
             check((int) lib.gemmEx.invokeExact(handle, opA, opB, m, n, k, one, MemorySegment.ofAddress(a), aType, lda,
-                    MemorySegment.ofAddress(b), bType, ldb, beta, MemorySegment.ofAddress(c), R_32F,
+                    MemorySegment.ofAddress(b), bType, ldb, beta, MemorySegment.ofAddress(c), cType,
                     ldc, COMPUTE_32F, GEMM_DEFAULT),
                     "cublasGemmEx(m " + m + ", n " + n + ", k " + k + ", A type " + aType + ")");
         } catch (Throwable t) {

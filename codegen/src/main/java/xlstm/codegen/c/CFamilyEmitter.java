@@ -100,13 +100,16 @@ public class CFamilyEmitter implements Emitter {
 
     /** One kernel argument; exactly one of the flags is true. {@code index} is its position (Metal buffer index). */
     public record ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf,
-                             boolean bf16Buf) {
+                             boolean bf16Buf, boolean bf16In) {
         ParamModel(String name, int index, boolean intArg, boolean floatArg, boolean inBuf, boolean outBuf) {
-            this(name, index, intArg, floatArg, inBuf, outBuf, false);
+            this(name, index, intArg, floatArg, inBuf, outBuf, false, false);
         }
 
         /** The same output pointer written as bf16 ({@code unsigned short*}). */
-        ParamModel asBf16() { return new ParamModel(name, index, false, false, false, false, true); }
+        ParamModel asBf16() { return new ParamModel(name, index, false, false, false, false, true, false); }
+
+        /** The same input pointer read as bf16 ({@code const unsigned short*}). */
+        ParamModel asBf16In() { return new ParamModel(name, index, false, false, false, false, false, true); }
     }
 
     /**
@@ -142,14 +145,16 @@ public class CFamilyEmitter implements Emitter {
 
     record RowsModel(String N, String perRow, List<VariantModel> variants) {}
 
-    record Lane(String name, String address) {}
+    /** A 4-wide load or store of the elementwise kernels: the local {@code _l_<name>}, its address, the macro. */
+    record Lane(String name, String address, String macro) {}
 
     /**
-     * aligned: the conditions of the 4-wide path (each address 16-byte aligned; an address of 4 bf16, 8-byte);
-     * store4: the macro storing 4 floats of an output ({@code XL_STORE4}, or {@code XL_STORE4_BF16} rounding them).
+     * aligned: the conditions of the 4-wide path (each address 16-byte aligned; an address of 4 bf16, 8-byte); the
+     * loads' macros are {@code XL_LOAD4} or {@code XL_LOAD4_BF16}, the stores' {@code XL_STORE4} or
+     * {@code XL_STORE4_BF16} (rounding them).
      */
-    record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String store4,
-                            String wide, String narrow) {}
+    record ElementwiseModel(String N, List<String> aligned, List<Lane> loads, List<Lane> stores, String wide,
+                            String narrow) {}
 
     /**
      * nIn and mIn: where the initial n and m are read (the states themselves, or separate inputs when tiled); lanes:
@@ -279,7 +284,10 @@ public class CFamilyEmitter implements Emitter {
         if (!cell.isCell()) {
             KernelModel rows = rowsKernel(sc);
             out.add(rows);
-            if (dialect == CDialect.CUDA && elementwiseDim(cell) != null) out.add(bf16OutKernel(sc, rows));
+            if (dialect == CDialect.CUDA && elementwiseDim(cell) != null) {
+                out.add(bf16Kernel(sc, rows, false));
+                out.add(bf16Kernel(sc, rows, true));
+            }
             return out;
         }
         if (sc.schedules().contains(ScheduleKind.CHUNKWISE) && cell.hasDim("L"))
@@ -897,7 +905,7 @@ public class CFamilyEmitter implements Emitter {
         List<VariantModel> variants = new ArrayList<>();
         if (N != null) {
             for (ScheduledCell.Variant v : sc.variants())
-                variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), false))));
+                variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), false, false))));
             String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
             return model(sc, ScheduleKind.ROWS, "items", "rows*((" + N + "+3)/4)", "0", body);
         }
@@ -914,55 +922,62 @@ public class CFamilyEmitter implements Emitter {
     }
 
     /**
-     * The CUDA twin of an elementwise kernel whose outputs are stored as bf16 (rounded to nearest even) for a bf16
-     * matrix product that reads them next: the same per-element float32 code, entry {@code <entry>_bf16}, the
-     * outputs {@code unsigned short*}. It saves a conversion kernel and half the output bytes.
+     * The CUDA twins of an elementwise kernel whose outputs are stored as bf16 (rounded to nearest even) for a bf16
+     * matrix product that reads them next, entry {@code <entry>_bf16}, and ({@code inputs}) whose vector inputs are
+     * read as bf16 too, entry {@code <entry>_bf16io}, for those a bf16 product writes: the same per-element float32
+     * code, the pointers {@code unsigned short*}. They save conversion kernels and half the bytes.
      */
-    private KernelModel bf16OutKernel(ScheduledCell sc, KernelModel rows) {
+    private KernelModel bf16Kernel(ScheduledCell sc, KernelModel rows, boolean inputs) {
         CellIR cell = sc.cell();
         String N = elementwiseDim(cell);
         List<VariantModel> variants = new ArrayList<>();
         for (ScheduledCell.Variant v : sc.variants())
-            variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), true))));
+            variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), true, inputs))));
         String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
-        Set<String> outs = new TreeSet<>();
+        Set<String> outs = new TreeSet<>(), ins = new TreeSet<>();
         for (Decl d : cell.outputs()) outs.add(id(d.name()));
+        if (inputs) for (Decl d : cell.inputs()) if (d.type() instanceof Type.Vec) ins.add(id(d.name()));
         List<ParamModel> params = new ArrayList<>();
-        for (ParamModel p : rows.params()) params.add(outs.contains(p.name()) ? p.asBf16() : p);
+        for (ParamModel p : rows.params())
+            params.add(outs.contains(p.name()) ? p.asBf16() : ins.contains(p.name()) ? p.asBf16In() : p);
         List<String> doc = new ArrayList<>(rows.doc());
+        if (inputs) doc.add("Inputs " + String.join(", ", ins) + " read as bf16, from a bf16 product");
         doc.add("Outputs " + String.join(", ", outs) + " stored as bf16 (round to nearest even), for a bf16 product that reads them");
-        return new KernelModel(rows.entry() + BF16_OUT, rows.unit(), rows.unitKind(), rows.schedule(), rows.launch(),
-                rows.count(), rows.scratch(), params, doc, body);
+        return new KernelModel(rows.entry() + (inputs ? BF16_IO : BF16_OUT), rows.unit(), rows.unitKind(), rows.schedule(),
+                rows.launch(), rows.count(), rows.scratch(), params, doc, body);
     }
 
-    /** Entry-point suffix of an elementwise kernel's bf16-output twin (CUDA). */
-    public static final String BF16_OUT = "_bf16";
+    /** Entry-point suffixes of an elementwise kernel's bf16 twins (CUDA): outputs, inputs and outputs. */
+    public static final String BF16_OUT = "_bf16", BF16_IO = "_bf16io";
 
     /**
      * Per element code of an elementwise kernel: the 4-wide path (lanes _k) and the scalar path (element _e); with
-     * {@code bf16Out} its outputs are stored as bf16.
+     * {@code bf16Out} its outputs are stored as bf16, with {@code bf16In} its vector inputs are read as bf16.
      */
-    private static ElementwiseModel elementwise(CellIR c, String N, boolean bf16Out) {
+    private static ElementwiseModel elementwise(CellIR c, String N, boolean bf16Out, boolean bf16In) {
         Set<String> used = new TreeSet<>();
         for (Stmt s : c.body()) Exprs.any(s.value(), x -> { if (x instanceof Expr.Ref r) used.add(r.name()); return false; });
         List<String> aligned = new ArrayList<>();
         List<Lane> loads = new ArrayList<>(), stores = new ArrayList<>();
+        // inputs read as bf16 take 8-byte loads of 4 (XL_LOAD4_BF16); weights stay float32
         for (Decl d : c.inputs())
-            if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0"));
+            if (d.type() instanceof Type.Vec && used.contains(d.name()))
+                loads.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0", bf16In ? "XL_LOAD4_BF16" : "XL_LOAD4"));
         for (Decl d : c.weights())
-            if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _e0"));
-        for (Decl d : c.outputs()) stores.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0"));
-        for (Lane l : loads) aligned.add("XL_ALIGNED16(" + l.address() + ")");
+            if (d.type() instanceof Type.Vec && used.contains(d.name())) loads.add(new Lane(id(d.name()), id(d.name()) + " + _e0", "XL_LOAD4"));
+        for (Decl d : c.outputs()) stores.add(new Lane(id(d.name()), id(d.name()) + " + _rb + _e0", bf16Out ? "XL_STORE4_BF16" : "XL_STORE4"));
+        for (Lane l : loads) aligned.add((l.macro().endsWith("_BF16") ? "XL_ALIGNED8(" : "XL_ALIGNED16(") + l.address() + ")");
         for (Lane l : stores) aligned.add((bf16Out ? "XL_ALIGNED8(" : "XL_ALIGNED16(") + l.address() + ")");
-        return new ElementwiseModel(N, aligned, loads, stores, bf16Out ? "XL_STORE4_BF16" : "XL_STORE4",
-                perElement(c, true, bf16Out), perElement(c, false, bf16Out));
+        return new ElementwiseModel(N, aligned, loads, stores, perElement(c, true, bf16Out, false),
+                perElement(c, false, bf16Out, bf16In));
     }
 
-    private static String perElement(CellIR c, boolean wide, boolean bf16Out) {
+    private static String perElement(CellIR c, boolean wide, boolean bf16Out, boolean bf16In) {
         CBody g = new CBody(CFamilyEmitter::id, "_scb");
         for (Decl d : c.inputs())
             g.bind(Expr.RefKind.INPUT, d.name(), new CBody.Local(d.type() instanceof Type.Scalar ? id(d.name()) + "[_row]"
-                    : wide ? "_l_" + id(d.name()) + "[_k]" : id(d.name()) + "[_rb + _e]"));
+                    : wide ? "_l_" + id(d.name()) + "[_k]"
+                    : bf16In ? "xl_bf16f(" + id(d.name()) + "[_rb + _e])" : id(d.name()) + "[_rb + _e]"));
         for (Decl d : c.weights())
             g.bind(Expr.RefKind.WEIGHT, d.name(), new CBody.Local(d.type() instanceof Type.Scalar ? id(d.name()) + "[0]"
                     : wide ? "_l_" + id(d.name()) + "[_k]" : id(d.name()) + "[_e]"));

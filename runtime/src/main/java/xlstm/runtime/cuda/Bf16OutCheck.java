@@ -12,16 +12,18 @@ import xlstm.runtime.backend.KernelIndex;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * {@code java ... xlstm.runtime.cuda.Bf16OutCheck}: every elementwise kernel's bf16-output twin ({@code <entry>_bf16},
- * CUDA) against the float32 kernel on the same random inputs, on the 4-wide path (N = 4096) and the scalar one
- * (N = 1001): each bf16 output must be the float32 output rounded to nearest even, or one bf16 step from it (the two
- * kernels are compiled apart, so a contracted multiply-add may differ in the last float bit). Exit 1 otherwise.
+ * {@code java ... xlstm.runtime.cuda.Bf16OutCheck}: every elementwise kernel's bf16 twins (CUDA: {@code <entry>_bf16},
+ * bf16 outputs, and {@code <entry>_bf16io}, bf16 vector inputs too) against the float32 kernel on the same random
+ * inputs (for an io twin, bf16 values, which the float32 kernel reads as floats), on the 4-wide path (N = 4096) and the
+ * scalar one (N = 1001): each bf16 output must be the float32 output rounded to nearest even, or one bf16 step from
+ * it (the two kernels are compiled apart, so a contracted multiply-add may differ in the last float bit). Exit 1
+ * otherwise.
  */
 public final class Bf16OutCheck {
     private Bf16OutCheck() {}
 
-    /** The twins' entry suffix (codegen's {@code CFamilyEmitter.BF16_OUT}). */
-    static final String BF16_OUT = "_bf16";
+    /** The twins' entry suffixes (codegen's {@code CFamilyEmitter.BF16_OUT}, {@code BF16_IO}). */
+    static final String BF16_OUT = "_bf16", BF16_IO = "_bf16io";
 
     public static void main(String[] args) {
         boolean ok = true;
@@ -29,15 +31,19 @@ public final class Bf16OutCheck {
         try (ResidentKernels gen = ResidentKernels.get()) {
             GlueKernels glue = new GlueKernels(gen.context());
             for (KernelIndex.Entry twin : index.entries()) {
-                if (!twin.entry().endsWith(BF16_OUT) || index.get(base(twin)) == null) continue;
-                for (int n : new int[] {4096, 1001}) ok &= check(gen, glue, index.get(base(twin)), twin, 3, n);
+                String base = base(twin);
+                if (base == null || index.get(base) == null) continue;
+                for (int n : new int[] {4096, 1001}) ok &= check(gen, glue, index.get(base), twin, 3, n);
             }
         }
         System.exit(ok ? 0 : 1);
     }
 
+    /** The float32 kernel's entry of a twin, or null when {@code twin} is none. */
     private static String base(KernelIndex.Entry twin) {
-        return twin.entry().substring(0, twin.entry().length() - BF16_OUT.length());
+        String e = twin.entry();
+        for (String suffix : new String[] {BF16_IO, BF16_OUT}) if (e.endsWith(suffix)) return e.substring(0, e.length() - suffix.length());
+        return null;
     }
 
     /** One shape: rows x n, inputs uniform in [-4, 4], float parameters 0.75. */
@@ -52,7 +58,20 @@ public final class Bf16OutCheck {
                 KernelIndex.Param p = ps.get(i);
                 if (p.type().equals("int")) a32[i] = p.name().equals("rows") ? rows : n;
                 else if (p.type().equals("float")) a32[i] = 0.75f;
-                else if (!p.written()) {
+                else if (!p.written() && twin.params().get(i).type().contains("unsigned short")) {
+                    // a bf16 input: the float32 kernel reads the same values as floats
+                    long in = mem.alloc(4 * count), inB = mem.alloc(2 * count);
+                    glue.fillUniform(inB, true, count, 31 + i, 4f);
+                    MemorySegment b = arena.allocate(2 * count, 16), f = arena.allocate(4 * count, 16);
+                    gen.context().readAsyncAt(inB, b);
+                    gen.context().synchronize("reading bf16 inputs");
+                    for (long j = 0; j < count; j++)
+                        f.setAtIndex(ValueLayout.JAVA_FLOAT, j, Float.intBitsToFloat(b.getAtIndex(ValueLayout.JAVA_SHORT, j) << 16));
+                    gen.context().writeAsyncAt(in, f);
+                    gen.context().synchronize("writing float32 inputs");
+                    a32[i] = new DevicePointer(in);
+                    a16[i] = new DevicePointer(inB);
+                } else if (!p.written()) {
                     long in = mem.alloc(4 * count);
                     glue.fillUniform(in, false, count, 31 + i, 4f);
                     a32[i] = new DevicePointer(in);

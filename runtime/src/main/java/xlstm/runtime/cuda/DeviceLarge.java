@@ -585,12 +585,19 @@ public final class DeviceLarge implements AutoCloseable {
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
             glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
             mark("rms norm");
-            linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
-            mark("product gate|up");
-            if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
             boolean swigluBf16 = bf16Out && bf16 && t > 1;
-            gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
-                    at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
+            if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
+                // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
+                blas.linear(a.xn, w.gateUp, wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
+                mark("product gate|up");
+                gen.launch("ffn_swiglu_apply_bf16io", 1, t * p, at(a.ffn), at(a.ffn + 2L * t * p), at(a.actB));
+            } else {
+                linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
+                mark("product gate|up");
+                if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
+                gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
+                        at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
+            }
             mark("swiglu");
             if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
             else {
@@ -649,6 +656,11 @@ public final class DeviceLarge implements AutoCloseable {
      * {@code _bf16} twins) instead of float32 and a conversion ({@code -Dxlstm.cuda.bf16Out=false}).
      */
     private final boolean bf16Out = !"false".equals(System.getProperty("xlstm.cuda.bf16Out"));
+    /**
+     * Whether, where SwiGLU writes bf16, the gate|up product writes bf16 too and SwiGLU's {@code _bf16io} twin reads
+     * it ({@code -Dxlstm.cuda.bf16Ffn=false}: float32 gate and up).
+     */
+    private final boolean bf16Ffn = !"false".equals(System.getProperty("xlstm.cuda.bf16Ffn"));
     private final boolean directProjection = !"false".equals(System.getProperty("xlstm.cuda.directProjection"));
 
     /**
