@@ -67,9 +67,11 @@ class CFamilyEmitterTest {
                             expected.add(sc.cell().name() + "_chunkwise" + suffix);
                 } else {
                     expected.add(sc.cell().name() + "_apply");
-                    // and on CUDA, for an elementwise kernel, its twin with bf16 outputs
-                    if (d == CDialect.CUDA && CFamilyEmitter.elementwiseDim(sc.cell()) != null)
+                    // and on CUDA, for an elementwise kernel, its twins with bf16 outputs, and bf16 inputs too
+                    if (d == CDialect.CUDA && CFamilyEmitter.elementwiseDim(sc.cell()) != null) {
                         expected.add(sc.cell().name() + "_apply" + CFamilyEmitter.BF16_OUT);
+                        expected.add(sc.cell().name() + "_apply" + CFamilyEmitter.BF16_IO);
+                    }
                 }
                 for (String e : expected) {
                     EmittedFile f = byPath.get(d.folder() + "/" + e + "." + d.extension());
@@ -137,7 +139,9 @@ class CFamilyEmitterTest {
                             case "int", "boolean" -> assertTrue(p.intArg(), k.entry() + " " + a);
                             case "float" -> assertTrue(p.floatArg(), k.entry() + " " + a);
                             default -> assertTrue(p.inBuf() || p.outBuf()
-                                    || k.entry().endsWith(CFamilyEmitter.BF16_OUT) && p.bf16Buf(), k.entry() + " " + a);
+                                    || (k.entry().endsWith(CFamilyEmitter.BF16_OUT) || k.entry().endsWith(CFamilyEmitter.BF16_IO))
+                                    && p.bf16Buf()
+                                    || k.entry().endsWith(CFamilyEmitter.BF16_IO) && p.bf16In(), k.entry() + " " + a);
                         }
                         assertEquals(a.name().replaceAll("_$", ""), p.name().replaceAll("_u$", ""), k.entry());
                     }

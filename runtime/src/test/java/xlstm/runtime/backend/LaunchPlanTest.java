@@ -179,18 +179,25 @@ class LaunchPlanTest {
         assertEquals(cl.size(), shared.size());
         assertTrue(cu.entries().stream().anyMatch(LaunchPlanTest::tensorCores), "the CUDA index has tensor-core kernels");
         for (KernelIndex.Entry e : cu.entries()) {
-            if (!e.entry().endsWith("_bf16")) continue;
-            // a bf16-output twin: the float32 kernel's signature with its outputs as unsigned short*
-            KernelIndex.Entry f32 = cu.get(e.entry().substring(0, e.entry().length() - 5));
+            boolean io = e.entry().endsWith("_bf16io");
+            if (!io && !e.entry().endsWith("_bf16")) continue;
+            // a bf16 twin: the float32 kernel's signature with its outputs as unsigned short* (and for _bf16io its
+            // vector inputs as const unsigned short*)
+            KernelIndex.Entry f32 = cu.get(e.entry().substring(0, e.entry().length() - (io ? 7 : 5)));
             assertTrue(f32 != null, e.entry() + " twins a float32 kernel");
             assertEquals(List.of(f32.launch(), f32.count(), f32.scratch(), f32.params().size()),
                     List.of(e.launch(), e.count(), e.scratch(), e.params().size()), e.entry());
+            int bf16Inputs = 0;
             for (int i = 0; i < e.params().size(); i++) {
                 KernelIndex.Param p = e.params().get(i), q = f32.params().get(i);
                 // elementwise kernels have no states: every written pointer but scratch is an output
                 boolean output = q.written() && !q.name().equals("scratch");
-                assertEquals(output ? "unsigned short*" : q.type(), p.type(), e.entry() + " " + p.name());
+                if (io && q.pointer() && !q.written() && p.type().contains("unsigned short")) {
+                    bf16Inputs++;
+                    assertEquals("const unsigned short* XL_RESTRICT", p.type(), e.entry() + " " + p.name());
+                } else assertEquals(output ? "unsigned short*" : q.type(), p.type(), e.entry() + " " + p.name());
             }
+            assertEquals(io, bf16Inputs > 0, e.entry() + ": bf16 inputs only in the io twin");
         }
         for (KernelIndex.Entry c : shared) {
             KernelIndex.Entry o = cl.get(c.entry());
@@ -224,9 +231,9 @@ class LaunchPlanTest {
         assertEquals("0", plain.shared());
     }
 
-    /** CUDA's own kernels: the tensor-core forms and the elementwise kernels' bf16-output twins. */
+    /** CUDA's own kernels: the tensor-core forms and the elementwise kernels' bf16 twins. */
     private static boolean cudaOnly(KernelIndex.Entry e) {
-        return tensorCores(e) || e.entry().endsWith("_bf16");
+        return tensorCores(e) || e.entry().endsWith("_bf16") || e.entry().endsWith("_bf16io");
     }
 
     private static boolean tensorCores(KernelIndex.Entry e) {
