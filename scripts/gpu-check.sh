@@ -12,9 +12,9 @@
 #   5. xlstm verify ... --backend cuda    the golden fixtures with the cells and pointwise kernels on the GPU
 #   6. DeviceLargeCheck                   the device-resident model (f32 and bf16 weights) against the CPU model
 #   7. xlstm generate --backend cuda      greedy generation end to end on the GPU: the CPU's tokens
-#   8. the peers: PyTorch's chunkwise; transformers' xLSTM in the 7B shape (prefill, decode) and PyTorch's products
-#      on our products' shapes (scripts/torch_7b_gpu.py), next to ours (ProductBench); then xlstm bench --backend
-#      cuda: the 7B-shaped roofline table (last lines; XLSTM_GPU_BENCH=0 skips all of step 8)
+#   8. the peers: PyTorch's chunkwise; our products on the 7B prefill's shapes (ProductBench), then PyTorch's on
+#      the same shapes and transformers' xLSTM in the 7B shape (prefill, decode; scripts/torch_7b_gpu.py); then
+#      xlstm bench --backend cuda: the 7B-shaped roofline table (last lines; XLSTM_GPU_BENCH=0 skips all of step 8)
 #   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain;
 #    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times; 4d: the bf16-output
 #    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck)
@@ -75,9 +75,10 @@ gen_check() {
 step "generate --backend cuda (greedy tokens as on the cpu)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
-  step "PyTorch: transformers' xLSTM in the 7B shape and its products (peers of the model rows)" \
+  # ours right before PyTorch's: GEMM speed follows the GPU's temperature, so the two run in like conditions
+  step "our cuBLAS products on the 7B prefill's shapes" "${java[@]}" xlstm.runtime.cuda.ProductBench
+  step "PyTorch: its products on the same shapes, transformers' xLSTM in the 7B shape (peers of the model rows)" \
     python3 scripts/torch_7b_gpu.py
-  step "our cuBLAS products on the same shapes" "${java[@]}" xlstm.runtime.cuda.ProductBench
   step "bench --backend cuda" "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
     --batch 1,8,64,256 --decode 32
 fi

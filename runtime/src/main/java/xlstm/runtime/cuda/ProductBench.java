@@ -8,8 +8,8 @@ import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * {@code java ... xlstm.runtime.cuda.ProductBench [TOKENS]}: the cuBLAS products of a 7B prefill (8192 tokens unless
- * given) in the forms {@link DeviceLarge} runs them and in the variants it could run instead (output float32 or bf16,
+ * {@code java ... xlstm.runtime.cuda.ProductBench [TOKENS [K->N]]}: the cuBLAS products of a 7B prefill (8192 tokens
+ * unless given; all four shapes, or the one named) in the forms {@link DeviceLarge} runs them and in the variants it could run instead (output float32 or bf16,
  * row-major or feature-major, a residual added or not), on random bf16 inputs: device ms (CUDA events between 20
  * products queued back to back after 5 warm-ups, the median) and TFLOP/s (2 M N K / time). For comparing our products with PyTorch's on the same shapes
  * ({@code scripts/torch_7b_gpu.py}).
@@ -35,6 +35,7 @@ public final class ProductBench {
             int[][] shapes = {{4096, 2048}, {4096, 4096}, {4096, 21888}, {10944, 4096}};
             for (int[] sh : shapes) {
                 int k = sh[0], n = sh[1];
+                if (args.length > 1 && !args[1].equals(k + "->" + n)) continue;
                 double flop = 2.0 * m * n * k;
                 String s = k + "->" + n;
                 report(ctx, s + " float32 out", flop, () -> blas.linear(x, w, bf, y, f32, m, k, n, false, false));
