@@ -794,24 +794,14 @@ public class CFamilyEmitter implements Emitter {
     }
 
     /**
-     * Per step _tau of a chunk, by the _G lanes of a sub-group (lane _sub): log gates into scratch[_olf/_oli +
-     * _tau] (lane 0), query/key/value rows into Q, K, V (the lanes share each row's elements).
-     */
-    /**
      * Where a prologue puts step _tau's log gates (C lvalues) and query, key, value rows: float32 scratch, or for the
      * tensor-core form bf16 shared memory through cuda.stg's {@code xl_bf16dst} writers {@code _dQ}, {@code _dK},
-     * {@code _dV} (declared per step by the template).
+     * {@code _dV} (declared per step by the template; {@code writers}: which have put4 for 16-byte loads).
      */
     record Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount, String kFrom,
-                 String kCount) {
-        Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount) {
-            this(lf, li, q, k, v, vFrom, vCount, null, null);
-        }
-
-        /** Whether the rows go through cuda.stg's xl_bf16dst writers (which have put4 for 16-byte loads). */
-        boolean writers() {
-            for (CBody.Buf b : new CBody.Buf[] {q, k, v}) if (b != null) return b.ptr().startsWith("_d");
-            return false;
+                 String kCount, boolean writers) {
+        Sinks(String lf, String li, CBody.Buf q, CBody.Buf k, CBody.Buf v, String vFrom, String vCount, boolean writers) {
+            this(lf, li, q, k, v, vFrom, vCount, null, null, writers);
         }
 
         static Sinks scratch(LinearRecurrence lr) {
@@ -819,23 +809,24 @@ public class CFamilyEmitter implements Emitter {
             return new Sinks("scratch[_olf + _tau]", "scratch[_oli + _tau]",
                     new CBody.Buf("scratch", "_oQ + (xl_long)_tau * " + DK, null),
                     new CBody.Buf("scratch", "_oK + (xl_long)_tau * " + DK, null),
-                    new CBody.Buf("scratch", "_oV + (xl_long)_tau * " + DV, null), null, null);
+                    new CBody.Buf("scratch", "_oV + (xl_long)_tau * " + DV, null), null, null, false);
         }
 
         /** The tensor-core form's: only the tile's value columns ({@code _j0}, {@code _tw} of the template). */
         static final Sinks SHARED_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", new CBody.Buf("_dQ", "0", null),
-                new CBody.Buf("_dK", "0", null), new CBody.Buf("_dV", "0", null), "_j0", "_tw");
+                new CBody.Buf("_dK", "0", null), new CBody.Buf("_dV", "0", null), "_j0", "_tw", true);
 
         /** The split form's states pass: no queries, only the tile's keys ({@code _k0}, {@code _kn}) and values. */
         static final Sinks STATES_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", null, new CBody.Buf("_dK", "0", null),
-                new CBody.Buf("_dV", "0", null), "_j0", "_tw", "_k0", "_kn");
+                new CBody.Buf("_dV", "0", null), "_j0", "_tw", "_k0", "_kn", true);
 
         /** The split form's outputs pass, first prologue: gates, queries, keys (no values). */
         static final Sinks OUT_QK_BF16 = new Sinks("_slf[_tau]", "_sli[_tau]", new CBody.Buf("_dQ", "0", null),
-                new CBody.Buf("_dK", "0", null), null, null, null);
+                new CBody.Buf("_dK", "0", null), null, null, null, true);
 
         /** The split form's outputs pass, per value tile: the tile's values alone. */
-        static final Sinks V_TILE_BF16 = new Sinks(null, null, null, null, new CBody.Buf("_dV", "0", null), "_j0", "_tw");
+        static final Sinks V_TILE_BF16 = new Sinks(null, null, null, null, new CBody.Buf("_dV", "0", null), "_j0", "_tw",
+                true);
     }
 
     /** Elements per lane a prologue loads before it stores (loads in flight; see {@link CBody#batched}). */
