@@ -107,9 +107,17 @@ class CFamilyToolchainTest {
         for (Path f : FILES.get(CDialect.CUDA)) {
             String ptx = Files.readString(out.resolve(entry(f) + ".ptx"));
             assertTrue(ptx.contains(".entry " + entry(f) + "("), entry(f) + ": an unmangled .entry in the PTX");
-            // every kernel waits for its predecessor before anything else: launching it as a programmatic dependent
-            // launch (DeviceLarge does so by default) is then safe
+            // every kernel waits for its predecessor before it reads or writes anything (the step kernels only
+            // prefetch their state towards L2 first): launching it as a programmatic dependent launch (DeviceLarge
+            // does so by default) is then safe
             assertTrue(ptx.contains("griddepcontrol.wait"), entry(f) + ": griddepcontrol.wait in the PTX");
+            if (entry(f).endsWith(CFamilyEmitter.TILED) && entry(f).contains("_step")) {
+                int prefetch = ptx.indexOf("prefetch.global.L2"), wait = ptx.indexOf("griddepcontrol.wait");
+                assertTrue(prefetch >= 0 && prefetch < wait, entry(f) + ": the state's prefetch before the wait");
+            }
+            // the elementwise kernels' bf16-input twins read 4 inputs with one 8-byte load
+            if (entry(f).endsWith(CFamilyEmitter.BF16_IO))
+                assertTrue(ptx.contains("ld.global.v2.u32") || ptx.contains("ld.global.nc.v2.u32"), entry(f) + ": 8-byte loads");
             // the tensor-core chunkwise forms multiply with bf16 mma instructions (else they would be slow copies)
             if (entry(f).endsWith(CFamilyEmitter.TENSOR) || entry(f).endsWith(CFamilyEmitter.TENSOR_STATES)
                     || entry(f).endsWith(CFamilyEmitter.TENSOR_OUT)) {
