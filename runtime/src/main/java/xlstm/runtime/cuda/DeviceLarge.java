@@ -527,6 +527,7 @@ public final class DeviceLarge implements AutoCloseable {
             glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
             mark("rms norm");
             long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
+            boolean gateIo = false; // o and the head norm in bf16, read by the output gate's _bf16io twin
             if (oneRowGemv(t, e)) {
                 // one token: the fused projection's parts are already in the cell's layouts (q, k, v, o, then the i
                 // and the f gates), so the product with its bias is all, no split
@@ -542,7 +543,9 @@ public final class DeviceLarge implements AutoCloseable {
                 mark("product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
             } else {
                 if (directProjection(b, s, w)) {
-                    projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates);
+                    gateIo = bf16Gate && bf16Out && bf16 && !oneRowGemv(t, dv)
+                            && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm, w.headNormBias, a.hn);
+                    projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates, gateIo);
                     mark("products q, k, v, o, i, f (cell layouts)");
                 } else {
                     linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
@@ -571,12 +574,12 @@ public final class DeviceLarge implements AutoCloseable {
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
             }
             mark(cell.label);
-            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn);
+            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, gateIo);
             mark("head norm");
             // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
             boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
-            gen.launch(actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply", 1, t * dv, at(o), at(a.hn),
-                    at(actBf16 ? a.gatedB : a.gated));
+            gen.launch(gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
+                    1, t * dv, at(o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
             mark("output gate");
             if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
             else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
@@ -661,16 +664,22 @@ public final class DeviceLarge implements AutoCloseable {
      * it ({@code -Dxlstm.cuda.bf16Ffn=false}: float32 gate and up).
      */
     private final boolean bf16Ffn = !"false".equals(System.getProperty("xlstm.cuda.bf16Ffn"));
+    /**
+     * Whether, for prompts through the direct projection, the o product and the head norm write bf16 and the output
+     * gate's {@code _bf16io} twin reads them ({@code -Dxlstm.cuda.bf16Gate=false}: float32 o and head norm).
+     */
+    private final boolean bf16Gate = !"false".equals(System.getProperty("xlstm.cuda.bf16Gate"));
     private final boolean directProjection = !"false".equals(System.getProperty("xlstm.cuda.directProjection"));
 
     /**
      * The fused projection (rows q, k, v, o, i, f of qkvo) of x (b rows of s steps, activations in the weights'
      * type) into the cell's layouts with no split kernel: per row, the query, key and value heads as strided-batched
      * products into (NH, S, DH), the i and f gates as (NH, S) products plus their biases (from the fused bias, whose
-     * q, k, v, o parts are zero here; one (2 NH, S) product for a single row); o, (T, DV), in one product.
+     * q, k, v, o parts are zero here; one (2 NH, S) product for a single row); o, (T, DV), in one product, in bf16
+     * with {@code oBf16}.
      */
     private void projectIntoCellLayouts(long x, long qkvo, long bias, int b, int s, long q, long k, long v, long o,
-            long gates) {
+            long gates, boolean oBf16) {
         long xRow = (long) s * e * wBytes, wq = qkvo, wk = wq + (long) dqk * e * wBytes, wv = wk + (long) dqk * e * wBytes;
         long wo = wv + (long) dv * e * wBytes, wi = wo + (long) dv * e * wBytes;
         long gateBias = bias + 4L * (2L * dqk + 2L * dv);
@@ -691,7 +700,7 @@ public final class DeviceLarge implements AutoCloseable {
                 glue.addBias(gate, gateBias + 4L * g * nh, s, nh, true);
             }
         }
-        blas.linear(x, wo, wType, o, b * s, e, dv, false, false);
+        blas.linear(x, wo, wType, o, oBf16 ? Cublas.R_16BF : Cublas.R_32F, b * s, e, dv, false, false);
     }
 
     /** Out norm, LM head and soft-cap of each row's last position into {@code logits}; its arg-max into {@code ids}. */

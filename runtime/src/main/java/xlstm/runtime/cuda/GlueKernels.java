@@ -134,15 +134,34 @@ final class GlueKernels {
     static final int WARP_NORM_MAX = 32 * 4 * 4;
 
     void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn) {
+        headNorm(h, w, b, tokens, s, nh, dhv, eps, hn, false);
+    }
+
+    /**
+     * The per-head layer norm of h into hn, float32 or ({@code hnBf16}) bf16; bf16 only where
+     * {@link #headNormWritesBf16} (its warp form).
+     */
+    void headNorm(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long hn, boolean hnBf16) {
         long rows = (long) tokens * nh;
-        boolean many = rows >= MANY_ROWS;
-        if (many && dhv % 4 == 0 && dhv <= WARP_NORM_MAX && ((h | w | b | hn) & 15) == 0) { // xl_headnorm_warps' contract
-            launch(headnormWarps, (rows + 7) / 8, BLOCK,
-                    new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn).i64(rows));
+        if (warpHeadNorm(rows, dhv, h | w | b | hn)) {
+            launch(headnormWarps, (rows + 7) / 8, BLOCK, new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv)
+                    .f32(eps).ptr(hn).i64(rows).i32(hnBf16 ? 1 : 0));
             return;
         }
+        if (hnBf16) throw new IllegalArgumentException("a bf16 head norm needs the warp form (see headNormWritesBf16)");
+        boolean many = rows >= MANY_ROWS;
         launch(many ? headnormRows : headnorm, rows, many ? rowsBlock(dhv) : reduceBlock(dhv),
                 new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
+    }
+
+    /** Whether {@link #headNorm} of these tensors can write bf16. */
+    boolean headNormWritesBf16(int tokens, int nh, int dhv, long h, long w, long b, long hn) {
+        return warpHeadNorm((long) tokens * nh, dhv, h | w | b | hn);
+    }
+
+    /** xl_headnorm_warps' contract: many rows, whole 4-vectors up to WARP_NORM_MAX, 16-byte aligned (or-ed addresses). */
+    private static boolean warpHeadNorm(long rows, int dhv, long addresses) {
+        return rows >= MANY_ROWS && dhv % 4 == 0 && dhv <= WARP_NORM_MAX && (addresses & 15) == 0;
     }
 
     void addBias(long y, long bias, int tokens, int n, boolean featureMajor) {

@@ -11,7 +11,7 @@ import xlstm.runtime.backend.ResidentKernels;
  * {@code xl_rmsnorm_rows}, {@code xl_headnorm_warps}, {@code xl_headnorm_rows}) against their one-block-a-row forms
  * on the same random rows, which {@link GlueKernels} runs for fewer than {@link GlueKernels#MANY_ROWS} rows (so the
  * reference is the same call in slices). Shapes take the 16-byte paths and the fallbacks; outputs float32 and bf16
- * (RMS norm). Every float32 output must agree to 1e-5 of the largest magnitude (the sums are added in other
+ * (RMS norm; the head norm's warp form against the float32 reference). Every float32 output must agree to 1e-5 of the largest magnitude (the sums are added in other
  * orders), every bf16 output to one bf16 step at that magnitude (2^-7 of it), or exit 1. The device-resident model's check (DeviceLargeCheck) has too few rows to reach these forms.
  */
 public final class NormCheck {
@@ -26,7 +26,8 @@ public final class NormCheck {
             for (int e : new int[] {4096, 4100, 1001})
                 for (boolean bf16 : new boolean[] {false, true}) ok &= rms(gen, glue, 300, e, bf16);
             // (heads, values): the warps' 16-byte form at the 7B head and a shorter one, the registers' form for DHV % 4 != 0
-            for (int[] hv : new int[][] {{8, 512}, {4, 200}, {4, 130}}) ok &= head(gen, glue, 4, 25, hv[0], hv[1]);
+            for (int[] hv : new int[][] {{8, 512}, {4, 200}, {4, 130}}) ok &= head(gen, glue, 4, 25, hv[0], hv[1], false);
+            ok &= head(gen, glue, 4, 25, 8, 512, true); // the warps' form writing bf16 (for the output gate's twin)
         }
         System.exit(ok ? 0 : 1);
     }
@@ -47,8 +48,11 @@ public final class NormCheck {
         }
     }
 
-    /** Head norm of h (batch, nh, s, dhv): all at once against one batch row at a time (nh * s rows each). */
-    private static boolean head(ResidentKernels gen, GlueKernels glue, int batch, int s, int nh, int dhv) {
+    /**
+     * Head norm of h (batch, nh, s, dhv): all at once (in bf16 with {@code bf16}) against one batch row at a time
+     * (nh * s rows each, float32).
+     */
+    private static boolean head(ResidentKernels gen, GlueKernels glue, int batch, int s, int nh, int dhv, boolean bf16) {
         long n = (long) batch * nh * s * dhv, per = (long) nh * s * dhv;
         try (DeviceBuffers mem = new DeviceBuffers(gen.context())) {
             long h = mem.alloc(4 * n), w = mem.alloc(4L * nh * dhv), b = mem.alloc(4L * nh * dhv);
@@ -56,23 +60,29 @@ public final class NormCheck {
             glue.fillUniform(h, false, n, 51, 3f);
             glue.fillUniform(w, false, (long) nh * dhv, 52, 1f);
             glue.fillUniform(b, false, (long) nh * dhv, 53, 1f);
-            glue.headNorm(h, w, b, batch * s, s, nh, dhv, 1e-6f, y);
+            glue.headNorm(h, w, b, batch * s, s, nh, dhv, 1e-6f, y, bf16);
             for (int bb = 0; bb < batch; bb++) glue.headNorm(h + 4 * bb * per, w, b, s, s, nh, dhv, 1e-6f, ref + 4 * bb * per);
-            return report(gen, "head norm " + batch + "x" + nh + "x" + s + "x" + dhv, y, ref, n, false);
+            return report(gen, "head norm " + batch + "x" + nh + "x" + s + "x" + dhv + (bf16 ? " -> bf16" : ""), y, ref,
+                    n, bf16, false);
         }
     }
 
     private static boolean report(ResidentKernels gen, String what, long y, long ref, long n, boolean bf16) {
+        return report(gen, what, y, ref, n, bf16, bf16);
+    }
+
+    /** y (bf16 with {@code bf16}) against ref (bf16 with {@code refBf16}). */
+    private static boolean report(ResidentKernels gen, String what, long y, long ref, long n, boolean bf16,
+            boolean refBf16) {
         try (Arena arena = Arena.ofConfined()) {
-            int el = bf16 ? 2 : 4;
-            MemorySegment a = arena.allocate(el * n, 16), r = arena.allocate(el * n, 16);
+            MemorySegment a = arena.allocate((bf16 ? 2 : 4) * n, 16), r = arena.allocate((refBf16 ? 2 : 4) * n, 16);
             gen.context().readAsyncAt(y, a);
             gen.context().readAsyncAt(ref, r);
             gen.context().synchronize("reading " + what);
             double maxErr = 0, maxRef = 0;
             for (long i = 0; i < n; i++) {
                 float got = bf16 ? bf16At(a, i) : a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-                float want = bf16 ? bf16At(r, i) : r.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                float want = refBf16 ? bf16At(r, i) : r.getAtIndex(ValueLayout.JAVA_FLOAT, i);
                 maxErr = Math.max(maxErr, Double.isNaN(got) ? Double.POSITIVE_INFINITY : Math.abs(got - want));
                 maxRef = Math.max(maxRef, Math.abs(want));
             }

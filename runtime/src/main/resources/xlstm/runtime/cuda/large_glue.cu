@@ -207,7 +207,7 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
 // row, as many rows a block as it has warps, the sums by shuffles alone (a block of one warp per row, with the
 // block-wide sums' barriers, had reached about 2 TB/s)
 extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, const float* b, int S, int NH, int DHV,
-        float eps, float* hn, xl_long rows) {
+        float eps, void* hn, xl_long rows, int hnBf16) {
     XL_ENTRY();
     const int lane = threadIdx.x & 31;
     const xl_long row = (xl_long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5); // (bb * S + s) * NH + hd
@@ -236,7 +236,7 @@ extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, con
     }
     for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
     const float rstd = rsqrtf(ss / DHV + eps);
-    float* dst = hn + t * (xl_long)NH * DHV + (xl_long)hd * DHV;
+    const xl_long at = t * (xl_long)NH * DHV + (xl_long)hd * DHV; // hn's element of (t, hd, 0)
     #pragma unroll
     for (int u = 0; u < XL_NORM_V; u++) {
         const int j = 4 * (lane + 32 * u);
@@ -246,7 +246,8 @@ extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, con
             float4 o = make_float4((v[u].x - mean) * rstd * g.x, (v[u].y - mean) * rstd * g.y,
                                    (v[u].z - mean) * rstd * g.z, (v[u].w - mean) * rstd * g.w);
             if (b) { const float4 c = *(const float4*)(b + f); o.x += c.x; o.y += c.y; o.z += c.z; o.w += c.w; }
-            *(float4*)(dst + j) = o;
+            if (hnBf16) xl_store4_bf16((xl_bf16*)hn + at + j, o); // for the output gate's bf16 twin
+            else *(float4*)((float*)hn + at + j) = o;
         }
     }
 }
