@@ -524,8 +524,11 @@ public final class DeviceLarge implements AutoCloseable {
         for (int i = 0; i < blocks.size(); i++) {
             BlockWeights w = blocks.get(i);
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
-            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
-            mark("rms norm");
+            boolean fuseNormM = fusedNorms(t, e, e, a.x | w.normM | w.normMBias);
+            if (!fuseNormM) {
+                glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+                mark("rms norm");
+            }
             long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
             boolean gateIo = false; // o and the head norm in bf16, read by the output gate's _bf16io twin
             if (oneRowGemv(t, e)) {
@@ -534,13 +537,15 @@ public final class DeviceLarge implements AutoCloseable {
                 // (and the i and f gates, its last 2·NH rows, soft-capped by the product as well)
                 int capFrom = gateCap != null ? r - 2 * nh : r;
                 float cap = gateCap != null ? gateCap : 1f;
-                gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
+                if (fuseNormM) {
+                    gemv.rmsGemv(a.x, w.normM, w.normMBias, normEps, w.qkvo, w.qkvoBias, a.proj, e, r, capFrom, cap);
+                } else gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
                 q = a.proj;
                 k = q + 4L * dqk;
                 v = k + 4L * dqk;
                 o = v + 4L * dv;
                 gates = o + 4L * dv;
-                mark("product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
+                mark((fuseNormM ? "rms norm, " : "") + "product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
             } else {
                 if (directProjection(b, s, w)) {
                     gateIo = bf16Gate && bf16Out && bf16 && !oneRowGemv(t, dv)
@@ -574,22 +579,36 @@ public final class DeviceLarge implements AutoCloseable {
                         at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
             }
             mark(cell.label);
-            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, gateIo);
-            mark("head norm");
-            // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
-            boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
-            gen.launch(gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
-                    1, t * dv, at(o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
-            mark("output gate");
-            if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
-            else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
-            mark("product out");
+            if (fusedNorms(t, dv, dhv, a.h | o | w.headNorm | w.headNormBias)) {
+                gemv.headNormGate(a.h, o, w.headNorm, w.headNormBias, normEps, dhv, w.out, a.x, dv, e, true);
+                mark("head norm, output gate, product out");
+            } else {
+                glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, gateIo);
+                mark("head norm");
+                // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
+                boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
+                gen.launch(gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
+                        1, t * dv, at(o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
+                mark("output gate");
+                if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
+                else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
+                mark("product out");
+            }
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
-            glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
-            mark("rms norm");
+            boolean fuseNormF = fusedNorms(t, e, e, a.x | w.normF | w.normFBias);
+            if (fuseNormF) {
+                gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, actBf16Step ? a.actB : a.act,
+                        e, p, actBf16Step);
+                mark("rms norm, product gate|up, swiglu");
+            } else {
+                glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+                mark("rms norm");
+            }
             boolean swigluBf16 = bf16Out && bf16 && t > 1;
-            if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
+            if (fuseNormF) {
+                // gate|up and SwiGLU done by the fused product above
+            } else if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
                 // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
                 blas.linear(a.xn, w.gateUp, wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
                 mark("product gate|up");
@@ -601,8 +620,9 @@ public final class DeviceLarge implements AutoCloseable {
                 gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
                         at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
             }
-            mark("swiglu");
-            if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
+            if (!fuseNormF) mark("swiglu");
+            if (t == 1 && fuseNormF && actBf16Step) linear(a.actB, false, 0, w.down, a.x, t, p, e, true, false);
+            else if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
             else {
                 long act = a.act;
                 if (swigluBf16) act = a.actB;
@@ -617,6 +637,22 @@ public final class DeviceLarge implements AutoCloseable {
             if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
         }
     }
+
+    /**
+     * Whether a one-row step multiplies with a fused GEMV that makes its own input: the RMS norm (and SwiGLU after
+     * gate|up), or the head norm and the output gate, of {@code in} features in norm groups of {@code group}, from
+     * tensors at or-ed {@code addresses} ({@code -Dxlstm.cuda.gemvFused=false}: separate launches).
+     */
+    private boolean fusedNorms(int t, int in, int group, long addresses) {
+        return fusedGemv && oneRowGemv(t, in) && GemvKernels.fusedFits(in, group, addresses);
+    }
+
+    private final boolean fusedGemv = !"false".equals(System.getProperty("xlstm.cuda.gemvFused"));
+    /**
+     * Whether the fused gate|up of a one-row step writes SwiGLU's output in bf16 for the down product, as the batched
+     * steps' cuBLAS path and PyTorch's bf16 model do ({@code -Dxlstm.cuda.gemvActBf16=false}: float32).
+     */
+    private final boolean actBf16Step = !"false".equals(System.getProperty("xlstm.cuda.gemvActBf16"));
 
     /** Whether a product of {@code t} rows of {@code in} features runs on our GEMV. */
     private boolean oneRowGemv(int t, int in) {

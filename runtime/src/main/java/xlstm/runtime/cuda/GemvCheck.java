@@ -81,8 +81,84 @@ public final class GemvCheck {
                     }
                 }
             }
+            ok &= fusedForms(gen, glue, gemv);
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * The fused forms of a decode step against the separate launches they replace, on the 7B shape (E 4096, 8 heads
+     * of 512, FFN 10944), with norm biases: the RMS norm then the product (soft-capped tail), the RMS norm, gate|up
+     * and SwiGLU, and the head norm, the output gate and the out product onto a residual. The RMS forms round the
+     * normed x to bf16 as the norm kernel does, so an element whose sum of squares differs in the last bit may round
+     * the other way: tolerance 1e-3 of max|y|; the head-norm form keeps float32: 1e-5.
+     */
+    private static boolean fusedForms(ResidentKernels gen, GlueKernels glue, GemvKernels gemv) {
+        CudaContext ctx = gen.context();
+        int e = 4096, dh = 512, p = 10944, qkvo = 12304, capFrom = qkvo - 16;
+        float eps = 1e-6f, cap = 15f;
+        boolean ok = true;
+        try (DeviceBuffers mem = new DeviceBuffers(ctx)) {
+            long x = mem.alloc(4L * e), o = mem.alloc(4L * e), nw = mem.alloc(4L * e), nb = mem.alloc(4L * e);
+            long xn = mem.alloc(2L * e), hn = mem.alloc(4L * e), gated = mem.alloc(4L * e);
+            long wq = mem.alloc(2L * qkvo * e), wf = mem.alloc(2L * 2 * p * e), wo = mem.alloc(2L * e * e);
+            long bq = mem.alloc(4L * qkvo), bf = mem.alloc(4L * 2 * p), ffn = mem.alloc(4L * 2 * p);
+            long y0 = mem.alloc(4L * 2 * p), y1 = mem.alloc(4L * 2 * p), base = mem.alloc(4L * e);
+            glue.fillUniform(x, false, e, 21, 3f);
+            glue.fillUniform(o, false, e, 22, 4f);
+            glue.fillUniform(nw, false, e, 23, 1f);
+            glue.fillUniform(nb, false, e, 24, 0.1f);
+            glue.fillUniform(wq, true, (long) qkvo * e, 25, (float) (1 / Math.sqrt(e)));
+            glue.fillUniform(wf, true, 2L * p * e, 26, (float) (1 / Math.sqrt(e)));
+            glue.fillUniform(wo, true, (long) e * e, 27, (float) (1 / Math.sqrt(e)));
+            glue.fillUniform(bq, false, qkvo, 28, 1f);
+            glue.fillUniform(bf, false, 2 * p, 29, 1f);
+            glue.fillUniform(base, false, e, 30, 1f);
+
+            glue.rmsNorm(x, nw, nb, 1, e, eps, xn, true);
+            gemv.gemv(xn, true, wq, bq, y0, e, qkvo, 1, false, capFrom, cap);
+            gemv.rmsGemv(x, nw, nb, eps, wq, bq, y1, e, qkvo, capFrom, cap);
+            ok &= report("rms norm + product q|k|v|o|i|f, bias, soft-capped tail", difference(ctx, y0, y1, qkvo), 1e-3);
+
+            glue.rmsNorm(x, nw, nb, 1, e, eps, xn, true);
+            gemv.gemv(xn, true, wf, bf, ffn, e, 2 * p, 1, false);
+            gen.launch("ffn_swiglu_apply", 1, p, new DevicePointer(ffn), new DevicePointer(ffn + 4L * p),
+                    new DevicePointer(y0));
+            gemv.rmsSwiglu(x, nw, nb, eps, wf, bf, y1, e, p, false);
+            ok &= report("rms norm + product gate|up, bias + swiglu", difference(ctx, y0, y1, p), 1e-3);
+
+            for (int head : new int[] {dh, 64}) { // the 7B's heads, and heads of half a warp's slice
+                ctx.copyAsync(y0, base, 4L * e);
+                ctx.copyAsync(y1, base, 4L * e);
+                glue.headNorm(x, nw, nb, 1, 1, e / head, head, eps, hn);
+                gen.launch("sigmoid_gate_apply", 1, e, new DevicePointer(o), new DevicePointer(hn),
+                        new DevicePointer(gated));
+                gemv.gemv(gated, false, wo, 0, y0, e, e, 1, true);
+                gemv.headNormGate(x, o, nw, nb, eps, head, wo, y1, e, e, true);
+                ok &= report("head norm (heads of " + head + ") + output gate + product out, residual",
+                        difference(ctx, y0, y1, e), 1e-5);
+            }
+
+            double gb = 2.0 * 2 * p * e / 1e9;
+            double ts = millis(ctx, () -> {
+                glue.rmsNorm(x, nw, nb, 1, e, eps, xn, true);
+                gemv.gemv(xn, true, wf, bf, ffn, e, 2 * p, 1, false);
+                gen.launch("ffn_swiglu_apply", 1, p, new DevicePointer(ffn), new DevicePointer(ffn + 4L * p),
+                        new DevicePointer(y0));
+            });
+            double tf = millis(ctx, () -> gemv.rmsSwiglu(x, nw, nb, eps, wf, bf, y1, e, p, false));
+            System.out.printf(Locale.ROOT, "time rms norm + gate|up + swiglu: three launches %.1f us, fused %.1f us"
+                    + " (%.0f GB/s)%n", ts * 1e3, tf * 1e3, gb / tf * 1e3);
+        }
+        return ok;
+    }
+
+    private static boolean report(String what, double[] d, double tol) {
+        double rel = d[0] / Math.max(d[1], Double.MIN_NORMAL);
+        boolean pass = rel <= tol;
+        System.out.printf(Locale.ROOT, "%s fused %s: max err %.3g of max|y| %.3g (rel %.2g, tol %.0g)%n",
+                pass ? "PASS" : "FAIL", what, d[0], d[1], rel, tol);
+        return pass;
     }
 
     /** {max |a - b|, max |a|} over n floats at a and b. */

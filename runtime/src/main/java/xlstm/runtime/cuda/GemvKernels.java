@@ -15,20 +15,32 @@ import xlstm.backends.cuda.KernelArgs;
  */
 final class GemvKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/gemv_bf16.cu";
-    static final List<String> ENTRIES = List.of("xl_gemv_bf16");
+    static final List<String> ENTRIES = List.of("xl_gemv_bf16", "xl_gemv_rms_bf16", "xl_gemv_rms_swiglu_bf16",
+            "xl_gemv_hngate_bf16");
     private static final int BLOCK = 256, WARPS = BLOCK / 32;
     /** 16-byte loads in flight per lane (XL_GEMV_LOADS of gemv_bf16.cu; {@code -Dxlstm.cuda.gemvLoads=4|8}). */
     private static final int LOADS = choice("xlstm.cuda.gemvLoads", "8", "4", "8");
 
+    /**
+     * 1: the fused out product sends the rest of its weights towards L2 before its dependent-launch wait, while the
+     * cell runs (XL_GEMV_PREFETCH; {@code -Dxlstm.cuda.gemvPrefetch=0|1}).
+     */
+    private static final int PREFETCH = choice("xlstm.cuda.gemvPrefetch", "1", "0", "1");
+
     private final CudaContext ctx;
-    private final CuFunction gemv;
+    private final CuFunction gemv, rms, rmsSwiglu, headNormGate;
+    private final int multiprocessors;
     private boolean dependent;
 
     GemvKernels(CudaContext ctx) {
         this.ctx = ctx;
         CuModule m = ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, "#define XL_GEMV_AHEAD " + ahead()
-                + "\n#define XL_GEMV_LOADS " + LOADS + "\n"));
+                + "\n#define XL_GEMV_LOADS " + LOADS + "\n#define XL_GEMV_PREFETCH " + PREFETCH + "\n"));
         gemv = ctx.function(m, ENTRIES.get(0));
+        rms = ctx.function(m, ENTRIES.get(1));
+        rmsSwiglu = ctx.function(m, ENTRIES.get(2));
+        headNormGate = ctx.function(m, ENTRIES.get(3));
+        multiprocessors = ctx.device().multiprocessors();
     }
 
     /**
@@ -73,5 +85,65 @@ final class GemvKernels {
         if (!fits(1, in)) throw new IllegalArgumentException("gemv of " + in + " features (a multiple of 8)");
         ctx.launch(gemv, (out + WARPS - 1) / WARPS, BLOCK, 0, new KernelArgs().ptr(w).ptr(x).i32(xBf16 ? 1 : 0).ptr(bias).i32(in)
                 .i32(out).ptr(y).i64(ys).i32(accumulate ? 1 : 0).i32(capFrom).f32(cap), dependent);
+    }
+
+    // ------------------------------------------------------------------ fused forms (gemv_bf16.cu, second part)
+
+    /** Work-groups per SM of a fused form ({@code -Dxlstm.cuda.gemvFusedBlocks=N}; 0, the default: what fits). */
+    private static final int FUSED_BLOCKS = Integer.getInteger("xlstm.cuda.gemvFusedBlocks", 0);
+
+    /**
+     * Whether the fused forms take {@code in} features in groups of {@code group} (the head for the head norm,
+     * {@code in} for the RMS norm): whole 128-feature slices, groups of whole slices or of 32, 64 or 128 features
+     * (a warp's slice holds whole groups), at most 16 features a thread of the prologue, every address 16-byte
+     * aligned (or-ed).
+     */
+    static boolean fusedFits(int in, int group, long addresses) {
+        boolean slices = group % 128 == 0 || (group >= 32 && 128 % group == 0);
+        return in % 128 == 0 && in <= 16 * BLOCK && slices && group <= in && in % group == 0
+                && (addresses & 15) == 0;
+    }
+
+    /**
+     * {@code y = W rmsnorm(x)} (x float32, norm weight and bias, the normed x rounded to bf16 as the RMS norm kernel
+     * writes it), outputs {@code o >= capFrom} soft-capped after the bias: the RMS norm's launch goes.
+     */
+    void rmsGemv(long x, long normW, long normB, float eps, long w, long bias, long y, int in, int out, int capFrom,
+            float cap) {
+        fused(rms, w, in, out, x, normW, normB, 0, eps, in, bias, y, false, capFrom, cap);
+    }
+
+    /**
+     * {@code y = silu(Wg x') * (Wu x')} with {@code x' = rmsnorm(x)}, Wg the first {@code p} rows of w (p x in) and
+     * Wu the next {@code p}, biases (2p) added first: the norm, gate|up and SwiGLU in one launch; y float32 or
+     * ({@code yBf16}) bf16.
+     */
+    void rmsSwiglu(long x, long normW, long normB, float eps, long w, long bias, long y, int in, int p, boolean yBf16) {
+        fused(rmsSwiglu, w, in, p, x, normW, normB, 0, eps, in, bias, y, yBf16, p, 1f);
+    }
+
+    /** {@code y (+)= W (sigmoid(o) * headnorm(h))}, the layer norm over each {@code dh} features of h. */
+    void headNormGate(long h, long o, long normW, long normB, float eps, int dh, long w, long y, int in, int out,
+            boolean accumulate) {
+        fused(headNormGate, w, in, out, h, normW, normB, o, eps, dh, 0, y, accumulate, out, 1f);
+    }
+
+    private void fused(CuFunction f, long w, int in, int out, long src, long normW, long normB, long o, float eps,
+            int group, long bias, long y, boolean accumulate, int capFrom, float cap) {
+        if (!fusedFits(in, group, w | src | normW | normB | o)) {
+            throw new IllegalArgumentException("fused gemv of " + in + " features in groups of " + group);
+        }
+        long blocks = Math.min((out + WARPS - 1) / WARPS, (long) multiprocessors * blocksPerSm(f, 4 * in));
+        ctx.launch(f, blocks, BLOCK, 4 * in, new KernelArgs().ptr(w).i32(in).i32(out).ptr(src).ptr(normW).ptr(normB)
+                .ptr(o).f32(eps).i32(group).ptr(bias).ptr(y).i32(accumulate ? 1 : 0).i32(capFrom).f32(cap), dependent);
+    }
+
+    /** Resident work-groups of f per SM (registers, shared memory and threads of an sm_90 SM), at least 1. */
+    private static int blocksPerSm(CuFunction f, int dynamicShared) {
+        if (FUSED_BLOCKS > 0) return FUSED_BLOCKS;
+        int regs = (f.registers() + 7) / 8 * 8;
+        int byRegs = 65536 / Math.max(1, regs * BLOCK);
+        int byShared = 227 * 1024 / (dynamicShared + 2048);
+        return Math.max(1, Math.min(2048 / BLOCK, Math.min(byRegs, byShared)));
     }
 }

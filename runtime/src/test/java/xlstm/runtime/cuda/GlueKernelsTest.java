@@ -63,6 +63,18 @@ class GlueKernelsTest {
         assertTrue(!GemvKernels.fits(0, 4096));
     }
 
+    @Test
+    void theFusedGemvTakesWholeSlicesOfAlignedFeatures() {
+        assertTrue(GemvKernels.fusedFits(4096, 4096, 0) && GemvKernels.fusedFits(4096, 512, 0x100));
+        assertTrue(!GemvKernels.fusedFits(4096 + 64, 4096 + 64, 0), "128-feature slices (one warp's 32 vectors of 4)");
+        assertTrue(GemvKernels.fusedFits(256, 64, 0) && GemvKernels.fusedFits(4096, 32, 0), "slices of whole groups");
+        assertTrue(!GemvKernels.fusedFits(4096, 16, 0), "at most 128 groups of a slice's runs");
+        assertTrue(!GemvKernels.fusedFits(4096, 96, 0), "a group is whole slices or divides one");
+        assertTrue(!GemvKernels.fusedFits(4096, 384 * 2, 0), "groups tile the features");
+        assertTrue(!GemvKernels.fusedFits(8192, 8192, 0), "at most 16 features a prologue thread");
+        assertTrue(!GemvKernels.fusedFits(4096, 4096, 8), "16-byte aligned tensors");
+    }
+
     private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries) throws Exception {
         compilesAndDefines(tmp, resource, entries, "");
     }
