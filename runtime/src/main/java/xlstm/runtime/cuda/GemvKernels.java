@@ -110,7 +110,7 @@ final class GemvKernels {
      */
     void rmsGemv(long x, long normW, long normB, float eps, long w, long bias, long y, int in, int out, int capFrom,
             float cap) {
-        fused(rms, w, in, out, x, normW, normB, 0, eps, in, bias, y, false, capFrom, cap);
+        fused(rms, w, in, out, x, normW, normB, 0, eps, in, bias, y, false, false, capFrom, cap);
     }
 
     /**
@@ -119,23 +119,24 @@ final class GemvKernels {
      * ({@code yBf16}) bf16.
      */
     void rmsSwiglu(long x, long normW, long normB, float eps, long w, long bias, long y, int in, int p, boolean yBf16) {
-        fused(rmsSwiglu, w, in, p, x, normW, normB, 0, eps, in, bias, y, yBf16, p, 1f);
+        fused(rmsSwiglu, w, in, p, x, normW, normB, 0, eps, in, bias, y, yBf16, false, p, 1f);
     }
 
     /** {@code y (+)= W (sigmoid(o) * headnorm(h))}, the layer norm over each {@code dh} features of h. */
     void headNormGate(long h, long o, long normW, long normB, float eps, int dh, long w, long y, int in, int out,
             boolean accumulate) {
-        fused(headNormGate, w, in, out, h, normW, normB, o, eps, dh, 0, y, accumulate, out, 1f);
+        fused(headNormGate, w, in, out, h, normW, normB, o, eps, dh, 0, y, false, accumulate, out, 1f);
     }
 
     private void fused(CuFunction f, long w, int in, int out, long src, long normW, long normB, long o, float eps,
-            int group, long bias, long y, boolean accumulate, int capFrom, float cap) {
+            int group, long bias, long y, boolean yBf16, boolean accumulate, int capFrom, float cap) {
         if (!fusedFits(in, group, w | src | normW | normB | o)) {
             throw new IllegalArgumentException("fused gemv of " + in + " features in groups of " + group);
         }
         long blocks = Math.min((out + WARPS - 1) / WARPS, (long) multiprocessors * blocksPerSm(f, 4 * in));
         ctx.launch(f, blocks, BLOCK, 4 * in, new KernelArgs().ptr(w).i32(in).i32(out).ptr(src).ptr(normW).ptr(normB)
-                .ptr(o).f32(eps).i32(group).ptr(bias).ptr(y).i32(accumulate ? 1 : 0).i32(capFrom).f32(cap), dependent);
+                .ptr(o).f32(eps).i32(group).ptr(bias).ptr(y).i32(yBf16 ? 1 : 0).i32(accumulate ? 1 : 0).i32(capFrom)
+                .f32(cap), dependent);
     }
 
     /** Resident work-groups of f per SM (registers, shared memory and threads of an sm_90 SM), at least 1. */

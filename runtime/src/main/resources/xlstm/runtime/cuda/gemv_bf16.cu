@@ -83,8 +83,9 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #define XL_PF_L2(p) asm volatile("prefetch.global.L2 [%0];" :: "l"(p))
 
 // one warp per row. Rows from capFrom on are soft-capped after the bias, cap * tanh(y / cap) (the gates of the fused
-// projection: the soft-cap kernel's formula, softcap_rows of blocks/pointwise.xl). (Folding the RMS norm before the
-// product in as well, x * g with the squares summed on the way, made the decode step slower: 4.95 against 4.39 ms.)
+// projection: the soft-cap kernel's formula, softcap_rows of blocks/pointwise.xl). (Folding the RMS norm in here,
+// each warp scaling x by g and summing the squares on its way through the row, made the decode step slower: 4.95
+// against 4.39 ms; the fused forms below make x once per work-group instead.)
 template <bool XBF>
 static __device__ void xl_gemv(const xl_bf16* W, const void* x, const float* bias, int K, int N, float* y, xl_long ys,
         int accumulate, int capFrom, float cap) {
@@ -256,8 +257,8 @@ static __device__ __forceinline__ float xl_dot8(const xl_u4& w, const float4& a,
 // runs its prologue once.
 template <int PRO, bool PAIR>
 static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float* src, const float* nw,
-        const float* nb, const float* o, float eps, int dh, const float* bias, void* yv, int accumulate, int capFrom,
-        float cap) {
+        const float* nb, const float* o, float eps, int dh, const float* bias, void* yv, int yBf16, int accumulate,
+        int capFrom, float cap) {
     float* y = (float*)yv;
     extern __shared__ float4 xs4[];
     float* xs = (float*)xs4;
@@ -332,7 +333,7 @@ static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float
             if (PAIR) {
                 if (bias) acc2 += bias[row + N];
                 const float a = acc / (1.0f + expf(-acc)) * acc2; // silu(g) * u
-                if (accumulate) ((xl_bf16*)yv)[row] = (xl_bf16)(__float_as_uint(xl_round_bf16(a)) >> 16);
+                if (yBf16) ((xl_bf16*)yv)[row] = (xl_bf16)(__float_as_uint(xl_round_bf16(a)) >> 16);
                 else y[row] = a;
             } else {
                 if (row >= capFrom) acc = cap * tanhf(acc / cap);
@@ -343,8 +344,8 @@ static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float
 }
 
 #define XL_GEMV_FUSED_ARGS const xl_bf16* W, int K, int N, const float* src, const float* nw, const float* nb, \
-        const float* o, float eps, int dh, const float* bias, void* y, int accumulate, int capFrom, float cap
-#define XL_GEMV_FUSED_PASS W, K, N, src, nw, nb, o, eps, dh, bias, y, accumulate, capFrom, cap
+        const float* o, float eps, int dh, const float* bias, void* y, int yBf16, int accumulate, int capFrom, float cap
+#define XL_GEMV_FUSED_PASS W, K, N, src, nw, nb, o, eps, dh, bias, y, yBf16, accumulate, capFrom, cap
 
 // y (+)= W rmsnorm(src): the projection after the mLSTM layer's norm (its gate rows soft-capped from capFrom)
 extern "C" __global__ void xl_gemv_rms_bf16(XL_GEMV_FUSED_ARGS) {
@@ -352,7 +353,7 @@ extern "C" __global__ void xl_gemv_rms_bf16(XL_GEMV_FUSED_ARGS) {
 }
 
 // y = silu(W_gate x) * (W_up x), x = rmsnorm(src): gate|up (rows N apart) and SwiGLU after the feed-forward's norm;
-// y float32, or bf16 when `accumulate` is set (the flag has no other use here)
+// y float32, or bf16 with yBf16 (only this form writes bf16)
 extern "C" __global__ void xl_gemv_rms_swiglu_bf16(XL_GEMV_FUSED_ARGS) {
     xl_gemv_fused<XL_PRO_RMS, true>(XL_GEMV_FUSED_PASS);
 }
