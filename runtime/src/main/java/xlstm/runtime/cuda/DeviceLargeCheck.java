@@ -13,8 +13,9 @@ import xlstm.runtime.tensor.Tensor;
 
 /**
  * The device-resident model against the CPU model on the same checkpoint (float32 on the CPU): a 2-row prompt of
- * 100 tokens (crossing chunk boundaries) and its first row alone, then 8 teacher-forced decode steps (the first
- * launch by launch, the rest as the CUDA graph), then greedy generation. With float32 weights on the GPU the logits must agree to
+ * 100 tokens (crossing chunk boundaries) and its first row alone with 4 teacher-forced steps of that row, then 8
+ * teacher-forced decode steps of both rows (the first launch by launch, the rest as the CUDA graph), then greedy
+ * generation. With float32 weights on the GPU the logits must agree to
  * 2e-4 of their largest magnitude and greedy tokens must be equal (with the cell kernels the model picks, and with the
  * untiled chunkwise kernel forced for prompts and steps); with bf16 weights (activations rounded to bf16 before each
  * product and the prompt's cell on bf16 tensor cores, as PyTorch's bf16 model does) to {@link #BF16_TOLERANCE}, and
@@ -62,11 +63,21 @@ public final class DeviceLargeCheck {
                 float[] want = cpu.forwardLast(Tensor.ofLongs(flat, b, s), ref).toFloatArray();
                 dev.prefill(prompt, st);
                 ok &= report(tag + " prefill " + b + "x" + s, want, dev.logits(st), tol);
-                // one row takes its own path (the i and f gates as one product)
+                // one row takes its own paths: the prompt's i and f gates as one product, and with bf16 weights the
+                // steps' fused GEMVs (norms, output gate and SwiGLU inside the products)
                 try (DeviceLargeState one = dev.newState(1)) {
-                    float[] want1 = cpu.forwardLast(Tensor.ofLongs(prompt[0], 1, s), cpu.newState(1)).toFloatArray();
+                    LargeState ref1 = cpu.newState(1);
+                    float[] want1 = cpu.forwardLast(Tensor.ofLongs(prompt[0], 1, s), ref1).toFloatArray();
                     dev.prefill(new long[][] {prompt[0]}, one);
                     ok &= report(tag + " prefill 1x" + s, want1, dev.logits(one), tol);
+                    for (int step = 0; step < 4; step++) {
+                        long[] id = {rnd.nextInt(v)};
+                        float[] w1 = cpu.step(id, ref1).toFloatArray();
+                        dev.setTokens(one, id);
+                        dev.step(one);
+                        ok &= report(tag + " 1-row step " + step + (step == 0 ? " (launches)" : " (graph)  "), w1,
+                                dev.logits(one), tol);
+                    }
                 }
                 for (int step = 0; step < 8; step++) {
                     long[] ids = {rnd.nextInt(v), rnd.nextInt(v)};
