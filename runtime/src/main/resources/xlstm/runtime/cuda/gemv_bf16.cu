@@ -200,7 +200,7 @@ static __device__ void xl_prologue(float* xs, int K, const float* src, const flo
     __syncthreads();
     if (PRO == XL_PRO_HNG) {
         // the same two loops as above, for the variance: written out, as one helper for both sums took 6 more
-        // registers in the RMS form and made a 7B step 0.4 % slower (4.158 against 4.142 ms, 3 rounds, 09:30 UTC)
+        // registers in the RMS form and made a 7B step 0.4 % slower (4.158 against 4.142 ms, 3 rounds, 09:25 UTC)
 #pragma unroll
         for (int i = 0; i < XL_PRO_V; i++) {
             const int idx = threadIdx.x + i * bd;
