@@ -596,45 +596,48 @@ public final class DeviceLarge implements AutoCloseable {
             }
             if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
             // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
-            boolean fuseNormF = fusedNorms(t, e, e, a.x | w.normF | w.normFBias);
-            if (fuseNormF) {
-                gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, actBf16Step ? a.actB : a.act,
-                        e, p, actBf16Step);
+            if (fusedNorms(t, e, e, a.x | w.normF | w.normFBias)) {
+                // one row: the norm, gate|up and SwiGLU in one product, then down reads its output
+                long act = actBf16Step ? a.actB : a.act;
+                gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, act, e, p, actBf16Step);
                 mark("rms norm, product gate|up, swiglu");
+                linear(act, !actBf16Step, a.actB, w.down, a.x, t, p, e, true, false);
             } else {
-                glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
-                mark("rms norm");
-            }
-            boolean swigluBf16 = bf16Out && bf16 && t > 1;
-            if (fuseNormF) {
-                // gate|up and SwiGLU done by the fused product above
-            } else if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
-                // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
-                blas.linear(a.xn, w.gateUp, wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
-                mark("product gate|up");
-                gen.launch("ffn_swiglu_apply_bf16io", 1, t * p, at(a.ffn), at(a.ffn + 2L * t * p), at(a.actB));
-            } else {
-                linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
-                mark("product gate|up");
-                if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
-                gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
-                        at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
-            }
-            if (!fuseNormF) mark("swiglu");
-            if (t == 1 && fuseNormF && actBf16Step) linear(a.actB, false, 0, w.down, a.x, t, p, e, true, false);
-            else if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
-            else {
-                long act = a.act;
-                if (swigluBf16) act = a.actB;
-                else if (bf16) {
-                    glue.toBf16(a.act, a.actB, (long) t * p);
-                    act = a.actB;
-                    mark("to bf16");
-                }
-                blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
+                queueFeedForward(a, w, t);
             }
             mark("product down");
             if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
+        }
+    }
+
+    /** The feed-forward's separate launches: RMS norm, gate|up, SwiGLU, down (x += down(silu(gate) * up)). */
+    private void queueFeedForward(Activations a, BlockWeights w, int t) {
+        glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+        mark("rms norm");
+        boolean swigluBf16 = bf16Out && bf16 && t > 1;
+        if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
+            // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
+            blas.linear(a.xn, w.gateUp, wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
+            mark("product gate|up");
+            gen.launch("ffn_swiglu_apply_bf16io", 1, t * p, at(a.ffn), at(a.ffn + 2L * t * p), at(a.actB));
+        } else {
+            linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
+            mark("product gate|up");
+            if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
+            gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
+                    at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
+        }
+        mark("swiglu");
+        if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
+        else {
+            long act = a.act;
+            if (swigluBf16) act = a.actB;
+            else if (bf16) {
+                glue.toBf16(a.act, a.actB, (long) t * p);
+                act = a.actB;
+                mark("to bf16");
+            }
+            blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
         }
     }
 
