@@ -351,8 +351,12 @@ public class CFamilyEmitter implements Emitter {
     /** Value columns per work-group of {@code <cell>_step_tiled}. */
     static final int STEP_TILE = 32;
 
-    /** Partial sums per work-group of {@code <cell>_step_tiled}: (STEP_TILE + 1) columns x at most 32 slices. */
-    static final int STEP_PARTS = (STEP_TILE + 1) * 32;
+    /**
+     * Shared memory of {@code <cell>_step_tiled}: partial sums per (slice of key rows, column), (STEP_TILE + 1)
+     * columns (the last the normaliser's) x at most 128 slices (8 work-items a slice); declared at the kernel's top,
+     * where OpenCL and Metal allow work-group memory.
+     */
+    static final String STEP_PARTS = "XL_SHARED float _part[" + 128 * (STEP_TILE + 1) + "]; // partial sums of the step\n";
 
     /** The parameters of an entry point, in the Java contract's order, then the scratch buffer. */
     List<ParamModel> params(CellIR c, ScheduleKind k) {
@@ -687,8 +691,8 @@ public class CFamilyEmitter implements Emitter {
                         lr.stabilised(), lr.normalised(), eps, lower, c(T), pro.toString(), lanes, form == Form.TENSOR_OUT,
                         proV);
                 if (stepTiled) {
-                    // the step's Q, K, V, two log gates, its temporaries, the partial sums
-                    need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T).plus(Poly.of(STEP_PARTS));
+                    // the step's Q, K, V, two log gates, its temporaries (the partial sums are in shared memory)
+                    need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T);
                     if (tileDim == null) tileDim = DV;
                     if (tileWidth == null) tileWidth = Integer.toString(STEP_TILE);
                     variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm)));
@@ -775,7 +779,8 @@ public class CFamilyEmitter implements Emitter {
                     states ? tileWidth : null, split, states ? "key tiles of " + CHUNK_TILE : "chunks", area));
             return splitModel(sc, form, tile, dk, perGroup, extraInputs, body);
         }
-        String body = sharedFlags(flagsUsed) + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
+        String body = sharedFlags(flagsUsed) + (stepTiled ? STEP_PARTS : "")
+                + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
                 tile, tileWidth));
         if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
         if (stepTiled) {
