@@ -17,9 +17,9 @@ import xlstm.runtime.cuda.DeviceLargeState;
 /**
  * {@code xlstm bench --backend cuda}: the device-resident xLSTM Large timed with CUDA events (medians of repeats
  * after warm-up) and set against the GPU's limits: decode against memory bandwidth (bytes counted: every weight
- * matrix read once per step, plus the mLSTM states read twice and written once), prefill against the tensor
- * cores' bf16 peak (FLOPs counted: 2 per weight of the block matrices per token, plus the chunkwise cell), the
- * chunkwise kernel alone, and a device-to-device copy for the bandwidth actually reachable.
+ * matrix read once per step, plus the mLSTM states read once and written once by the step kernel), prefill against
+ * the tensor cores' bf16 peak (FLOPs counted: 2 per weight of the block matrices per token, plus the chunkwise
+ * cell), the chunkwise kernel alone, and a device-to-device copy for the bandwidth actually reachable.
  */
 public final class DeviceBench {
     /** H200 SXM data sheet: HBM3e bandwidth (bytes/s) and dense bf16 tensor throughput (FLOP/s). */
@@ -89,7 +89,7 @@ public final class DeviceBench {
         long w = model.bf16() ? 2 : 4;
         long perBlock = ((2 * dqk + 2 * dv + 2 * nh) * e + e * dv + 2 * p * e + e * p) * w;
         long head = (long) c.vocabSize() * e * w;
-        long state = 3L * b * nh * c.qkHeadDim() * c.vHeadDim() * 4;
+        long state = 2L * b * nh * c.qkHeadDim() * c.vHeadDim() * 4; // C read and written once (float32)
         return c.numBlocks() * (perBlock + state) + head;
     }
 
