@@ -281,12 +281,12 @@ public final class CellBench {
 
     /**
      * {@code CellBench time}: device milliseconds (median of 20) of the cell kernels on the 7B head shape: the step
-     * kernel at batch 1 and 8 for several work-group sizes, the tensor-core kernels (fused and split) at batch 1 over
-     * 2048 and 8192 steps and at batch 8 over 8192.
+     * kernel at batch 1, 8, 64 and 256 for several work-group sizes, the tensor-core kernels (fused and split) at
+     * batch 1 over 2048 and 8192 steps and at batch 8 over 8192.
      */
     static void times() {
-        for (int b : new int[] {1, 8}) {
-            for (int block : new int[] {128, 256, 512}) {
+        for (int b : new int[] {1, 8, 64, 256}) {
+            for (int block : new int[] {64, 128, 256, 512}) {
                 try {
                     double ms = millis(Kernel.STEP_TILED, block, b, 8, 1, 256, 512, 64, 20);
                     System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %.4f ms (%.0f GB/s of C read and written)%n",
