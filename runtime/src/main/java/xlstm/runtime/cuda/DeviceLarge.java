@@ -526,7 +526,6 @@ public final class DeviceLarge implements AutoCloseable {
 
     /** The blocks over a.x, B rows of S tokens, continuing st's state. */
     private void queueBlocks(Activations a, int b, int s, DeviceLargeState st) {
-        int t = b * s;
         if (cellKernel(b * nh, s) != CellBench.Kernel.PLAIN) {
             // the tiled kernels read every block's initial n and m from a copy (one of their work-groups writes the new)
             ctx.copyAsync(st.nInAll, st.nAll, blocks.size() * st.nBytes);
@@ -534,93 +533,114 @@ public final class DeviceLarge implements AutoCloseable {
             mark("n, m copies");
         }
         for (int i = 0; i < blocks.size(); i++) {
-            BlockWeights w = blocks.get(i);
-            // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f)))
-            boolean fuseNormM = fusedNorms(t, e, e, a.x | w.normM | w.normMBias);
-            if (!fuseNormM) {
-                glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
-                mark("rms norm");
-            }
-            long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
-            boolean gateIo = false; // o and the head norm in bf16, read by the output gate's _bf16io twin
-            if (oneRowGemv(t, e)) {
-                // one token: the fused projection's parts are already in the cell's layouts (q, k, v, o, then the i
-                // and the f gates), so the product with its bias is all, no split
-                // (and the i and f gates, its last 2·NH rows, soft-capped by the product as well)
-                int capFrom = gateCap != null ? r - 2 * nh : r;
-                float cap = gateCap != null ? gateCap : 1f;
-                if (fuseNormM) {
-                    gemv.rmsGemv(a.x, w.normM, w.normMBias, normEps, w.qkvo, w.qkvoBias, a.proj, e, r, capFrom, cap);
-                } else gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
-                q = a.proj;
-                k = q + 4L * dqk;
-                v = k + 4L * dqk;
-                o = v + 4L * dv;
-                gates = o + 4L * dv;
-                mark((fuseNormM ? "rms norm, " : "") + "product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
-            } else {
-                if (directProjection(b, s, w)) {
-                    gateIo = bf16Gate && bf16Out && bf16 && !oneRowGemv(t, dv)
-                            && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm, w.headNormBias, a.hn);
-                    projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates, gateIo);
-                    mark("products q, k, v, o, i, f (cell layouts)");
-                } else {
-                    linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
-                    mark("product q|k|v|o|i|f");
-                    glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
-                    mark("split q, k, v, o, gates");
-                }
-                if (gateCap != null) {
-                    gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
-                    gates = a.gatesCapped;
-                    mark("gate soft-cap");
-                }
-            }
-            CellBench.Kernel cell = cellKernel(b * nh, s);
-            if (cell != CellBench.Kernel.PLAIN) {
-                // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
-                long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
-                if (cell.step()) {
-                    gen.launchWith(cell.entry, stepBlock(b), b, nh, dhqk, dhv, at(q), at(k), at(v), at(gates),
-                            at(gates + 4L * t * nh),
-                            at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
-                } else cell.launch(gen, b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
-                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
-                        cellEps);
-            } else {
-                gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(q), at(k), at(v), at(gates),
-                        at(gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
-            }
-            mark(cell.label);
-            if (fusedNorms(t, dv, dhv, a.h | o | w.headNorm | w.headNormBias)) {
-                gemv.headNormGate(a.h, o, w.headNorm, w.headNormBias, normEps, dhv, w.out, a.x, dv, e, true);
-                mark("head norm, output gate, product out");
-            } else {
-                glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, gateIo);
-                mark("head norm");
-                // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
-                boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
-                gen.launch(gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
-                        1, t * dv, at(o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
-                mark("output gate");
-                if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
-                else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
-                mark("product out");
-            }
-            if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
-            // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
-            if (fusedNorms(t, e, e, a.x | w.normF | w.normFBias)) {
-                // one row: the norm, gate|up and SwiGLU in one product, then down reads its output
-                long act = actBf16Step ? a.actB : a.act;
-                gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, act, e, p, actBf16Step);
-                mark("rms norm, product gate|up, swiglu");
-                linear(act, !actBf16Step, a.actB, w.down, a.x, t, p, e, true, false);
-            } else {
-                queueFeedForward(a, w, t);
-            }
-            mark("product down");
-            if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
+            // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f))), then the feed-forward
+            CellInputs in = queueProjections(a, blocks.get(i), b, s);
+            queueCell(in, a, i, b, s, st);
+            queueOutputAndFeedForward(in, a, blocks.get(i), b, s);
         }
+    }
+
+    /** What a block's projections leave for its cell and output gate (addresses; o and the head norm bf16: gateIo). */
+    private record CellInputs(long q, long k, long v, long o, long gates, boolean gateIo) {}
+
+    /** A block's RMS norm and fused projection (q, k, v, o, i, f) into the cell's layouts, gates soft-capped. */
+    private CellInputs queueProjections(Activations a, BlockWeights w, int b, int s) {
+        int t = b * s;
+        boolean fuseNormM = fusedNorms(t, e, e, a.x | w.normM | w.normMBias);
+        if (!fuseNormM) {
+            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+            mark("rms norm");
+        }
+        long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
+        boolean gateIo = false; // o and the head norm in bf16, read by the output gate's _bf16io twin
+        if (oneRowGemv(t, e)) {
+            // one token: the fused projection's parts are already in the cell's layouts (q, k, v, o, then the i
+            // and the f gates), so the product with its bias is all, no split
+            // (and the i and f gates, its last 2·NH rows, soft-capped by the product as well)
+            int capFrom = gateCap != null ? r - 2 * nh : r;
+            float cap = gateCap != null ? gateCap : 1f;
+            if (fuseNormM) {
+                gemv.rmsGemv(a.x, w.normM, w.normMBias, normEps, w.qkvo, w.qkvoBias, a.proj, e, r, capFrom, cap);
+            } else gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
+            q = a.proj;
+            k = q + 4L * dqk;
+            v = k + 4L * dqk;
+            o = v + 4L * dv;
+            gates = o + 4L * dv;
+            mark((fuseNormM ? "rms norm, " : "") + "product q|k|v|o|i|f, bias" + (gateCap != null ? ", gate soft-cap" : ""));
+            return new CellInputs(q, k, v, o, gates, false);
+        }
+        if (directProjection(b, s, w)) {
+            gateIo = bf16Gate && bf16Out && bf16 && !oneRowGemv(t, dv)
+                    && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm, w.headNormBias, a.hn);
+            projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates, gateIo);
+            mark("products q, k, v, o, i, f (cell layouts)");
+        } else {
+            linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
+            mark("product q|k|v|o|i|f");
+            glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
+            mark("split q, k, v, o, gates");
+        }
+        if (gateCap != null) {
+            gen.launch("softcap_rows_apply", 1, 2 * t * nh, at(gates), at(a.gatesCapped), gateCap);
+            gates = a.gatesCapped;
+            mark("gate soft-cap");
+        }
+        return new CellInputs(q, k, v, o, gates, gateIo);
+    }
+
+    /** Block i's mLSTM cell over {@code in} into a.h, continuing st's state. */
+    private void queueCell(CellInputs in, Activations a, int i, int b, int s, DeviceLargeState st) {
+        int t = b * s;
+        CellBench.Kernel cell = cellKernel(b * nh, s);
+        if (cell != CellBench.Kernel.PLAIN) {
+            // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
+            long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
+            if (cell.step()) {
+                gen.launchWith(cell.entry, stepBlock(b), b, nh, dhqk, dhv, at(in.q), at(in.k), at(in.v), at(in.gates),
+                        at(in.gates + 4L * t * nh),
+                        at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
+            } else cell.launch(gen, b, nh, s, dhqk, dhv, chunk, at(in.q), at(in.k), at(in.v), at(in.gates),
+                    at(in.gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h),
+                    cellEps);
+        } else {
+            gen.launch("mlstm_chunkwise", b, nh, s, dhqk, dhv, chunk, at(in.q), at(in.k), at(in.v), at(in.gates),
+                    at(in.gates + 4L * t * nh), at(st.c[i]), at(st.n[i]), at(st.m[i]), at(a.h), cellEps);
+        }
+        mark(cell.label);
+    }
+
+    /** A block's head norm, output gate and out product (x += ...), then its feed-forward (x += ...). */
+    private void queueOutputAndFeedForward(CellInputs in, Activations a, BlockWeights w, int b, int s) {
+        int t = b * s;
+        if (fusedNorms(t, dv, dhv, a.h | in.o | w.headNorm | w.headNormBias)) {
+            gemv.headNormGate(a.h, in.o, w.headNorm, w.headNormBias, normEps, dhv, w.out, a.x, dv, e, true);
+            mark("head norm, output gate, product out");
+        } else {
+            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, in.gateIo);
+            mark("head norm");
+            // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
+            boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
+            gen.launch(in.gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
+                    1, t * dv, at(in.o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
+            mark("output gate");
+            if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
+            else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
+            mark("product out");
+        }
+        if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
+        // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
+        if (fusedNorms(t, e, e, a.x | w.normF | w.normFBias)) {
+            // one row: the norm, gate|up and SwiGLU in one product, then down reads its output
+            long act = actBf16Step ? a.actB : a.act;
+            gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, act, e, p, actBf16Step);
+            mark("rms norm, product gate|up, swiglu");
+            linear(act, !actBf16Step, a.actB, w.down, a.x, t, p, e, true, false);
+        } else {
+            queueFeedForward(a, w, t);
+        }
+        mark("product down");
+        if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
     }
 
     /** The feed-forward's separate launches: RMS norm, gate|up, SwiGLU, down (x += down(silu(gate) * up)). */
