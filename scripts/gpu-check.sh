@@ -17,7 +17,7 @@
 #      xlstm bench --backend cuda: the 7B-shaped roofline table (last lines; XLSTM_GPU_BENCH=0 skips all of step 8)
 #   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain;
 #    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times; 4d: the bf16-output
-#    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck)
+#    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1). XLSTM_GPU_ONLY: a regular
 # expression; only the steps whose names match it run (e.g. 'chunkwise|device-resident|bench').
 set -uo pipefail
@@ -55,6 +55,7 @@ step "chunkwise kernels compared (tiled, tensor cores vs plain)" "${java[@]}" xl
 step "GEMV vs cuBLAS (decode products)" "${java[@]}" xlstm.runtime.cuda.GemvCheck
 step "bf16-output twins vs float32 pointwise kernels" "${java[@]}" xlstm.runtime.cuda.Bf16OutCheck
 step "norms for many rows vs one row a block" "${java[@]}" xlstm.runtime.cuda.NormCheck
+step "arg-max on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.ArgmaxCheck
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \

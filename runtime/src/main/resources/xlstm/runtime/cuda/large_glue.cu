@@ -319,39 +319,68 @@ extern "C" __global__ void xl_last_rows(const float* x, int B, int S, int E, flo
     }
 }
 
-// one block per row: the first index of the row's maximum (a NaN counts as the maximum, as torch.argmax)
+// whether (ov, oi) beats (mv, mi) for arg-max: a NaN beats a number, then the larger value, ties the first index
+// (-1: none yet). A total order on the pairs, so the reductions may combine them in any order.
+static __device__ __forceinline__ bool xl_am_beats(float ov, int oi, float mv, int mi) {
+    if (oi < 0) return false;
+    if (mi < 0) return true;
+    if ((ov != ov) != (mv != mv)) return ov != ov;
+    if (ov == mv || (ov != ov && mv != mv)) return oi < mi;
+    return ov > mv;
+}
+
+// one block per row: the first index of the row's maximum (a NaN counts as the maximum, as torch.argmax). Each
+// thread scans 16-byte vectors of the row where it is aligned (four loads in flight), then warp shuffles and one
+// shared-memory round combine the threads' bests. (Element by element with a shared-memory tree it took 14.5 us
+// for 50304 logits on the H200, Nsight Compute, 2026-11-29.)
 extern "C" __global__ void xl_argmax(const float* logits, int V, xl_long* ids) {
     XL_ENTRY();
-    __shared__ float bestV[1024];
-    __shared__ int bestI[1024];
+    __shared__ float wv[32];
+    __shared__ int wi[32];
     const float* row = logits + (xl_long)blockIdx.x * V;
     float bv = 0.0f;
     int bi = -1;
-    for (int j = threadIdx.x; j < V; j += blockDim.x) {
-        const float x = row[j];
-        const bool better = bi < 0 || (x != x && bv == bv) || x > bv;
-        if (better) { bv = x; bi = j; }
-    }
-    bestV[threadIdx.x] = bv;
-    bestI[threadIdx.x] = bi;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
-        if (threadIdx.x < half) {
-            const float ov = bestV[threadIdx.x + half];
-            const int oi = bestI[threadIdx.x + half];
-            float mv = bestV[threadIdx.x];
-            int mi = bestI[threadIdx.x];
-            bool take;
-            if (oi < 0) take = false;
-            else if (mi < 0) take = true;
-            else if ((ov != ov) != (mv != mv)) take = ov != ov;          // a NaN beats a number
-            else if (ov == mv || (ov != ov && mv != mv)) take = oi < mi;  // ties: the first index
-            else take = ov > mv;
-            if (take) { bestV[threadIdx.x] = ov; bestI[threadIdx.x] = oi; }
+    const bool vec = (V & 3) == 0 && (((unsigned long long)row) & 15) == 0;
+    if (vec) {
+        const float4* r4 = (const float4*)row;
+        const int nv = V >> 2, bd = blockDim.x;
+        for (int j0 = threadIdx.x; j0 < nv; j0 += 4 * bd) {
+            float4 x[4]; // all four loads before any compare
+#pragma unroll
+            for (int u = 0; u < 4; u++) if (j0 + u * bd < nv) x[u] = r4[j0 + u * bd];
+#pragma unroll
+            for (int u = 0; u < 4; u++) {
+                const int j = 4 * (j0 + u * bd);
+                if (j >= V) break;
+                if (xl_am_beats(x[u].x, j, bv, bi)) { bv = x[u].x; bi = j; }
+                if (xl_am_beats(x[u].y, j + 1, bv, bi)) { bv = x[u].y; bi = j + 1; }
+                if (xl_am_beats(x[u].z, j + 2, bv, bi)) { bv = x[u].z; bi = j + 2; }
+                if (xl_am_beats(x[u].w, j + 3, bv, bi)) { bv = x[u].w; bi = j + 3; }
+            }
         }
-        __syncthreads();
+    } else {
+        for (int j = threadIdx.x; j < V; j += blockDim.x) {
+            if (xl_am_beats(row[j], j, bv, bi)) { bv = row[j]; bi = j; }
+        }
     }
-    if (threadIdx.x == 0) ids[blockIdx.x] = bestI[0] < 0 ? 0 : bestI[0];
+    for (int o = 16; o > 0; o >>= 1) {
+        const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+        const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+        if (xl_am_beats(ov, oi, bv, bi)) { bv = ov; bi = oi; }
+    }
+    const int warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+    if ((threadIdx.x & 31) == 0) { wv[warp] = bv; wi[warp] = bi; }
+    __syncthreads();
+    if (warp == 0) {
+        bv = threadIdx.x < warps ? wv[threadIdx.x] : 0.0f;
+        bi = threadIdx.x < warps ? wi[threadIdx.x] : -1;
+        for (int o = 16; o > 0; o >>= 1) {
+            const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+            const int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+            if (xl_am_beats(ov, oi, bv, bi)) { bv = ov; bi = oi; }
+        }
+        if (threadIdx.x == 0) ids[blockIdx.x] = bi < 0 ? 0 : bi;
+    }
 }
 
 // deterministic uniform(-scale, scale) weights from (seed, index): benchmarks need no download
