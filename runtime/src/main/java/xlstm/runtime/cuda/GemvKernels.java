@@ -27,6 +27,29 @@ final class GemvKernels {
      */
     private static final int PREFETCH = choice("xlstm.cuda.gemvPrefetch", "1", "0", "1");
 
+    /**
+     * The #defines gemv_bf16.cu is compiled with: XL_GEMV_AHEAD, XL_GEMV_LOADS, XL_GEMV_PREFETCH and per fused form
+     * (Rms: the projection; Swiglu: gate|up; Hng: the out product) its loads in flight per lane
+     * (XL_GEMV_&lt;FORM&gt;_LOADS; {@code -Dxlstm.cuda.gemv<Form>Loads=4|8}) and the work-groups per SM its
+     * registers must allow (XL_GEMV_&lt;FORM&gt;_BLOCKS; {@code -Dxlstm.cuda.gemv<Form>Blocks=0|2|3|4}, 0: no bound).
+     * Defaults: {@link #LOADS} and no bound, except the out product's 4 loads and 4 work-groups (64 registers, so
+     * all 4096 rows' warps are resident at once): 7B decode at batch 1 took 4.001 against 4.007 ms (3 rounds, H200,
+     * 2026-11-29; with 8 loads it spills, 4.115 ms; the projection and gate|up bounded as well, 4.013 and 4.032).
+     */
+    static String defines() {
+        StringBuilder d = new StringBuilder("#define XL_GEMV_AHEAD " + ahead() + "\n#define XL_GEMV_LOADS " + LOADS
+                + "\n#define XL_GEMV_PREFETCH " + PREFETCH + "\n");
+        for (String form : new String[] {"Rms", "Swiglu", "Hng"}) {
+            boolean out = form.equals("Hng");
+            String macro = "XL_GEMV_" + form.toUpperCase(java.util.Locale.ROOT);
+            d.append("#define ").append(macro).append("_LOADS ").append(choice("xlstm.cuda.gemv" + form + "Loads",
+                    out ? "4" : String.valueOf(LOADS), "4", "8")).append('\n');
+            d.append("#define ").append(macro).append("_BLOCKS ").append(choice("xlstm.cuda.gemv" + form + "Blocks",
+                    out ? "4" : "0", "0", "2", "3", "4")).append('\n');
+        }
+        return d.toString();
+    }
+
     private final CudaContext ctx;
     private final CuFunction gemv, rms, rmsSwiglu, headNormGate;
     private final int multiprocessors;
@@ -34,8 +57,7 @@ final class GemvKernels {
 
     GemvKernels(CudaContext ctx) {
         this.ctx = ctx;
-        CuModule m = ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, "#define XL_GEMV_AHEAD " + ahead()
-                + "\n#define XL_GEMV_LOADS " + LOADS + "\n#define XL_GEMV_PREFETCH " + PREFETCH + "\n"));
+        CuModule m = ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, defines()));
         gemv = ctx.function(m, ENTRIES.get(0));
         rms = ctx.function(m, ENTRIES.get(1));
         rmsSwiglu = ctx.function(m, ENTRIES.get(2));

@@ -76,6 +76,44 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #ifndef XL_GEMV_LOADS
 #define XL_GEMV_LOADS 8
 #endif
+// XL_GEMV_<form>_LOADS and XL_GEMV_<form>_BLOCKS (GemvKernels), form RMS, SWIGLU or HNG (the fused forms below):
+// its loads in flight per lane and, when not 0, the work-groups per SM its registers must allow (e.g. 4 for the out
+// product: all warps of a 4096-row product resident at once, one row each)
+#ifndef XL_GEMV_RMS_LOADS
+#define XL_GEMV_RMS_LOADS XL_GEMV_LOADS
+#endif
+#ifndef XL_GEMV_SWIGLU_LOADS
+#define XL_GEMV_SWIGLU_LOADS XL_GEMV_LOADS
+#endif
+#ifndef XL_GEMV_HNG_LOADS
+#define XL_GEMV_HNG_LOADS XL_GEMV_LOADS
+#endif
+#ifndef XL_GEMV_RMS_BLOCKS
+#define XL_GEMV_RMS_BLOCKS 0
+#endif
+#ifndef XL_GEMV_SWIGLU_BLOCKS
+#define XL_GEMV_SWIGLU_BLOCKS 0
+#endif
+#ifndef XL_GEMV_HNG_BLOCKS
+#define XL_GEMV_HNG_BLOCKS 0
+#endif
+// the launch bound of a fused form with XL_GEMV_<form>_BLOCKS > 0 (none otherwise: even (256, 1) changes ptxas's
+// register choice)
+#if XL_GEMV_RMS_BLOCKS > 0
+#define XL_BOUND_RMS __launch_bounds__(256, XL_GEMV_RMS_BLOCKS)
+#else
+#define XL_BOUND_RMS
+#endif
+#if XL_GEMV_SWIGLU_BLOCKS > 0
+#define XL_BOUND_SWIGLU __launch_bounds__(256, XL_GEMV_SWIGLU_BLOCKS)
+#else
+#define XL_BOUND_SWIGLU
+#endif
+#if XL_GEMV_HNG_BLOCKS > 0
+#define XL_BOUND_HNG __launch_bounds__(256, XL_GEMV_HNG_BLOCKS)
+#else
+#define XL_BOUND_HNG
+#endif
 // XL_GEMV_PREFETCH (GemvKernels): 1 lets the out product's fused form send its weights towards L2 before its wait
 #ifndef XL_GEMV_PREFETCH
 #define XL_GEMV_PREFETCH 1
@@ -257,14 +295,13 @@ static __device__ __forceinline__ float xl_dot8(const xl_u4& w, const float4& a,
 // rows row, row + stride, ... < N of y = W x with x from the prologue; PAIR: also row + N, then y[row] =
 // silu(bias'd row) * (bias'd row + N). The grid is at most what fits on the device at once, so every work-group
 // runs its prologue once.
-template <int PRO, bool PAIR>
+template <int PRO, bool PAIR, int L>
 static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float* src, const float* nw,
         const float* nb, const float* o, float eps, int dh, const float* bias, void* yv, int yBf16, int accumulate,
         int capFrom, float cap) {
     float* y = (float*)yv;
     extern __shared__ float4 xs4[];
     float* xs = (float*)xs4;
-    constexpr int L = XL_GEMV_LOADS;
     const int lane = threadIdx.x & 31, half = K >> 3; // half: the second half's offset in float4s
     const xl_long stride = (xl_long)gridDim.x * (blockDim.x >> 5);
     xl_long row = (xl_long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
@@ -350,17 +387,17 @@ static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float
 #define XL_GEMV_FUSED_PASS W, K, N, src, nw, nb, o, eps, dh, bias, y, yBf16, accumulate, capFrom, cap
 
 // y (+)= W rmsnorm(src): the projection after the mLSTM layer's norm (its gate rows soft-capped from capFrom)
-extern "C" __global__ void xl_gemv_rms_bf16(XL_GEMV_FUSED_ARGS) {
-    xl_gemv_fused<XL_PRO_RMS, false>(XL_GEMV_FUSED_PASS);
+extern "C" __global__ void XL_BOUND_RMS xl_gemv_rms_bf16(XL_GEMV_FUSED_ARGS) {
+    xl_gemv_fused<XL_PRO_RMS, false, XL_GEMV_RMS_LOADS>(XL_GEMV_FUSED_PASS);
 }
 
 // y = silu(W_gate x) * (W_up x), x = rmsnorm(src): gate|up (rows N apart) and SwiGLU after the feed-forward's norm;
 // y float32, or bf16 with yBf16 (only this form writes bf16)
-extern "C" __global__ void xl_gemv_rms_swiglu_bf16(XL_GEMV_FUSED_ARGS) {
-    xl_gemv_fused<XL_PRO_RMS, true>(XL_GEMV_FUSED_PASS);
+extern "C" __global__ void XL_BOUND_SWIGLU xl_gemv_rms_swiglu_bf16(XL_GEMV_FUSED_ARGS) {
+    xl_gemv_fused<XL_PRO_RMS, true, XL_GEMV_SWIGLU_LOADS>(XL_GEMV_FUSED_PASS);
 }
 
 // y (+)= W (sigmoid(o) * headnorm(src)): the out product after the cell
-extern "C" __global__ void xl_gemv_hngate_bf16(XL_GEMV_FUSED_ARGS) {
-    xl_gemv_fused<XL_PRO_HNG, false>(XL_GEMV_FUSED_PASS);
+extern "C" __global__ void XL_BOUND_HNG xl_gemv_hngate_bf16(XL_GEMV_FUSED_ARGS) {
+    xl_gemv_fused<XL_PRO_HNG, false, XL_GEMV_HNG_LOADS>(XL_GEMV_FUSED_PASS);
 }

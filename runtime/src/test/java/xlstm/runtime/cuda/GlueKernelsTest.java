@@ -37,6 +37,10 @@ class GlueKernelsTest {
             }
         }
         compilesAndDefines(tmp, GlueKernels.RESOURCE, GlueKernels.ENTRIES, "#define XL_TRIGGER_FIRST 1\n");
+        // the fused forms' loads and launch bounds, as the loader defines them by default and with every form bounded
+        compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, GemvKernels.defines());
+        compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_RMS_LOADS 4\n"
+                + "#define XL_GEMV_RMS_BLOCKS 4\n#define XL_GEMV_SWIGLU_LOADS 4\n#define XL_GEMV_SWIGLU_BLOCKS 3\n");
     }
 
     @Test
