@@ -3,9 +3,6 @@ package xlstm.runtime.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
-import xlstm.backends.DType;
 import xlstm.backends.cuda.Cublas;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.UserError;
@@ -13,7 +10,6 @@ import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
 import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.model.XlstmLarge;
-import xlstm.runtime.tensor.Tensor;
 
 /**
  * xLSTM Large held on a CUDA device: weights uploaded once (bf16 by default, float32 on request), activations and
@@ -38,13 +34,11 @@ public final class DeviceLarge implements AutoCloseable {
     /** Our bf16 GEMV for batch-1 products (null with float32 weights); see {@link #ownGemv}. */
     private final GemvKernels gemv;
     private final ResidentKernels gen;
-    private final DeviceBuffers weights;
     private final boolean bf16;
     private final int wType, wBytes;
     private final int e, nh, dqk, dv, dhqk, dhv, p, vocab, chunk, r;
     private final float normEps, cellEps;
     private final Float gateCap, logitCap;
-    private final List<BlockWeights> blocks = new ArrayList<>();
     /**
      * Below this many (batch, head) pairs the cell runs tiled (more work-groups, each repeating the chunk's Q Kᵀ):
      * on the H200 the plain kernel was faster at 64 pairs (8 x 8 heads, 184 against 233 ms for 8192 tokens) and
@@ -81,20 +75,13 @@ public final class DeviceLarge implements AutoCloseable {
     }
     /** Decode steps on the tiled step kernel ({@code -Dxlstm.cuda.stepTiled=false}: the chunkwise kernels). */
     private boolean stepTiled = Boolean.parseBoolean(System.getProperty("xlstm.cuda.stepTiled", "true"));
-    private long embedding, lmHead, outNorm, outNormBias;
+    /** Set once by {@link #upload} or {@link #random}. */
+    private DeviceWeights weights;
     private DeviceBuffers prefillMem;
     private Activations prefill;
     private boolean graphs = !Boolean.getBoolean("xlstm.cuda.nographs");
     /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
     private StepTimer timer;
-
-    /**
-     * One block's device weights; 0 = absent (biases). qkvoBias is always there (the gates have biases);
-     * projBias: whether q, k, v or o have biases too.
-     */
-    private record BlockWeights(long normM, long normMBias, long normF, long normFBias, long qkvo, long qkvoBias,
-            boolean projBias, long headNorm, long headNormBias, long out, long outBias, long gateUp, long gateUpBias,
-            long down, long downBias) {}
 
     private DeviceLarge(XlstmLargeConfig cfg, boolean bf16) {
         this.cfg = cfg;
@@ -105,7 +92,6 @@ public final class DeviceLarge implements AutoCloseable {
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
         dependentLaunches(ctx.device().computeCapability() >= 90 // the kernels' wait exists from sm_90 on
                 && Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
-        this.weights = new DeviceBuffers(ctx);
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
         wBytes = bf16 ? 2 : 4;
@@ -140,7 +126,7 @@ public final class DeviceLarge implements AutoCloseable {
 
     /** The weights of {@code model} (as loaded on the CPU) copied to the device, in bf16 or float32. */
     public static DeviceLarge upload(XlstmLarge model, boolean bf16) {
-        return filled(model.config(), bf16, d -> d.uploadFrom(model));
+        return filled(model.config(), bf16, d -> DeviceWeights.upload(d.ctx, model, bf16));
     }
 
     /**
@@ -148,105 +134,20 @@ public final class DeviceLarge implements AutoCloseable {
      * 1/sqrt(fan-in); norm weights 1, forget-gate biases 3): for benchmarks, no checkpoint needed.
      */
     public static DeviceLarge random(XlstmLargeConfig cfg, boolean bf16, long seed) {
-        return filled(cfg, bf16, d -> d.randomise(seed));
+        return filled(cfg, bf16, d -> DeviceWeights.random(d.ctx, d.glue, cfg, bf16, seed));
     }
 
     /** A new model whose weights {@code fill} puts on the device; its device memory is freed when that fails. */
-    private static DeviceLarge filled(XlstmLargeConfig cfg, boolean bf16, java.util.function.Consumer<DeviceLarge> fill) {
+    private static DeviceLarge filled(XlstmLargeConfig cfg, boolean bf16,
+            java.util.function.Function<DeviceLarge, DeviceWeights> fill) {
         DeviceLarge d = new DeviceLarge(cfg, bf16);
         try {
-            fill.accept(d);
+            d.weights = fill.apply(d);
         } catch (RuntimeException ex) {
             d.close();
             throw ex;
         }
         return d;
-    }
-
-    private void uploadFrom(XlstmLarge m) {
-        for (int i = 0; i < cfg.numBlocks(); i++) {
-            XlstmLarge.BlockTensors b = m.blockTensors(i);
-            blocks.add(new BlockWeights(vector(b.normMlstm()), vector(b.normMlstmBias()), vector(b.normFfn()),
-                    vector(b.normFfnBias()), matrix(b.q(), b.k(), b.v(), b.ogate(), b.igate(), b.fgate()),
-                    fusedBias(new int[] {dqk, dqk, dv, dv, nh, nh}, b.qBias(), b.kBias(), b.vBias(), b.ogateBias(),
-                            b.igateBias(), b.fgateBias()),
-                    b.qBias() != null || b.kBias() != null || b.vBias() != null || b.ogateBias() != null,
-                    vector(b.headNorm()), vector(b.headNormBias()), matrix(b.out()), vector(b.outBias()),
-                    matrix(b.ffnGate(), b.ffnUp()),
-                    b.ffnGateBias() == null && b.ffnUpBias() == null ? 0
-                            : fusedBias(new int[] {p, p}, b.ffnGateBias(), b.ffnUpBias()),
-                    matrix(b.ffnDown()), vector(b.ffnDownBias())));
-        }
-        embedding = matrix(m.embeddingWeight());
-        lmHead = m.lmHeadWeight() == m.embeddingWeight() ? embedding : matrix(m.lmHeadWeight());
-        outNorm = vector(m.outNormWeight());
-        outNormBias = vector(m.outNormBias());
-        ctx.synchronize("uploading the weights");
-    }
-
-    /** Rows of the parts stacked into one device matrix in the weights' dtype. */
-    private long matrix(Tensor... parts) {
-        long rows = 0, cols = parts[0].dim(1);
-        for (Tensor t : parts) rows += t.dim(0);
-        long at = weights.alloc(rows * cols * wBytes);
-        long off = 0;
-        for (Tensor t : parts) {
-            DType want = bf16 ? DType.BF16 : DType.F32;
-            MemorySegment data = (t.dtype() == want ? t : t.to(want)).data();
-            ctx.writeAt(at + off, data);
-            off += data.byteSize();
-        }
-        return at;
-    }
-
-    /** A float32 vector on the device, or 0 for none. */
-    private long vector(Tensor t) {
-        if (t == null) return 0;
-        MemorySegment data = t.toF32().data();
-        long at = weights.alloc(data.byteSize());
-        ctx.writeAt(at, data);
-        return at;
-    }
-
-    /** The parts' biases in one float32 vector, zeros where a part has none. */
-    private long fusedBias(int[] sizes, Tensor... biases) {
-        int total = 0;
-        for (int s : sizes) total += s;
-        float[] all = new float[total];
-        int off = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            if (biases[i] != null) System.arraycopy(biases[i].toFloatArray(), 0, all, off, sizes[i]);
-            off += sizes[i];
-        }
-        long at = weights.alloc(4L * total);
-        ctx.writeAt(at, MemorySegment.ofArray(all));
-        return at;
-    }
-
-    private void randomise(long seed) {
-        long[] s = {seed};
-        for (int i = 0; i < cfg.numBlocks(); i++) {
-            long bias = weights.zeros(4L * r);
-            glue.fill(bias + 4L * (r - nh), nh, 3f); // forget gates open
-            blocks.add(new BlockWeights(ones(e), 0, ones(e), 0, randomMatrix(r, e, s), bias, false, ones(dv), 0,
-                    randomMatrix(e, dv, s), 0, randomMatrix(2L * p, e, s), 0, randomMatrix(e, p, s), 0));
-        }
-        embedding = randomMatrix(vocab, e, s);
-        lmHead = randomMatrix(vocab, e, s);
-        outNorm = cfg.addOutNorm() ? ones(e) : 0;
-        ctx.synchronize("making random weights");
-    }
-
-    private long ones(int n) {
-        long at = weights.alloc(4L * n);
-        glue.fill(at, n, 1f);
-        return at;
-    }
-
-    private long randomMatrix(long rows, long cols, long[] seed) {
-        long at = weights.alloc(rows * cols * wBytes);
-        glue.fillUniform(at, bf16, rows * cols, seed[0]++ * 0x632be59bd9b4e019L, (float) (1 / Math.sqrt(cols)));
-        return at;
     }
 
     // ------------------------------------------------------------------ states
@@ -384,7 +285,7 @@ public final class DeviceLarge implements AutoCloseable {
         int t = b * s;
         Activations a = prefillBuffers(t, b);
         ctx.writeAt(a.tokenIds, MemorySegment.ofArray(flat));
-        glue.embed(a.tokenIds, embedding, bf16, e, t, a.x);
+        glue.embed(a.tokenIds, weights.embedding, bf16, e, t, a.x);
         mark("embedding");
         queueBlocks(a, b, s, st);
         queueHead(a, b, s, st.logits, st.ids);
@@ -410,7 +311,7 @@ public final class DeviceLarge implements AutoCloseable {
 
     private void queueStep(DeviceLargeState st) {
         Activations a = st.step;
-        glue.embed(st.ids, embedding, bf16, e, st.batch, a.x);
+        glue.embed(st.ids, weights.embedding, bf16, e, st.batch, a.x);
         mark("embedding");
         queueBlocks(a, st.batch, 1, st);
         queueHead(a, st.batch, 1, st.logits, st.ids);
@@ -528,15 +429,15 @@ public final class DeviceLarge implements AutoCloseable {
     private void queueBlocks(Activations a, int b, int s, DeviceLargeState st) {
         if (cellKernel(b * nh, s) != CellBench.Kernel.PLAIN) {
             // the tiled kernels read every block's initial n and m from a copy (one of their work-groups writes the new)
-            ctx.copyAsync(st.nInAll, st.nAll, blocks.size() * st.nBytes);
-            ctx.copyAsync(st.mInAll, st.mAll, blocks.size() * st.mBytes);
+            ctx.copyAsync(st.nInAll, st.nAll, weights.blocks.size() * st.nBytes);
+            ctx.copyAsync(st.mInAll, st.mAll, weights.blocks.size() * st.mBytes);
             mark("n, m copies");
         }
-        for (int i = 0; i < blocks.size(); i++) {
+        for (int i = 0; i < weights.blocks.size(); i++) {
             // mLSTM layer: x += out_proj(sigmoid(o) * headnorm(cell(q, k, v, i, f))), then the feed-forward
-            CellInputs in = queueProjections(a, blocks.get(i), b, s);
+            CellInputs in = queueProjections(a, weights.blocks.get(i), b, s);
             queueCell(in, a, i, b, s, st);
-            queueOutputAndFeedForward(in, a, blocks.get(i), b, s);
+            queueOutputAndFeedForward(in, a, weights.blocks.get(i), b, s);
         }
     }
 
@@ -544,11 +445,11 @@ public final class DeviceLarge implements AutoCloseable {
     private record CellInputs(long q, long k, long v, long o, long gates, boolean gateIo) {}
 
     /** A block's RMS norm and fused projection (q, k, v, o, i, f) into the cell's layouts, gates soft-capped. */
-    private CellInputs queueProjections(Activations a, BlockWeights w, int b, int s) {
+    private CellInputs queueProjections(Activations a, DeviceWeights.Block w, int b, int s) {
         int t = b * s;
-        boolean fuseNormM = fusedNorms(t, e, e, a.x | w.normM | w.normMBias);
+        boolean fuseNormM = fusedNorms(t, e, e, a.x | w.normM() | w.normMBias());
         if (!fuseNormM) {
-            glue.rmsNorm(a.x, w.normM, w.normMBias, t, e, normEps, a.xn, bf16);
+            glue.rmsNorm(a.x, w.normM(), w.normMBias(), t, e, normEps, a.xn, bf16);
             mark("rms norm");
         }
         long q = a.q, k = a.k, v = a.v, o = a.o, gates = a.gates;
@@ -560,8 +461,8 @@ public final class DeviceLarge implements AutoCloseable {
             int capFrom = gateCap != null ? r - 2 * nh : r;
             float cap = gateCap != null ? gateCap : 1f;
             if (fuseNormM) {
-                gemv.rmsGemv(a.x, w.normM, w.normMBias, normEps, w.qkvo, w.qkvoBias, a.proj, e, r, capFrom, cap);
-            } else gemv.gemv(a.xn, bf16, w.qkvo, w.qkvoBias, a.proj, e, r, 1, false, capFrom, cap);
+                gemv.rmsGemv(a.x, w.normM(), w.normMBias(), normEps, w.qkvo(), w.qkvoBias(), a.proj, e, r, capFrom, cap);
+            } else gemv.gemv(a.xn, bf16, w.qkvo(), w.qkvoBias(), a.proj, e, r, 1, false, capFrom, cap);
             q = a.proj;
             k = q + 4L * dqk;
             v = k + 4L * dqk;
@@ -572,13 +473,13 @@ public final class DeviceLarge implements AutoCloseable {
         }
         if (directProjection(b, s, w)) {
             gateIo = bf16Gate && bf16Out && bf16 && !oneRowGemv(t, dv)
-                    && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm, w.headNormBias, a.hn);
-            projectIntoCellLayouts(a.xn, w.qkvo, w.qkvoBias, b, s, q, k, v, o, gates, gateIo);
+                    && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm(), w.headNormBias(), a.hn);
+            projectIntoCellLayouts(a.xn, w.qkvo(), w.qkvoBias(), b, s, q, k, v, o, gates, gateIo);
             mark("products q, k, v, o, i, f (cell layouts)");
         } else {
-            linear(a.xn, false, 0, w.qkvo, a.proj, t, e, r, false, false);
+            linear(a.xn, false, 0, w.qkvo(), a.proj, t, e, r, false, false);
             mark("product q|k|v|o|i|f");
-            glue.splitQkvo(a.proj, w.qkvoBias, t, s, nh, dhqk, dhv, q, k, v, o, gates);
+            glue.splitQkvo(a.proj, w.qkvoBias(), t, s, nh, dhqk, dhv, q, k, v, o, gates);
             mark("split q, k, v, o, gates");
         }
         if (gateCap != null) {
@@ -611,57 +512,57 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /** A block's head norm, output gate and out product (x += ...), then its feed-forward (x += ...). */
-    private void queueOutputAndFeedForward(CellInputs in, Activations a, BlockWeights w, int b, int s) {
+    private void queueOutputAndFeedForward(CellInputs in, Activations a, DeviceWeights.Block w, int b, int s) {
         int t = b * s;
-        if (fusedNorms(t, dv, dhv, a.h | in.o | w.headNorm | w.headNormBias)) {
-            gemv.headNormGate(a.h, in.o, w.headNorm, w.headNormBias, normEps, dhv, w.out, a.x, dv, e, true);
+        if (fusedNorms(t, dv, dhv, a.h | in.o | w.headNorm() | w.headNormBias())) {
+            gemv.headNormGate(a.h, in.o, w.headNorm(), w.headNormBias(), normEps, dhv, w.out(), a.x, dv, e, true);
             mark("head norm, output gate, product out");
         } else {
-            glue.headNorm(a.h, w.headNorm, w.headNormBias, t, s, nh, dhv, normEps, a.hn, in.gateIo);
+            glue.headNorm(a.h, w.headNorm(), w.headNormBias(), t, s, nh, dhv, normEps, a.hn, in.gateIo);
             mark("head norm");
             // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
             boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
             gen.launch(in.gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
                     1, t * dv, at(in.o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
             mark("output gate");
-            if (actBf16) linear(a.gatedB, false, 0, w.out, a.x, t, dv, e, true, false);
-            else linear(a.gated, true, a.gatedB, w.out, a.x, t, dv, e, true, false);
+            if (actBf16) linear(a.gatedB, false, 0, w.out(), a.x, t, dv, e, true, false);
+            else linear(a.gated, true, a.gatedB, w.out(), a.x, t, dv, e, true, false);
             mark("product out");
         }
-        if (w.outBias != 0) glue.addBias(a.x, w.outBias, t, e, false);
+        if (w.outBias() != 0) glue.addBias(a.x, w.outBias(), t, e, false);
         // feed-forward: x += down(silu(gate) * up), gate|up feature-major so each part is one block
-        if (fusedNorms(t, e, e, a.x | w.normF | w.normFBias)) {
+        if (fusedNorms(t, e, e, a.x | w.normF() | w.normFBias())) {
             // one row: the norm, gate|up and SwiGLU in one product, then down reads its output
             long act = actBf16Step ? a.actB : a.act;
-            gemv.rmsSwiglu(a.x, w.normF, w.normFBias, normEps, w.gateUp, w.gateUpBias, act, e, p, actBf16Step);
+            gemv.rmsSwiglu(a.x, w.normF(), w.normFBias(), normEps, w.gateUp(), w.gateUpBias(), act, e, p, actBf16Step);
             mark("rms norm, product gate|up, swiglu");
-            linear(act, !actBf16Step, a.actB, w.down, a.x, t, p, e, true, false);
+            linear(act, !actBf16Step, a.actB, w.down(), a.x, t, p, e, true, false);
         } else {
             queueFeedForward(a, w, t);
         }
         mark("product down");
-        if (w.downBias != 0) glue.addBias(a.x, w.downBias, t, e, false);
+        if (w.downBias() != 0) glue.addBias(a.x, w.downBias(), t, e, false);
     }
 
     /** The feed-forward's separate launches: RMS norm, gate|up, SwiGLU, down (x += down(silu(gate) * up)). */
-    private void queueFeedForward(Activations a, BlockWeights w, int t) {
-        glue.rmsNorm(a.x, w.normF, w.normFBias, t, e, normEps, a.xn, bf16);
+    private void queueFeedForward(Activations a, DeviceWeights.Block w, int t) {
+        glue.rmsNorm(a.x, w.normF(), w.normFBias(), t, e, normEps, a.xn, bf16);
         mark("rms norm");
         boolean swigluBf16 = bf16Out && bf16 && t > 1;
-        if (swigluBf16 && bf16Ffn && w.gateUpBias == 0) {
+        if (swigluBf16 && bf16Ffn && w.gateUpBias() == 0) {
             // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
-            blas.linear(a.xn, w.gateUp, wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
+            blas.linear(a.xn, w.gateUp(), wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
             mark("product gate|up");
             gen.launch("ffn_swiglu_apply_bf16io", 1, t * p, at(a.ffn), at(a.ffn + 2L * t * p), at(a.actB));
         } else {
-            linear(a.xn, false, 0, w.gateUp, a.ffn, t, e, 2 * p, false, true);
+            linear(a.xn, false, 0, w.gateUp(), a.ffn, t, e, 2 * p, false, true);
             mark("product gate|up");
-            if (w.gateUpBias != 0) glue.addBias(a.ffn, w.gateUpBias, t, 2 * p, true);
+            if (w.gateUpBias() != 0) glue.addBias(a.ffn, w.gateUpBias(), t, 2 * p, true);
             gen.launch(swigluBf16 ? "ffn_swiglu_apply_bf16" : "ffn_swiglu_apply", 1, t * p, at(a.ffn),
                     at(a.ffn + 4L * t * p), at(swigluBf16 ? a.actB : a.act));
         }
         mark("swiglu");
-        if (t == 1) linear(a.act, true, a.actB, w.down, a.x, t, p, e, true, false); // one row: either layout
+        if (t == 1) linear(a.act, true, a.actB, w.down(), a.x, t, p, e, true, false); // one row: either layout
         else {
             long act = a.act;
             if (swigluBf16) act = a.actB;
@@ -670,7 +571,7 @@ public final class DeviceLarge implements AutoCloseable {
                 act = a.actB;
                 mark("to bf16");
             }
-            blas.linearFromFeatureMajor(act, w.down, wType, a.x, t, p, e, true);
+            blas.linearFromFeatureMajor(act, w.down(), wType, a.x, t, p, e, true);
         }
     }
 
@@ -720,7 +621,7 @@ public final class DeviceLarge implements AutoCloseable {
      * {@link #DIRECT_MIN_STEPS} steps or more of at most {@link #DIRECT_MAX_ROWS} rows without q, k, v, o biases
      * ({@code -Dxlstm.cuda.directProjection=false}: always the one product).
      */
-    private boolean directProjection(int b, int s, BlockWeights w) {
+    private boolean directProjection(int b, int s, DeviceWeights.Block w) {
         return directProjection && !w.projBias() && s >= DIRECT_MIN_STEPS && b <= DIRECT_MAX_ROWS;
     }
 
@@ -783,8 +684,8 @@ public final class DeviceLarge implements AutoCloseable {
             hx = a.last;
         }
         long hn = hx;
-        if (outNorm != 0) {
-            glue.rmsNorm(hx, outNorm, outNormBias, b, e, normEps, a.lastN, bf16);
+        if (weights.outNorm != 0) {
+            glue.rmsNorm(hx, weights.outNorm, weights.outNormBias, b, e, normEps, a.lastN, bf16);
             hn = a.lastN;
         } else if (bf16) {
             glue.toBf16(hx, a.lastN, (long) b * e);
@@ -792,7 +693,7 @@ public final class DeviceLarge implements AutoCloseable {
         }
         mark("out norm");
         long raw = logitCap != null ? a.logitsRaw : logits;
-        linear(hn, false, 0, lmHead, raw, b, e, vocab, false, false);
+        linear(hn, false, 0, weights.lmHead, raw, b, e, vocab, false, false);
         mark("product lm head");
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
         glue.argmax(logits, b, vocab, ids);
@@ -803,7 +704,7 @@ public final class DeviceLarge implements AutoCloseable {
     public synchronized void close() {
         try {
             if (prefillMem != null) prefillMem.close();
-            weights.close();
+            if (weights != null) weights.close();
         } finally {
             blas.close();
             gen.close();
