@@ -29,12 +29,16 @@ final class GemvKernels {
 
     /**
      * The #defines gemv_bf16.cu is compiled with: XL_GEMV_AHEAD, XL_GEMV_LOADS, XL_GEMV_PREFETCH and per fused form
-     * (Rms: the projection; Swiglu: gate|up; Hng: the out product) its loads in flight per lane
-     * (XL_GEMV_&lt;FORM&gt;_LOADS; {@code -Dxlstm.cuda.gemv<Form>Loads=4|8}) and the work-groups per SM its
-     * registers must allow (XL_GEMV_&lt;FORM&gt;_BLOCKS; {@code -Dxlstm.cuda.gemv<Form>Blocks=0|2|3|4}, 0: no bound).
-     * Defaults: {@link #LOADS} and no bound, except the out product's 4 loads and 4 work-groups (64 registers, so
-     * all 4096 rows' warps are resident at once): 7B decode at batch 1 took 4.001 against 4.007 ms (3 rounds, H200,
-     * 2026-11-29; with 8 loads it spills, 4.115 ms; the projection and gate|up bounded as well, 4.013 and 4.032).
+     * (Rms: the projection; Swiglu: gate|up; Hng: the out product) whether it reads its norm's weights (and the out
+     * form the output gate's o) before its dependent-launch wait (XL_GEMV_&lt;FORM&gt;_PRE;
+     * {@code -Dxlstm.cuda.gemv<Form>Pre=0|1}), its loads in flight per lane (XL_GEMV_&lt;FORM&gt;_LOADS;
+     * {@code -Dxlstm.cuda.gemv<Form>Loads=4|8}) and the work-groups per SM its registers must allow
+     * (XL_GEMV_&lt;FORM&gt;_BLOCKS; {@code -Dxlstm.cuda.gemv<Form>Blocks=0|2|3|4}, 0: no bound). Defaults: every form
+     * reads before the wait, 8 loads, and the out form bounded to 2 work-groups an SM (it holds 2 x 16 more values
+     * then). 7B decode at batch 1 on the H200, 3 rounds each (2026-11-29): all forms reading after the wait 4.001
+     * ms; the out form before it 3.967 (the same bound and loads without it: 4.019); with the projection too 3.913.
+     * In a later call: all three 3.818, gate|up after its wait 3.872, the defaults before (none before the wait, the
+     * out form 4 loads and 4 work-groups) 3.961.
      */
     static String defines() {
         StringBuilder d = new StringBuilder("#define XL_GEMV_AHEAD " + ahead() + "\n#define XL_GEMV_LOADS " + LOADS
@@ -42,10 +46,12 @@ final class GemvKernels {
         for (String form : new String[] {"Rms", "Swiglu", "Hng"}) {
             boolean out = form.equals("Hng");
             String macro = "XL_GEMV_" + form.toUpperCase(java.util.Locale.ROOT);
+            d.append("#define ").append(macro).append("_PRE ").append(choice("xlstm.cuda.gemv" + form + "Pre",
+                    "1", "0", "1")).append('\n');
             d.append("#define ").append(macro).append("_LOADS ").append(choice("xlstm.cuda.gemv" + form + "Loads",
-                    out ? "4" : String.valueOf(LOADS), "4", "8")).append('\n');
+                    String.valueOf(LOADS), "4", "8")).append('\n');
             d.append("#define ").append(macro).append("_BLOCKS ").append(choice("xlstm.cuda.gemv" + form + "Blocks",
-                    out ? "4" : "0", "0", "2", "3", "4")).append('\n');
+                    out ? "2" : "0", "0", "2", "3", "4")).append('\n');
         }
         return d.toString();
     }

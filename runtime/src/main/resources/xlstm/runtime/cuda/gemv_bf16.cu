@@ -88,6 +88,15 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #ifndef XL_GEMV_HNG_LOADS
 #define XL_GEMV_HNG_LOADS XL_GEMV_LOADS
 #endif
+#ifndef XL_GEMV_HNG_PRE
+#define XL_GEMV_HNG_PRE 0
+#endif
+#ifndef XL_GEMV_RMS_PRE
+#define XL_GEMV_RMS_PRE 0
+#endif
+#ifndef XL_GEMV_SWIGLU_PRE
+#define XL_GEMV_SWIGLU_PRE 0
+#endif
 #ifndef XL_GEMV_RMS_BLOCKS
 #define XL_GEMV_RMS_BLOCKS 0
 #endif
@@ -208,9 +217,9 @@ static __device__ __forceinline__ float xl_run_sum(float v, int lanes) {
 
 // xs (K floats of shared memory) in two halves: xs[4c + k] = x[8c + k] and xs[K/2 + 4c + k] = x[8c + 4 + k], so the
 // lanes' 16-byte reads of consecutive chunks are consecutive in shared memory
-template <int PRO>
+template <int PRO, bool PRE>
 static __device__ void xl_prologue(float* xs, int K, const float* src, const float* w, const float* b,
-        const float* o, float eps, int dh) {
+        const float* o, float eps, int dh, const float4 (&pw)[XL_PRO_V], const float4 (&po)[XL_PRO_V]) {
     __shared__ float part[128];           // sums of runs of seg = min(dh, 128) features, in feature order
     __shared__ float stat[2][128];        // per group of dh features: RMS rstd, or layer-norm mean and rstd
     const int nv = K >> 2, bd = blockDim.x, lane = threadIdx.x & 31, groups = K / dh;
@@ -260,7 +269,7 @@ static __device__ void xl_prologue(float* xs, int K, const float* src, const flo
     for (int i = 0; i < XL_PRO_V; i++) {
         const int idx = threadIdx.x + i * bd;
         if (idx >= nv) continue;
-        const float4 wv = ((const float4*)w)[idx];
+        const float4 wv = PRE ? pw[i] : ((const float4*)w)[idx];
         const float4 bv = b ? ((const float4*)b)[idx] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
         float4 r;
         if (PRO == XL_PRO_RMS) {
@@ -274,7 +283,7 @@ static __device__ void xl_prologue(float* xs, int K, const float* src, const flo
             r.x = (v[i].x - m) * rs * wv.x; r.y = (v[i].y - m) * rs * wv.y;
             r.z = (v[i].z - m) * rs * wv.z; r.w = (v[i].w - m) * rs * wv.w;
             if (b) { r.x += bv.x; r.y += bv.y; r.z += bv.z; r.w += bv.w; }
-            const float4 ov = ((const float4*)o)[idx];
+            const float4 ov = PRE ? po[i] : ((const float4*)o)[idx];
             r.x = (1.0f / (1.0f + expf(-ov.x))) * r.x; r.y = (1.0f / (1.0f + expf(-ov.y))) * r.y;
             r.z = (1.0f / (1.0f + expf(-ov.z))) * r.z; r.w = (1.0f / (1.0f + expf(-ov.w))) * r.w;
         }
@@ -326,8 +335,22 @@ static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float
             for (int c = lane * 128 + (r == row && early ? L * 512 : 0); c < 2 * K; c += 32 * 128) XL_PF_L2(wr + c);
         }
     }
+    // the norm's weights (and the output gate's o, written two kernels back) before the wait: XL_GEMV_HNG_PRE, and
+    // for the projection's form XL_GEMV_RMS_PRE
+    constexpr bool PRE = PRO == XL_PRO_HNG ? XL_GEMV_HNG_PRE : PAIR ? XL_GEMV_SWIGLU_PRE : XL_GEMV_RMS_PRE;
+    float4 pw[XL_PRO_V], po[XL_PRO_V];
+    if (PRE) {
+#pragma unroll
+        for (int i = 0; i < XL_PRO_V; i++) {
+            const int idx = threadIdx.x + i * blockDim.x;
+            if (idx < (K >> 2)) {
+                pw[i] = ((const float4*)nw)[idx];
+                if (PRO == XL_PRO_HNG) po[i] = ((const float4*)o)[idx];
+            }
+        }
+    }
     XL_ENTRY();
-    xl_prologue<PRO>(xs, K, src, nw, nb, o, eps, dh);
+    xl_prologue<PRO, PRE>(xs, K, src, nw, nb, o, eps, dh, pw, po);
     for (; row < N; row += stride) {
         const xl_u4* wr = (const xl_u4*)(W + row * K);
         const xl_u4* wr2 = (const xl_u4*)(W + (row + (PAIR ? N : 0)) * K);

@@ -41,6 +41,9 @@ class GlueKernelsTest {
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, GemvKernels.defines());
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_RMS_LOADS 4\n"
                 + "#define XL_GEMV_RMS_BLOCKS 4\n#define XL_GEMV_SWIGLU_LOADS 4\n#define XL_GEMV_SWIGLU_BLOCKS 3\n");
+        // and no form reading its norm's weights before the wait
+        compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_RMS_PRE 0\n"
+                + "#define XL_GEMV_SWIGLU_PRE 0\n#define XL_GEMV_HNG_PRE 0\n");
     }
 
     @Test
