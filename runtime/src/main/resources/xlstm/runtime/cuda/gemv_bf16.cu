@@ -335,8 +335,9 @@ static __device__ void xl_gemv_fused(const xl_bf16* W, int K, int N, const float
             for (int c = lane * 128 + (r == row && early ? L * 512 : 0); c < 2 * K; c += 32 * 128) XL_PF_L2(wr + c);
         }
     }
-    // the norm's weights (and the output gate's o, written two kernels back) before the wait: XL_GEMV_HNG_PRE, and
-    // for the projection's form XL_GEMV_RMS_PRE
+    // the norm's weights before the wait (XL_GEMV_<form>_PRE), and for the out form the output gate's o: the
+    // projection wrote it two kernels back, and the cell between lets this kernel launch only after its own wait
+    // for the projection (XL_ENTRY: wait, then launch_dependents), so o is complete and visible here
     constexpr bool PRE = PRO == XL_PRO_HNG ? XL_GEMV_HNG_PRE : PAIR ? XL_GEMV_SWIGLU_PRE : XL_GEMV_RMS_PRE;
     float4 pw[XL_PRO_V], po[XL_PRO_V];
     if (PRE) {
