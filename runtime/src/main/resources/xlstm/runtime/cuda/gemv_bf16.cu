@@ -76,9 +76,9 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #ifndef XL_GEMV_LOADS
 #define XL_GEMV_LOADS 8
 #endif
-// XL_GEMV_<form>_LOADS and XL_GEMV_<form>_BLOCKS (GemvKernels), form RMS, SWIGLU or HNG (the fused forms below):
-// its loads in flight per lane and, when not 0, the work-groups per SM its registers must allow (e.g. 4 for the out
-// product: all warps of a 4096-row product resident at once, one row each)
+// XL_GEMV_<form>_LOADS, _BLOCKS and _PRE (GemvKernels.defines, which says the defaults and what they measured), form
+// RMS, SWIGLU or HNG (the fused forms below): its loads in flight per lane; when not 0, the work-groups per SM its
+// registers must allow; 1: its norm's weights (and HNG's o) read before the dependent-launch wait
 #ifndef XL_GEMV_RMS_LOADS
 #define XL_GEMV_RMS_LOADS XL_GEMV_LOADS
 #endif
