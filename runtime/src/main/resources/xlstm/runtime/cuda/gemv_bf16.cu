@@ -76,7 +76,7 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #ifndef XL_GEMV_LOADS
 #define XL_GEMV_LOADS 8
 #endif
-// XL_GEMV_<form>_LOADS, _BLOCKS and _PRE (GemvKernels.defines, which says the defaults and what they measured), form
+// XL_GEMV_<form>_LOADS, _BLOCKS and _PRE (the defaults of GemvKernels.defines, which says what they measured), form
 // RMS, SWIGLU or HNG (the fused forms below): its loads in flight per lane; when not 0, the work-groups per SM its
 // registers must allow; 1: its norm's weights (and HNG's o) read before the dependent-launch wait
 #ifndef XL_GEMV_RMS_LOADS
@@ -89,13 +89,13 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #define XL_GEMV_HNG_LOADS XL_GEMV_LOADS
 #endif
 #ifndef XL_GEMV_HNG_PRE
-#define XL_GEMV_HNG_PRE 0
+#define XL_GEMV_HNG_PRE 1
 #endif
 #ifndef XL_GEMV_RMS_PRE
-#define XL_GEMV_RMS_PRE 0
+#define XL_GEMV_RMS_PRE 1
 #endif
 #ifndef XL_GEMV_SWIGLU_PRE
-#define XL_GEMV_SWIGLU_PRE 0
+#define XL_GEMV_SWIGLU_PRE 1
 #endif
 #ifndef XL_GEMV_RMS_BLOCKS
 #define XL_GEMV_RMS_BLOCKS 0
@@ -104,7 +104,7 @@ static __device__ __forceinline__ xl_u4 xl_stream16_early(const xl_u4* p) {
 #define XL_GEMV_SWIGLU_BLOCKS 0
 #endif
 #ifndef XL_GEMV_HNG_BLOCKS
-#define XL_GEMV_HNG_BLOCKS 0
+#define XL_GEMV_HNG_BLOCKS 2
 #endif
 // the launch bound of a fused form with XL_GEMV_<form>_BLOCKS > 0 (none otherwise: even (256, 1) changes ptxas's
 // register choice)
