@@ -35,6 +35,8 @@ final class DeviceBuffers implements AutoCloseable {
         ctx.synchronize("freeing device memory");
     }
 
+    CudaContext context() { return ctx; }
+
     /** Bytes held. */
     long bytes() { return bytes; }
 

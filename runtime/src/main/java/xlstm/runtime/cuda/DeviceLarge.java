@@ -79,6 +79,8 @@ public final class DeviceLarge implements AutoCloseable {
     private DeviceWeights weights;
     private DeviceBuffers prefillMem;
     private Activations prefill;
+    /** The prompts' token ids on their way to {@link Activations#tokenIds}, in stream order. */
+    private final HostStaging promptIds;
     private boolean graphs = !Boolean.getBoolean("xlstm.cuda.nographs");
     /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
     private StepTimer timer;
@@ -90,6 +92,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
+        this.promptIds = new HostStaging(ctx);
         dependentLaunches(ctx.device().computeCapability() >= 90 // the kernels' wait exists from sm_90 on
                 && Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
         this.bf16 = bf16;
@@ -284,7 +287,7 @@ public final class DeviceLarge implements AutoCloseable {
         }
         int t = b * s;
         Activations a = prefillBuffers(t, b);
-        ctx.writeAt(a.tokenIds, MemorySegment.ofArray(flat));
+        promptIds.write(a.tokenIds, flat); // ordered after the work already queued, which may still read the last ids
         glue.embed(a.tokenIds, weights.embedding, bf16, e, t, a.x);
         mark("embedding");
         queueBlocks(a, b, s, st);
@@ -366,8 +369,7 @@ public final class DeviceLarge implements AutoCloseable {
         for (long id : ids) {
             if (id < 0 || id >= vocab) throw new UserError("token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
         }
-        MemorySegment.copy(ids, 0, st.hostIds, ValueLayout.JAVA_LONG, 0, ids.length);
-        ctx.writeAsyncAt(st.ids, st.hostIds);
+        st.idsIn.write(st.ids, ids);
     }
 
     /** The arg-max tokens of the last pass, one per row (waits for the device). */
@@ -705,6 +707,7 @@ public final class DeviceLarge implements AutoCloseable {
         try {
             if (prefillMem != null) prefillMem.close();
             if (weights != null) weights.close();
+            promptIds.close();
         } finally {
             blas.close();
             gen.close();

@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import xlstm.backends.DType;
+import xlstm.backends.cuda.CuBuffer;
+import xlstm.backends.cuda.CuEvent;
+import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.backend.JavaKernels;
 import xlstm.runtime.hf.HfCheckpoint;
 import xlstm.runtime.model.LargeState;
@@ -86,6 +89,7 @@ public final class DeviceLargeCheck {
                     dev.step(st);
                     ok &= report(tag + " step " + step + (step == 0 ? " (launches)" : " (graph)  "), w, dev.logits(st), tol);
                 }
+                if (mode == 0) ok &= queuedWhileBusy(cpu, dev, prompt, rnd, tag, tol);
                 long[][] prefix = {Arrays.copyOf(prompt[0], 40)};
                 long[] g1 = cpu.generateGreedy(prefix, 24)[0], g2 = dev.generateGreedy(prefix, 24)[0];
                 int same = 0;
@@ -97,6 +101,61 @@ public final class DeviceLargeCheck {
             }
         }
         return ok;
+    }
+
+    /**
+     * Host-set token ids must reach the device in stream order: with the stream kept busy by large copies, two
+     * one-row prefills of different prompts into two states, then two steps of the first with tokens set between,
+     * are all queued before the device starts on them; each must see its own ids. (A blocking copy of the ids, which
+     * does not wait for our non-blocking stream, gave the first prefill the second one's prompt.) Fails too when the
+     * copies did not keep the stream busy for longer than the queueing took, since then nothing was tested.
+     */
+    private static boolean queuedWhileBusy(XlstmLarge cpu, DeviceLarge dev, long[][] prompt, SplittableRandom rnd,
+            String tag, double tol) {
+        int v = cpu.config().vocabSize(), s = prompt[0].length;
+        LargeState refA = cpu.newState(1), refB = cpu.newState(1);
+        float[] wantA = cpu.forwardLast(Tensor.ofLongs(prompt[0], 1, s), refA).toFloatArray();
+        float[] wantB = cpu.forwardLast(Tensor.ofLongs(prompt[1], 1, s), refB).toFloatArray();
+        long[] id1 = {rnd.nextInt(v)}, id2 = {rnd.nextInt(v)};
+        cpu.step(id1, refA);
+        float[] wantSteps = cpu.step(id2, refA).toFloatArray();
+        CudaContext ctx = dev.context();
+        long chunk = 1L << 30;
+        try (DeviceLargeState a = dev.newState(1); DeviceLargeState b = dev.newState(1);
+             CuBuffer from = ctx.buffer(chunk); CuBuffer to = ctx.buffer(chunk);
+             CuEvent busyStart = ctx.event(); CuEvent busyEnd = ctx.event()) {
+            float[] gotA, gotB;
+            ctx.synchronize("before the busy stream");
+            long t0 = System.nanoTime();
+            busyStart.record();
+            for (int c = 0; c < 64; c++) ctx.copyAsync(to.pointer(), from.pointer(), chunk);
+            busyEnd.record();
+            dev.prefill(new long[][] {prompt[0]}, a);
+            dev.prefill(new long[][] {prompt[1]}, b);
+            double queuedMs = (System.nanoTime() - t0) / 1e6;
+            double busyMs = busyEnd.millisSince(busyStart);
+            gotA = dev.logits(a);
+            gotB = dev.logits(b);
+            t0 = System.nanoTime();
+            busyStart.record();
+            for (int c = 0; c < 64; c++) ctx.copyAsync(to.pointer(), from.pointer(), chunk);
+            busyEnd.record();
+            dev.setTokens(a, id1);
+            dev.step(a); // launch by launch
+            dev.setTokens(a, id2);
+            dev.step(a); // captured as the graph, then launched
+            double queuedStepMs = (System.nanoTime() - t0) / 1e6;
+            double busyStepMs = busyEnd.millisSince(busyStart);
+            float[] gotSteps = dev.logits(a); // after id1 then id2: either one taken in the other's place changes them
+            boolean busy = queuedMs < busyMs && queuedStepMs < busyStepMs;
+            System.out.printf(Locale.ROOT, "%s queued while busy: stream busy %.1f / %.1f ms, queueing took %.1f / %.1f ms%s%n",
+                    tag, busyMs, busyStepMs, queuedMs, queuedStepMs, busy ? "" : "  FAIL (the stream was not busy long enough)");
+            boolean ok = busy;
+            ok &= report(tag + " queued while busy: prefill A", wantA, gotA, tol);
+            ok &= report(tag + " queued while busy: prefill B", wantB, gotB, tol);
+            ok &= report(tag + " queued while busy: 2 steps, tokens set before each", wantSteps, gotSteps, tol);
+            return ok;
+        }
     }
 
     private static boolean report(String what, float[] want, float[] got, double tol) {

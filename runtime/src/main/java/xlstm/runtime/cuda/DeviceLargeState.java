@@ -23,7 +23,10 @@ public final class DeviceLargeState implements AutoCloseable {
     final Activations step;
     final DeviceBuffers mem;
     final Arena host = Arena.ofShared();
+    /** The arg-max tokens read back ({@code DeviceLarge.tokens}). */
     final MemorySegment hostIds;
+    /** Tokens set by the host ({@code DeviceLarge.setTokens}), copied in stream order. */
+    final HostStaging idsIn;
     CudaGraph graph;
     long graphScratchVersion;
     int steps;
@@ -49,6 +52,7 @@ public final class DeviceLargeState implements AutoCloseable {
         ids = mem.zeros(8L * batch);
         logits = mem.zeros(4L * batch * vocab);
         hostIds = host.allocate(8L * batch, 8);
+        idsIn = new HostStaging(mem.context());
     }
 
     public int batch() { return batch; }
@@ -61,6 +65,7 @@ public final class DeviceLargeState implements AutoCloseable {
         mem.synchronize(); // the graph and the buffers may still be in use by queued work
         if (graph != null) graph.close();
         graph = null;
+        idsIn.close();
         mem.close();
         host.close();
     }
