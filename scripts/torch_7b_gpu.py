@@ -2,6 +2,7 @@
 shape, random bf16 weights, timed with CUDA events after warm-up, median of repeats.
 
     python3 scripts/torch_7b_gpu.py [--skip-model] [--skip-products]
+    python3 scripts/torch_7b_gpu.py --windows N      (only 3. below)
 
 1. cuBLAS through PyTorch on our products' shapes: F.linear of bf16 x (8192, K) and w (N, K); ms and TFLOP/s, median
    of 20 after 5 warm-ups, and the sum over one block's seven products (q, k, v, o, out, gate|up fused, down).
@@ -10,6 +11,9 @@ shape, random bf16 weights, timed with CUDA events after warm-up, median of repe
    forward gives, and the cache for generation), median of 3 after 1 warm-up; decode of batch 1 and 8 after a 16-token
    prompt: 8 warm-up steps, then 32 steps between two CUDA events (median of 3 such loops), each step fed the argmax of
    the last one on the device, the cache passed back as generate() does.
+3. With --windows N: the gate|up product alone (K 4096, N 21888), N windows back to back, each the median of 20
+   products between events, printed with the seconds since the first: how its speed moves while the GPU warms up
+   (scripts/gemm-power-ab.sh runs it beside ProductBench's same mode).
 Every measurement fails soft ("torch peer: <what>: skipped: <reason>"); the summary block at the end always prints,
 "-" where skipped. Exit status 1 when something asked for was skipped, else 0."""
 import argparse
@@ -90,6 +94,21 @@ def products(res):
     else:
         skip("products per block", RuntimeError("a shape above was skipped"))
     torch.cuda.empty_cache()
+
+
+def windows(n):
+    g = torch.Generator(device="cuda").manual_seed(0)
+    x = torch.randn(M, HIDDEN, device="cuda", dtype=torch.bfloat16, generator=g)
+    w = torch.randn(2 * FFN, HIDDEN, device="cuda", dtype=torch.bfloat16, generator=g) * 0.02
+    flop = 2 * M * 2 * FFN * HIDDEN
+    for _ in range(5):
+        F.linear(x, w)
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for i in range(n):
+        t = timed(lambda: F.linear(x, w), 0, 20)
+        print(f"window {i} at {time.perf_counter() - t0:.2f} s: gate+up {HIDDEN}->{2 * FFN}: {t:.3f} ms,"
+              f" {flop / (t / 1e3) / 1e12:.1f} TFLOP/s", flush=True)
 
 
 def build_model():
@@ -218,6 +237,7 @@ def main():
     ap = argparse.ArgumentParser(description="The PyTorch peer of the 7B table of scripts/gpu-check.sh.")
     ap.add_argument("--skip-model", action="store_true", help="only the products")
     ap.add_argument("--skip-products", action="store_true", help="only the model")
+    ap.add_argument("--windows", type=int, default=0, help="only the gate|up product, in this many windows of 20")
     args = ap.parse_args()
     res = {}
     if torch is None:
@@ -232,6 +252,9 @@ def main():
             tv = f"not importable ({type(e).__name__})"
         print(f"torch {torch.__version__} (CUDA {torch.version.cuda}), transformers {tv},"
               f" GPU {torch.cuda.get_device_name(0)}", flush=True)
+        if args.windows > 0:
+            windows(args.windows)
+            return 0
         if not args.skip_products:
             products(res)
         if not args.skip_model:

@@ -8,11 +8,13 @@ import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * {@code java ... xlstm.runtime.cuda.ProductBench [TOKENS [K->N]]}: the cuBLAS products of a 7B prefill (8192 tokens
+ * {@code java ... xlstm.runtime.cuda.ProductBench [TOKENS [K->N [WINDOWS]]]}: the cuBLAS products of a 7B prefill (8192 tokens
  * unless given; all four shapes, or the one named) in the forms {@link DeviceLarge} runs them and in the variants it could run instead (output float32 or bf16,
  * row-major or feature-major, a residual added or not), on random bf16 inputs: device ms (CUDA events between 20
  * products queued back to back after 5 warm-ups, the median) and TFLOP/s (2 M N K / time). For comparing our products with PyTorch's on the same shapes
- * ({@code scripts/torch_7b_gpu.py}).
+ * ({@code scripts/torch_7b_gpu.py}). With WINDOWS: only that shape's bf16-output product (PyTorch's form), in
+ * that many windows of 20 back to back, each printed with the seconds since the first: how its speed moves while
+ * the GPU warms up ({@code scripts/gemm-power-ab.sh}, beside {@code torch_7b_gpu.py --windows}).
  */
 public final class ProductBench {
     private ProductBench() {}
@@ -38,6 +40,10 @@ public final class ProductBench {
                 if (args.length > 1 && !args[1].equals(k + "->" + n)) continue;
                 double flop = 2.0 * m * n * k;
                 String s = k + "->" + n;
+                if (args.length > 2) {
+                    windows(ctx, s, flop, Integer.parseInt(args[2]), () -> blas.linear(x, w, bf, y, bf, m, k, n, false, false));
+                    continue;
+                }
                 report(ctx, s + " float32 out", flop, () -> blas.linear(x, w, bf, y, f32, m, k, n, false, false));
                 report(ctx, s + " float32 out, residual", flop, () -> blas.linear(x, w, bf, y, f32, m, k, n, true, false));
                 report(ctx, s + " bf16 out", flop, () -> blas.linear(x, w, bf, y, bf, m, k, n, false, false));
@@ -54,8 +60,24 @@ public final class ProductBench {
         }
     }
 
+    private static void windows(CudaContext ctx, String shape, double flop, int count, Runnable product) {
+        for (int i = 0; i < WARMUP; i++) product.run();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            double med = median(ctx, product);
+            System.out.printf(Locale.ROOT, "window %d at %.2f s: %s bf16 out: %.3f ms, %.1f TFLOP/s%n", i,
+                    (System.nanoTime() - t0) / 1e9, shape, med, flop / med / 1e9);
+        }
+    }
+
     private static void report(CudaContext ctx, String what, double flop, Runnable product) {
         for (int i = 0; i < WARMUP; i++) product.run();
+        double med = median(ctx, product);
+        System.out.printf(Locale.ROOT, "product %-52s %8.3f ms %7.1f TFLOP/s%n", what, med, flop / med / 1e9);
+    }
+
+    /** The median device ms of {@link #REPEATS} products queued back to back. */
+    private static double median(CudaContext ctx, Runnable product) {
         // back to back, as in a model's pass: an event between products, no wait until the end
         CuEvent[] ev = new CuEvent[REPEATS + 1];
         try {
@@ -68,8 +90,7 @@ public final class ProductBench {
             double[] ms = new double[REPEATS];
             for (int i = 0; i < REPEATS; i++) ms[i] = ev[i + 1].millisSince(ev[i]);
             Arrays.sort(ms);
-            double med = ms[REPEATS / 2];
-            System.out.printf(Locale.ROOT, "product %-52s %8.3f ms %7.1f TFLOP/s%n", what, med, flop / med / 1e9);
+            return ms[REPEATS / 2];
         } finally {
             for (CuEvent e : ev) if (e != null) e.close();
         }
