@@ -14,7 +14,11 @@
 #   7. xlstm generate --backend cuda      greedy generation end to end on the GPU: the CPU's tokens
 #   8. the peers: PyTorch's chunkwise; our products on the 7B prefill's shapes (ProductBench), then PyTorch's on
 #      the same shapes and transformers' xLSTM in the 7B shape (prefill, decode; scripts/torch_7b_gpu.py); then
-#      xlstm bench --backend cuda: the 7B-shaped roofline table (last lines; XLSTM_GPU_BENCH=0 skips all of step 8)
+#      xlstm bench --backend cuda: the 7B-shaped roofline table (last lines; XLSTM_GPU_BENCH=0 skips all of step 8).
+#      The products and the bench run with nvidia-smi sampling the SM clock and power (a summary line after each):
+#      under the bf16 products the 700 W cap lowers the clock from 1980 to about 1470 MHz, so a product's speed
+#      depends on how long the GPU has been busy; scripts/gemm-power-ab.sh (ours and PyTorch's gate|up from idle,
+#      in windows) shows it, and runs here too.
 #   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain;
 #    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times; 4d: the bf16-output
 #    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's)
@@ -44,6 +48,28 @@ step() { # name, command...
   local rc=${PIPESTATUS[0]}
   echo "--- $name: exit $rc ($((SECONDS - t0)) s)"
   ((rc == 0)) || failed+=("$name")
+}
+
+# nvidia-smi sampling while a command runs, then one line: the median SM clock and the power over the samples where the
+# GPU drew more than 200 W (busy), and the share of those where the software power cap held the clock down
+sampled() { # command...
+  local log
+  log=$(mktemp)
+  nvidia-smi --query-gpu=clocks.sm,power.draw,clocks_event_reasons.active --format=csv,noheader,nounits -lms 100 \
+    > "$log" 2>/dev/null &
+  local smi=$!
+  "$@"
+  local rc=$?
+  kill "$smi" 2>/dev/null
+  wait "$smi" 2>/dev/null
+  # (plain awk: the last hex digit of the reasons has bit 4, SW power cap, in 4-7 and c-f)
+  awk -F', *' '$2 + 0 > 200 { print $1 + 0, $2 + 0, (index("4567cdef", tolower(substr($3, length($3)))) > 0) }' "$log" |
+    sort -n | awk '{ n++; c[n] = $1; p += $2; cap += $3; if ($2 > pm) pm = $2 }
+      END { if (n == 0) { print "clocks: no samples over 200 W"; exit }
+            printf "clocks while busy (%d samples of 100 ms over 200 W): SM median %d MHz (min %d, max %d), power mean %.0f W, max %.0f W, power cap active in %.0f%%\n",
+            n, c[int((n + 1) / 2)], c[1], c[n], p / n, pm, 100 * cap / n }'
+  rm -f "$log"
+  return $rc
 }
 
 echo "gpu-check $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
@@ -77,10 +103,12 @@ step "generate --backend cuda (greedy tokens as on the cpu)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
   # ours right before PyTorch's: GEMM speed follows the GPU's temperature, so the two run in like conditions
-  step "our cuBLAS products on the 7B prefill's shapes" "${java[@]}" xlstm.runtime.cuda.ProductBench
+  step "our cuBLAS products on the 7B prefill's shapes" sampled "${java[@]}" xlstm.runtime.cuda.ProductBench
   step "PyTorch: its products on the same shapes, transformers' xLSTM in the 7B shape (peers of the model rows)" \
-    python3 scripts/torch_7b_gpu.py
-  step "bench --backend cuda" "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
+    sampled python3 scripts/torch_7b_gpu.py
+  step "gate|up from idle, ours and PyTorch's, in windows of 20 (the power cap's effect)" \
+    env ROUNDS=1 WINDOWS=40 scripts/gemm-power-ab.sh
+  step "bench --backend cuda" sampled "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
     --batch 1,8,64,256 --decode 32
 fi
 
