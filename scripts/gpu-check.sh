@@ -20,7 +20,8 @@
 #      depends on how long the GPU has been busy; scripts/gemm-power-ab.sh (ours and PyTorch's gate|up from idle,
 #      in windows) shows it, and runs here too.
 #   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain;
-#    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times; 4d: the bf16-output
+#    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times, and the few-row
+#    tensor-core products (2 to 16 rows, gate|up with SwiGLU) against cuBLAS, RowsGemvCheck; 4d: the bf16-output
 #    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1). XLSTM_GPU_ONLY: a regular
 # expression; only the steps whose names match it run (e.g. 'chunkwise|device-resident|bench').
@@ -79,6 +80,7 @@ step "CUDA driver self-test" "${java[@]}" xlstm.backends.cuda.Cuda --selftest
 step "kernel check (cuda vs cpu)" "${java[@]}" xlstm.runtime.backend.KernelCheck cuda
 step "chunkwise kernels compared (tiled, tensor cores vs plain)" "${java[@]}" xlstm.runtime.cuda.CellBench
 step "GEMV vs cuBLAS (decode products)" "${java[@]}" xlstm.runtime.cuda.GemvCheck
+step "few-row products vs cuBLAS (batched decode products)" "${java[@]}" xlstm.runtime.cuda.RowsGemvCheck
 step "bf16-output twins vs float32 pointwise kernels" "${java[@]}" xlstm.runtime.cuda.Bf16OutCheck
 step "norms for many rows vs one row a block" "${java[@]}" xlstm.runtime.cuda.NormCheck
 step "arg-max on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.ArgmaxCheck
@@ -109,7 +111,7 @@ if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "gate|up from idle, ours and PyTorch's, in windows of 20 (the power cap's effect)" \
     env ROUNDS=1 WINDOWS=40 scripts/gemm-power-ab.sh
   step "bench --backend cuda" sampled "${java[@]}" xlstm.cli.Main bench --backend cuda --prefill 2048,8192 \
-    --batch 1,8,64,256 --decode 32
+    --batch 1,2,4,8,64,256 --decode 32
 fi
 
 echo

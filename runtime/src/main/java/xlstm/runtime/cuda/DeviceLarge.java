@@ -33,6 +33,8 @@ public final class DeviceLarge implements AutoCloseable {
     private final GlueKernels glue;
     /** Our bf16 GEMV for batch-1 products (null with float32 weights); see {@link #ownGemv}. */
     private final GemvKernels gemv;
+    /** Our tensor-core products of 2 to 16 rows with bf16 weights (null with float32 weights); see {@link #rowsGemv}. */
+    private final RowsGemvKernels rows;
     private final ResidentKernels gen;
     private final boolean bf16;
     private final int wType, wBytes;
@@ -59,6 +61,12 @@ public final class DeviceLarge implements AutoCloseable {
     private final boolean splitCell = Boolean.parseBoolean(System.getProperty("xlstm.cuda.cellSplit", "true"));
     /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
     private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
+    /**
+     * Products of a few rows with bf16 weights (batched decode steps, the head of a batch) on our tensor-core kernel,
+     * gate|up with SwiGLU in one launch, for the row counts {@link RowsGemvKernels#useFor} picks
+     * ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}; false: cuBLAS and the SwiGLU kernel).
+     */
+    private boolean rowsGemv = true;
     /**
      * Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0, the default: {@link #stepBlock}).
      */
@@ -92,6 +100,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
+        this.rows = bf16 ? new RowsGemvKernels(ctx) : null;
         this.promptIds = new HostStaging(ctx);
         dependentLaunches(ctx.device().computeCapability() >= 90 // the kernels' wait exists from sm_90 on
                 && Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
@@ -193,10 +202,19 @@ public final class DeviceLarge implements AutoCloseable {
         gen.dependentLaunches(on);
         glue.dependentLaunches(on);
         if (gemv != null) gemv.dependentLaunches(on);
+        if (rows != null) rows.dependentLaunches(on);
     }
 
     /** Products of one row on our bf16 GEMV (true, where it fits) or all on cuBLAS (false). */
     void ownGemv(boolean on) { ownGemv = on; }
+
+    /** Products of 2 to 16 rows on our tensor-core kernel (true, where it fits) or on cuBLAS (false). */
+    void rowsGemv(boolean on) { rowsGemv = on; }
+
+    /** Whether a product of {@code t} rows of bf16 x, {@code in} features, runs on {@link #rows}. */
+    private boolean fewRows(int t, int in, int out, boolean swiglu, long addresses) {
+        return rows != null && rowsGemv && RowsGemvKernels.useFor(t) && RowsGemvKernels.fits(t, in, out, swiglu, addresses);
+    }
 
     /** Turns the tiled step kernel for decode steps off (the chunkwise kernels run them) or on. */
     void stepTiled(boolean on) { stepTiled = on; }
@@ -551,6 +569,13 @@ public final class DeviceLarge implements AutoCloseable {
         glue.rmsNorm(a.x, w.normF(), w.normFBias(), t, e, normEps, a.xn, bf16);
         mark("rms norm");
         boolean swigluBf16 = bf16Out && bf16 && t > 1;
+        if (swigluBf16 && w.gateUpBias() == 0 && fewRows(t, e, p, true, a.xn | w.gateUp() | a.actB)) {
+            // a few rows: gate|up and SwiGLU in one launch, the activation (t, p) row-major in bf16 for down
+            rows.swiglu(a.xn, w.gateUp(), a.actB, t, e, p, true);
+            mark("product gate|up, swiglu");
+            linear(a.actB, false, 0, w.down(), a.x, t, p, e, true, false);
+            return;
+        }
         if (swigluBf16 && bf16Ffn && w.gateUpBias() == 0) {
             // gate|up in bf16 (as PyTorch's bf16 model has them), read so by SwiGLU's bf16 twin: half the bytes
             blas.linear(a.xn, w.gateUp(), wType, a.ffn, Cublas.R_16BF, t, e, 2 * p, false, true);
@@ -607,6 +632,10 @@ public final class DeviceLarge implements AutoCloseable {
             boolean featureMajor) {
         if (oneRowGemv(t, in)) {
             gemv.gemv(x, !xF32, w, 0, y, in, out, 1, accumulate); // one row: both layouts are the same
+            return;
+        }
+        if (!xF32 && !featureMajor && fewRows(t, in, out, false, x | w)) {
+            rows.product(x, w, y, t, in, out, out, accumulate);
             return;
         }
         if (xF32 && bf16) {

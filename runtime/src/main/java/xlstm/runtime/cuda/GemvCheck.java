@@ -162,7 +162,7 @@ public final class GemvCheck {
     }
 
     /** {max |a - b|, max |a|} over n floats at a and b. */
-    private static double[] difference(CudaContext ctx, long a, long b, long n) {
+    static double[] difference(CudaContext ctx, long a, long b, long n) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ha = arena.allocate(4 * n, 16), hb = arena.allocate(4 * n, 16);
             ctx.readAsyncAt(a, ha);
@@ -183,7 +183,7 @@ public final class GemvCheck {
      * Median device milliseconds of {@code work} over 50 runs after 1000 warm-ups (the clocks settle: with 50, the
      * first shape timed read 0.57-0.78x of cuBLAS in every run, 1.12-1.14x with 1000).
      */
-    private static double millis(CudaContext ctx, Runnable work) {
+    static double millis(CudaContext ctx, Runnable work) {
         try (CuEvent start = ctx.event(); CuEvent end = ctx.event()) {
             for (int i = 0; i < 1000; i++) work.run();
             double[] ms = new double[50];

@@ -71,6 +71,57 @@ class GlueKernelsTest {
     }
 
     @Test
+    void theRowsGemvSourceCompilesForSm90WithEveryStageCount(@TempDir Path tmp) throws Exception {
+        compilesAndDefines(tmp, RowsGemvKernels.RESOURCE, RowsGemvKernels.ENTRIES, RowsGemvKernels.defines());
+        for (int stages : new int[] {4, 8, 12}) {
+            compilesAndDefines(tmp, RowsGemvKernels.RESOURCE, RowsGemvKernels.ENTRIES, "#define XL_ROWS_STAGES " + stages + "\n");
+        }
+    }
+
+    @Test
+    void theRowsGemvTakesTwoToSixteenRowsOfWholeSlabs() {
+        assertTrue(RowsGemvKernels.fits(2, 4096, 12304, false, 0) && RowsGemvKernels.fits(16, 10944, 4096, false, 0x10));
+        assertTrue(!RowsGemvKernels.fits(1, 4096, 4096, false, 0), "one row is GemvKernels'");
+        assertTrue(!RowsGemvKernels.fits(17, 4096, 4096, false, 0), "at most 16 rows (one m16 tile)");
+        assertTrue(!RowsGemvKernels.fits(8, 4096 + 32, 4096, false, 0), "slabs of 64 features");
+        assertTrue(!RowsGemvKernels.fits(8, 4096, 388, false, 0), "groups of 8 weight rows");
+        assertTrue(RowsGemvKernels.fits(8, 4096, 388, true, 0), "SwiGLU: groups of 4 features (8 weight rows)");
+        assertTrue(!RowsGemvKernels.fits(8, 4096, 4096, false, 8), "16-byte aligned tensors");
+    }
+
+    @Test
+    void theRowsGemvTakesTheRowCountsWhereItWasFaster() {
+        String old = System.getProperty("xlstm.cuda.rowsGemv");
+        try {
+            System.clearProperty("xlstm.cuda.rowsGemv");
+            assertTrue(RowsGemvKernels.useFor(2) && RowsGemvKernels.useFor(7) && RowsGemvKernels.useFor(15));
+            assertTrue(!RowsGemvKernels.useFor(1) && !RowsGemvKernels.useFor(8) && !RowsGemvKernels.useFor(16)
+                    && !RowsGemvKernels.useFor(17), "one row: the GEMV; 8, 16: cuBLAS was faster; 17: too many");
+            System.setProperty("xlstm.cuda.rowsGemv", "all");
+            assertTrue(RowsGemvKernels.useFor(8) && RowsGemvKernels.useFor(16) && !RowsGemvKernels.useFor(17));
+            System.setProperty("xlstm.cuda.rowsGemv", "false");
+            assertTrue(!RowsGemvKernels.useFor(2));
+            System.setProperty("xlstm.cuda.rowsGemv", "yes");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> RowsGemvKernels.useFor(2));
+            assertEquals("-Dxlstm.cuda.rowsGemv=yes: one of auto, all, false", e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty("xlstm.cuda.rowsGemv");
+            else System.setProperty("xlstm.cuda.rowsGemv", old);
+        }
+    }
+
+    @Test
+    void theRowsGemvSplitsKUntilEnoughWarps() {
+        assertEquals(8, RowsGemvKernels.split(512, 171), "7B down: 512 groups of 8 rows, 8 warps each");
+        assertEquals(1, RowsGemvKernels.split(5472, 64), "gate|up with SwiGLU: enough groups already");
+        assertEquals(4, RowsGemvKernels.split(1025, 64));
+        assertEquals(1, RowsGemvKernels.split(97, 1), "every warp a slab at least");
+        assertEquals(4, RowsGemvKernels.split(97, 4));
+        assertEquals(2, RowsGemvKernels.split(97, 3));
+    }
+
+    @Test
     void theFusedGemvTakesWholeSlicesOfAlignedFeatures() {
         assertTrue(GemvKernels.fusedFits(4096, 4096, 0) && GemvKernels.fusedFits(4096, 512, 0x100));
         assertTrue(!GemvKernels.fusedFits(4096 + 64, 4096 + 64, 0), "128-feature slices (one warp's 32 vectors of 4)");
