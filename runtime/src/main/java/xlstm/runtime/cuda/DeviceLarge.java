@@ -33,7 +33,11 @@ public final class DeviceLarge implements AutoCloseable {
     private final GlueKernels glue;
     /** Our bf16 GEMV for batch-1 products (null with float32 weights); see {@link #ownGemv}. */
     private final GemvKernels gemv;
-    /** Our tensor-core products of 2 to 16 rows with bf16 weights (null with float32 weights); see {@link #rowsGemv}. */
+    /**
+     * Our tensor-core products of a few rows with bf16 weights (batched decode steps, the head of a batch), gate|up
+     * with SwiGLU in one launch, for the row counts {@link RowsGemvKernels#useFor} picks
+     * ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}); null with float32 weights.
+     */
     private final RowsGemvKernels rows;
     private final ResidentKernels gen;
     private final boolean bf16;
@@ -61,12 +65,6 @@ public final class DeviceLarge implements AutoCloseable {
     private final boolean splitCell = Boolean.parseBoolean(System.getProperty("xlstm.cuda.cellSplit", "true"));
     /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
     private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
-    /**
-     * Products of a few rows with bf16 weights (batched decode steps, the head of a batch) on our tensor-core kernel,
-     * gate|up with SwiGLU in one launch, for the row counts {@link RowsGemvKernels#useFor} picks
-     * ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}; false: cuBLAS and the SwiGLU kernel).
-     */
-    private boolean rowsGemv = true;
     /**
      * Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0, the default: {@link #stepBlock}).
      */
@@ -181,7 +179,9 @@ public final class DeviceLarge implements AutoCloseable {
                 + String.format(java.util.Locale.ROOT, "%.2f GB", weights.bytes() / 1e9) + "; cuBLAS " + blas.version()
                 + "; decode " + (graphs ? "as a CUDA graph" : "launch by launch")
                 + (dependent ? " of dependent launches" : "") + ", products on "
-                + (gemv != null && ownGemv ? "our bf16 GEMV" : "cuBLAS") + "; prompt cell "
+                + (gemv != null && ownGemv ? "our bf16 GEMV" : "cuBLAS")
+                + (rows != null && RowsGemvKernels.useFor(2) ? " (a few rows: our tensor-core kernel)" : "")
+                + "; prompt cell "
                 + (tensorCores ? "on tensor cores (bf16 operands)" : "float32");
     }
 
@@ -208,12 +208,9 @@ public final class DeviceLarge implements AutoCloseable {
     /** Products of one row on our bf16 GEMV (true, where it fits) or all on cuBLAS (false). */
     void ownGemv(boolean on) { ownGemv = on; }
 
-    /** Products of 2 to 16 rows on our tensor-core kernel (true, where it fits) or on cuBLAS (false). */
-    void rowsGemv(boolean on) { rowsGemv = on; }
-
     /** Whether a product of {@code t} rows of bf16 x, {@code in} features, runs on {@link #rows}. */
     private boolean fewRows(int t, int in, int out, boolean swiglu, long addresses) {
-        return rows != null && rowsGemv && RowsGemvKernels.useFor(t) && RowsGemvKernels.fits(t, in, out, swiglu, addresses);
+        return rows != null && RowsGemvKernels.useFor(t) && RowsGemvKernels.fits(t, in, out, swiglu, addresses);
     }
 
     /** Turns the tiled step kernel for decode steps off (the chunkwise kernels run them) or on. */
