@@ -154,10 +154,15 @@ public final class GemvCheck {
     }
 
     private static boolean report(String what, double[] d, double tol) {
+        return report("fused", what, d, tol);
+    }
+
+    /** Prints "PASS|FAIL KIND WHAT: max err ..." for d = {max |a - b|, max |a|}; whether d[0] / d[1] <= tol. */
+    static boolean report(String kind, String what, double[] d, double tol) {
         double rel = d[0] / Math.max(d[1], Double.MIN_NORMAL);
         boolean pass = rel <= tol;
-        System.out.printf(Locale.ROOT, "%s fused %s: max err %.3g of max|y| %.3g (rel %.2g, tol %.0g)%n",
-                pass ? "PASS" : "FAIL", what, d[0], d[1], rel, tol);
+        System.out.printf(Locale.ROOT, "%s %s %s: max err %.3g of max|y| %.3g (rel %.2g, tol %.0g)%n",
+                pass ? "PASS" : "FAIL", kind, what, d[0], d[1], rel, tol);
         return pass;
     }
 

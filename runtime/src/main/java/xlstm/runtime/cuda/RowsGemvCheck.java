@@ -97,10 +97,6 @@ public final class RowsGemvCheck {
     }
 
     private static boolean report(String what, double[] d, double tol) {
-        double rel = d[0] / Math.max(d[1], Double.MIN_NORMAL);
-        boolean pass = rel <= tol;
-        System.out.printf(Locale.ROOT, "%s rows gemv %s: max err %.3g of max|y| %.3g (rel %.2g, tol %.0g)%n",
-                pass ? "PASS" : "FAIL", what, d[0], d[1], rel, tol);
-        return pass;
+        return GemvCheck.report("rows gemv", what, d, tol);
     }
 }
