@@ -14,14 +14,14 @@ import xlstm.runtime.backend.ResidentKernels;
  * rows of bf16 x, on the same random inputs: the largest difference relative to the largest output (both multiply
  * the same bf16 numbers in float32, only the order of the sums differs: 1e-4), plain and onto a residual; gate|up
  * with SwiGLU against cuBLAS's gate|up and SwiGLU computed here (float32 output 1e-4; bf16 output, rounded once:
- * 1e-2); and at 8 rows each one's device time against cuBLAS's (median of 50 after warm-up, GemvCheck.millis), as GB/s
+ * 1e-2); and at 2, 8 and 16 rows each one's device time against cuBLAS's (median of 50 after warm-up, GemvCheck.millis), as GB/s
  * of weights. Exit 1 when a difference is over its tolerance.
  */
 public final class RowsGemvCheck {
     private RowsGemvCheck() {}
 
     public static void main(String[] args) {
-        int[][] shapes = {{12304, 4096}, {21888, 4096}, {4096, 10944}, {4096, 4096}, {50304, 4096}, {776, 256}, {136, 192}};
+        int[][] shapes = {{12304, 4096}, {21888, 4096}, {4096, 10944}, {4096, 4096}, {50304, 4096}, {776, 256}, {136, 192}, {100, 128}};
         int[] rowCounts = {2, 5, 8, 9, 16};
         boolean ok = true;
         try (ResidentKernels gen = ResidentKernels.get(); Cublas blas = Cublas.on(gen.context())) {
@@ -46,16 +46,17 @@ public final class RowsGemvCheck {
                             ok &= report(String.format(Locale.ROOT, "%dx%d, %d rows%s", out, in, t, acc ? ", residual" : ""),
                                     GemvCheck.difference(ctx, y0, y1, (long) t * out), 1e-4);
                         }
-                        if (out % 8 == 0 && out / 2 % 4 == 0) ok &= swiglu(ctx, blas, rows, mem, x, w, t, in, out / 2);
+                        if (out % 2 == 0) ok &= swiglu(ctx, blas, rows, mem, x, w, t, in, out / 2);
                     }
                     if (out >= 4096) {
-                        int t = 8;
-                        double gb = 2.0 * out * in / 1e9;
-                        double tb = GemvCheck.millis(ctx, () -> blas.linear(x, w, Cublas.R_16BF, y0, t, in, out, false, false));
-                        double tr = GemvCheck.millis(ctx, () -> rows.product(x, w, y1, t, in, out, out, false));
-                        System.out.printf(Locale.ROOT, "time %dx%d, 8 rows: cuBLAS %.1f us (%.0f GB/s), ours %.1f us"
-                                + " (%.0f GB/s, split %d): cuBLAS/ours %.2fx%n", out, in, tb * 1e3, gb / tb * 1e3,
-                                tr * 1e3, gb / tr * 1e3, RowsGemvKernels.split(out / 8, in / 64), tb / tr);
+                        for (int t : new int[] {2, 8, 16}) {
+                            double gb = 2.0 * out * in / 1e9;
+                            double tb = GemvCheck.millis(ctx, () -> blas.linear(x, w, Cublas.R_16BF, y0, t, in, out, false, false));
+                            double tr = GemvCheck.millis(ctx, () -> rows.product(x, w, y1, t, in, out, out, false));
+                            System.out.printf(Locale.ROOT, "time %dx%d, %d rows: cuBLAS %.1f us (%.0f GB/s), ours %.1f us"
+                                    + " (%.0f GB/s, split %d): cuBLAS/ours %.2fx%n", out, in, t, tb * 1e3, gb / tb * 1e3,
+                                    tr * 1e3, gb / tr * 1e3, RowsGemvKernels.split(RowsGemvKernels.groups(out, false), in / 64), tb / tr);
+                        }
                     }
                 }
             }

@@ -19,18 +19,19 @@ final class RowsGemvKernels {
     private static final int BLOCK = 256, WARPS = BLOCK / 32;
     /**
      * Warps a product should have at least, by splitting K among the warps of a group of weight rows: enough 16-byte
-     * loads in flight to cover the memory's latency (the batch-1 GEMV has one warp per row: 4096 on the 7B down
-     * product). {@code -Dxlstm.cuda.rowsWarps=N}.
+     * copies in flight to cover the memory's latency ({@code -Dxlstm.cuda.rowsWarps=N}; 2048 read the 7B products
+     * faster than 4096 and 1024, RowsGemvCheck on the H200, 2026-11-29).
      */
-    private static final int TARGET_WARPS = Integer.getInteger("xlstm.cuda.rowsWarps", 4096);
+    private static final int TARGET_WARPS = Integer.getInteger("xlstm.cuda.rowsWarps", 2048);
 
     /**
      * Whether {@link DeviceLarge} multiplies {@code rows} rows here ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}):
      * auto (the default) takes 2 to 16 rows but 8 and 16, where cuBLAS was faster; all takes every count from 2 to 16.
-     * A 7B decode step on the H200 (2026-11-29, 2 rounds each), ms with this kernel against cuBLAS: batch 2 4.982 /
-     * 6.620, 3 5.181 / 10.688, 4 5.362 / 6.898, 5 5.556 / 11.434, 6 5.742 / 7.175, 7 5.922 / 11.405, 8 6.014 / 5.279,
-     * 9 6.459 / 11.776, 10 6.593 / 7.666, 11 6.741 / 11.974, 12 6.860 / 7.779, 14 7.223 / 8.005, 15 7.339 / 12.402,
-     * 16 7.505 / 6.107 (cuBLAS's choice for an odd count of rows is about twice as slow as for an even one).
+     * A 7B decode step on the H200 (2026-11-29 13:5x UTC, one run, 2 rounds each), ms with this kernel against
+     * cuBLAS: batch 2 4.598 / 6.648, 3 4.698 / 10.605, 4 4.879 / 6.903, 5 5.013 / 11.406, 6 5.229 / 7.177,
+     * 7 5.353 / 11.434, 8 5.406 / 5.229, 9 6.085 / 11.815, 10 6.338 / 7.658, 11 6.518 / 12.009, 12 6.640 / 7.789,
+     * 13 6.761 / 12.203, 14 6.913 / 8.006, 15 7.071 / 12.460, 16 7.190 / 6.052 (cuBLAS's choice for an odd count of
+     * rows is about twice as slow as for an even one).
      */
     static boolean useFor(int rows) {
         String mode = System.getProperty("xlstm.cuda.rowsGemv", "auto");
@@ -43,22 +44,49 @@ final class RowsGemvKernels {
     }
 
     /**
-     * Slabs of 64 features in flight per warp, 1 KB each in shared memory ({@code -Dxlstm.cuda.rowsStages=4|6|8|12};
-     * XL_ROWS_STAGES).
+     * Slabs of 64 features in flight per warp, 2 KB a tile each in shared memory
+     * ({@code -Dxlstm.cuda.rowsStages=2|3|4|6|8|12}; XL_ROWS_STAGES; 4 was faster than 3 and 6).
      */
     static final int STAGES = stages();
 
     static int stages() {
-        String v = System.getProperty("xlstm.cuda.rowsStages", "6");
-        if (!List.of("4", "6", "8", "12").contains(v)) {
-            throw new IllegalArgumentException("-Dxlstm.cuda.rowsStages=" + v + ": one of 4, 6, 8, 12");
+        String v = System.getProperty("xlstm.cuda.rowsStages", "4");
+        if (!List.of("2", "3", "4", "6", "8", "12").contains(v)) {
+            throw new IllegalArgumentException("-Dxlstm.cuda.rowsStages=" + v + ": one of 2, 3, 4, 6, 8, 12");
         }
         return Integer.parseInt(v);
     }
 
+    /**
+     * Tiles of 16 weight rows a warp ({@code -Dxlstm.cuda.rowsTiles=1|2}; XL_ROWS_WTILES): 2 reads x half as often
+     * but was slower.
+     */
+    static final int TILES = tiles();
+
+    static int tiles() {
+        String v = System.getProperty("xlstm.cuda.rowsTiles", "1");
+        if (!List.of("1", "2").contains(v)) {
+            throw new IllegalArgumentException("-Dxlstm.cuda.rowsTiles=" + v + ": one of 1, 2");
+        }
+        return Integer.parseInt(v);
+    }
+
+    /** Shared memory of a work-group: its warps' rings. */
+    static int ringBytes(int stages, int tiles) {
+        return WARPS * stages * 2048 * tiles;
+    }
+
+    /** Refuses a ring larger than a work-group's shared memory (227 KB on sm_90). */
+    static void checkRing(int stages, int tiles) {
+        if (ringBytes(stages, tiles) > 227 * 1024) {
+            throw new IllegalArgumentException("-Dxlstm.cuda.rowsStages=" + stages + " with -Dxlstm.cuda.rowsTiles=" + tiles
+                    + ": " + ringBytes(stages, tiles) / 1024 + " KB of shared memory a work-group, more than 227 KB");
+        }
+    }
+
     /** The #defines gemv_rows_bf16.cu is compiled with. */
     static String defines() {
-        return "#define XL_ROWS_STAGES " + STAGES + "\n";
+        return "#define XL_ROWS_STAGES " + STAGES + "\n#define XL_ROWS_WTILES " + TILES + "\n";
     }
 
     private final CudaContext ctx;
@@ -67,6 +95,7 @@ final class RowsGemvKernels {
 
     RowsGemvKernels(CudaContext ctx) {
         this.ctx = ctx;
+        checkRing(STAGES, TILES);
         CuModule m = ctx.module("gemv_rows_bf16.cu", GlueKernels.source(RESOURCE, defines()));
         kernel = ctx.function(m, ENTRIES.get(0));
     }
@@ -76,10 +105,10 @@ final class RowsGemvKernels {
 
     /**
      * Whether the kernel takes {@code rows} rows of {@code in} features into {@code out} outputs (SwiGLU: {@code out}
-     * gate and as many up rows), every address (or-ed) 16-byte aligned.
+     * gate and as many up rows; any {@code out}), every address (or-ed) 16-byte aligned.
      */
     static boolean fits(int rows, int in, int out, boolean swiglu, long addresses) {
-        return rows >= 2 && rows <= MAX_ROWS && in % 64 == 0 && out % (swiglu ? 4 : 8) == 0 && (addresses & 15) == 0;
+        return rows >= 2 && rows <= MAX_ROWS && in % 64 == 0 && out >= 1 && (addresses & 15) == 0;
     }
 
     /**
@@ -103,11 +132,20 @@ final class RowsGemvKernels {
         if (!fits(rows, in, out, swiglu, x | w)) {
             throw new IllegalArgumentException("rows gemv of " + rows + " rows, " + in + " -> " + out + " features");
         }
-        int groups = swiglu ? out / 4 : out / 8;
+        int groups = groups(out, swiglu);
         int split = split(groups, in / 64);
         long blocks = ((long) groups * split + WARPS - 1) / WARPS;
-        ctx.launch(kernel, blocks, BLOCK, WARPS * STAGES * 1024, new KernelArgs().ptr(w).ptr(x).i32(rows).i32(in).i32(out).ptr(y).i64(ldy)
+        ctx.launch(kernel, blocks, BLOCK, ringBytes(STAGES, TILES), new KernelArgs().ptr(w).ptr(x).i32(rows).i32(in).i32(out).ptr(y).i64(ldy)
                 .i32(yBf16 ? 1 : 0).i32(accumulate ? 1 : 0).i32(swiglu ? 1 : 0).i32(split), dependent);
+    }
+
+    /**
+     * The groups of weight rows, a warp each before K is split: {@link #TILES} tiles of 16 rows (SwiGLU: of 8 gate
+     * and 8 up rows).
+     */
+    static int groups(int out, boolean swiglu) {
+        int perTile = swiglu ? 8 : 16, tiles = (out + perTile - 1) / perTile;
+        return (tiles + TILES - 1) / TILES;
     }
 
     /** Warps per group of weight rows (1, 2, 4 or 8): the fewest giving {@link #TARGET_WARPS}, each a slab at least. */

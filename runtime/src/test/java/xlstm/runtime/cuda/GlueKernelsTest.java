@@ -71,10 +71,22 @@ class GlueKernelsTest {
     }
 
     @Test
-    void theRowsGemvSourceCompilesForSm90WithEveryStageCount(@TempDir Path tmp) throws Exception {
+    void theRowsGemvSourceCompilesForSm90WithEveryStageAndTileCount(@TempDir Path tmp) throws Exception {
         compilesAndDefines(tmp, RowsGemvKernels.RESOURCE, RowsGemvKernels.ENTRIES, RowsGemvKernels.defines());
-        for (int stages : new int[] {4, 8, 12}) {
-            compilesAndDefines(tmp, RowsGemvKernels.RESOURCE, RowsGemvKernels.ENTRIES, "#define XL_ROWS_STAGES " + stages + "\n");
+        for (int tiles : new int[] {1, 2}) {
+            for (int stages : new int[] {2, 3, 4, 6, 8, 12}) {
+                if (RowsGemvKernels.ringBytes(stages, tiles) > 227 * 1024) {
+                    int s = stages, t = tiles;
+                    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                            () -> RowsGemvKernels.checkRing(s, t));
+                    assertTrue(e.getMessage().startsWith("-Dxlstm.cuda.rowsStages=" + s + " with -Dxlstm.cuda.rowsTiles=" + t
+                            + ": "), e.getMessage());
+                    continue;
+                }
+                RowsGemvKernels.checkRing(stages, tiles);
+                compilesAndDefines(tmp, RowsGemvKernels.RESOURCE, RowsGemvKernels.ENTRIES,
+                        "#define XL_ROWS_STAGES " + stages + "\n#define XL_ROWS_WTILES " + tiles + "\n");
+            }
         }
     }
 
@@ -84,8 +96,8 @@ class GlueKernelsTest {
         assertTrue(!RowsGemvKernels.fits(1, 4096, 4096, false, 0), "one row is GemvKernels'");
         assertTrue(!RowsGemvKernels.fits(17, 4096, 4096, false, 0), "at most 16 rows (one m16 tile)");
         assertTrue(!RowsGemvKernels.fits(8, 4096 + 32, 4096, false, 0), "slabs of 64 features");
-        assertTrue(!RowsGemvKernels.fits(8, 4096, 388, false, 0), "groups of 8 weight rows");
-        assertTrue(RowsGemvKernels.fits(8, 4096, 388, true, 0), "SwiGLU: groups of 4 features (8 weight rows)");
+        assertTrue(RowsGemvKernels.fits(8, 4096, 388, false, 0) && RowsGemvKernels.fits(8, 4096, 50, true, 0),
+                "any count of outputs: a tile's rows past it are not stored");
         assertTrue(!RowsGemvKernels.fits(8, 4096, 4096, false, 8), "16-byte aligned tensors");
     }
 
@@ -113,9 +125,14 @@ class GlueKernelsTest {
 
     @Test
     void theRowsGemvSplitsKUntilEnoughWarps() {
-        assertEquals(8, RowsGemvKernels.split(512, 171), "7B down: 512 groups of 8 rows, 8 warps each");
-        assertEquals(1, RowsGemvKernels.split(5472, 64), "gate|up with SwiGLU: enough groups already");
-        assertEquals(4, RowsGemvKernels.split(1025, 64));
+        assertEquals(256, RowsGemvKernels.groups(4096, false), "7B down: tiles of 16 rows");
+        assertEquals(8, RowsGemvKernels.split(256, 171), "7B down: 256 groups, 8 warps each");
+        assertEquals(1368, RowsGemvKernels.groups(10944, true), "gate|up: tiles of 8 gate and 8 up rows");
+        assertEquals(2, RowsGemvKernels.split(1368, 64), "gate|up with SwiGLU: 2736 warps");
+        assertEquals(769, RowsGemvKernels.groups(12304, false));
+        assertEquals(7, RowsGemvKernels.groups(100, false), "a tail tile");
+        assertEquals(4, RowsGemvKernels.split(769, 64));
+        assertEquals(1, RowsGemvKernels.split(2048, 64), "enough groups already");
         assertEquals(1, RowsGemvKernels.split(97, 1), "every warp a slab at least");
         assertEquals(4, RowsGemvKernels.split(97, 4));
         assertEquals(2, RowsGemvKernels.split(97, 3));
