@@ -493,6 +493,12 @@ public final class DeviceLarge implements AutoCloseable {
                     && glue.headNormWritesBf16(t, nh, dhv, a.h, w.headNorm(), w.headNormBias(), a.hn);
             projectIntoCellLayouts(a.xn, w.qkvo(), w.qkvoBias(), b, s, q, k, v, o, gates, gateIo);
             mark("products q, k, v, o, i, f (cell layouts)");
+        } else if (s == 1 && fewRows(t, e, r, false, a.xn | w.qkvo()) && partsInOneLaunch) {
+            // a decode step of a few rows: the product writes the cell's layouts and soft-caps the gates itself
+            rows.projectParts(a.xn, w.qkvo(), w.qkvoBias(), t, e, r, new RowsGemvKernels.Parts(q, k, v, o, gates,
+                    gates + 4L * t * nh, dqk, dv, gateCap != null ? gateCap : 0f));
+            mark("product q|k|v|o|i|f, split" + (gateCap != null ? ", gate soft-cap" : ""));
+            return new CellInputs(q, k, v, o, gates, false);
         } else {
             linear(a.xn, false, 0, w.qkvo(), a.proj, t, e, r, false, false);
             mark("product q|k|v|o|i|f");
@@ -609,6 +615,11 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     private final boolean fusedGemv = !"false".equals(System.getProperty("xlstm.cuda.gemvFused"));
+    /**
+     * Whether a few-row decode step's projection writes the cell's layouts and soft-caps the gates in its own launch
+     * ({@link RowsGemvKernels#projectParts}; {@code -Dxlstm.cuda.rowsParts=false}: product, split, soft-cap).
+     */
+    private final boolean partsInOneLaunch = !"false".equals(System.getProperty("xlstm.cuda.rowsParts"));
     /**
      * Whether the fused gate|up of a one-row step writes SwiGLU's output in bf16 for the down product, as the batched
      * steps' cuBLAS path and PyTorch's bf16 model do ({@code -Dxlstm.cuda.gemvActBf16=false}: float32).

@@ -14,7 +14,8 @@ import xlstm.runtime.backend.ResidentKernels;
  * rows of bf16 x, on the same random inputs: the largest difference relative to the largest output (both multiply
  * the same bf16 numbers in float32, only the order of the sums differs: 1e-4), plain and onto a residual; gate|up
  * with SwiGLU against cuBLAS's gate|up and SwiGLU computed here (float32 output 1e-4; bf16 output, rounded once:
- * 1e-2); and at 2, 8 and 16 rows each one's device time against cuBLAS's (median of 50 after warm-up, GemvCheck.millis), as GB/s
+ * 1e-2); a decode step's fused projection written into the cell's layouts (bias, gates soft-capped) against
+ * cuBLAS's product split and capped here (1e-4); and at 2, 8 and 16 rows each one's device time against cuBLAS's (median of 50 after warm-up, GemvCheck.millis), as GB/s
  * of weights. Exit 1 when a difference is over its tolerance.
  */
 public final class RowsGemvCheck {
@@ -47,6 +48,11 @@ public final class RowsGemvCheck {
                                     GemvCheck.difference(ctx, y0, y1, (long) t * out), 1e-4);
                         }
                         if (out % 2 == 0) ok &= swiglu(ctx, blas, rows, mem, x, w, t, in, out / 2);
+                    }
+                    if (out == 12304 || out == 776) {
+                        // a fused projection: 7B (q, k 2048, v, o 4096, gates 8 + 8) and small (64, 128, 2 x 196)
+                        int qk = out == 12304 ? 2048 : 64, vo = out == 12304 ? 4096 : 128;
+                        for (int t : new int[] {2, 9}) ok &= parts(ctx, blas, rows, mem, x, w, base, t, in, out, qk, vo);
                     }
                     if (out >= 4096) {
                         for (int t : new int[] {2, 8, 16}) {
@@ -94,6 +100,43 @@ public final class RowsGemvCheck {
             String what = String.format(Locale.ROOT, "gate|up %dx%d + swiglu, %d rows", 2 * p, in, t);
             return report(what + ", float32 out", new double[] {err, ref}, 1e-4)
                     & report(what + ", bf16 out", new double[] {errB, ref}, 1e-2);
+        }
+    }
+
+    /**
+     * A decode step's fused projection of t rows with a bias (base's first out floats), written into the cell's
+     * layouts with the gates soft-capped at 15 (RowsGemvKernels.projectParts), against cuBLAS's product, the bias, the
+     * split and the soft-cap done here.
+     */
+    private static boolean parts(CudaContext ctx, Cublas blas, RowsGemvKernels rows, DeviceBuffers mem, long x, long w,
+            long bias, int t, int in, int out, int qk, int vo) {
+        int ng = (out - 2 * qk - 2 * vo) / 2;
+        float cap = 15f;
+        long prod = mem.alloc(4L * t * out), dst = mem.alloc(4L * t * out);
+        long q = dst, k = q + 4L * t * qk, v = k + 4L * t * qk, o = v + 4L * t * vo, gi = o + 4L * t * vo, gf = gi + 4L * t * ng;
+        blas.linear(x, w, Cublas.R_16BF, prod, t, in, out, false, false);
+        rows.projectParts(x, w, bias, t, in, out, new RowsGemvKernels.Parts(q, k, v, o, gi, gf, qk, vo, cap));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment hp = arena.allocate(4L * t * out, 16), hd = arena.allocate(4L * t * out, 16);
+            MemorySegment hb = arena.allocate(4L * out, 16);
+            ctx.readAsyncAt(prod, hp);
+            ctx.readAsyncAt(dst, hd);
+            ctx.readAsyncAt(bias, hb);
+            ctx.synchronize("reading the projections");
+            double err = 0, ref = 0;
+            int[] width = {qk, qk, vo, vo, ng, ng};
+            for (int b = 0; b < t; b++) {
+                for (int c = 0, part = 0, start = 0, at = 0; c < out; c++) {
+                    while (c - start >= width[part]) { at += t * width[part]; start += width[part]; part++; }
+                    double want = hp.getAtIndex(ValueLayout.JAVA_FLOAT, (long) b * out + c) + hb.getAtIndex(ValueLayout.JAVA_FLOAT, c);
+                    if (part >= 4) want = cap * Math.tanh(want / cap);
+                    double got = hd.getAtIndex(ValueLayout.JAVA_FLOAT, at + (long) b * width[part] + c - start);
+                    err = Math.max(err, Double.isNaN(got) ? Double.POSITIVE_INFINITY : Math.abs(got - want));
+                    ref = Math.max(ref, Math.abs(want));
+                }
+            }
+            return report(String.format(Locale.ROOT, "projection %dx%d into the cell's layouts, bias, gates soft-capped, %d rows",
+                    out, in, t), new double[] {err, ref}, 1e-4);
         }
     }
 

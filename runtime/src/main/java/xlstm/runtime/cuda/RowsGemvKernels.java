@@ -116,7 +116,28 @@ final class RowsGemvKernels {
      * (out, in) row-major, y float32; {@code accumulate} adds (a residual).
      */
     void product(long x, long w, long y, int rows, int in, int out, long ldy, boolean accumulate) {
-        launch(x, w, y, rows, in, out, ldy, false, accumulate, false);
+        launch(x, w, y, rows, in, out, ldy, false, accumulate, false, 0, null);
+    }
+
+    /**
+     * Where a decode step's fused projection goes: its parts' float32 destinations in the cell's layouts (row b of q
+     * at {@code q + 4·b·qk}, of k, v, o likewise, of the i and f gates at {@code i + 4·b·ng} and {@code f + 4·b·ng}),
+     * and the gates' soft-cap ({@code cap * tanh(v / cap)}; 0 for none).
+     */
+    record Parts(long q, long k, long v, long o, long i, long f, int qk, int vo, float cap) {}
+
+    /**
+     * A decode step's fused projection ({@code out} rows of w: q, k, v, o, then the i and f gates) of {@code rows}
+     * rows of x plus {@code bias} (0 for none), written straight into {@code parts}: the product, the split into the
+     * cell's layouts and the gates' soft-cap in one launch.
+     */
+    void projectParts(long x, long w, long bias, int rows, int in, int out, Parts parts) {
+        int ng2 = out - 2 * parts.qk() - 2 * parts.vo();
+        if (ng2 < 2 || ng2 % 2 != 0) {
+            throw new IllegalArgumentException("projection of " + out + " rows: q, k " + parts.qk() + ", v, o " + parts.vo()
+                    + " leave " + ng2 + " rows, not two gates of equal size");
+        }
+        launch(x, w, 0, rows, in, out, 0, false, false, false, bias, parts);
     }
 
     /**
@@ -124,11 +145,11 @@ final class RowsGemvKernels {
      * rows {@code p..2p-1}: gate|up and SwiGLU in one launch; y float32 or ({@code yBf16}) bf16, (rows, p).
      */
     void swiglu(long x, long w, long y, int rows, int in, int p, boolean yBf16) {
-        launch(x, w, y, rows, in, p, p, yBf16, false, true);
+        launch(x, w, y, rows, in, p, p, yBf16, false, true, 0, null);
     }
 
     private void launch(long x, long w, long y, int rows, int in, int out, long ldy, boolean yBf16, boolean accumulate,
-            boolean swiglu) {
+            boolean swiglu, long bias, Parts parts) {
         if (!fits(rows, in, out, swiglu, x | w)) {
             throw new IllegalArgumentException("rows gemv of " + rows + " rows, " + in + " -> " + out + " features");
         }
@@ -136,7 +157,11 @@ final class RowsGemvKernels {
         int split = split(groups, in / 64);
         long blocks = ((long) groups * split + WARPS - 1) / WARPS;
         ctx.launch(kernel, blocks, BLOCK, ringBytes(STAGES, TILES), new KernelArgs().ptr(w).ptr(x).i32(rows).i32(in).i32(out).ptr(y).i64(ldy)
-                .i32(yBf16 ? 1 : 0).i32(accumulate ? 1 : 0).i32(swiglu ? 1 : 0).i32(split), dependent);
+                .i32(yBf16 ? 1 : 0).i32(accumulate ? 1 : 0).i32(swiglu ? 1 : 0).i32(split).ptr(bias)
+                .ptr(parts == null ? 0 : parts.q()).ptr(parts == null ? 0 : parts.k()).ptr(parts == null ? 0 : parts.v())
+                .ptr(parts == null ? 0 : parts.o()).ptr(parts == null ? 0 : parts.i()).ptr(parts == null ? 0 : parts.f())
+                .i32(parts == null ? 0 : parts.qk()).i32(parts == null ? 0 : parts.vo()).f32(parts == null ? 0f : parts.cap()),
+                dependent);
     }
 
     /**

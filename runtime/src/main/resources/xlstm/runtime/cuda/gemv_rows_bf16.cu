@@ -21,7 +21,8 @@
 // The warps of a work-group may split K (`split` of them per group of weight rows, each a run of slabs) and add their
 // parts through shared memory in a fixed order, so that small N still puts enough warps to work.
 // No headers: compiled, after prelude.cu (XL_ENTRY, xl_bf16, xl_long), by NVRTC at run time and by nvcc in the
-// tests. Contract (RowsGemvKernels.fits): 1 <= B <= 16, K % 64 == 0, W and x 16-byte aligned; any N.
+// tests. Contract (RowsGemvKernels.fits): 1 <= B <= 16, K % 64 == 0, W and x 16-byte aligned; any N; with parts,
+// N - 2 qk - 2 vo even.
 
 struct __align__(16) xl_r4 { unsigned x, y, z, w; };
 
@@ -69,13 +70,35 @@ static __device__ __forceinline__ void xl_rows_slab(float* d, const xl_r4* ra, c
     xl_rows_mma(d, ra[1].z, rb[1].z, ra[1].w, rb[1].w, xv[1].z, xv[1].w);
 }
 
+// output v of the fused projection's row `row` for row b of x, into its part's layout (see parts below)
+static __device__ __forceinline__ void xl_rows_part(int N, int row, int b, float v, float* pq, float* pk, float* pv,
+        float* po, float* pi, float* pf, int qk, int vo, float cap) {
+    const int ng = (N - 2 * qk - 2 * vo) / 2;
+    if (row < qk) pq[(xl_long)b * qk + row] = v;
+    else if (row < 2 * qk) pk[(xl_long)b * qk + row - qk] = v;
+    else if (row < 2 * qk + vo) pv[(xl_long)b * vo + row - 2 * qk] = v;
+    else if (row < 2 * qk + 2 * vo) po[(xl_long)b * vo + row - 2 * qk - vo] = v;
+    else {
+        const int j = row - 2 * qk - 2 * vo;
+        const float c = cap > 0.0f ? cap * tanhf(v / cap) : v;
+        if (j < ng) pi[(xl_long)b * ng + j] = c;
+        else pf[(xl_long)b * ng + j - ng] = c;
+    }
+}
+
 // y (B rows of stride ldy) (+)= x W^T for W's N rows; with swiglu, W has 2N rows (gate rows, then up rows) and
 // y[b][r] = silu(gate r) * (up r), float32 or (yBf16) bf16: a tile's rows g are then the gate rows of features
 // 8 tile + g, its rows g + 8 the matching up rows, so that a lane holds both halves of each of its outputs. Rows
 // past N (a tile's tail) read row 0 and are not stored. split: warps per group of weight rows (1, 2, 4 or 8), each a
-// run of K's slabs. Dynamic shared memory: 8 warps x XL_ROWS_STAGES x XL_ROWS_WTILES x 2 KB.
+// run of K's slabs. bias (or null): added to each row's output (not with swiglu). parts (pq not null, not with
+// swiglu): W is an mLSTM block's fused projection, its rows q (qk of them), k (qk), v (vo), o (vo), then the i and the
+// f gates (the rest, half each), and a decode step's outputs go straight into the cell's layouts instead of y: row b
+// of q at pq + b qk, and so on, the gates at pi + b ng and pf + b ng, soft-capped (cap * tanh(v / cap), the soft-cap
+// kernel's formula) when cap > 0; so no split and no soft-cap launch follow. Dynamic shared memory: 8 warps x
+// XL_ROWS_STAGES x XL_ROWS_WTILES x 2 KB.
 extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf16* W, const xl_bf16* x, int B, int K,
-        int N, void* y, xl_long ldy, int yBf16, int accumulate, int swiglu, int split) {
+        int N, void* y, xl_long ldy, int yBf16, int accumulate, int swiglu, int split, const float* bias, float* pq,
+        float* pk, float* pv, float* po, float* pi, float* pf, int qk, int vo, float cap) {
     constexpr int S = XL_ROWS_STAGES, R = XL_ROWS_WTILES, Q = 4 * R; // Q: 16-byte slots a lane per stage
     // [warp][stage][tile][row half][lane][2]: each block of 8 rows x 128 bytes as in global memory (lane (g, t) at
     // 32 (4 g + t)), so that the copies of a slab reach L2 as whole lines (laid out [slot][lane] instead, each 16-byte
@@ -213,10 +236,15 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
                         asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(o) : "f"(v));
                         ((xl_bf16*)y)[at] = o;
                     } else ((float*)y)[at] = v;
+                } else if (pq) {
+                    if (keepA[r]) xl_rows_part(N, (int)rowA[r], b, va + (bias ? bias[rowA[r]] : 0.0f), pq, pk, pv, po, pi, pf, qk, vo, cap);
+                    if (keepB[r]) xl_rows_part(N, (int)rowB[r], b, vb + (bias ? bias[rowB[r]] : 0.0f), pq, pk, pv, po, pi, pf, qk, vo, cap);
                 } else {
                     float* yr = (float*)y + b * ldy;
-                    if (keepA[r]) yr[rowA[r]] = accumulate ? yr[rowA[r]] + va : va;
-                    if (keepB[r]) yr[rowB[r]] = accumulate ? yr[rowB[r]] + vb : vb;
+                    const float ua = va + (bias && keepA[r] ? bias[rowA[r]] : 0.0f);
+                    const float ub = vb + (bias && keepB[r] ? bias[rowB[r]] : 0.0f);
+                    if (keepA[r]) yr[rowA[r]] = accumulate ? yr[rowA[r]] + ua : ua;
+                    if (keepB[r]) yr[rowB[r]] = accumulate ? yr[rowB[r]] + ub : ub;
                 }
             }
 }
