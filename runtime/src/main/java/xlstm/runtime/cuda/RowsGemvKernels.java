@@ -31,7 +31,8 @@ final class RowsGemvKernels {
      * cuBLAS: batch 2 4.598 / 6.648, 3 4.698 / 10.605, 4 4.879 / 6.903, 5 5.013 / 11.406, 6 5.229 / 7.177,
      * 7 5.353 / 11.434, 8 5.406 / 5.229, 9 6.085 / 11.815, 10 6.338 / 7.658, 11 6.518 / 12.009, 12 6.640 / 7.789,
      * 13 6.761 / 12.203, 14 6.913 / 8.006, 15 7.071 / 12.460, 16 7.190 / 6.052 (cuBLAS's choice for an odd count of
-     * rows is about twice as slow as for an even one).
+     * rows is about twice as slow as for an even one). With x loaded for both n tiles first (later, one run):
+     * batch 9 5.624, 15 6.386; 8 5.373 against cuBLAS's 5.291, 16 6.532 against 6.114.
      */
     static boolean useFor(int rows) {
         String mode = System.getProperty("xlstm.cuda.rowsGemv", "auto");
