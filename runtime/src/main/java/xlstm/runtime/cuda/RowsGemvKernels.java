@@ -133,12 +133,17 @@ final class RowsGemvKernels {
      * cell's layouts and the gates' soft-cap in one launch.
      */
     void projectParts(long x, long w, long bias, int rows, int in, int out, Parts parts) {
-        int ng2 = out - 2 * parts.qk() - 2 * parts.vo();
-        if (ng2 < 2 || ng2 % 2 != 0) {
-            throw new IllegalArgumentException("projection of " + out + " rows: q, k " + parts.qk() + ", v, o " + parts.vo()
-                    + " leave " + ng2 + " rows, not two gates of equal size");
-        }
+        checkParts(out, parts.qk(), parts.vo());
         launch(x, w, 0, rows, in, out, 0, false, false, false, bias, parts);
+    }
+
+    /** Refuses a projection whose rows past q, k ({@code qk} each), v and o ({@code vo} each) are not two equal gates. */
+    static void checkParts(int out, int qk, int vo) {
+        int ng2 = out - 2 * qk - 2 * vo;
+        if (qk < 1 || vo < 1 || ng2 < 2 || ng2 % 2 != 0) {
+            throw new IllegalArgumentException("projection of " + out + " rows: q, k " + qk + ", v, o " + vo + " leave "
+                    + ng2 + " rows, not two gates of equal size");
+        }
     }
 
     /**

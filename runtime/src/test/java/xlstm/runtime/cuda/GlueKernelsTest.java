@@ -124,6 +124,18 @@ class GlueKernelsTest {
     }
 
     @Test
+    void theProjectionIntoTheCellLayoutsNeedsTwoEqualGates() {
+        RowsGemvKernels.checkParts(12304, 2048, 4096); // the 7B block: 8 i and 8 f gates
+        RowsGemvKernels.checkParts(776, 64, 128);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RowsGemvKernels.checkParts(12303, 2048, 4096));
+        assertEquals("projection of 12303 rows: q, k 2048, v, o 4096 leave 15 rows, not two gates of equal size",
+                e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RowsGemvKernels.checkParts(12288, 2048, 4096), "no gates");
+    }
+
+    @Test
     void theRowsGemvSplitsKUntilEnoughWarps() {
         assertEquals(256, RowsGemvKernels.groups(4096, false), "7B down: tiles of 16 rows");
         assertEquals(8, RowsGemvKernels.split(256, 171), "7B down: 256 groups, 8 warps each");
