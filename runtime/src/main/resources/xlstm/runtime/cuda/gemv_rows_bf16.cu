@@ -2,7 +2,7 @@
 // Large (xlstm.runtime.cuda.DeviceLarge): y[b][r] (+)= sum_k W[r][k] x[b][k], W bf16 (N x K row-major), x bf16 (B x K
 // row-major). Like a batch-1 step, such a product reads every weight once and does little arithmetic per weight, so
 // its speed is the bytes in flight. cuBLAS's choice for such row counts is slow (a 7B decode step at batch 2: 6.65 ms
-// on cuBLAS, 4.60 with this kernel), for 8 and 16 rows fast (5.23 against 5.41 at 8), so DeviceLarge takes this kernel
+// on cuBLAS, 4.46 with this kernel), for 8 and 16 rows fast (5.29 against 5.37 at 8), so DeviceLarge takes this kernel
 // for the counts RowsGemvKernels.useFor names.
 // The tensor cores do the arithmetic (mma.m16n8k16, float32 accumulation): A is XL_ROWS_WTILES tiles of 16 weight
 // rows per warp (rows g and g + 8 of a tile: two rows a lane), B is x's transpose, one n8 tile for up to 8 rows of x
@@ -103,7 +103,8 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
     constexpr int S = XL_ROWS_STAGES, R = XL_ROWS_WTILES, Q = 4 * R; // Q: 16-byte slots a lane per stage
     // [warp][stage][tile][row half][lane][2]: each block of 8 rows x 128 bytes as in global memory (lane (g, t) at
     // 32 (4 g + t)), so that the copies of a slab reach L2 as whole lines (laid out [slot][lane] instead, each 16-byte
-    // copy went to L2 as a request of its own, and each sector twice: 1.4 against 2.3 TB/s)
+    // copy went to L2 as a request of its own, and each sector twice: the 7B products at 1.4-2.0 TB/s, against
+    // 2.7-3.9 laid out so)
     extern __shared__ xl_r4 ring[];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
     const int perTile = swiglu ? 8 : 16, tiles = (N + perTile - 1) / perTile, groups = (tiles + R - 1) / R;
@@ -126,9 +127,9 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
             rowA[r] = keepA[r] ? a : 0; rowB[r] = keepB[r] ? b : 0;
         }
     }
-    xl_r4* mine = ring + (xl_long)warp * S * Q * 32 + 2 * lane; // stage i, tile r, half h, copy j: XL_WA_AT(i, r, h, j)
-#define XL_WA_AT(i, r, h, j) mine[32 * Q * (i) + 64 * (2 * (r) + (h)) + (j)]
-#define XL_WA_ROW(r, h) ((const xl_r4*)(W + ((h) ? rowB[r] : rowA[r]) * K) + 2 * t)
+    xl_r4* mine = ring + (xl_long)warp * S * Q * 32 + 2 * lane; // stage i, tile r, half h, copy j: XL_RING_AT(i, r, h, j)
+#define XL_RING_AT(i, r, h, j) mine[32 * Q * (i) + 64 * (2 * (r) + (h)) + (j)]
+#define XL_W_ROW(r, h) ((const xl_r4*)(W + ((h) ? rowB[r] : rowA[r]) * K) + 2 * t)
 #pragma unroll
     for (int i = 0; i < S; i++) {
         if (live && s0 + i < s1) {
@@ -136,9 +137,9 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int h = 0; h < 2; h++) {
-                    const xl_r4* src = XL_WA_ROW(r, h) + 8 * (s0 + i);
-                    xl_rows_copy16(&XL_WA_AT(i, r, h, 0), src);
-                    xl_rows_copy16(&XL_WA_AT(i, r, h, 1), src + 1);
+                    const xl_r4* src = XL_W_ROW(r, h) + 8 * (s0 + i);
+                    xl_rows_copy16(&XL_RING_AT(i, r, h, 0), src);
+                    xl_rows_copy16(&XL_RING_AT(i, r, h, 1), src + 1);
                 }
         }
         xl_rows_commit();
@@ -162,8 +163,8 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
             for (int r = 0; r < R; r++)
 #pragma unroll
                 for (int h = 0; h < 2; h++) {
-                    w[r][h][0] = XL_WA_AT(stage, r, h, 0);
-                    w[r][h][1] = XL_WA_AT(stage, r, h, 1);
+                    w[r][h][0] = XL_RING_AT(stage, r, h, 0);
+                    w[r][h][1] = XL_RING_AT(stage, r, h, 1);
                 }
             // both n tiles' x before any product, so that their loads are in flight together
             xl_r4 a[2], b[2];
@@ -180,16 +181,16 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
                 for (int r = 0; r < R; r++)
 #pragma unroll
                     for (int h = 0; h < 2; h++) {
-                        const xl_r4* src = XL_WA_ROW(r, h) + 8 * (sj + S);
-                        xl_rows_copy16(&XL_WA_AT(stage, r, h, 0), src);
-                        xl_rows_copy16(&XL_WA_AT(stage, r, h, 1), src + 1);
+                        const xl_r4* src = XL_W_ROW(r, h) + 8 * (sj + S);
+                        xl_rows_copy16(&XL_RING_AT(stage, r, h, 0), src);
+                        xl_rows_copy16(&XL_RING_AT(stage, r, h, 1), src + 1);
                     }
             }
             xl_rows_commit();
             stage = stage + 1 == S ? 0 : stage + 1;
         }
     }
-#undef XL_WA_ROW
+#undef XL_W_ROW
     xl_rows_wait<0>();
     if (split > 1) {
         // the group's parts, added in the order of kpart, through the lane's first slots (its own until the barrier)
@@ -200,7 +201,7 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
                 xl_r4 v;
                 v.x = __float_as_uint(d[r][q][0]); v.y = __float_as_uint(d[r][q][1]);
                 v.z = __float_as_uint(d[r][q][2]); v.w = __float_as_uint(d[r][q][3]);
-                XL_WA_AT(0, r, q, 0) = v;
+                XL_RING_AT(0, r, q, 0) = v;
             }
         __syncthreads();
         if (kpart != 0) return;
@@ -249,4 +250,4 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
                 }
             }
 }
-#undef XL_WA_AT
+#undef XL_RING_AT
