@@ -33,6 +33,18 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         return reportUnexpected(ex, err, verbose);
     }
 
+    /**
+     * An Error from a command: a user error behind it (e.g. a bad -D flag read into a static field, which fails the
+     * class's initialisation) as its one-line message, exit 2; else a bug, as {@link #reportUnexpected}.
+     */
+    static int onError(Error e, PrintWriter err, boolean verbose) {
+        String user = userMessage(e);
+        if (user == null) return reportUnexpected(e, err, verbose);
+        err.println(user);
+        if (verbose) e.printStackTrace(err);
+        return USER_ERROR;
+    }
+
     /** A bug, not a user error: one line naming it, then the stack trace or a hint how to get it. */
     static int reportUnexpected(Throwable ex, PrintWriter err, boolean verbose) {
         err.println("xlstm: unexpected error: " + describe(ex));

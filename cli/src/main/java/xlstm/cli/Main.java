@@ -47,8 +47,9 @@ public final class Main {
         try {
             return cl.execute(args);
         } catch (Error e) {
-            // picocli hands only Exceptions to the handler; an Error (a missing class, out of memory) ends up here
-            return ErrorReporter.reportUnexpected(e, err, java.util.Arrays.asList(args).contains("--verbose"));
+            // picocli hands only Exceptions to the handler; an Error (a missing class, out of memory, a bad -D flag
+            // read while a class initialises) ends up here
+            return ErrorReporter.onError(e, err, java.util.Arrays.asList(args).contains("--verbose"));
         } finally {
             out.flush();
             err.flush();

@@ -5,6 +5,7 @@ import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
+import xlstm.runtime.UserError;
 
 /**
  * The batch-1 decode steps' matrix-vector products with bf16 weights ({@code xlstm/runtime/cuda/gemv_bf16.cu},
@@ -82,7 +83,7 @@ final class GemvKernels {
     private static int choice(String property, String dflt, String... allowed) {
         String v = System.getProperty(property, dflt);
         if (!java.util.List.of(allowed).contains(v)) {
-            throw new IllegalArgumentException("-D" + property + "=" + v + ": one of " + String.join(", ", allowed));
+            throw new UserError("-D" + property + "=" + v + ": one of " + String.join(", ", allowed));
         }
         return Integer.parseInt(v);
     }

@@ -5,6 +5,7 @@ import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
+import xlstm.runtime.UserError;
 
 /**
  * Products of 2 to 16 rows with bf16 weights, for batched decode steps ({@code xlstm/runtime/cuda/gemv_rows_bf16.cu},
@@ -22,7 +23,18 @@ final class RowsGemvKernels {
      * copies in flight to cover the memory's latency ({@code -Dxlstm.cuda.rowsWarps=N}; 2048 read the 7B products
      * faster than 4096 and 1024, RowsGemvCheck on the H200, 2026-11-29).
      */
-    private static final int TARGET_WARPS = Integer.getInteger("xlstm.cuda.rowsWarps", 2048);
+    static final int TARGET_WARPS = targetWarps();
+
+    static int targetWarps() {
+        String v = System.getProperty("xlstm.cuda.rowsWarps", "2048");
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("-Dxlstm.cuda.rowsWarps=" + v + ": a count of warps, 1 or more");
+    }
 
     /**
      * Whether {@link DeviceLarge} multiplies {@code rows} rows here ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}):
@@ -40,7 +52,7 @@ final class RowsGemvKernels {
             case "auto" -> rows >= 2 && rows <= MAX_ROWS && rows % 8 != 0;
             case "all" -> rows >= 2 && rows <= MAX_ROWS;
             case "false" -> false;
-            default -> throw new IllegalArgumentException("-Dxlstm.cuda.rowsGemv=" + mode + ": one of auto, all, false");
+            default -> throw new UserError("-Dxlstm.cuda.rowsGemv=" + mode + ": one of auto, all, false");
         };
     }
 
@@ -53,7 +65,7 @@ final class RowsGemvKernels {
     static int stages() {
         String v = System.getProperty("xlstm.cuda.rowsStages", "4");
         if (!List.of("2", "3", "4", "6", "8", "12").contains(v)) {
-            throw new IllegalArgumentException("-Dxlstm.cuda.rowsStages=" + v + ": one of 2, 3, 4, 6, 8, 12");
+            throw new UserError("-Dxlstm.cuda.rowsStages=" + v + ": one of 2, 3, 4, 6, 8, 12");
         }
         return Integer.parseInt(v);
     }
@@ -67,7 +79,7 @@ final class RowsGemvKernels {
     static int tiles() {
         String v = System.getProperty("xlstm.cuda.rowsTiles", "1");
         if (!List.of("1", "2").contains(v)) {
-            throw new IllegalArgumentException("-Dxlstm.cuda.rowsTiles=" + v + ": one of 1, 2");
+            throw new UserError("-Dxlstm.cuda.rowsTiles=" + v + ": one of 1, 2");
         }
         return Integer.parseInt(v);
     }
@@ -80,7 +92,7 @@ final class RowsGemvKernels {
     /** Refuses a ring larger than a work-group's shared memory (227 KB on sm_90). */
     static void checkRing(int stages, int tiles) {
         if (ringBytes(stages, tiles) > 227 * 1024) {
-            throw new IllegalArgumentException("-Dxlstm.cuda.rowsStages=" + stages + " with -Dxlstm.cuda.rowsTiles=" + tiles
+            throw new UserError("-Dxlstm.cuda.rowsStages=" + stages + " with -Dxlstm.cuda.rowsTiles=" + tiles
                     + ": " + ringBytes(stages, tiles) / 1024 + " KB of shared memory a work-group, more than 227 KB");
         }
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import xlstm.backends.cuda.CudaLibraries;
 import org.junit.jupiter.api.io.TempDir;
+import xlstm.runtime.UserError;
 
 /**
  * The device-resident model's plumbing kernels without a GPU: the source compiles for sm_90 with nvcc (what NVRTC
@@ -53,8 +54,7 @@ class GlueKernelsTest {
             System.setProperty("xlstm.cuda.gemvAhead", "0");
             assertEquals(0, GemvKernels.ahead());
             System.setProperty("xlstm.cuda.gemvAhead", "3");
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    GemvKernels::ahead);
+            UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, GemvKernels::ahead);
             assertTrue(e.getMessage().equals("-Dxlstm.cuda.gemvAhead=3: one of 0, 1"), e.getMessage());
         } finally {
             if (old == null) System.clearProperty("xlstm.cuda.gemvAhead");
@@ -77,7 +77,7 @@ class GlueKernelsTest {
             for (int stages : new int[] {2, 3, 4, 6, 8, 12}) {
                 if (RowsGemvKernels.ringBytes(stages, tiles) > 227 * 1024) {
                     int s = stages, t = tiles;
-                    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
                             () -> RowsGemvKernels.checkRing(s, t));
                     assertTrue(e.getMessage().startsWith("-Dxlstm.cuda.rowsStages=" + s + " with -Dxlstm.cuda.rowsTiles=" + t
                             + ": "), e.getMessage());
@@ -114,12 +114,40 @@ class GlueKernelsTest {
             System.setProperty("xlstm.cuda.rowsGemv", "false");
             assertTrue(!RowsGemvKernels.useFor(2));
             System.setProperty("xlstm.cuda.rowsGemv", "yes");
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> RowsGemvKernels.useFor(2));
+            UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> RowsGemvKernels.useFor(2));
             assertEquals("-Dxlstm.cuda.rowsGemv=yes: one of auto, all, false", e.getMessage());
         } finally {
             if (old == null) System.clearProperty("xlstm.cuda.rowsGemv");
             else System.setProperty("xlstm.cuda.rowsGemv", old);
+        }
+    }
+
+    @Test
+    void theRowsGemvOptionsAreChecked() {
+        String[] names = {"xlstm.cuda.rowsWarps", "xlstm.cuda.rowsStages", "xlstm.cuda.rowsTiles"};
+        String[] old = new String[names.length];
+        for (int i = 0; i < names.length; i++) old[i] = System.getProperty(names[i]);
+        try {
+            for (String name : names) System.clearProperty(name);
+            assertEquals(2048, RowsGemvKernels.targetWarps());
+            assertEquals(4, RowsGemvKernels.stages());
+            assertEquals(1, RowsGemvKernels.tiles());
+            System.setProperty("xlstm.cuda.rowsWarps", "many");
+            assertEquals("-Dxlstm.cuda.rowsWarps=many: a count of warps, 1 or more", org.junit.jupiter.api.Assertions
+                    .assertThrows(UserError.class, RowsGemvKernels::targetWarps).getMessage());
+            System.setProperty("xlstm.cuda.rowsWarps", "0");
+            org.junit.jupiter.api.Assertions.assertThrows(UserError.class, RowsGemvKernels::targetWarps);
+            System.setProperty("xlstm.cuda.rowsStages", "5");
+            assertEquals("-Dxlstm.cuda.rowsStages=5: one of 2, 3, 4, 6, 8, 12", org.junit.jupiter.api.Assertions
+                    .assertThrows(UserError.class, RowsGemvKernels::stages).getMessage());
+            System.setProperty("xlstm.cuda.rowsTiles", "0");
+            assertEquals("-Dxlstm.cuda.rowsTiles=0: one of 1, 2", org.junit.jupiter.api.Assertions
+                    .assertThrows(UserError.class, RowsGemvKernels::tiles).getMessage());
+        } finally {
+            for (int i = 0; i < names.length; i++) {
+                if (old[i] == null) System.clearProperty(names[i]);
+                else System.setProperty(names[i], old[i]);
+            }
         }
     }
 
