@@ -23,7 +23,7 @@ final class RowsGemvKernels {
      * copies in flight to cover the memory's latency ({@code -Dxlstm.cuda.rowsWarps=N}; 2048 read the 7B products
      * faster than 4096 and 1024, RowsGemvCheck on the H200, 2026-11-29).
      */
-    static final int TARGET_WARPS = targetWarps();
+    private static final int TARGET_WARPS = targetWarps();
 
     static int targetWarps() {
         String v = System.getProperty("xlstm.cuda.rowsWarps", "2048");
@@ -39,7 +39,7 @@ final class RowsGemvKernels {
     /**
      * Whether {@link DeviceLarge} multiplies {@code rows} rows here ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}):
      * auto (the default) takes 2 to 16 rows but 8 and 16, where cuBLAS was faster; all takes every count from 2 to 16.
-     * A 7B decode step on the H200 (2026-11-29 13:5x UTC, one run, 2 rounds each), ms with this kernel against
+     * A 7B decode step on the H200 (2026-11-29 12:5x UTC, one run, 2 rounds each), ms with this kernel against
      * cuBLAS: batch 2 4.598 / 6.648, 3 4.698 / 10.605, 4 4.879 / 6.903, 5 5.013 / 11.406, 6 5.229 / 7.177,
      * 7 5.353 / 11.434, 8 5.406 / 5.229, 9 6.085 / 11.815, 10 6.338 / 7.658, 11 6.518 / 12.009, 12 6.640 / 7.789,
      * 13 6.761 / 12.203, 14 6.913 / 8.006, 15 7.071 / 12.460, 16 7.190 / 6.052 (cuBLAS's choice for an odd count of
@@ -129,7 +129,7 @@ final class RowsGemvKernels {
      * (out, in) row-major, y float32; {@code accumulate} adds (a residual).
      */
     void product(long x, long w, long y, int rows, int in, int out, long ldy, boolean accumulate) {
-        launch(x, w, y, rows, in, out, ldy, false, accumulate, false, 0, null);
+        launch(x, w, y, rows, in, out, ldy, false, accumulate, false, 0, Parts.NONE);
     }
 
     /**
@@ -137,7 +137,10 @@ final class RowsGemvKernels {
      * at {@code q + 4·b·qk}, of k, v, o likewise, of the i and f gates at {@code i + 4·b·ng} and {@code f + 4·b·ng}),
      * and the gates' soft-cap ({@code cap * tanh(v / cap)}; 0 for none).
      */
-    record Parts(long q, long k, long v, long o, long i, long f, int qk, int vo, float cap) {}
+    record Parts(long q, long k, long v, long o, long i, long f, int qk, int vo, float cap) {
+        /** No parts: the kernel writes y. */
+        static final Parts NONE = new Parts(0, 0, 0, 0, 0, 0, 0, 0, 0f);
+    }
 
     /**
      * A decode step's fused projection ({@code out} rows of w: q, k, v, o, then the i and f gates) of {@code rows}
@@ -163,7 +166,7 @@ final class RowsGemvKernels {
      * rows {@code p..2p-1}: gate|up and SwiGLU in one launch; y float32 or ({@code yBf16}) bf16, (rows, p).
      */
     void swiglu(long x, long w, long y, int rows, int in, int p, boolean yBf16) {
-        launch(x, w, y, rows, in, p, p, yBf16, false, true, 0, null);
+        launch(x, w, y, rows, in, p, p, yBf16, false, true, 0, Parts.NONE);
     }
 
     private void launch(long x, long w, long y, int rows, int in, int out, long ldy, boolean yBf16, boolean accumulate,
@@ -176,10 +179,8 @@ final class RowsGemvKernels {
         long blocks = ((long) groups * split + WARPS - 1) / WARPS;
         ctx.launch(kernel, blocks, BLOCK, ringBytes(STAGES, TILES), new KernelArgs().ptr(w).ptr(x).i32(rows).i32(in).i32(out).ptr(y).i64(ldy)
                 .i32(yBf16 ? 1 : 0).i32(accumulate ? 1 : 0).i32(swiglu ? 1 : 0).i32(split).ptr(bias)
-                .ptr(parts == null ? 0 : parts.q()).ptr(parts == null ? 0 : parts.k()).ptr(parts == null ? 0 : parts.v())
-                .ptr(parts == null ? 0 : parts.o()).ptr(parts == null ? 0 : parts.i()).ptr(parts == null ? 0 : parts.f())
-                .i32(parts == null ? 0 : parts.qk()).i32(parts == null ? 0 : parts.vo()).f32(parts == null ? 0f : parts.cap()),
-                dependent);
+                .ptr(parts.q()).ptr(parts.k()).ptr(parts.v()).ptr(parts.o()).ptr(parts.i()).ptr(parts.f())
+                .i32(parts.qk()).i32(parts.vo()).f32(parts.cap()), dependent);
     }
 
     /**
