@@ -130,18 +130,17 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
     xl_r4* mine = ring + (xl_long)warp * S * Q * 32 + 2 * lane; // stage i, tile r, half h, copy j: XL_RING_AT(i, r, h, j)
 #define XL_RING_AT(i, r, h, j) mine[32 * Q * (i) + 64 * (2 * (r) + (h)) + (j)]
 #define XL_W_ROW(r, h) ((const xl_r4*)(W + ((h) ? rowB[r] : rowA[r]) * K) + 2 * t)
+// the lane's 32 bytes of slab sj of each of its rows into ring stage i
+#define XL_RING_FILL(i, sj) \
+    _Pragma("unroll") for (int r = 0; r < R; r++) \
+        _Pragma("unroll") for (int h = 0; h < 2; h++) { \
+            const xl_r4* src = XL_W_ROW(r, h) + 8 * (sj); \
+            xl_rows_copy16(&XL_RING_AT(i, r, h, 0), src); \
+            xl_rows_copy16(&XL_RING_AT(i, r, h, 1), src + 1); \
+        }
 #pragma unroll
     for (int i = 0; i < S; i++) {
-        if (live && s0 + i < s1) {
-#pragma unroll
-            for (int r = 0; r < R; r++)
-#pragma unroll
-                for (int h = 0; h < 2; h++) {
-                    const xl_r4* src = XL_W_ROW(r, h) + 8 * (s0 + i);
-                    xl_rows_copy16(&XL_RING_AT(i, r, h, 0), src);
-                    xl_rows_copy16(&XL_RING_AT(i, r, h, 1), src + 1);
-                }
-        }
+        if (live && s0 + i < s1) { XL_RING_FILL(i, s0 + i) }
         xl_rows_commit();
     }
     XL_ENTRY(); // the weights never change while the stream runs: copied before the wait; x only after it
@@ -176,21 +175,13 @@ extern "C" __global__ void __launch_bounds__(256) xl_gemv_rows_bf16(const xl_bf1
 #pragma unroll
                 for (int r = 0; r < R; r++) xl_rows_slab(d[r][1], w[r][0], w[r][1], b);
             }
-            if (sj + S < s1) {
-#pragma unroll
-                for (int r = 0; r < R; r++)
-#pragma unroll
-                    for (int h = 0; h < 2; h++) {
-                        const xl_r4* src = XL_W_ROW(r, h) + 8 * (sj + S);
-                        xl_rows_copy16(&XL_RING_AT(stage, r, h, 0), src);
-                        xl_rows_copy16(&XL_RING_AT(stage, r, h, 1), src + 1);
-                    }
-            }
+            if (sj + S < s1) { XL_RING_FILL(stage, sj + S) }
             xl_rows_commit();
             stage = stage + 1 == S ? 0 : stage + 1;
         }
     }
 #undef XL_W_ROW
+#undef XL_RING_FILL
     xl_rows_wait<0>();
     if (split > 1) {
         // the group's parts, added in the order of kpart, through the lane's first slots (its own until the barrier)
