@@ -90,9 +90,14 @@ public class CFamilyEmitter implements Emitter {
     }
 
     private String render(String template, String attr, Object model) {
+        return render(template, attr, model, null, null);
+    }
+
+    private String render(String template, String attr, Object model, String attr2, Object model2) {
         ST st = group.getInstanceOf(template);
         if (st == null) throw new IllegalStateException("no template " + template);
         st.add(attr, model);
+        if (attr2 != null) st.add(attr2, model2);
         return st.render();
     }
 
@@ -352,11 +357,28 @@ public class CFamilyEmitter implements Emitter {
     static final int STEP_TILE = 32;
 
     /**
-     * Shared memory of {@code <cell>_step_tiled}: partial sums per (slice of key rows, column), (STEP_TILE + 1)
-     * columns (the last the normaliser's) x at most 128 slices (8 work-items a slice); declared at the kernel's top,
-     * where OpenCL and Metal allow work-group memory.
+     * The shape of {@code <cell>_step_tiled}'s work (read by its template): {@code width} value columns a work-group,
+     * 4 a work-item, so {@code lanes} work-items share a slice of the key rows; at most {@code slices} slices;
+     * {@code stride} floats a slice in the partial sums (the columns, then the normaliser's); {@code lines} 128-byte
+     * lines a row of the tile.
      */
-    static final String STEP_PARTS = "XL_SHARED float _part[" + 128 * (STEP_TILE + 1) + "]; // partial sums of the step\n";
+    record StepTile(int width, int lanes, int slices, int stride, int lines) {
+        /** Floats of partial sums a work-group may hold: 16.5 KB with the normalisers, under Metal's 32 KB. */
+        static final int PART_FLOATS = 4096;
+
+        static StepTile of(int width) {
+            if (width % 32 != 0 || width > PART_FLOATS / 4) throw new IllegalArgumentException("step tile width " + width);
+            return new StepTile(width, width / 4, PART_FLOATS / width, width + 1, width / 32);
+        }
+
+        /**
+         * Shared memory of the kernel: partial sums per (slice of key rows, column), declared at the kernel's top,
+         * where OpenCL and Metal allow work-group memory.
+         */
+        String parts() {
+            return "XL_SHARED float _part[" + slices * stride + "]; // partial sums of the step\n";
+        }
+    }
 
     /** The parameters of an entry point, in the Java contract's order, then the scratch buffer. */
     List<ParamModel> params(CellIR c, ScheduleKind k) {
@@ -695,7 +717,7 @@ public class CFamilyEmitter implements Emitter {
                     need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T);
                     if (tileDim == null) tileDim = DV;
                     if (tileWidth == null) tileWidth = Integer.toString(STEP_TILE);
-                    variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm)));
+                    variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm, "w", StepTile.of(STEP_TILE))));
                 } else if (form.split()) {
                     need = Poly.of("L").times(T); // the per-step temporaries; the chunk states come before
                     if (tileDim == null) tileDim = DV;
@@ -779,7 +801,7 @@ public class CFamilyEmitter implements Emitter {
                     states ? tileWidth : null, split, states ? "key tiles of " + CHUNK_TILE : "chunks", area));
             return splitModel(sc, form, tile, dk, perGroup, extraInputs, body);
         }
-        String body = sharedFlags(flagsUsed) + (stepTiled ? STEP_PARTS : "")
+        String body = sharedFlags(flagsUsed) + (stepTiled ? StepTile.of(STEP_TILE).parts() : "")
                 + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
                 tile, tileWidth));
         if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
