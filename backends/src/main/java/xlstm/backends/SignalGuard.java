@@ -36,7 +36,7 @@ public final class SignalGuard {
     private static final long ACTION_BYTES = 256;
     private static final MethodHandle SIGACTION = sigaction();
     /** {@code -Dxlstm.signals.keep=false}: only note a replaced handler, leave it in place (to see the crash). */
-    private static final boolean KEEP = !"false".equals(System.getProperty("xlstm.signals.keep"));
+    private static final boolean KEEP = Flags.boolFlag("xlstm.signals.keep", true);
     /** The replaced handlers seen so far, one entry per guarded call ("the HIP probe: SIGSEGV SIGBUS"). */
     private static final List<String> restored = new ArrayList<>();
 

@@ -7,14 +7,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import xlstm.backends.Flags;
 import xlstm.dsl.DslException;
 import xlstm.dsl.ir.IrException;
 import xlstm.runtime.UserError;
 
 /**
  * Turns exceptions into what a user should see. User errors ({@link UserError}, {@link DslException}, bad
- * options): the message only, exit 2. Anything else is a bug: one line naming it and a hint, exit 1; the stack
- * trace only with {@code --verbose}.
+ * options, a malformed -D flag ({@link Flags.BadFlag})): the message only, exit 2. Anything else is a bug: one line
+ * naming it and a hint, exit 1; the stack trace only with {@code --verbose}.
  */
 final class ErrorReporter implements IExecutionExceptionHandler {
     static final int FAILED = 1;
@@ -66,7 +67,9 @@ final class ErrorReporter implements IExecutionExceptionHandler {
     static String userMessage(Throwable t) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
         for (Throwable c = t; c != null && seen.put(c, Boolean.TRUE) == null; c = c.getCause()) {
-            if (c instanceof UserError || c instanceof DslException) return c.getMessage();
+            if (c instanceof UserError || c instanceof DslException || c instanceof Flags.BadFlag) {
+                return c.getMessage();
+            }
             if (c instanceof IrException ir) return ir.formatted();
         }
         return null;

@@ -3,6 +3,7 @@ package xlstm.backends.cpu;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import xlstm.backends.Flags;
 
 /**
  * The matrix product of a prefill, {@code y (M, N) = x (M, K) · Wᵀ (+ b)} with W (N, K) float32 or bf16, as
@@ -28,14 +29,14 @@ public final class CpuGemm {
      * {@link #MAX_PANELS} · NRW · KC floats, 512 KiB) stay in L2 while W's 8 · KC floats stay in L1. A compile-time
      * constant for C2, so W's 8 rows in {@code wp[i·KC + kk]} are one base register and constant displacements.
      */
-    static final int KC = Math.max(1, Integer.getInteger("xlstm.cpu.gemm.kc", 256));
+    static final int KC = Flags.intFlag("xlstm.cpu.gemm.kc", 256, 1);
     /** Panels of x per task at most; the results a task keeps between depth blocks, at most (floats). */
     private static final int MAX_PANELS = 16, C_BLOCK = 32 * 1024;
     /**
      * Tasks per pool thread of one product ({@code -Dxlstm.cpu.gemm.tasksPerThread}, default 4): more even out the
      * tail (the last task's length, about 1/8 of a product at 4), fewer re-read less of x and W.
      */
-    static final int TASKS_PER_THREAD = Math.max(1, Integer.getInteger("xlstm.cpu.gemm.tasksPerThread", 4));
+    static final int TASKS_PER_THREAD = Flags.intFlag("xlstm.cpu.gemm.tasksPerThread", 4, 1);
 
     /** The caller's packed x (read by every task of its call); a task's sums of one register block and depth block. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);

@@ -1,6 +1,7 @@
 package xlstm.backends.cpu;
 
 import java.lang.foreign.MemorySegment;
+import xlstm.backends.Flags;
 
 /**
  * The matrix-vector product of a decode step, {@code y[o] = Σ_i x[i]·W[o, i] (+ b[o])} for a range of output rows,
@@ -53,11 +54,7 @@ public final class CpuGemv {
      * 2 streams decoded the 125M model 20 % faster than 1, medians of 5 alternating runs); every row is summed
      * exactly as with 1, so the results are the same bits.
      */
-    static final int STREAMS = switch (Integer.getInteger("xlstm.gemv.streams", 2)) {
-        case 1 -> 1;
-        case 4 -> 4;
-        default -> 2;
-    };
+    static final int STREAMS = Integer.parseInt(Flags.choice("xlstm.gemv.streams", "2", "1", "2", "4"));
 
     /**
      * Chunks per thread of a product ({@code -Dxlstm.gemv.chunks}, default 4: late or slow threads are evened out;
@@ -65,8 +62,8 @@ public final class CpuGemv {
      * ({@code -Dxlstm.gemv.minChunkKiB}, default 64: the hand-off stays small against the streaming). Settings to
      * compare on a machine, e.g. with {@code scripts/cpu-decode-profile.sh}.
      */
-    static final int CHUNKS_PER_THREAD = Math.max(1, Integer.getInteger("xlstm.gemv.chunks", 4));
-    static final long MIN_CHUNK_BYTES = 1024L * Math.max(1, Integer.getInteger("xlstm.gemv.minChunkKiB", 64));
+    static final int CHUNKS_PER_THREAD = Flags.intFlag("xlstm.gemv.chunks", 4, 1);
+    static final long MIN_CHUNK_BYTES = 1024L * Flags.intFlag("xlstm.gemv.minChunkKiB", 64, 1);
 
     /**
      * Output rows per parallel chunk for {@code out} rows of {@code in} inputs: a multiple of 4, about

@@ -1,6 +1,7 @@
 package xlstm.backends.cpu;
 
 import java.util.function.IntConsumer;
+import xlstm.backends.Flags;
 
 /**
  * The one thread pool of the CPU backend. Kernels split independent work (batch x head, rows of a matmul)
@@ -11,8 +12,7 @@ import java.util.function.IntConsumer;
  * path passes a reused {@link ParallelTask} instead.
  */
 public final class CpuParallel {
-    private static final int THREADS = Math.max(1,
-            Integer.getInteger("xlstm.threads", Runtime.getRuntime().availableProcessors()));
+    private static final int THREADS = Flags.intFlag("xlstm.threads", Runtime.getRuntime().availableProcessors(), 1);
     private static final SpinPool POOL = THREADS > 1 ? new SpinPool(THREADS - 1) : null;
 
     private CpuParallel() {}

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import xlstm.backends.Flags;
 
 /**
  * A persistent pool of worker threads with a low-latency hand-off, for the many short parallel operations of a
@@ -22,8 +23,8 @@ final class SpinPool {
     private static final int BITS = 24;
     private static final long MASK = (1L << BITS) - 1;
     static final int MAX_CHUNKS = (int) MASK;
-    private static final long SPIN_NANOS = Long.getLong("xlstm.spin.us", 200) * 1000L;
-    private static final boolean XADD = Boolean.getBoolean("xlstm.pool.xadd");
+    private static final long SPIN_NANOS = Flags.intFlag("xlstm.spin.us", 200, 0) * 1000L;
+    private static final boolean XADD = Flags.boolFlag("xlstm.pool.xadd", false);
 
     /** Claims by one atomic add rather than a compare-and-set loop. */
     private final boolean xadd;

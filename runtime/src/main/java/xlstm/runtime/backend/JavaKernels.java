@@ -2,6 +2,7 @@ package xlstm.runtime.backend;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import xlstm.backends.Flags;
 import xlstm.backends.cpu.CpuParallel;
 import xlstm.backends.cpu.KernelMode;
 import xlstm.generated.FfnGeluKernel;
@@ -29,7 +30,7 @@ public final class JavaKernels implements KernelBackend {
      * head's value columns split into tiles as well, so that one sequence of 4 heads does not leave most cores idle;
      * {@code -Dxlstm.cpu.stepTiles=false} runs the step with one task per (b, h), to compare.
      */
-    static final boolean STEP_TILES = Boolean.parseBoolean(System.getProperty("xlstm.cpu.stepTiles", "true"));
+    static final boolean STEP_TILES = Flags.boolFlag("xlstm.cpu.stepTiles", true);
 
     /** Tile widths are whole cache lines and whole vectors, so that the tiled step's results are the step's. */
     private static final int TILE_UNIT = Math.max(16, FloatVector.SPECIES_PREFERRED.length());

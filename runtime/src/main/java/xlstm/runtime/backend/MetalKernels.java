@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xlstm.backends.Flags;
 import xlstm.backends.metal.Metal;
 import xlstm.backends.metal.MetalDevice;
 
@@ -53,8 +54,7 @@ public final class MetalKernels extends IndexedKernels {
     private MetalKernels(MetalDevice device, KernelIndex kernels) {
         this.device = device;
         this.kernels = kernels;
-        this.block = Integer.getInteger(BLOCK_PROPERTY, DEFAULT_BLOCK);
-        if (block < 1 || block > 1024) throw new IllegalArgumentException("-D" + BLOCK_PROPERTY + " must be 1..1024, got " + block);
+        this.block = Flags.intFlag(BLOCK_PROPERTY, DEFAULT_BLOCK, 1, 1024);
     }
 
     /** The backend on the system's default Metal device; {@link IllegalStateException} with the reason otherwise. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import xlstm.backends.Flags;
 import xlstm.backends.opencl.ClBuffer;
 import xlstm.backends.opencl.ClContext;
 import xlstm.backends.opencl.ClKernel;
@@ -46,8 +47,7 @@ public final class OpenClLauncher {
     private OpenClLauncher(ClContext ctx, KernelIndex kernels) {
         this.ctx = ctx;
         this.kernels = kernels;
-        this.local = Integer.getInteger("xlstm.opencl.local", 64);
-        if (local < 1) throw new IllegalArgumentException("-Dxlstm.opencl.local must be >= 1, got " + local);
+        this.local = Flags.intFlag("xlstm.opencl.local", 64, 1);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import xlstm.backends.Flags;
 import xlstm.backends.cuda.KernelArgs;
 
 /**
@@ -32,8 +33,7 @@ abstract class StreamKernels<B, F> extends IndexedKernels {
         this.folder = folder;
         this.kernels = kernels;
         this.groupBlock = groupBlock;
-        this.block = Integer.getInteger(blockProperty, defaultBlock);
-        if (block < 1 || block > 1024) throw new IllegalArgumentException("-D" + blockProperty + " must be 1..1024, got " + block);
+        this.block = Flags.intFlag(blockProperty, defaultBlock, 1, 1024);
     }
 
     /** The block size for {@code items} and {@code groups} launches. */

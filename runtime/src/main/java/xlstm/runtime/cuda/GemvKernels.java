@@ -1,11 +1,11 @@
 package xlstm.runtime.cuda;
 
 import java.util.List;
+import xlstm.backends.Flags;
 import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
-import xlstm.runtime.UserError;
 
 /**
  * The batch-1 decode steps' matrix-vector products with bf16 weights ({@code xlstm/runtime/cuda/gemv_bf16.cu},
@@ -81,11 +81,7 @@ final class GemvKernels {
     }
 
     private static int choice(String property, String dflt, String... allowed) {
-        String v = System.getProperty(property, dflt);
-        if (!java.util.List.of(allowed).contains(v)) {
-            throw new UserError("-D" + property + "=" + v + ": one of " + String.join(", ", allowed));
-        }
-        return Integer.parseInt(v);
+        return Integer.parseInt(Flags.choice(property, dflt, allowed));
     }
 
     /** Queues the products as programmatic dependent launches (the kernel waits for its predecessor first) or not. */
@@ -119,7 +115,7 @@ final class GemvKernels {
     // ------------------------------------------------------------------ fused forms (gemv_bf16.cu, second part)
 
     /** Work-groups per SM of a fused form ({@code -Dxlstm.cuda.gemvFusedBlocks=N}; 0, the default: what fits). */
-    private static final int FUSED_BLOCKS = Integer.getInteger("xlstm.cuda.gemvFusedBlocks", 0);
+    private static final int FUSED_BLOCKS = Flags.intFlag("xlstm.cuda.gemvFusedBlocks", 0, 0);
 
     /**
      * Whether the fused forms take {@code in} features in groups of {@code group} (the head for the head norm,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import xlstm.backends.Flags;
 import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
@@ -71,7 +72,7 @@ final class GlueKernels {
      * they wait for the previous one: prelude.cu).
      */
     static String source(String resource, String defines) {
-        String trigger = Boolean.getBoolean("xlstm.cuda.triggerFirst") ? "#define XL_TRIGGER_FIRST 1\n" : "";
+        String trigger = Flags.boolFlag("xlstm.cuda.triggerFirst", false) ? "#define XL_TRIGGER_FIRST 1\n" : "";
         return trigger + defines + text(PRELUDE) + "\n" + text(resource);
     }
 

@@ -1,6 +1,7 @@
 package xlstm.runtime.cuda;
 
 import java.util.List;
+import xlstm.backends.Flags;
 import xlstm.backends.cuda.CuFunction;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
@@ -26,14 +27,7 @@ final class RowsGemvKernels {
     private static final int TARGET_WARPS = targetWarps();
 
     static int targetWarps() {
-        String v = System.getProperty("xlstm.cuda.rowsWarps", "2048");
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n >= 1) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UserError("-Dxlstm.cuda.rowsWarps=" + v + ": a count of warps, 1 or more");
+        return Flags.intFlag("xlstm.cuda.rowsWarps", 2048, 1);
     }
 
     /**
@@ -47,12 +41,10 @@ final class RowsGemvKernels {
      * batch 9 5.624, 15 6.386; 8 5.373 against cuBLAS's 5.291, 16 6.532 against 6.114.
      */
     static boolean useFor(int rows) {
-        String mode = System.getProperty("xlstm.cuda.rowsGemv", "auto");
-        return switch (mode) {
+        return switch (Flags.choice("xlstm.cuda.rowsGemv", "auto", "auto", "all", "false")) {
             case "auto" -> rows >= 2 && rows <= MAX_ROWS && rows % 8 != 0;
             case "all" -> rows >= 2 && rows <= MAX_ROWS;
-            case "false" -> false;
-            default -> throw new UserError("-Dxlstm.cuda.rowsGemv=" + mode + ": one of auto, all, false");
+            default -> false; // "false"
         };
     }
 
@@ -63,11 +55,7 @@ final class RowsGemvKernels {
     static final int STAGES = stages();
 
     static int stages() {
-        String v = System.getProperty("xlstm.cuda.rowsStages", "4");
-        if (!List.of("2", "3", "4", "6", "8", "12").contains(v)) {
-            throw new UserError("-Dxlstm.cuda.rowsStages=" + v + ": one of 2, 3, 4, 6, 8, 12");
-        }
-        return Integer.parseInt(v);
+        return Integer.parseInt(Flags.choice("xlstm.cuda.rowsStages", "4", "2", "3", "4", "6", "8", "12"));
     }
 
     /**
@@ -77,11 +65,7 @@ final class RowsGemvKernels {
     static final int TILES = tiles();
 
     static int tiles() {
-        String v = System.getProperty("xlstm.cuda.rowsTiles", "1");
-        if (!List.of("1", "2").contains(v)) {
-            throw new UserError("-Dxlstm.cuda.rowsTiles=" + v + ": one of 1, 2");
-        }
-        return Integer.parseInt(v);
+        return Integer.parseInt(Flags.choice("xlstm.cuda.rowsTiles", "1", "1", "2"));
     }
 
     /** Shared memory of a work-group: its warps' rings. */

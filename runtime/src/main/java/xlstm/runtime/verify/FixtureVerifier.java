@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import xlstm.backends.Flags;
 import xlstm.runtime.UserError;
 import xlstm.runtime.backend.KernelBackend;
 import xlstm.runtime.backend.KernelBackends;
@@ -60,7 +61,7 @@ public final class FixtureVerifier {
             };
             try {
                 run.run();
-            } catch (UserError e) {
+            } catch (UserError | Flags.BadFlag e) {
                 throw e;
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 return new CaseResult(fx.name(), dir, checks, e);

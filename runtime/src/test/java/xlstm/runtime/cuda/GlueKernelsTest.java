@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import xlstm.backends.Flags.BadFlag;
 import xlstm.backends.cuda.CudaLibraries;
 import org.junit.jupiter.api.io.TempDir;
 import xlstm.runtime.UserError;
@@ -54,7 +55,7 @@ class GlueKernelsTest {
             System.setProperty("xlstm.cuda.gemvAhead", "0");
             assertEquals(0, GemvKernels.ahead());
             System.setProperty("xlstm.cuda.gemvAhead", "3");
-            UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, GemvKernels::ahead);
+            BadFlag e = org.junit.jupiter.api.Assertions.assertThrows(BadFlag.class, GemvKernels::ahead);
             assertTrue(e.getMessage().equals("-Dxlstm.cuda.gemvAhead=3: one of 0, 1"), e.getMessage());
         } finally {
             if (old == null) System.clearProperty("xlstm.cuda.gemvAhead");
@@ -114,7 +115,7 @@ class GlueKernelsTest {
             System.setProperty("xlstm.cuda.rowsGemv", "false");
             assertTrue(!RowsGemvKernels.useFor(2));
             System.setProperty("xlstm.cuda.rowsGemv", "yes");
-            UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> RowsGemvKernels.useFor(2));
+            BadFlag e = org.junit.jupiter.api.Assertions.assertThrows(BadFlag.class, () -> RowsGemvKernels.useFor(2));
             assertEquals("-Dxlstm.cuda.rowsGemv=yes: one of auto, all, false", e.getMessage());
         } finally {
             if (old == null) System.clearProperty("xlstm.cuda.rowsGemv");
@@ -133,16 +134,17 @@ class GlueKernelsTest {
             assertEquals(4, RowsGemvKernels.stages());
             assertEquals(1, RowsGemvKernels.tiles());
             System.setProperty("xlstm.cuda.rowsWarps", "many");
-            assertEquals("-Dxlstm.cuda.rowsWarps=many: a count of warps, 1 or more", org.junit.jupiter.api.Assertions
-                    .assertThrows(UserError.class, RowsGemvKernels::targetWarps).getMessage());
+            assertEquals("-Dxlstm.cuda.rowsWarps=many: a whole number, 1 or more", org.junit.jupiter.api.Assertions
+                    .assertThrows(BadFlag.class, RowsGemvKernels::targetWarps).getMessage());
             System.setProperty("xlstm.cuda.rowsWarps", "0");
-            org.junit.jupiter.api.Assertions.assertThrows(UserError.class, RowsGemvKernels::targetWarps);
+            assertEquals("-Dxlstm.cuda.rowsWarps=0: a whole number, 1 or more", org.junit.jupiter.api.Assertions
+                    .assertThrows(BadFlag.class, RowsGemvKernels::targetWarps).getMessage());
             System.setProperty("xlstm.cuda.rowsStages", "5");
             assertEquals("-Dxlstm.cuda.rowsStages=5: one of 2, 3, 4, 6, 8, 12", org.junit.jupiter.api.Assertions
-                    .assertThrows(UserError.class, RowsGemvKernels::stages).getMessage());
+                    .assertThrows(BadFlag.class, RowsGemvKernels::stages).getMessage());
             System.setProperty("xlstm.cuda.rowsTiles", "0");
             assertEquals("-Dxlstm.cuda.rowsTiles=0: one of 1, 2", org.junit.jupiter.api.Assertions
-                    .assertThrows(UserError.class, RowsGemvKernels::tiles).getMessage());
+                    .assertThrows(BadFlag.class, RowsGemvKernels::tiles).getMessage());
         } finally {
             for (int i = 0; i < names.length; i++) {
                 if (old[i] == null) System.clearProperty(names[i]);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import xlstm.backends.Flags;
 import xlstm.generated.MlstmCellGrad;
 import xlstm.runtime.UserError;
 import xlstm.runtime.config.BlockStackConfig;
@@ -67,7 +68,7 @@ public final class GradientCheck {
                 default -> throw new UserError(dir.resolve("case.json") + ": kind \"" + fx.kind
                         + "\" has no gradient check (block_stack, lm_model, xlstm_large, mlstm_cell)");
             }
-        } catch (UserError e) {
+        } catch (UserError | Flags.BadFlag e) {
             throw e;
         } catch (RuntimeException | LinkageError | AssertionError e) {
             return new CaseResult(fx.name, dir, checks, e);
