@@ -311,7 +311,10 @@ public class CFamilyEmitter implements Emitter {
         }
         if (everyChunkwise && TILED_DIALECTS.contains(dialect) && sc.schedules().contains(ScheduleKind.STEP)
                 && sc.variants().stream().allMatch(v -> !v.recurrence().normalised() || v.recurrence().hasNormState()))
+        {
             out.add(groupsKernel(sc, ScheduleKind.STEP, Form.STEP_TILED));
+            if (dialect == CDialect.CUDA) out.add(groupsKernel(sc, ScheduleKind.STEP, Form.STEP_WIDE));
+        }
         return out;
     }
 
@@ -345,16 +348,27 @@ public class CFamilyEmitter implements Emitter {
 
     /**
      * The forms of a groups kernel: one work-group per (b, h); per (b, h, value tile); that on tensor cores; the
-     * decode step per (b, h, {@link #STEP_TILE} value columns).
+     * decode step per (b, h, {@link #STEP_TILE} value columns), and per (b, h, {@link #STEP_WIDE_TILE}).
      */
     enum Form {
-        PLAIN, TILED, TENSOR, TENSOR_STATES, TENSOR_OUT, STEP_TILED;
+        PLAIN, TILED, TENSOR, TENSOR_STATES, TENSOR_OUT, STEP_TILED, STEP_WIDE;
 
         boolean split() { return this == TENSOR_STATES || this == TENSOR_OUT; }
+
+        boolean step() { return this == STEP_TILED || this == STEP_WIDE; }
     }
 
     /** Value columns per work-group of {@code <cell>_step_tiled}. */
     static final int STEP_TILE = 32;
+
+    /**
+     * Entry-point suffix and value columns per work-group of {@code <cell>_step_wide} (CUDA): the step kernel for
+     * many rows, where half as many work-groups each spread the step's prologue over twice the state. 7B heads on
+     * the H200 (CellBench, 2026-11-29): at batch 256, 0.682 ms with 128 threads against 0.711 for the 32-column
+     * kernel's best (64 threads); at batch 1, 6.8 against 5.8 us, so few rows keep the narrow tile.
+     */
+    public static final String STEP_WIDE = "_wide";
+    static final int STEP_WIDE_TILE = 64;
 
     /**
      * The shape of {@code <cell>_step_tiled}'s work (read by its template): {@code width} value columns a work-group,
@@ -664,7 +678,8 @@ public class CFamilyEmitter implements Emitter {
     // ------------------------------------------------------------------ chunkwise / parallel
 
     private KernelModel groupsKernel(ScheduledCell sc, ScheduleKind k, Form form) {
-        boolean chunk = k == ScheduleKind.CHUNKWISE, tiled = form != Form.PLAIN, stepTiled = form == Form.STEP_TILED;
+        boolean chunk = k == ScheduleKind.CHUNKWISE, tiled = form != Form.PLAIN, stepTiled = form.step();
+        StepTile stepTile = StepTile.of(form == Form.STEP_WIDE ? STEP_WIDE_TILE : STEP_TILE);
         String keyDim = null;
         String tileDim = null, tileWidth = null;
         List<String> extraInputs = new ArrayList<>();
@@ -716,8 +731,8 @@ public class CFamilyEmitter implements Emitter {
                     // the step's Q, K, V, two log gates, its temporaries (the partial sums are in shared memory)
                     need = Poly.of(DK).times(2).plus(Poly.of(DV)).plus(Poly.of(2)).plus(T);
                     if (tileDim == null) tileDim = DV;
-                    if (tileWidth == null) tileWidth = Integer.toString(STEP_TILE);
-                    variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm, "w", StepTile.of(STEP_TILE))));
+                    if (tileWidth == null) tileWidth = Integer.toString(stepTile.width());
+                    variants.add(new VariantModel(cond(v), label(v), render("stepTiled", "c", cm, "w", stepTile)));
                 } else if (form.split()) {
                     need = Poly.of("L").times(T); // the per-step temporaries; the chunk states come before
                     if (tileDim == null) tileDim = DV;
@@ -801,17 +816,18 @@ public class CFamilyEmitter implements Emitter {
                     states ? tileWidth : null, split, states ? "key tiles of " + CHUNK_TILE : "chunks", area));
             return splitModel(sc, form, tile, dk, perGroup, extraInputs, body);
         }
-        String body = sharedFlags(flagsUsed) + (stepTiled ? StepTile.of(STEP_TILE).parts() : "")
+        String body = sharedFlags(flagsUsed) + (stepTiled ? stepTile.parts() : "")
                 + render("groups", "g", new GroupsModel(stepTiled, chunk, c(perGroup), variants,
                 tile, tileWidth));
         if (!tiled) return model(sc, k, "groups", "B*NH", perFormula("B*NH", perGroup), body);
         if (stepTiled) {
-            String count = "B*NH*((" + tileDim + "+" + (STEP_TILE - 1) + ")/" + STEP_TILE + ")";
+            int w = stepTile.width();
+            String count = "B*NH*((" + tileDim + "+" + (w - 1) + ")/" + w + ")";
             CellIR c = sc.cell();
             List<String> doc = new ArrayList<>(doc(sc, ScheduleKind.STEP));
-            doc.add("Step, tiled: one work-group per (b, h, " + STEP_TILE + " value columns); initial " + String.join(", ",
+            doc.add("Step, tiled: one work-group per (b, h, " + w + " value columns); initial " + String.join(", ",
                     extraInputs) + " read apart from the states written (device-resident decode)");
-            return new KernelModel(entry(c, ScheduleKind.STEP) + TILED, c.name(), c.kind().keyword(),
+            return new KernelModel(entry(c, ScheduleKind.STEP) + (form == Form.STEP_WIDE ? STEP_WIDE : TILED), c.name(), c.kind().keyword(),
                     ScheduleKind.STEP.method(), "groups", count, perFormula(count, perGroup),
                     params(c, ScheduleKind.STEP, extraInputs), doc, body);
         }

@@ -61,6 +61,9 @@ class CFamilyEmitterTest {
                     // and the tiled decode step (the project's recurrences with a norm all have its state)
                     if (CFamilyEmitter.TILED_DIALECTS.contains(d) && everyChunkwise && sc.schedules().contains(ScheduleKind.STEP))
                         expected.add(sc.cell().name() + "_step" + CFamilyEmitter.TILED);
+                    // and on CUDA its wide twin, for many rows
+                    if (d == CDialect.CUDA && everyChunkwise && sc.schedules().contains(ScheduleKind.STEP))
+                        expected.add(sc.cell().name() + "_step" + CFamilyEmitter.STEP_WIDE);
                     // and on CUDA its tensor-core form, fused and split in two passes
                     if (d == CDialect.CUDA && everyChunkwise)
                         for (String suffix : List.of(CFamilyEmitter.TENSOR, CFamilyEmitter.TENSOR_STATES, CFamilyEmitter.TENSOR_OUT))
@@ -117,7 +120,8 @@ class CFamilyEmitterTest {
                     ScheduleKind kind = sc.cell().isCell() ? ScheduleKind.valueOf(k.schedule().toUpperCase()) : ScheduleKind.ROWS;
                     List<JavaVectorEmitter.Arg> java = JavaVectorEmitter.signature(sc.cell(), kind);
                     List<CFamilyEmitter.ParamModel> params = k.params();
-                    boolean tiled = k.entry().endsWith(CFamilyEmitter.TILED) || k.entry().endsWith(CFamilyEmitter.TENSOR)
+                    boolean tiled = k.entry().endsWith(CFamilyEmitter.TILED) || k.entry().endsWith(CFamilyEmitter.STEP_WIDE)
+                            || k.entry().endsWith(CFamilyEmitter.TENSOR)
                             || k.entry().endsWith(CFamilyEmitter.TENSOR_STATES) || k.entry().endsWith(CFamilyEmitter.TENSOR_OUT);
                     if (tiled) {
                         // the tiled forms (also on tensor cores) add read-only initial states <state>_in after the states, the rest as Java's

@@ -34,7 +34,9 @@ public final class CellBench {
          */
         TENSOR_SPLIT("mlstm_chunkwise_tc_states", "mlstm_chunkwise_tc_out", "chunkwise kernels, tensor cores, split"),
         /** {@code mlstm_step_tiled}: one decode step (S = 1), a work-group per (batch, head, 32 value columns). */
-        STEP_TILED("mlstm_step_tiled", "step kernel, tiled");
+        STEP_TILED("mlstm_step_tiled", "step kernel, tiled"),
+        /** {@code mlstm_step_wide}: the same step, a work-group per (batch, head, 64 value columns), for many rows. */
+        STEP_WIDE("mlstm_step_wide", "step kernel, wide tiles");
 
         /** The entry launched (first); {@code then}: the entry launched right after it with the same arguments, or null. */
         public final String entry, then, label;
@@ -70,7 +72,7 @@ public final class CellBench {
         boolean separateInitial() { return this != PLAIN; }
 
         /** Whether it is the one-step form (no S, no chunk size). */
-        public boolean step() { return this == STEP_TILED; }
+        public boolean step() { return this == STEP_TILED || this == STEP_WIDE; }
     }
 
     /**
@@ -247,7 +249,7 @@ public final class CellBench {
         int[][] shapes = {{1, 8, 1000, 256, 512, 64}, {2, 3, 130, 64, 96, 64}, {1, 2, 77, 32, 64, 16}, {1, 8, 1, 256, 512, 64},
             {3, 2, 1, 32, 48, 16}};
         for (int[] sh : shapes) {
-            Kernel[] forms = sh[2] == 1 ? new Kernel[] {Kernel.TILED, Kernel.STEP_TILED}
+            Kernel[] forms = sh[2] == 1 ? new Kernel[] {Kernel.TILED, Kernel.STEP_TILED, Kernel.STEP_WIDE}
                     : new Kernel[] {Kernel.TILED, Kernel.TENSOR, Kernel.TENSOR_SPLIT};
             for (Kernel k : forms) {
                 double limit = k.tensorCores() ? tol : 1e-4;
@@ -281,18 +283,20 @@ public final class CellBench {
 
     /**
      * {@code CellBench time}: device milliseconds (median of 20) of the cell kernels on the 7B head shape: the step
-     * kernel at batch 1, 8, 64 and 256 for several work-group sizes, the tensor-core kernels (fused and split) at
+     * kernels (tiled, wide) at batch 1, 8, 64 and 256 for several work-group sizes, the tensor-core kernels (fused and split) at
      * batch 1 over 2048 and 8192 steps and at batch 8 over 8192.
      */
     static void times() {
-        for (int b : new int[] {1, 8, 64, 256}) {
-            for (int block : new int[] {64, 128, 256, 512}) {
-                try {
-                    double ms = millis(Kernel.STEP_TILED, block, b, 8, 1, 256, 512, 64, 20);
-                    System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %.4f ms (%.0f GB/s of C read and written)%n",
-                            b, block, ms, 2.0 * 4 * b * 8 * 256 * 512 / (ms * 1e6));
-                } catch (RuntimeException e) {
-                    System.out.printf(Locale.ROOT, "step kernel B=%d block %4d: %s%n", b, block, e.getMessage());
+        for (Kernel k : new Kernel[] {Kernel.STEP_TILED, Kernel.STEP_WIDE}) {
+            for (int b : new int[] {1, 8, 64, 256}) {
+                for (int block : new int[] {64, 128, 256, 512}) {
+                    try {
+                        double ms = millis(k, block, b, 8, 1, 256, 512, 64, 20);
+                        System.out.printf(Locale.ROOT, "%s B=%d block %4d: %.4f ms (%.0f GB/s of C read and written)%n",
+                                k.label, b, block, ms, 2.0 * 4 * b * 8 * 256 * 512 / (ms * 1e6));
+                    } catch (RuntimeException e) {
+                        System.out.printf(Locale.ROOT, "%s B=%d block %4d: %s%n", k.label, b, block, e.getMessage());
+                    }
                 }
             }
         }

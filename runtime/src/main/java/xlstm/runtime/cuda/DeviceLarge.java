@@ -3,6 +3,7 @@ package xlstm.runtime.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import xlstm.backends.Flags;
 import xlstm.backends.cuda.Cublas;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.runtime.UserError;
@@ -51,7 +52,7 @@ public final class DeviceLarge implements AutoCloseable {
      * far slower at 8 (one work-group per head).
      */
     static final int TILED_BELOW = 64;
-    private int tiledBelow = Integer.getInteger("xlstm.cuda.tiledBelow", TILED_BELOW);
+    private int tiledBelow = Flags.intFlag("xlstm.cuda.tiledBelow", TILED_BELOW, 0);
     /**
      * With bf16 weights the cell multiplies on tensor cores (bf16 operands, float32 accumulation and states) where
      * the kernel's shape limits allow; {@code -Dxlstm.cuda.tensorCores=false} keeps the float32 kernels.
@@ -62,36 +63,54 @@ public final class DeviceLarge implements AutoCloseable {
      * fused kernel, sequential over chunks ({@code -Dxlstm.cuda.cellSplit=false}). On the H200 (2026-11-29, 7B
      * heads, 8192 steps, same device call): split 1.36 against 3.47 ms at batch 1, 10.6 against 14.0 ms at batch 8.
      */
-    private final boolean splitCell = Boolean.parseBoolean(System.getProperty("xlstm.cuda.cellSplit", "true"));
-    /** Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS). */
-    private boolean ownGemv = !"cublas".equals(System.getProperty("xlstm.cuda.gemv"));
+    private final boolean splitCell = Flags.boolFlag("xlstm.cuda.cellSplit", true);
+    /**
+     * Products of one row with bf16 weights on our GEMV ({@code -Dxlstm.cuda.gemv=own}, the default;
+     * {@code -Dxlstm.cuda.gemv=cublas}: all on cuBLAS).
+     */
+    private boolean ownGemv = Flags.choice("xlstm.cuda.gemv", "own", "own", "cublas").equals("own");
     /**
      * Threads per work-group of the step kernel ({@code -Dxlstm.cuda.stepBlock}; 0, the default: {@link #stepBlock}).
      */
-    private final int stepBlockFlag = Integer.getInteger("xlstm.cuda.stepBlock", 0);
+    private final int stepBlockFlag = Flags.intFlag("xlstm.cuda.stepBlock", 0, 0);
 
     /**
-     * The step kernel's work-group size for b rows: the backend's default (256) for fewer than 8 rows, else 64 (with
-     * many rows there are work-groups enough for every SM, and the smaller ones measured faster). 7B decode on the H200
-     * (3 rounds, 2026-11-29): batch 8, 64, 256 took 5.338, 11.868, 35.223 ms a step with 256 threads, 5.244, 10.590,
-     * 29.101 with 64; at batch 1 the kernel alone took 5.8 us with 256 threads and 6.6 with 128.
+     * The step kernel's work-group size for b rows: the wide kernel's 128; for the 32-column kernel the backend's
+     * default (256) for fewer than 8 rows, else 64 (with many rows there are work-groups enough for every SM, and the
+     * smaller ones measured faster). 7B decode on the H200 (3 rounds, 2026-11-29): batch 8, 64, 256 took 5.338,
+     * 11.868, 35.223 ms a step with 256 threads, 5.244, 10.590, 29.101 with 64; at batch 1 the kernel alone took
+     * 5.8 us with 256 threads and 6.6 with 128.
      */
-    private int stepBlock(int b) {
-        return stepBlockFlag > 0 ? stepBlockFlag : b >= 8 ? 64 : 0;
+    private int stepBlock(CellBench.Kernel kernel, int b) {
+        return stepBlockFlag > 0 ? stepBlockFlag : kernel == CellBench.Kernel.STEP_WIDE ? 128 : b >= 8 ? 64 : 0;
     }
+
+    /**
+     * Fewest (batch, head) pairs whose decode step runs on the wide step kernel ({@code mlstm_step_wide}: 64 value
+     * columns a work-group, half as many work-groups, each spreading the step's prologue over twice the state;
+     * {@code -Dxlstm.cuda.stepWide=false}: always the 32-column kernel). 7B heads on the H200, 2026-11-29: the kernel
+     * alone (CellBench) at batch 8, 64, 256 took 15.3, 176.8, 682 us with 128 threads against 17.5, 184.0, 711 for
+     * the 32-column kernel with 64; at batch 1 6.8 against 5.8 us. The decode step (one call, 2 rounds) at batch 8,
+     * 64, 256: 5.218, 10.412, 28.185 ms against 5.239, 10.578, 29.094.
+     */
+    static final int WIDE_STEP_PAIRS = 64;
+    private final boolean stepWide = Flags.boolFlag("xlstm.cuda.stepWide", true);
     /** Decode steps on the tiled step kernel ({@code -Dxlstm.cuda.stepTiled=false}: the chunkwise kernels). */
-    private boolean stepTiled = Boolean.parseBoolean(System.getProperty("xlstm.cuda.stepTiled", "true"));
+    private boolean stepTiled = Flags.boolFlag("xlstm.cuda.stepTiled", true);
     /** Set once by {@link #upload} or {@link #random}. */
     private DeviceWeights weights;
     private DeviceBuffers prefillMem;
     private Activations prefill;
     /** The prompts' token ids on their way to {@link Activations#tokenIds}, in stream order. */
     private final HostStaging promptIds;
-    private boolean graphs = !Boolean.getBoolean("xlstm.cuda.nographs");
+    private boolean graphs = !Flags.boolFlag("xlstm.cuda.nographs", false);
     /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
     private StepTimer timer;
 
     private DeviceLarge(XlstmLargeConfig cfg, boolean bf16) {
+        // read before anything is allocated, and on every device: a bad value is refused wherever it is given
+        boolean pdl = Flags.boolFlag("xlstm.cuda.pdl", true);
+        boolean tensorCoresFlag = Flags.boolFlag("xlstm.cuda.tensorCores", true);
         this.cfg = cfg;
         this.gen = ResidentKernels.get();
         this.ctx = gen.context();
@@ -100,8 +119,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
         this.rows = bf16 ? new RowsGemvKernels(ctx) : null;
         this.promptIds = new HostStaging(ctx);
-        dependentLaunches(ctx.device().computeCapability() >= 90 // the kernels' wait exists from sm_90 on
-                && Boolean.parseBoolean(System.getProperty("xlstm.cuda.pdl", "true")));
+        dependentLaunches(ctx.device().computeCapability() >= 90 && pdl); // the kernels' wait exists from sm_90 on
         this.bf16 = bf16;
         wType = bf16 ? Cublas.R_16BF : Cublas.R_32F;
         wBytes = bf16 ? 2 : 4;
@@ -119,8 +137,7 @@ public final class DeviceLarge implements AutoCloseable {
         cellEps = (float) cfg.eps();
         gateCap = cap(cfg.gateSoftCap());
         logitCap = cap(cfg.outputLogitSoftCap());
-        tensorCores = bf16 && tensorCoreShape(dhqk, chunk)
-                && Boolean.parseBoolean(System.getProperty("xlstm.cuda.tensorCores", "true"));
+        tensorCores = bf16 && tensorCoreShape(dhqk, chunk) && tensorCoresFlag;
     }
 
     /** Whether the tensor-core cell kernel takes heads of {@code dhqk} keys and chunks of {@code chunk} steps. */
@@ -225,13 +242,15 @@ public final class DeviceLarge implements AutoCloseable {
      * chunkwise, tiled below {@link #tiledBelow} pairs.
      */
     CellBench.Kernel cellKernel(int pairs, int s) {
-        return cellKernel(stepTiled, tensorCores, splitCell, tiledBelow, pairs, s);
+        return cellKernel(stepTiled, stepWide, tensorCores, splitCell, tiledBelow, pairs, s);
     }
 
     /** {@link #cellKernel(int, int)} for the given switches (a function of them alone, for tests). */
-    static CellBench.Kernel cellKernel(boolean stepTiled, boolean tensorCores, boolean split, int tiledBelow, int pairs,
-                                       int s) {
-        if (s == 1 && stepTiled) return CellBench.Kernel.STEP_TILED;
+    static CellBench.Kernel cellKernel(boolean stepTiled, boolean stepWide, boolean tensorCores, boolean split,
+                                       int tiledBelow, int pairs, int s) {
+        if (s == 1 && stepTiled) {
+            return stepWide && pairs >= WIDE_STEP_PAIRS ? CellBench.Kernel.STEP_WIDE : CellBench.Kernel.STEP_TILED;
+        }
         if (tensorCores && s >= TENSOR_MIN_STEPS) return split ? CellBench.Kernel.TENSOR_SPLIT : CellBench.Kernel.TENSOR;
         return pairs < tiledBelow ? CellBench.Kernel.TILED : CellBench.Kernel.PLAIN;
     }
@@ -521,7 +540,7 @@ public final class DeviceLarge implements AutoCloseable {
             // tiled (also on tensor cores; the step form): a work-group per (b, h, value columns)
             long nIn = st.nInAll + i * st.nBytes, mIn = st.mInAll + i * st.mBytes;
             if (cell.step()) {
-                gen.launchWith(cell.entry, stepBlock(b), b, nh, dhqk, dhv, at(in.q), at(in.k), at(in.v), at(in.gates),
+                gen.launchWith(cell.entry, stepBlock(cell, b), b, nh, dhqk, dhv, at(in.q), at(in.k), at(in.v), at(in.gates),
                         at(in.gates + 4L * t * nh),
                         at(st.c[i]), at(st.n[i]), at(st.m[i]), at(nIn), at(mIn), at(a.h), cellEps);
             } else cell.launch(gen, b, nh, s, dhqk, dhv, chunk, at(in.q), at(in.k), at(in.v), at(in.gates),
@@ -614,17 +633,17 @@ public final class DeviceLarge implements AutoCloseable {
         return fusedGemv && oneRowGemv(t, in) && GemvKernels.fusedFits(in, group, addresses);
     }
 
-    private final boolean fusedGemv = !"false".equals(System.getProperty("xlstm.cuda.gemvFused"));
+    private final boolean fusedGemv = Flags.boolFlag("xlstm.cuda.gemvFused", true);
     /**
      * Whether a few-row decode step's projection writes the cell's layouts and soft-caps the gates in its own launch
      * ({@link RowsGemvKernels#projectParts}; {@code -Dxlstm.cuda.rowsParts=false}: product, split, soft-cap).
      */
-    private final boolean partsInOneLaunch = !"false".equals(System.getProperty("xlstm.cuda.rowsParts"));
+    private final boolean partsInOneLaunch = Flags.boolFlag("xlstm.cuda.rowsParts", true);
     /**
      * Whether the fused gate|up of a one-row step writes SwiGLU's output in bf16 for the down product, as the batched
      * steps' cuBLAS path and PyTorch's bf16 model do ({@code -Dxlstm.cuda.gemvActBf16=false}: float32).
      */
-    private final boolean actBf16Step = !"false".equals(System.getProperty("xlstm.cuda.gemvActBf16"));
+    private final boolean actBf16Step = Flags.boolFlag("xlstm.cuda.gemvActBf16", true);
 
     /** Whether a product of {@code t} rows of {@code in} features runs on our GEMV. */
     private boolean oneRowGemv(int t, int in) {
@@ -670,18 +689,18 @@ public final class DeviceLarge implements AutoCloseable {
      * Whether the output gate and SwiGLU write the bf16 activations of a cuBLAS product themselves (their generated
      * {@code _bf16} twins) instead of float32 and a conversion ({@code -Dxlstm.cuda.bf16Out=false}).
      */
-    private final boolean bf16Out = !"false".equals(System.getProperty("xlstm.cuda.bf16Out"));
+    private final boolean bf16Out = Flags.boolFlag("xlstm.cuda.bf16Out", true);
     /**
      * Whether, where SwiGLU writes bf16, the gate|up product writes bf16 too and SwiGLU's {@code _bf16io} twin reads
      * it ({@code -Dxlstm.cuda.bf16Ffn=false}: float32 gate and up).
      */
-    private final boolean bf16Ffn = !"false".equals(System.getProperty("xlstm.cuda.bf16Ffn"));
+    private final boolean bf16Ffn = Flags.boolFlag("xlstm.cuda.bf16Ffn", true);
     /**
      * Whether, for prompts through the direct projection, the o product and the head norm write bf16 and the output
      * gate's {@code _bf16io} twin reads them ({@code -Dxlstm.cuda.bf16Gate=false}: float32 o and head norm).
      */
-    private final boolean bf16Gate = !"false".equals(System.getProperty("xlstm.cuda.bf16Gate"));
-    private final boolean directProjection = !"false".equals(System.getProperty("xlstm.cuda.directProjection"));
+    private final boolean bf16Gate = Flags.boolFlag("xlstm.cuda.bf16Gate", true);
+    private final boolean directProjection = Flags.boolFlag("xlstm.cuda.directProjection", true);
 
     /**
      * The fused projection (rows q, k, v, o, i, f of qkvo) of x (b rows of s steps, activations in the weights'

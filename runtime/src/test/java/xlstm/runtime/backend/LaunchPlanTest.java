@@ -72,8 +72,8 @@ class LaunchPlanTest {
             for (ActivationFn act : ActivationFn.values()) r.gatedActivation(act, 3, 10, t, t, t);
         }
         Set<String> all = new TreeSet<>();
-        // the tiled chunkwise kernels (also on tensor cores) serve the device-resident model (ResidentKernels), not
-        // this interface
+        // the tiled chunkwise kernels (also on tensor cores) and the step kernels serve the device-resident model
+        // (ResidentKernels), not this interface
         for (KernelIndex.Entry e : r.index.entries()) {
             if (!e.entry().endsWith("_tiled") && !cudaOnly(e)) all.add(e.entry());
         }
@@ -233,7 +233,7 @@ class LaunchPlanTest {
 
     /** CUDA's own kernels: the tensor-core forms and the elementwise kernels' bf16 twins. */
     private static boolean cudaOnly(KernelIndex.Entry e) {
-        return tensorCores(e) || e.entry().endsWith("_bf16") || e.entry().endsWith("_bf16io");
+        return tensorCores(e) || e.entry().endsWith("_bf16") || e.entry().endsWith("_bf16io") || e.entry().endsWith("_step_wide");
     }
 
     private static boolean tensorCores(KernelIndex.Entry e) {
