@@ -197,7 +197,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "model ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             out.flush();
             DeviceBench b = new DeviceBench(m, repeats == null ? 5 : repeats, s -> progress(0, 1, s));
-            double bw = b.copyBandwidth(2L << 30);
+            b.copyBandwidth(2L << 30);
+            double bw = b.readBandwidth(2L << 30);
             if (decode > 0) for (int n : batch) b.decode(n, decode, bw);
             String profiled = profile && decode > 0 ? b.profile(batch.getFirst(), decode) : null;
             for (int s : prefill) b.prefill(s);

@@ -13,13 +13,15 @@ import xlstm.runtime.config.XlstmLargeConfig;
 import xlstm.runtime.cuda.CellBench;
 import xlstm.runtime.cuda.DeviceLarge;
 import xlstm.runtime.cuda.DeviceLargeState;
+import xlstm.runtime.cuda.ReadProbe;
 
 /**
  * {@code xlstm bench --backend cuda}: the device-resident xLSTM Large timed with CUDA events (medians of repeats
  * after warm-up) and set against the GPU's limits: decode against memory bandwidth (bytes counted: every weight
  * matrix read once per step, plus the mLSTM states read once and written once by the step kernel), prefill against
  * the tensor cores' bf16 peak (FLOPs counted: 2 per weight of the block matrices per token, plus the chunkwise
- * cell), the chunkwise kernel alone, and a device-to-device copy for the bandwidth actually reachable.
+ * cell), the chunkwise kernel alone, a kernel that only reads (the bandwidth a decode step could reach: decode is
+ * set against it) and a device-to-device copy.
  */
 public final class DeviceBench {
     /** H200 SXM data sheet: HBM3e bandwidth (bytes/s) and dense bf16 tensor throughput (FLOP/s). */
@@ -69,6 +71,23 @@ public final class DeviceBench {
         }
     }
 
+    /**
+     * Read bandwidth (bytes per second) of a kernel that only reads {@code bytes} ({@link ReadProbe}): the limit of a
+     * decode step, which reads its weights and writes almost nothing.
+     */
+    public double readBandwidth(long bytes) {
+        progress.accept("device read bandwidth, " + (bytes >> 20) + " MiB");
+        ReadProbe probe = new ReadProbe(ctx);
+        try (CuBuffer src = ctx.buffer(bytes); CuBuffer sink = ctx.buffer(16)) {
+            ctx.zeroAsync(src.pointer(), bytes);
+            double ms = timed(() -> probe.read(src.pointer(), bytes, sink.pointer()));
+            double bw = bytes / (ms / 1e3);
+            rows.add(new Row("read", (bytes >> 20) + " MiB", ms, 0, String.format(Locale.ROOT, "%.0f GB/s = %.0f%% of %.1f TB/s",
+                    bw / 1e9, 100 * bw / SPEC_BANDWIDTH, SPEC_BANDWIDTH / 1e12)));
+            return bw;
+        }
+    }
+
     /** Copy bandwidth (bytes read + written per second) of a device-to-device copy of {@code bytes}. */
     public double copyBandwidth(long bytes) {
         progress.accept("device copy bandwidth, 2 x " + (bytes >> 20) + " MiB");
@@ -102,7 +121,10 @@ public final class DeviceBench {
         return c.numBlocks() * (perToken * s + cell) + 2.0 * c.vocabSize() * e;
     }
 
-    /** Decode steps of batch b, looped on the device (each step's arg-max feeds the next), median per step. */
+    /**
+     * Decode steps of batch b, looped on the device (each step's arg-max feeds the next), median per step, set against
+     * the data sheet's bandwidth and the measured read {@code bandwidth} ({@link #readBandwidth}).
+     */
     public void decode(int b, int steps, double bandwidth) {
         progress.accept("decode, batch " + b + ", " + steps + " steps");
         try (DeviceLargeState st = model.newState(b)) {
@@ -117,7 +139,7 @@ public final class DeviceBench {
             double tps = b / (ms / 1e3);
             double bytesPerS = decodeBytes(b) / (ms / 1e3);
             rows.add(new Row("decode (device loop)", "batch " + b, ms, tps, String.format(Locale.ROOT,
-                    "%.2f GB/step: %.0f%% of %.1f TB/s, %.0f%% of the measured copy", decodeBytes(b) / 1e9,
+                    "%.2f GB/step: %.0f%% of %.1f TB/s, %.0f%% of the measured read", decodeBytes(b) / 1e9,
                     100 * bytesPerS / SPEC_BANDWIDTH, SPEC_BANDWIDTH / 1e12, 100 * bytesPerS / bandwidth)));
             if (b == 1) {
                 // what generation sees: the host reads each token before the next step

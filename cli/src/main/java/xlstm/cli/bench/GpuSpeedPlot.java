@@ -33,6 +33,7 @@ public final class GpuSpeedPlot {
     private static final Pattern DECODE = Pattern.compile(
             "^decode \\(device loop\\)\\s+batch 1\\s+([\\d.]+)\\s+(\\d+)\\s+([\\d.]+) GB/step.*");
     private static final Pattern COPY = Pattern.compile("^copy\\s+.*?(\\d+) GB/s = .*");
+    private static final Pattern READ = Pattern.compile("^read\\s+.*?(\\d+) GB/s = .*");
     private static final Pattern PREFILL = Pattern.compile("^prefill\\s+S (\\d+)\\s+([\\d.]+)\\s+(\\d+)\\s.*limit (\\d+)k tok/s.*");
     private static final Pattern PEER_PREFILL = Pattern.compile("^torch peer: prefill (\\d+) tokens: [\\d.]+ ms, (\\d+) tokens/s");
     private static final Pattern PEER_DECODE = Pattern.compile("^torch peer: decode batch 1: [\\d.]+ ms/step, ([\\d.]+) tokens/s");
@@ -69,7 +70,7 @@ public final class GpuSpeedPlot {
 
     /** The phases of a gpu-check log's bench table and PyTorch's summary; a {@link UserError} naming what is missing. */
     static List<Phase> parse(Path log, List<String> lines) {
-        double decode = Double.NaN, gbPerStep = Double.NaN, copyGbs = Double.NaN, peerDecode = Double.NaN;
+        double decode = Double.NaN, gbPerStep = Double.NaN, copyGbs = Double.NaN, readGbs = Double.NaN, peerDecode = Double.NaN;
         Map<Integer, double[]> prefill = new LinkedHashMap<>(); // tokens -> {tokens/s, limit}
         Map<Integer, Double> peerPrefill = new LinkedHashMap<>();
         for (String line : lines) {
@@ -79,6 +80,8 @@ public final class GpuSpeedPlot {
                 gbPerStep = Double.parseDouble(m.group(3));
             } else if ((m = COPY.matcher(line)).matches()) {
                 copyGbs = Double.parseDouble(m.group(1));
+            } else if ((m = READ.matcher(line)).matches()) {
+                readGbs = Double.parseDouble(m.group(1));
             } else if ((m = PREFILL.matcher(line)).matches()) {
                 prefill.put(Integer.parseInt(m.group(1)), new double[] {Double.parseDouble(m.group(3)), 1000 * Double.parseDouble(m.group(4))});
             } else if ((m = PEER_PREFILL.matcher(line)).matches()) {
@@ -90,8 +93,9 @@ public final class GpuSpeedPlot {
         if (Double.isNaN(decode)) throw new UserError(log + ": no \"decode (device loop) batch 1\" row (a gpu-check log with its bench table?)");
         if (prefill.isEmpty()) throw new UserError(log + ": no \"prefill S ...\" row (a gpu-check log with its bench table?)");
         List<Phase> out = new ArrayList<>();
-        // the decode limit: the measured copy's bandwidth over the bytes a step reads (4.8 TB/s when no copy row)
-        double bw = Double.isNaN(copyGbs) ? 4800 : copyGbs;
+        // the decode limit: the measured read bandwidth over the bytes a step reads (logs before the read row: the
+        // copy's; neither: 4.8 TB/s)
+        double bw = !Double.isNaN(readGbs) ? readGbs : !Double.isNaN(copyGbs) ? copyGbs : 4800;
         out.add(new Phase("decode, batch 1", DECODE_TARGET, decode, peerDecode, bw / gbPerStep));
         for (Map.Entry<Integer, double[]> e : prefill.entrySet()) {
             out.add(new Phase("prefill, " + e.getKey() + " tokens", PREFILL_TARGET, e.getValue()[0],
@@ -116,7 +120,7 @@ public final class GpuSpeedPlot {
             chart.addSeries("transformers' xLSTM (PyTorch eager, bf16)", names, pct(phases, Phase::peer));
         }
         chart.addSeries("target", names, phases.stream().map(p -> (Number) 100.0).toList());
-        chart.addSeries("limit (measured copy bandwidth / bf16 peak)", names, pct(phases, Phase::limit));
+        chart.addSeries("limit (measured read bandwidth / bf16 peak)", names, pct(phases, Phase::limit));
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());
             BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -38,6 +38,14 @@ class GpuSpeedPlotTest {
     }
 
     @Test
+    void theDecodeLimitIsTheMeasuredReadWhereTheLogHasIt() {
+        List<String> withRead = new java.util.ArrayList<>(LOG);
+        withRead.add(2, "read                                    2048 MiB                         0.475         -  4521 GB/s = 94% of 4.8 TB/s");
+        GpuSpeedPlot.Phase decode = GpuSpeedPlot.parse(Path.of("gpu-check.log"), withRead).get(0);
+        assertEquals(4521 / 13.72, decode.limit(), 1e-9);
+    }
+
+    @Test
     void aLogWithoutTheTableIsOneClearError() {
         UserError e = assertThrows(UserError.class,
                 () -> GpuSpeedPlot.parse(Path.of("other.log"), List.of("gpu-check: FAILED: bench --backend cuda")));

@@ -26,6 +26,11 @@ class GlueKernelsTest {
     }
 
     @Test
+    void theReadProbeCompilesForSm90(@TempDir Path tmp) throws Exception {
+        compilesAndDefines(tmp, ReadProbe.RESOURCE, ReadProbe.ENTRIES);
+    }
+
+    @Test
     void theGemvSourceCompilesForSm90AndDefinesEveryEntry(@TempDir Path tmp) throws Exception {
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES);
     }
