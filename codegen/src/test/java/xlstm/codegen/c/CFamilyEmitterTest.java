@@ -254,4 +254,26 @@ class CFamilyEmitterTest {
             assertTrue(Files.exists(dir.resolve("res").resolve(d.folder()).resolve("index.tsv")), d.id());
         }
     }
+    @Test
+    void theStepKernelsShapesFollowTheirTileWidth() {
+        CFamilyEmitter.StepTile narrow = CFamilyEmitter.StepTile.of(CFamilyEmitter.STEP_TILE);
+        assertEquals(new CFamilyEmitter.StepTile(32, 8, 128, 33, 1), narrow);
+        CFamilyEmitter.StepTile wide = CFamilyEmitter.StepTile.of(CFamilyEmitter.STEP_WIDE_TILE);
+        assertEquals(new CFamilyEmitter.StepTile(64, 16, 64, 65, 2), wide);
+        assertThrows(IllegalArgumentException.class, () -> CFamilyEmitter.StepTile.of(48), "whole 128-byte lines only");
+        // each kernel declares its partial sums as its tile says, and the wide one launches half as many work-groups
+        ScheduledCell mlstm = cells().stream().filter(c -> c.cell().name().equals("mlstm")).findFirst().orElseThrow();
+        Map<String, CFamilyEmitter.KernelModel> byEntry = new HashMap<>();
+        for (CFamilyEmitter.KernelModel k : new CFamilyEmitter(CDialect.CUDA).kernels(mlstm)) byEntry.put(k.entry(), k);
+        CFamilyEmitter.KernelModel tiled = byEntry.get("mlstm_step" + CFamilyEmitter.TILED);
+        CFamilyEmitter.KernelModel wideK = byEntry.get("mlstm_step" + CFamilyEmitter.STEP_WIDE);
+        assertTrue(tiled.body().contains("_part[" + 128 * 33 + "]"), "narrow partial sums");
+        assertTrue(wideK.body().contains("_part[" + 64 * 65 + "]"), "wide partial sums");
+        Map<String, Long> vars = new HashMap<>(Map.of("B", 2L, "NH", 8L, "DV", 512L));
+        assertEquals(2 * 8 * 16, Formula.eval(tiled.count(), vars));
+        assertEquals(2 * 8 * 8, Formula.eval(wideK.count(), vars));
+        // and OpenCL, which shares the narrow kernel's body, has no wide one
+        assertTrue(new CFamilyEmitter(CDialect.OPENCL).kernels(mlstm).stream()
+                .noneMatch(k -> k.entry().endsWith(CFamilyEmitter.STEP_WIDE)));
+    }
 }
