@@ -377,7 +377,7 @@ public class CFamilyEmitter implements Emitter {
      * lines a row of the tile.
      */
     record StepTile(int width, int lanes, int slices, int stride, int lines) {
-        /** Floats of partial sums a work-group may hold: 16.5 KB with the normalisers, under Metal's 32 KB. */
+        /** Floats of partial sums a work-group may hold: about 16.5 KB with the normalisers, whatever the width. */
         static final int PART_FLOATS = 4096;
 
         static StepTile of(int width) {
