@@ -128,6 +128,12 @@ class GlueKernelsTest {
         }
     }
 
+    /** The message of the flag error {@code reader} throws with {@code -Dname=value}. */
+    private static String refused(String name, String value, org.junit.jupiter.api.function.Executable reader) {
+        System.setProperty(name, value);
+        return org.junit.jupiter.api.Assertions.assertThrows(BadFlag.class, reader).getMessage();
+    }
+
     @Test
     void theRowsGemvOptionsAreChecked() {
         String[] names = {"xlstm.cuda.rowsWarps", "xlstm.cuda.rowsStages", "xlstm.cuda.rowsTiles"};
@@ -138,18 +144,13 @@ class GlueKernelsTest {
             assertEquals(2048, RowsGemvKernels.targetWarps());
             assertEquals(4, RowsGemvKernels.stages());
             assertEquals(1, RowsGemvKernels.tiles());
-            System.setProperty("xlstm.cuda.rowsWarps", "many");
-            assertEquals("-Dxlstm.cuda.rowsWarps=many: a whole number, 1 or more", org.junit.jupiter.api.Assertions
-                    .assertThrows(BadFlag.class, RowsGemvKernels::targetWarps).getMessage());
-            System.setProperty("xlstm.cuda.rowsWarps", "0");
-            assertEquals("-Dxlstm.cuda.rowsWarps=0: a whole number, 1 or more", org.junit.jupiter.api.Assertions
-                    .assertThrows(BadFlag.class, RowsGemvKernels::targetWarps).getMessage());
-            System.setProperty("xlstm.cuda.rowsStages", "5");
-            assertEquals("-Dxlstm.cuda.rowsStages=5: one of 2, 3, 4, 6, 8, 12", org.junit.jupiter.api.Assertions
-                    .assertThrows(BadFlag.class, RowsGemvKernels::stages).getMessage());
-            System.setProperty("xlstm.cuda.rowsTiles", "0");
-            assertEquals("-Dxlstm.cuda.rowsTiles=0: one of 1, 2", org.junit.jupiter.api.Assertions
-                    .assertThrows(BadFlag.class, RowsGemvKernels::tiles).getMessage());
+            assertEquals("-Dxlstm.cuda.rowsWarps=many: a whole number, 1 or more",
+                    refused("xlstm.cuda.rowsWarps", "many", RowsGemvKernels::targetWarps));
+            assertEquals("-Dxlstm.cuda.rowsWarps=0: a whole number, 1 or more",
+                    refused("xlstm.cuda.rowsWarps", "0", RowsGemvKernels::targetWarps));
+            assertEquals("-Dxlstm.cuda.rowsStages=5: one of 2, 3, 4, 6, 8, 12",
+                    refused("xlstm.cuda.rowsStages", "5", RowsGemvKernels::stages));
+            assertEquals("-Dxlstm.cuda.rowsTiles=0: one of 1, 2", refused("xlstm.cuda.rowsTiles", "0", RowsGemvKernels::tiles));
         } finally {
             for (int i = 0; i < names.length; i++) {
                 if (old[i] == null) System.clearProperty(names[i]);
