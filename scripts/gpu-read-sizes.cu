@@ -1,35 +1,22 @@
 // How fast one kernel that only reads can go at the sizes of the 7B decode step's products (scripts/gpu-read-sizes.sh):
-// each size read by a grid-stride kernel (16-byte loads past L1, 8 in flight, 2/4/8 work-groups of 256/512 threads
-// per SM, the best kept), launched alone after a 256 MB memset that pushes the buffer out of L2, median of 20 after
+// each size read by the bench's read kernel (read_probe.cu: 16-byte loads past L1, 8 in flight; 2/4/8 work-groups
+// of 256/512 threads per SM, the best kept), launched alone after a 256 MB memset that pushes the buffer out of L2, median of 20 after
 // one warm-up, timed with CUDA events. Set against the launch-by-launch profile of a decode step (xlstm bench
 // --profile), it says how far each product kernel is from the fastest kernel that reads the same bytes.
 #include <cstdio>
 #include <vector>
 #include <algorithm>
+// the bench's read kernel itself (xl_read_probe, ReadProbe), after the prelude that defines XL_ENTRY and xl_long
+#include "../runtime/src/main/resources/xlstm/runtime/cuda/prelude.cu"
+#include "../runtime/src/main/resources/xlstm/runtime/cuda/read_probe.cu"
 static void* flushBuf;
-struct __align__(16) u4 { unsigned x, y, z, w; };
-template <int L>
-__global__ void readk(const u4* __restrict__ p, long n, unsigned* out) {
-    unsigned acc = 0;
-    long i = (long)blockIdx.x * blockDim.x + threadIdx.x, stride = (long)gridDim.x * blockDim.x;
-    for (; i + (L - 1) * stride < n; i += L * stride) {
-        u4 v[L];
-#pragma unroll
-        for (int j = 0; j < L; j++) asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v[j].x), "=r"(v[j].y), "=r"(v[j].z), "=r"(v[j].w) : "l"(p + i + j * stride));
-#pragma unroll
-        for (int j = 0; j < L; j++) acc ^= v[j].x ^ v[j].y ^ v[j].z ^ v[j].w;
-    }
-    for (; i < n; i += stride) { u4 v = p[i]; acc ^= v.x ^ v.y ^ v.z ^ v.w; }
-    if (acc == 0x12345678u) out[0] = acc;
-}
-template <int L>
-float run(const u4* p, long n, unsigned* out, int blocksPerSm, int sms, int threads) {
+float run(const xl_p4* p, long n, unsigned* out, int blocksPerSm, int sms, int threads) {
     cudaEvent_t a, b; cudaEventCreate(&a); cudaEventCreate(&b);
     std::vector<float> t;
     for (int r = 0; r < 21; r++) {
         cudaMemsetAsync(flushBuf, r, 256ull << 20);
         cudaEventRecord(a);
-        readk<L><<<sms * blocksPerSm, threads>>>(p, n, out);
+        xl_read_probe<<<sms * blocksPerSm, threads>>>(p, n, out);
         cudaEventRecord(b); cudaEventSynchronize(b);
         float ms; cudaEventElapsedTime(&ms, a, b); if (r) t.push_back(ms);
     }
@@ -38,7 +25,7 @@ float run(const u4* p, long n, unsigned* out, int blocksPerSm, int sms, int thre
 }
 int main() {
     size_t maxBytes = 2ull << 30;
-    u4* p; unsigned* out;
+    xl_p4* p; unsigned* out;
     cudaMalloc(&p, maxBytes); cudaMalloc(&flushBuf, 256ull << 20); cudaMalloc(&out, 4);
     cudaMemset(p, 1, maxBytes);
     int sms; cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
@@ -48,7 +35,7 @@ int main() {
         long n = bytes / 16;
         float best = 1e9; int bb = 0, bt = 0;
         for (int bps : {2, 4, 8}) for (int th : {256, 512}) {
-            float m = run<8>(p, n, out, bps, sms, th);
+            float m = run(p, n, out, bps, sms, th);
             if (m < best) { best = m; bb = bps; bt = th; }
         }
         printf("read %8.1f MB: %.2f us, %.0f GB/s (best of blocks/SM 2,4,8 x 256,512: %d x %d)\n", bytes / 1e6, best * 1e3, bytes / (best * 1e6), bb, bt);

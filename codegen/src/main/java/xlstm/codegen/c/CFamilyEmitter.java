@@ -371,10 +371,10 @@ public class CFamilyEmitter implements Emitter {
     static final int STEP_WIDE_TILE = 64;
 
     /**
-     * The shape of {@code <cell>_step_tiled}'s work (read by its template): {@code width} value columns a work-group,
-     * 4 a work-item, so {@code lanes} work-items share a slice of the key rows; at most {@code slices} slices;
-     * {@code stride} floats a slice in the partial sums (the columns, then the normaliser's); {@code lines} 128-byte
-     * lines a row of the tile.
+     * The shape of a step kernel's work ({@code <cell>_step_tiled}, {@code <cell>_step_wide}; read by their
+     * template): {@code width} value columns a work-group, 4 a work-item, so {@code lanes} work-items share a slice of
+     * the key rows; at most {@code slices} slices; {@code stride} floats a slice in the partial sums (the columns,
+     * then the normaliser's); {@code lines} 128-byte lines a row of the tile.
      */
     record StepTile(int width, int lanes, int slices, int stride, int lines) {
         /** Floats of partial sums a work-group may hold: about 16.5 KB with the normalisers, whatever the width. */
