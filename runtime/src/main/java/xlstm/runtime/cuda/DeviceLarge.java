@@ -560,13 +560,20 @@ public final class DeviceLarge implements AutoCloseable {
             gemv.headNormGate(a.h, in.o, w.headNorm(), w.headNormBias(), normEps, dhv, w.out(), a.x, dv, e, true);
             mark("head norm, output gate, product out");
         } else {
-            glue.headNorm(a.h, w.headNorm(), w.headNormBias(), t, s, nh, dhv, normEps, a.hn, in.gateIo);
-            mark("head norm");
             // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
             boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
-            gen.launch(in.gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
-                    1, t * dv, at(in.o), at(a.hn), at(actBf16 ? a.gatedB : a.gated));
-            mark("output gate");
+            long gated = actBf16 ? a.gatedB : a.gated;
+            if (headNormGate && glue.headNormGateFits(t, nh, dhv, a.h | w.headNorm() | w.headNormBias() | in.o | gated)) {
+                glue.headNormGate(a.h, w.headNorm(), w.headNormBias(), t, s, nh, dhv, normEps, in.o, in.gateIo, gated,
+                        actBf16);
+                mark("head norm, output gate");
+            } else {
+                glue.headNorm(a.h, w.headNorm(), w.headNormBias(), t, s, nh, dhv, normEps, a.hn, in.gateIo);
+                mark("head norm");
+                gen.launch(in.gateIo ? "sigmoid_gate_apply_bf16io" : actBf16 ? "sigmoid_gate_apply_bf16" : "sigmoid_gate_apply",
+                        1, t * dv, at(in.o), at(a.hn), at(gated));
+                mark("output gate");
+            }
             if (actBf16) linear(a.gatedB, false, 0, w.out(), a.x, t, dv, e, true, false);
             else linear(a.gated, true, a.gatedB, w.out(), a.x, t, dv, e, true, false);
             mark("product out");
@@ -644,6 +651,12 @@ public final class DeviceLarge implements AutoCloseable {
      * steps' cuBLAS path and PyTorch's bf16 model do ({@code -Dxlstm.cuda.gemvActBf16=false}: float32).
      */
     private final boolean actBf16Step = Flags.boolFlag("xlstm.cuda.gemvActBf16", true);
+
+    /**
+     * Whether many rows (prompts, batched steps) take the head norm and the output gate in one launch
+     * ({@code -Dxlstm.cuda.headNormGate=false}: two).
+     */
+    private final boolean headNormGate = Flags.boolFlag("xlstm.cuda.headNormGate", true);
 
     /** Whether a product of {@code t} rows of {@code in} features runs on our GEMV. */
     private boolean oneRowGemv(int t, int in) {

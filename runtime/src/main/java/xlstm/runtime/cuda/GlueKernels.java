@@ -19,12 +19,12 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
-            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, addBias, toBf16, lastRows, argmax, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -37,6 +37,7 @@ final class GlueKernels {
         headnorm = ctx.function(m, "xl_headnorm");
         headnormRows = ctx.function(m, "xl_headnorm_rows");
         headnormWarps = ctx.function(m, "xl_headnorm_warps");
+        headnormGateWarps = ctx.function(m, "xl_headnorm_gate_warps");
         addBias = ctx.function(m, "xl_add_bias");
         toBf16 = ctx.function(m, "xl_to_bf16");
         lastRows = ctx.function(m, "xl_last_rows");
@@ -153,6 +154,31 @@ final class GlueKernels {
         boolean many = rows >= MANY_ROWS;
         launch(many ? headnormRows : headnorm, rows, many ? rowsBlock(dhv) : reduceBlock(dhv),
                 new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh).i32(dhv).f32(eps).ptr(hn));
+    }
+
+    /**
+     * The head norm and the output gate in one launch, {@code y = sigmoid(o) * headnorm(h)}, with the roundings of
+     * {@link #headNorm} then the generated {@code sigmoid_gate_apply} twin it replaces: o and the normed h in bf16
+     * ({@code oBf16}, the {@code _bf16io} twin) or float32, y bf16 ({@code yBf16}) or float32. Only where
+     * {@link #headNormGateFits}.
+     */
+    void headNormGate(long h, long w, long b, int tokens, int s, int nh, int dhv, float eps, long o, boolean oBf16,
+            long y, boolean yBf16) {
+        long rows = (long) tokens * nh;
+        if (!headNormGateFits(tokens, nh, dhv, h | w | b | o | y)) {
+            throw new IllegalArgumentException("head norm with the output gate: " + rows + " rows of " + dhv);
+        }
+        launch(headnormGateWarps, (rows + 7) / 8, BLOCK, new KernelArgs().ptr(h).ptr(w).ptr(b).i32(s).i32(nh)
+                .i32(dhv).f32(eps).ptr(y).i64(rows).i32(yBf16 ? 1 : 0).ptr(o).i32(oBf16 ? 1 : 0));
+    }
+
+    /**
+     * Whether {@link #headNormGate} takes these tensors (or-ed addresses): the head norm's warp form, at any number
+     * of rows (for the head norm alone, fewer than {@link #MANY_ROWS} rows run a block a row; with the gate, one
+     * launch instead of two matters more at a batched step's few rows).
+     */
+    boolean headNormGateFits(int tokens, int nh, int dhv, long addresses) {
+        return tokens >= 1 && dhv % 4 == 0 && dhv <= WARP_NORM_MAX && (addresses & 15) == 0;
     }
 
     /** Whether {@link #headNorm} of these tensors can write bf16. */

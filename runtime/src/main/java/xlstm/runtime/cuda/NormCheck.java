@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
+import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
@@ -12,7 +13,8 @@ import xlstm.runtime.backend.ResidentKernels;
  * on the same random rows, which {@link GlueKernels} runs for fewer than {@link GlueKernels#MANY_ROWS} rows (so the
  * reference is the same call in slices). Shapes take the 16-byte paths and the fallbacks; outputs float32 and bf16
  * (RMS norm; the head norm's warp form against the float32 reference). Every float32 output must agree to 1e-5 of the largest magnitude (the sums are added in other
- * orders), every bf16 output to one bf16 step at that magnitude (2^-7 of it), or exit 1. The device-resident model's check (DeviceLargeCheck) has too few rows to reach these forms.
+ * orders), every bf16 output to one bf16 step at that magnitude (2^-7 of it), or exit 1. The same holds for the
+ * head norm with the output gate in one launch against the two launches it replaces. The device-resident model's check (DeviceLargeCheck) has too few rows to reach these forms.
  */
 public final class NormCheck {
     private NormCheck() {}
@@ -28,6 +30,16 @@ public final class NormCheck {
             // (heads, values): the warps' 16-byte form at the 7B head and a shorter one, the registers' form for DHV % 4 != 0
             for (int[] hv : new int[][] {{8, 512}, {4, 200}, {4, 130}}) ok &= head(gen, glue, 4, 25, hv[0], hv[1], false);
             ok &= head(gen, glue, 4, 25, 8, 512, true); // the warps' form writing bf16 (for the output gate's twin)
+            // the head norm with the output gate in one launch against the two launches it replaces, in the three
+            // dtype forms DeviceLarge uses (o and the norm bf16, y bf16; y bf16; all float32)
+            // (batch, steps, heads, values): a prompt's many rows, a batched step's few, a shorter head
+            // (the bf16 head norm of the _bf16io twin's reference exists for many rows only, as in DeviceLarge)
+            for (int[] sh : new int[][] {{4, 25, 8, 512}, {2, 1, 8, 512}, {4, 25, 4, 200}}) {
+                boolean many = (long) sh[0] * sh[1] * sh[2] >= GlueKernels.MANY_ROWS;
+                for (String twin : new String[] {"sigmoid_gate_apply_bf16io", "sigmoid_gate_apply_bf16", "sigmoid_gate_apply"}) {
+                    if (many || !twin.endsWith("_bf16io")) ok &= headGate(gen, glue, sh[0], sh[1], sh[2], sh[3], twin);
+                }
+            }
         }
         System.exit(ok ? 0 : 1);
     }
@@ -64,6 +76,35 @@ public final class NormCheck {
             for (int bb = 0; bb < batch; bb++) glue.headNorm(h + 4 * bb * per, w, b, s, s, nh, dhv, 1e-6f, ref + 4 * bb * per);
             return report(gen, "head norm " + batch + "x" + nh + "x" + s + "x" + dhv + (bf16 ? " -> bf16" : ""), y, ref,
                     n, bf16, false);
+        }
+    }
+
+    /**
+     * {@link GlueKernels#headNormGate} against the head norm then the generated output gate {@code twin}: the same
+     * operations in the same order, but the generated kernel is compiled by nvcc at build time and this one by the
+     * device's NVRTC, whose expf may differ in the last bit (float32: 21 % of the outputs one or two ulps apart on
+     * the H200, 2026-11-29), so the class's tolerances hold.
+     */
+    private static boolean headGate(ResidentKernels gen, GlueKernels glue, int batch, int s, int nh, int dhv,
+            String twin) {
+        boolean io = twin.endsWith("_bf16io"), yBf16 = io || twin.endsWith("_bf16");
+        long n = (long) batch * nh * s * dhv;
+        int t = batch * s;
+        try (DeviceBuffers mem = new DeviceBuffers(gen.context())) {
+            long h = mem.alloc(4 * n), w = mem.alloc(4L * nh * dhv), b = mem.alloc(4L * nh * dhv);
+            long o = mem.alloc(4 * n), oB = mem.alloc(2 * n), hn = mem.alloc(4 * n);
+            long y = mem.alloc(4 * n), ref = mem.alloc(4 * n);
+            glue.fillUniform(h, false, n, 61, 3f);
+            glue.fillUniform(w, false, (long) nh * dhv, 62, 1f);
+            glue.fillUniform(b, false, (long) nh * dhv, 63, 1f);
+            glue.fillUniform(o, false, n, 64, 4f);
+            glue.toBf16(o, oB, n);
+            long oIn = io ? oB : o;
+            glue.headNorm(h, w, b, t, s, nh, dhv, 1e-6f, hn, io);
+            gen.launch(twin, 1, (int) n, new DevicePointer(oIn), new DevicePointer(hn), new DevicePointer(ref));
+            glue.headNormGate(h, w, b, t, s, nh, dhv, 1e-6f, oIn, io, y, yBf16);
+            return report(gen, "head norm + output gate " + batch + "x" + nh + "x" + s + "x" + dhv
+                    + " against head norm, " + twin, y, ref, n, yBf16);
         }
     }
 

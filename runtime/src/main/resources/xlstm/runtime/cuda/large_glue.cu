@@ -205,10 +205,12 @@ extern "C" __global__ void xl_headnorm(const float* h, const float* w, const flo
 
 // xl_headnorm for many rows of at most 128 vectors of 4 (DHV % 4 == 0, 16-byte aligned): a warp per (token, head)
 // row, as many rows a block as it has warps, the sums by shuffles alone (a block of one warp per row, with the
-// block-wide sums' barriers, had reached about 2 TB/s)
-extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, const float* b, int S, int NH, int DHV,
-        float eps, void* hn, xl_long rows, int hnBf16) {
-    XL_ENTRY();
+// block-wide sums' barriers, had reached about 2 TB/s). GATE: the output gate in the same pass, y = sigmoid(o) * hn
+// (o laid out as hn), with the generated sigmoid_gate kernels' formula and roundings: oBf16 reads o as bf16 and
+// rounds hn to bf16 first, as the _bf16io twin reads the bf16 head norm; yBf16 writes y as bf16.
+template <bool GATE>
+static __device__ __forceinline__ void xl_headnorm_warp_row(const float* h, const float* w, const float* b, int S,
+        int NH, int DHV, float eps, void* y, xl_long rows, int yBf16, const void* o, int oBf16) {
     const int lane = threadIdx.x & 31;
     const xl_long row = (xl_long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5); // (bb * S + s) * NH + hd
     if (row >= rows) return;
@@ -223,7 +225,7 @@ extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, con
         v[u] = j < DHV ? *(const float4*)(src + j) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
         sum += (v[u].x + v[u].y) + (v[u].z + v[u].w);
     }
-    for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    for (int k = 16; k > 0; k >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, k);
     const float mean = sum / DHV;
     float ss = 0.0f;
     #pragma unroll
@@ -234,7 +236,7 @@ extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, con
             ss += a * a + c * c + d * d + e * e;
         }
     }
-    for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+    for (int k = 16; k > 0; k >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, k);
     const float rstd = rsqrtf(ss / DHV + eps);
     const xl_long at = t * (xl_long)NH * DHV + (xl_long)hd * DHV; // hn's element of (t, hd, 0)
     #pragma unroll
@@ -243,13 +245,41 @@ extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, con
         if (j < DHV) {
             const int f = hd * DHV + j;
             const float4 g = *(const float4*)(w + f);
-            float4 o = make_float4((v[u].x - mean) * rstd * g.x, (v[u].y - mean) * rstd * g.y,
+            float4 r = make_float4((v[u].x - mean) * rstd * g.x, (v[u].y - mean) * rstd * g.y,
                                    (v[u].z - mean) * rstd * g.z, (v[u].w - mean) * rstd * g.w);
-            if (b) { const float4 c = *(const float4*)(b + f); o.x += c.x; o.y += c.y; o.z += c.z; o.w += c.w; }
-            if (hnBf16) xl_store4_bf16((xl_bf16*)hn + at + j, o); // for the output gate's bf16 twin
-            else *(float4*)((float*)hn + at + j) = o;
+            if (b) { const float4 c = *(const float4*)(b + f); r.x += c.x; r.y += c.y; r.z += c.z; r.w += c.w; }
+            if (GATE) {
+                float4 ov;
+                if (oBf16) {
+                    const uint2 q = *(const uint2*)((const xl_bf16*)o + at + j);
+                    ov = make_float4(xl_bf2f((xl_bf16)(q.x & 0xffffu)), xl_bf2f((xl_bf16)(q.x >> 16)),
+                                     xl_bf2f((xl_bf16)(q.y & 0xffffu)), xl_bf2f((xl_bf16)(q.y >> 16)));
+                    r = make_float4(xl_bf2f(xl_f2bf(r.x)), xl_bf2f(xl_f2bf(r.y)), xl_bf2f(xl_f2bf(r.z)),
+                                    xl_bf2f(xl_f2bf(r.w)));
+                } else {
+                    ov = *(const float4*)((const float*)o + at + j);
+                }
+                r = make_float4(1.0f / (1.0f + expf(-ov.x)) * r.x, 1.0f / (1.0f + expf(-ov.y)) * r.y,
+                                1.0f / (1.0f + expf(-ov.z)) * r.z, 1.0f / (1.0f + expf(-ov.w)) * r.w);
+            }
+            if (yBf16) xl_store4_bf16((xl_bf16*)y + at + j, r);
+            else *(float4*)((float*)y + at + j) = r;
         }
     }
+}
+
+// the warp form of the head norm alone; hnBf16 writes bf16 (for the output gate's bf16 twin)
+extern "C" __global__ void xl_headnorm_warps(const float* h, const float* w, const float* b, int S, int NH, int DHV,
+        float eps, void* hn, xl_long rows, int hnBf16) {
+    XL_ENTRY();
+    xl_headnorm_warp_row<false>(h, w, b, S, NH, DHV, eps, hn, rows, hnBf16, 0, 0);
+}
+
+// the warp form of the head norm and the output gate in one launch: y = sigmoid(o) * headnorm(h)
+extern "C" __global__ void xl_headnorm_gate_warps(const float* h, const float* w, const float* b, int S, int NH,
+        int DHV, float eps, void* y, xl_long rows, int yBf16, const void* o, int oBf16) {
+    XL_ENTRY();
+    xl_headnorm_warp_row<true>(h, w, b, S, NH, DHV, eps, y, rows, yBf16, o, oBf16);
 }
 
 // xl_headnorm for many rows: the head's values in registers (XL_NORM_REG)
