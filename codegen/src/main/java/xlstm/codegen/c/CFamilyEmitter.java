@@ -150,11 +150,14 @@ public class CFamilyEmitter implements Emitter {
 
     record RowsModel(String N, String perRow, List<VariantModel> variants) {}
 
-    /** A 4-wide load or store of the elementwise kernels: the local {@code _l_<name>}, its address, the macro. */
+    /**
+     * A load or store of the elementwise kernels' wide path, two 4-wide ones (at the address and 4 elements on):
+     * the local {@code _l_<name>}, its address, the macro.
+     */
     record Lane(String name, String address, String macro) {}
 
     /**
-     * aligned: the conditions of the 4-wide path (each address 16-byte aligned; an address of 4 bf16, 8-byte); the
+     * aligned: the conditions of the wide path (each address 16-byte aligned; an address of 4 bf16, 8-byte); the
      * loads' macros are {@code XL_LOAD4} or {@code XL_LOAD4_BF16}, the stores' {@code XL_STORE4} or
      * {@code XL_STORE4_BF16} (rounding them).
      */
@@ -941,7 +944,7 @@ public class CFamilyEmitter implements Emitter {
             for (ScheduledCell.Variant v : sc.variants())
                 variants.add(new VariantModel(cond(v), label(v), render("elementwiseVariant", "e", elementwise(v.ir(), id(N), false, false))));
             String body = render("rowsElementwise", "r", new RowsModel(id(N), "0", variants));
-            return model(sc, ScheduleKind.ROWS, "items", "rows*((" + N + "+3)/4)", "0", body);
+            return model(sc, ScheduleKind.ROWS, "items", "rows*((" + N + "+7)/8)", "0", body);
         }
         List<Poly> needs = new ArrayList<>();
         for (ScheduledCell.Variant v : sc.variants()) {
@@ -985,7 +988,7 @@ public class CFamilyEmitter implements Emitter {
     public static final String BF16_OUT = "_bf16", BF16_IO = "_bf16io";
 
     /**
-     * Per element code of an elementwise kernel: the 4-wide path (lanes _k) and the scalar path (element _e); with
+     * Per element code of an elementwise kernel: the 8-wide path (lanes _k) and the scalar path (element _e); with
      * {@code bf16Out} its outputs are stored as bf16, with {@code bf16In} its vector inputs are read as bf16.
      */
     private static ElementwiseModel elementwise(CellIR c, String N, boolean bf16Out, boolean bf16In) {

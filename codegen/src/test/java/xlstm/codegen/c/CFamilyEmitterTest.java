@@ -177,7 +177,7 @@ class CFamilyEmitterTest {
         assertEquals("groups", ks.get("projected_chunkwise").launch());
         assertEquals("B*NH", ks.get("projected_parallel").count());
         assertEquals("items", ks.get("scaled_apply").launch());
-        assertEquals("rows*((N+3)/4)", ks.get("scaled_apply").count());
+        assertEquals("rows*((N+7)/8)", ks.get("scaled_apply").count());
         assertEquals("rows", ks.get("rowstat_apply").count(), "a kernel with a reduction runs a work-item per row");
         if (ks.containsKey("mlstm_chunkwise")) {
             assertEquals("B*NH", ks.get("mlstm_chunkwise").count());
