@@ -563,7 +563,7 @@ public final class DeviceLarge implements AutoCloseable {
             // a cuBLAS product with bf16 weights reads bf16 activations: the pointwise kernels' bf16 twins write them
             boolean actBf16 = bf16Out && bf16 && !oneRowGemv(t, dv);
             long gated = actBf16 ? a.gatedB : a.gated;
-            if (headNormGate && glue.headNormGateFits(t, nh, dhv, a.h | w.headNorm() | w.headNormBias() | in.o | gated)) {
+            if (headNormGate && GlueKernels.headNormGateFits(t, nh, dhv, a.h | w.headNorm() | w.headNormBias() | in.o | gated)) {
                 glue.headNormGate(a.h, w.headNorm(), w.headNormBias(), t, s, nh, dhv, normEps, in.o, in.gateIo, gated,
                         actBf16);
                 mark("head norm, output gate");

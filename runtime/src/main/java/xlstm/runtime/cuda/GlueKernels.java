@@ -177,7 +177,7 @@ final class GlueKernels {
      * of rows (for the head norm alone, fewer than {@link #MANY_ROWS} rows run a block a row; with the gate, one
      * launch instead of two matters more at a batched step's few rows).
      */
-    boolean headNormGateFits(int tokens, int nh, int dhv, long addresses) {
+    static boolean headNormGateFits(int tokens, int nh, int dhv, long addresses) {
         return tokens >= 1 && dhv % 4 == 0 && dhv <= WARP_NORM_MAX && (addresses & 15) == 0;
     }
 

@@ -108,6 +108,17 @@ class GlueKernelsTest {
     }
 
     @Test
+    void theHeadNormWithTheGateTakesAnyRowsOfWholeVectorsUpToAWarpsShare() {
+        assertTrue(GlueKernels.headNormGateFits(8192, 8, 512, 0) && GlueKernels.headNormGateFits(2, 8, 512, 0x100),
+                "a prompt's many rows and a batched step's few");
+        assertTrue(GlueKernels.headNormGateFits(1, 4, 200, 0), "a head of 50 vectors of 4");
+        assertTrue(!GlueKernels.headNormGateFits(0, 8, 512, 0), "no rows");
+        assertTrue(!GlueKernels.headNormGateFits(4, 4, 130, 0), "whole vectors of 4 features");
+        assertTrue(!GlueKernels.headNormGateFits(4, 4, GlueKernels.WARP_NORM_MAX + 4, 0), "at most a warp's share");
+        assertTrue(!GlueKernels.headNormGateFits(4, 8, 512, 8), "16-byte aligned tensors");
+    }
+
+    @Test
     void theRowsGemvTakesTheRowCountsWhereItWasFaster() {
         String old = System.getProperty("xlstm.cuda.rowsGemv");
         try {
