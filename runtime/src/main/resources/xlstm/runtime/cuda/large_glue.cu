@@ -217,30 +217,14 @@ static __device__ __forceinline__ void xl_headnorm_warp_row(const float* h, cons
     const int hd = (int)(row % NH);
     const xl_long t = row / NH, bb = t / S, s = t % S;
     const float* src = h + ((bb * NH + hd) * S + s) * DHV;
-    const xl_long at = t * (xl_long)NH * DHV + (xl_long)hd * DHV; // hn's element of (t, hd, 0)
-    float4 v[XL_NORM_V], ov[GATE ? XL_NORM_V : 1];
+    float4 v[XL_NORM_V];
+    float sum = 0.0f;
     #pragma unroll
     for (int u = 0; u < XL_NORM_V; u++) {
         const int j = 4 * (lane + 32 * u);
         v[u] = j < DHV ? *(const float4*)(src + j) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        sum += (v[u].x + v[u].y) + (v[u].z + v[u].w);
     }
-    if (GATE) { // the gate's o with h, so that its loads do not wait for the sums (2.5 TB/s when they did)
-        #pragma unroll
-        for (int u = 0; u < XL_NORM_V; u++) {
-            const int j = 4 * (lane + 32 * u);
-            if (j >= DHV) continue;
-            if (oBf16) {
-                const uint2 q = *(const uint2*)((const xl_bf16*)o + at + j);
-                ov[GATE ? u : 0] = make_float4(xl_bf2f((xl_bf16)(q.x & 0xffffu)), xl_bf2f((xl_bf16)(q.x >> 16)),
-                                               xl_bf2f((xl_bf16)(q.y & 0xffffu)), xl_bf2f((xl_bf16)(q.y >> 16)));
-            } else {
-                ov[GATE ? u : 0] = *(const float4*)((const float*)o + at + j);
-            }
-        }
-    }
-    float sum = 0.0f;
-    #pragma unroll
-    for (int u = 0; u < XL_NORM_V; u++) sum += (v[u].x + v[u].y) + (v[u].z + v[u].w);
     for (int k = 16; k > 0; k >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, k);
     const float mean = sum / DHV;
     float ss = 0.0f;
@@ -254,6 +238,7 @@ static __device__ __forceinline__ void xl_headnorm_warp_row(const float* h, cons
     }
     for (int k = 16; k > 0; k >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, k);
     const float rstd = rsqrtf(ss / DHV + eps);
+    const xl_long at = t * (xl_long)NH * DHV + (xl_long)hd * DHV; // hn's element of (t, hd, 0)
     #pragma unroll
     for (int u = 0; u < XL_NORM_V; u++) {
         const int j = 4 * (lane + 32 * u);
@@ -264,13 +249,18 @@ static __device__ __forceinline__ void xl_headnorm_warp_row(const float* h, cons
                                    (v[u].z - mean) * rstd * g.z, (v[u].w - mean) * rstd * g.w);
             if (b) { const float4 c = *(const float4*)(b + f); r.x += c.x; r.y += c.y; r.z += c.z; r.w += c.w; }
             if (GATE) {
-                const float4 q = ov[GATE ? u : 0];
+                float4 ov;
                 if (oBf16) {
+                    const uint2 q = *(const uint2*)((const xl_bf16*)o + at + j);
+                    ov = make_float4(xl_bf2f((xl_bf16)(q.x & 0xffffu)), xl_bf2f((xl_bf16)(q.x >> 16)),
+                                     xl_bf2f((xl_bf16)(q.y & 0xffffu)), xl_bf2f((xl_bf16)(q.y >> 16)));
                     r = make_float4(xl_bf2f(xl_f2bf(r.x)), xl_bf2f(xl_f2bf(r.y)), xl_bf2f(xl_f2bf(r.z)),
                                     xl_bf2f(xl_f2bf(r.w)));
+                } else {
+                    ov = *(const float4*)((const float*)o + at + j);
                 }
-                r = make_float4(1.0f / (1.0f + expf(-q.x)) * r.x, 1.0f / (1.0f + expf(-q.y)) * r.y,
-                                1.0f / (1.0f + expf(-q.z)) * r.z, 1.0f / (1.0f + expf(-q.w)) * r.w);
+                r = make_float4(1.0f / (1.0f + expf(-ov.x)) * r.x, 1.0f / (1.0f + expf(-ov.y)) * r.y,
+                                1.0f / (1.0f + expf(-ov.z)) * r.z, 1.0f / (1.0f + expf(-ov.w)) * r.w);
             }
             if (yBf16) xl_store4_bf16((xl_bf16*)y + at + j, r);
             else *(float4*)((float*)y + at + j) = r;
