@@ -93,13 +93,18 @@ step "PyTorch bf16 drift (peer of the device-resident bf16 rows)" python3 script
   golden-tests/src/test/resources/golden/hf_xlstm_small/hf
 # generation end to end on the GPU (float32 weights) against the CPU: the same greedy tokens. Token ids and a
 # checkpoint without tokenizer.json, as the trimmed libraries of gpu-lib.sh have no tokenizer for text
+# (one prompt, then a batch of two: greedy tokens read from the device's arg-max in both)
 gen_check() {
-  local model=golden-tests/src/test/resources/golden/hf_xlstm_small/hf a b
-  a=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 -n 32 --backend cuda --dtype f32) || return 1
-  b=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 -n 32 --backend cpu) || return 1
-  echo "cuda: $a"
-  echo "cpu:  $b"
-  [[ $a == "$b" ]]
+  local model=golden-tests/src/test/resources/golden/hf_xlstm_small/hf a b ok=0
+  for prompts in "--prompt-ids 1,2,3" "--prompt-ids 1,2,3 --prompt-ids 7,5,3,1"; do
+    a=$("${java[@]}" xlstm.cli.Main generate --model $model $prompts -n 32 --backend cuda --dtype f32) || return 1
+    b=$("${java[@]}" xlstm.cli.Main generate --model $model $prompts -n 32 --backend cpu) || return 1
+    echo "$prompts"
+    echo "cuda: $a"
+    echo "cpu:  $b"
+    [[ $a == "$b" ]] || ok=1
+  done
+  return $ok
 }
 step "generate --backend cuda (greedy tokens as on the cpu)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then

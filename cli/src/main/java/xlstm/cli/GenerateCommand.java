@@ -244,8 +244,7 @@ final class GenerateCommand implements Callable<Integer> {
             out.print(text);
             out.flush();
         }
-        Session s = lm.newSession();
-        Completion c = s.complete(prompt, go, ids ? StreamListener.NONE : streamTo(out));
+        Completion c = lm.generate(prompt, go, ids ? StreamListener.NONE : streamTo(out));
         if (ids) out.println(join(c.tokens()));
         else out.println();
         out.flush();

@@ -325,6 +325,12 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /** A timing event for this context's stream. */
+    /** Page-locked host memory of {@code bytes} bytes (see {@link PinnedHost}). */
+    public PinnedHost pinned(long bytes) {
+        makeCurrent();
+        return new PinnedHost(this, driver.memHostAlloc(bytes));
+    }
+
     public CuEvent event() {
         makeCurrent();
         return new CuEvent(this, driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT));

@@ -47,7 +47,7 @@ public final class CudaDriver {
     private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName,
             cuDeviceGetAttribute, cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease, cuCtxSetCurrent,
             cuCtxSynchronize, cuMemGetInfo, cuModuleLoadData, cuModuleLoadDataEx, cuModuleUnload, cuModuleGetFunction,
-            cuFuncGetAttribute, cuFuncSetAttribute, cuMemAlloc, cuMemFree, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
+            cuFuncGetAttribute, cuFuncSetAttribute, cuMemAlloc, cuMemFree, cuMemHostAlloc, cuMemFreeHost, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuStreamCreate, cuStreamDestroy, cuStreamSynchronize, cuEventCreate, cuEventRecord, cuEventSynchronize,
             cuEventElapsedTime, cuEventDestroy, cuLaunchKernel, cuGetErrorName, cuGetErrorString, cuMemcpyDtoDAsync,
             cuMemsetD32Async, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch,
@@ -78,6 +78,8 @@ public final class CudaDriver {
         cuFuncSetAttribute = fn(l, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
         cuMemAlloc = fn(l, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         cuMemFree = fn(l, "cuMemFree_v2", JAVA_LONG);
+        cuMemHostAlloc = fn(l, "cuMemHostAlloc", ADDRESS, JAVA_LONG, JAVA_INT);
+        cuMemFreeHost = fn(l, "cuMemFreeHost", ADDRESS);
         cuMemcpyHtoD = fn(l, "cuMemcpyHtoD_v2", JAVA_LONG, ADDRESS, JAVA_LONG);
         cuMemcpyDtoH = fn(l, "cuMemcpyDtoH_v2", ADDRESS, JAVA_LONG, JAVA_LONG);
         cuMemcpyHtoDAsync = fn(l, "cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
@@ -389,6 +391,28 @@ public final class CudaDriver {
     public void memFree(long devicePointer) {
         try {
             check((int) cuMemFree.invokeExact(devicePointer), "cuMemFree_v2");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code cuMemHostAlloc} (no flags): {@code bytes} bytes of page-locked host memory, which asynchronous copies
+     * to and from the device use without the driver's staging (a copy into pageable memory returns only when done).
+     */
+    public MemorySegment memHostAlloc(long bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check((int) cuMemHostAlloc.invokeExact(out, bytes, 0), "cuMemHostAlloc(" + bytes + " bytes)");
+            return out.get(ADDRESS, 0).reinterpret(bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void memFreeHost(MemorySegment p) {
+        try {
+            check((int) cuMemFreeHost.invokeExact(p), "cuMemFreeHost");
         } catch (Throwable t) {
             throw rethrow(t);
         }

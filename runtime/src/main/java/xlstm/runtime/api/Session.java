@@ -24,7 +24,7 @@ public final class Session implements AutoCloseable {
     private final XlstmModel lm;
     private final LargeState state;
     private final BitSet history = new BitSet();
-    private float[] logits;        // after the last token fed; null before the first feed
+    private PassOutput last;        // after the last token fed; null before the first feed
     private long pending = -1;     // generated, shown, not yet fed
     private long tokens;           // fed so far
     private long lastFeedNanos;
@@ -42,7 +42,7 @@ public final class Session implements AutoCloseable {
     public long tokens() { return tokens + (pending >= 0 ? 1 : 0); }
 
     /** True before anything was fed (or after {@link #reset()}). */
-    public boolean isEmpty() { return logits == null && pending < 0; }
+    public boolean isEmpty() { return last == null && pending < 0; }
 
     /**
      * Frees what the session holds outside the Java heap: its recurrent state on the GPU when the model runs there
@@ -57,7 +57,7 @@ public final class Session implements AutoCloseable {
     public void reset() {
         lm.reset(state);
         history.clear();
-        logits = null;
+        last = null;
         pending = -1;
         tokens = 0;
         generations = 0;
@@ -75,7 +75,7 @@ public final class Session implements AutoCloseable {
             pending = -1;
         }
         if (all.length == 0) return;
-        logits = lm.prefill(state, all);
+        last = lm.prefill(state, all);
         for (long id : all) history.set((int) id);
         tokens += all.length;
         lastFeedNanos = System.nanoTime() - t0;
@@ -96,7 +96,7 @@ public final class Session implements AutoCloseable {
     /** The logits after the last token fed (a copy), for custom sampling. */
     public float[] logits() {
         ensureLogits();
-        return logits.clone();
+        return last.logits().clone();
     }
 
     /** Picks the next token from the current logits with {@code p}, without feeding it (see {@link #accept}). */
@@ -104,7 +104,7 @@ public final class Session implements AutoCloseable {
         ensureLogits();
         Sampler s = new Sampler(p, lm.vocabSize(), lm.allowedVocab());
         history.stream().forEach(s::observe);
-        return s.next(logits.clone(), 0);
+        return s.next(last.logits().clone(), 0);
     }
 
     /** Feeds one chosen token (e.g. from {@link #sample}). */
@@ -112,7 +112,7 @@ public final class Session implements AutoCloseable {
 
     private void ensureLogits() {
         if (pending >= 0) feed(new long[0]);
-        if (logits == null) throw new UserError("nothing fed yet: feed a prompt before sampling");
+        if (last == null) throw new UserError("nothing fed yet: feed a prompt before sampling");
     }
 
     /** Feeds {@code prompt} as text and generates (timings include the prefill). */
@@ -146,6 +146,7 @@ public final class Session implements AutoCloseable {
         if (generations > 0) sp = sp.withSeed(sp.seed() + 0x9E3779B97F4A7C15L * generations);
         generations++;
         Sampler sampler = new Sampler(sp, lm.vocabSize(), lm.allowedVocab());
+        boolean deviceGreedy = lm.greedyOnDevice(sp); // the GPU's arg-max: 8 bytes read a token, not the logits
         history.stream().forEach(sampler::observe);
         StreamDecoder dec = lm.tokenizer() == null ? null : lm.tokenizer().streamDecoder();
         StopStrings stops = new StopStrings(o.stop());
@@ -154,16 +155,14 @@ public final class Session implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         Completion.StopReason reason = Completion.StopReason.LENGTH;
         long first = System.nanoTime() - t0;
-        float[] cur = logits;
         for (int i = 0; i < o.maxNewTokens(); i++) {
             if (i > 0) {
-                cur = lm.step(state, new long[] {pending});
+                last = lm.step(state, new long[] {pending});
                 history.set((int) pending);
                 tokens++;
                 pending = -1;
-                logits = cur;
             }
-            int tok = sampler.next(cur.clone(), 0);
+            int tok = deviceGreedy ? (int) last.greedyTokens()[0] : sampler.next(last.logits().clone(), 0);
             if (i == 0) first = System.nanoTime() - t0;
             if (o.stopAtEos() && g.isEos(tok)) {
                 reason = Completion.StopReason.EOS;

@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.backends.DType;
+import xlstm.backends.Flags;
 import xlstm.runtime.UserError;
 import xlstm.runtime.backend.CudaKernels;
 import xlstm.runtime.checkpoint.Checkpoint;
 import xlstm.runtime.cuda.DeviceLarge;
 import xlstm.runtime.cuda.DeviceLargeState;
+import xlstm.runtime.cuda.GreedyPipeline;
 import xlstm.runtime.generation.GenerationConfig;
 import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
@@ -48,6 +50,13 @@ public final class XlstmModel implements AutoCloseable {
     private final java.util.Map<String, Long> loadPhases;
     /** The model on a CUDA device when the backend is cuda, else null (everything on the CPU). */
     private final DeviceLarge device;
+    /** See {@link #greedyOnDevice(SamplingParams)}. */
+    private final boolean greedyOnDevice;
+    /**
+     * Whether {@link #generateBatch} decodes greedily on the device with steps queued ahead of the host
+     * ({@link GreedyPipeline}; {@code -Dxlstm.cuda.greedyPipeline=false}: one step, then its tokens, in turn).
+     */
+    private final boolean greedyPipeline;
     /** Each state's device twin (weak keys: a state dropped by its session does not stay in the map). */
     private final java.util.Map<LargeState, DeviceLargeState> deviceStates = new java.util.WeakHashMap<>();
     /** Twins of states that may be dropped: when one is collected, its twin's device memory is freed (next newState). */
@@ -65,8 +74,11 @@ public final class XlstmModel implements AutoCloseable {
     }
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
-                       java.util.Map<String, Long> loadPhases, DeviceLarge device) {
+                       java.util.Map<String, Long> loadPhases, DeviceLarge device, boolean greedyOnDevice,
+                       boolean greedyPipeline) {
         this.device = device;
+        this.greedyOnDevice = greedyOnDevice;
+        this.greedyPipeline = greedyPipeline;
         this.checkpoint = checkpoint;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -87,6 +99,9 @@ public final class XlstmModel implements AutoCloseable {
     public static XlstmModel load(Path dir, LoadOptions options) {
         long t0 = System.nanoTime();
         LoadOptions o = options == null ? LoadOptions.defaults() : options;
+        // read first, on every backend: a bad value is refused before minutes of loading
+        boolean greedyOnDevice = Flags.boolFlag("xlstm.cuda.greedyOnDevice", true);
+        boolean greedyPipeline = Flags.boolFlag("xlstm.cuda.greedyPipeline", true);
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
         Checkpoint ckpt = Checkpoint.open(dir);
         long t1 = System.nanoTime();
@@ -120,7 +135,7 @@ public final class XlstmModel implements AutoCloseable {
         if (m.backend() instanceof CudaKernels) {
             // the whole model on the GPU: bf16 weights unless float32 was asked for
             try {
-                dev = DeviceLarge.upload(m, o.dtype() != DType.F32);
+                dev = DeviceLarge.upload(m, o.dtype() != DType.F32, tok == null ? m.config().vocabSize() : tok.vocabSize());
             } catch (RuntimeException e) {
                 if (tok != null) tok.close();
                 throw e;
@@ -128,7 +143,7 @@ public final class XlstmModel implements AutoCloseable {
             phases.put("upload to " + dev.describe(), System.nanoTime() - t3);
         }
         long t4 = System.nanoTime();
-        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev);
+        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev, greedyOnDevice, greedyPipeline);
     }
 
     /** The network (on the CPU; see {@link #device()}). */
@@ -217,10 +232,19 @@ public final class XlstmModel implements AutoCloseable {
     }
 
     /**
-     * Feeds {@code ids} (one sequence) into {@code state} (batch 1), in slices of {@code max_inference_chunksize}
-     * tokens as transformers does; returns the logits after the last token.
+     * Whether tokens chosen with {@code p} are read as the device's arg-max (8 bytes a row) rather than picked from the
+     * logits on the host: greedy decoding without a repetition penalty, with the model on a GPU
+     * ({@code -Dxlstm.cuda.greedyOnDevice=false}: always from the logits).
      */
-    float[] prefill(LargeState state, long[] ids) {
+    boolean greedyOnDevice(SamplingParams p) {
+        return device != null && p.greedy() && p.repetitionPenalty() == 1 && greedyOnDevice;
+    }
+
+    /**
+     * Feeds {@code ids} (one sequence) into {@code state} (batch 1), in slices of {@code max_inference_chunksize}
+     * tokens as transformers does; returns what the pass leaves after the last token.
+     */
+    PassOutput prefill(LargeState state, long[] ids) {
         int chunk = checkpoint.maxInferenceChunk();
         Tensor logits = null;
         for (int from = 0; from < ids.length; from += chunk) {
@@ -233,20 +257,33 @@ public final class XlstmModel implements AutoCloseable {
             logits = model.forwardLast(Tensor.ofLongs(part, 1, n), state);
         }
         if (ids.length == 0) throw new UserError("nothing to feed: the prompt is empty");
-        if (device != null) return device.logits(deviceState(state));
+        if (device != null) {
+            device.synchronize(); // the prompt's time is then the prefill's, not the first read's
+            return PassOutput.onDevice(device, deviceState(state));
+        }
         state.dropPrefillBuffers(); // generation only steps from here
-        return logits.toFloatArray();
+        return PassOutput.ofLogits(logits.toFloatArray());
     }
 
-    /** One step of {@code ids.length} sequences; logits (B·V). */
-    float[] step(LargeState state, long[] ids) {
+    /** One step of {@code ids.length} sequences; its output holds logits (B·V). */
+    PassOutput step(LargeState state, long[] ids) {
         if (device != null) {
             DeviceLargeState d = deviceState(state);
             device.setTokens(d, ids);
             device.step(d);
-            return device.logits(d);
+            return PassOutput.onDevice(device, d);
         }
-        return model.step(ids, state).toFloatArray();
+        return PassOutput.ofLogits(model.step(ids, state).toFloatArray());
+    }
+
+    /**
+     * One generation from {@code prompt} (token ids, BOS applied) in a state of its own that is dropped afterwards,
+     * where a {@link Session} keeps its state for a next turn: the same tokens as a new session's {@code complete}.
+     * On a GPU, greedy decoding then queues steps ahead of the host ({@link #generateBatch}).
+     */
+    public Completion generate(long[] prompt, GenerateOptions options, StreamListener listener) {
+        if (prompt == null || prompt.length == 0) throw new UserError("the prompt is empty (no tokens, and no BOS rule)");
+        return generateBatch(List.of(prompt), options, listener).get(0);
     }
 
     /**
@@ -266,82 +303,110 @@ public final class XlstmModel implements AutoCloseable {
             checkIds(p);
         }
         long t0 = System.nanoTime();
-        LargeState batch = newState(b);
-        float[] logits = new float[b * v];
-        long[] prefillNanos = new long[b];
-        int[] promptTokens = new int[b];
-        for (int r = 0; r < b; r++) {
-            long s = System.nanoTime();
-            LargeState one = newState(1);
-            float[] l1 = prefill(one, prompts.get(r));
-            if (device != null) device.copyRow(deviceState(one), deviceState(batch), r);
-            else copyRow(one, batch, r);
-            forget(one);
-            System.arraycopy(l1, 0, logits, r * v, v);
-            prefillNanos[r] = System.nanoTime() - s;
-            promptTokens[r] = prompts.get(r).length;
-        }
+        boolean deviceGreedy = greedyOnDevice(o.sampling());
         Sampler[] samplers = new Sampler[b];
-        StreamDecoder[] decoders = new StreamDecoder[b];
-        StopStrings[] stops = new StopStrings[b];
-        List<List<Long>> out = new ArrayList<>();
-        StringBuilder[] text = new StringBuilder[b];
-        Completion.StopReason[] reason = new Completion.StopReason[b];
-        long[] first = new long[b], end = new long[b];
         for (int r = 0; r < b; r++) {
             samplers[r] = new Sampler(o.sampling(), v, allowedVocab());
             samplers[r].observe(prompts.get(r));
-            decoders[r] = tokenizer == null ? null : tokenizer.streamDecoder();
-            stops[r] = new StopStrings(o.stop());
-            out.add(new ArrayList<>());
-            text[r] = new StringBuilder();
         }
-        GenerationConfig g = generationConfig();
-        long[] next = new long[b];
-        int active = o.maxNewTokens() == 0 ? 0 : b;
-        if (o.maxNewTokens() == 0) {
+        LargeState batch = newState(b);
+        GreedyPipeline pipe = null;
+        try {
+            long[] toks = new long[b]; // each row's next token
+            long[] prefillNanos = new long[b];
+            int[] promptTokens = new int[b];
             for (int r = 0; r < b; r++) {
-                reason[r] = Completion.StopReason.LENGTH;
-                first[r] = end[r] = System.nanoTime();
+                long s = System.nanoTime();
+                LargeState one = newState(1);
+                PassOutput p1 = prefill(one, prompts.get(r));
+                toks[r] = deviceGreedy ? p1.greedyTokens()[0] : samplers[r].next(p1.logits(), 0);
+                if (device != null) device.copyRow(deviceState(one), deviceState(batch), r);
+                else copyRow(one, batch, r);
+                forget(one);
+                prefillNanos[r] = System.nanoTime() - s;
+                promptTokens[r] = prompts.get(r).length;
             }
-        }
-        for (int step = 0; active > 0; step++) {
+            StreamDecoder[] decoders = new StreamDecoder[b];
+            StopStrings[] stops = new StopStrings[b];
+            List<List<Long>> out = new ArrayList<>();
+            StringBuilder[] text = new StringBuilder[b];
+            Completion.StopReason[] reason = new Completion.StopReason[b];
+            long[] first = new long[b], end = new long[b];
             for (int r = 0; r < b; r++) {
-                if (reason[r] != null) {
-                    next[r] = g.padTokenId() != null && g.padTokenId() < v ? g.padTokenId() : 0;
+                decoders[r] = tokenizer == null ? null : tokenizer.streamDecoder();
+                stops[r] = new StopStrings(o.stop());
+                out.add(new ArrayList<>());
+                text[r] = new StringBuilder();
+            }
+            GenerationConfig g = generationConfig();
+            long[] next = new long[b];
+            int active = o.maxNewTokens() == 0 ? 0 : b;
+            if (o.maxNewTokens() == 0) {
+                for (int r = 0; r < b; r++) {
+                    reason[r] = Completion.StopReason.LENGTH;
+                    first[r] = end[r] = System.nanoTime();
+                }
+            }
+            if (deviceGreedy && greedyPipeline && active > 0) {
+                // the device feeds each step's arg-max to the next itself; rows that ended keep stepping on theirs
+                pipe = device.greedyPipeline(deviceState(batch));
+                device.setTokens(deviceState(batch), toks);
+            }
+            for (int step = 0; active > 0; step++) {
+                // steps ahead of the host, never more than the longest row can still use
+                while (pipe != null && pipe.queued() < GreedyPipeline.DEPTH && step + pipe.queued() + 1 < o.maxNewTokens()) {
+                    pipe.queue();
+                }
+                for (int r = 0; r < b; r++) {
+                    if (reason[r] != null) {
+                        next[r] = g.padTokenId() != null && g.padTokenId() < v ? g.padTokenId() : 0;
+                        continue;
+                    }
+                    int tok = (int) toks[r];
+                    if (step == 0) first[r] = System.nanoTime();
+                    next[r] = tok;
+                    if (o.stopAtEos() && g.isEos(tok)) {
+                        reason[r] = Completion.StopReason.EOS;
+                    } else {
+                        out.get(r).add((long) tok);
+                        l.onToken(r, tok);
+                        if (decoders[r] != null) emit(r, stops[r].accept(decoders[r].push(tok)), text[r], l);
+                        if (stops[r].stopped()) reason[r] = Completion.StopReason.STOP_STRING;
+                        else if (out.get(r).size() == o.maxNewTokens()) reason[r] = Completion.StopReason.LENGTH;
+                    }
+                    if (reason[r] != null) {
+                        if (decoders[r] != null && reason[r] != Completion.StopReason.STOP_STRING) {
+                            String rest = stops[r].accept(decoders[r].flush());
+                            emit(r, rest + (stops[r].stopped() ? "" : stops[r].flush()), text[r], l);
+                        }
+                        end[r] = System.nanoTime();
+                        active--;
+                    }
+                }
+                if (active == 0) break;
+                if (pipe != null) {
+                    toks = pipe.next();
                     continue;
                 }
-                int tok = samplers[r].next(logits, r * v);
-                if (step == 0) first[r] = System.nanoTime();
-                next[r] = tok;
-                if (o.stopAtEos() && g.isEos(tok)) {
-                    reason[r] = Completion.StopReason.EOS;
+                PassOutput pass = step(batch, next);
+                if (deviceGreedy) {
+                    toks = pass.greedyTokens();
                 } else {
-                    out.get(r).add((long) tok);
-                    l.onToken(r, tok);
-                    if (decoders[r] != null) emit(r, stops[r].accept(decoders[r].push(tok)), text[r], l);
-                    if (stops[r].stopped()) reason[r] = Completion.StopReason.STOP_STRING;
-                    else if (out.get(r).size() == o.maxNewTokens()) reason[r] = Completion.StopReason.LENGTH;
-                }
-                if (reason[r] != null) {
-                    if (decoders[r] != null && reason[r] != Completion.StopReason.STOP_STRING) {
-                        String rest = stops[r].accept(decoders[r].flush());
-                        emit(r, rest + (stops[r].stopped() ? "" : stops[r].flush()), text[r], l);
-                    }
-                    end[r] = System.nanoTime();
-                    active--;
+                    float[] logits = pass.logits();
+                    for (int r = 0; r < b; r++) if (reason[r] == null) toks[r] = samplers[r].next(logits, r * v);
                 }
             }
-            if (active > 0) logits = step(batch, next);
+            List<Completion> result = new ArrayList<>();
+            for (int r = 0; r < b; r++) {
+                long[] ids = out.get(r).stream().mapToLong(Long::longValue).toArray();
+                result.add(new Completion(ids, text[r].toString(), reason[r], promptTokens[r], prefillNanos[r],
+                        first[r] - t0, end[r] - t0));
+            }
+            return result;
+        } finally {
+            if (pipe != null) pipe.close();
+            forget(batch);
         }
-        forget(batch);
-        List<Completion> result = new ArrayList<>();
-        for (int r = 0; r < b; r++) {
-            long[] toks = out.get(r).stream().mapToLong(Long::longValue).toArray();
-            result.add(new Completion(toks, text[r].toString(), reason[r], promptTokens[r], prefillNanos[r],
-                    first[r] - t0, end[r] - t0));
-        }
-        return result;
     }
 
     static void emit(int row, String piece, StringBuilder text, StreamListener l) {

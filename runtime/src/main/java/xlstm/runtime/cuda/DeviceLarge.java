@@ -44,6 +44,11 @@ public final class DeviceLarge implements AutoCloseable {
     private final boolean bf16;
     private final int wType, wBytes;
     private final int e, nh, dqk, dv, dhqk, dhv, p, vocab, chunk, r;
+    /**
+     * The ids the device's arg-max picks from, 0 to tokenVocab - 1: the tokenizer's tokens, not the embedding's
+     * padding rows (50277 of 50304 in xLSTM 7B), as the host's sampler. Fixed before any step is captured.
+     */
+    private final int tokenVocab;
     private final float normEps, cellEps;
     private final Float gateCap, logitCap;
     /**
@@ -107,7 +112,7 @@ public final class DeviceLarge implements AutoCloseable {
     /** Set while {@link #profileSteps} runs: the queued operations are timed one by one. */
     private StepTimer timer;
 
-    private DeviceLarge(XlstmLargeConfig cfg, boolean bf16) {
+    private DeviceLarge(XlstmLargeConfig cfg, boolean bf16, int tokenVocab) {
         // read before anything is allocated, and on every device: a bad value is refused wherever it is given
         boolean pdl = Flags.boolFlag("xlstm.cuda.pdl", true);
         boolean tensorCoresFlag = Flags.boolFlag("xlstm.cuda.tensorCores", true);
@@ -131,6 +136,10 @@ public final class DeviceLarge implements AutoCloseable {
         dhv = dv / nh;
         p = cfg.ffnUpProjDim();
         vocab = cfg.vocabSize();
+        if (tokenVocab < 1 || tokenVocab > vocab) {
+            throw new IllegalArgumentException("arg-max over " + tokenVocab + " of " + vocab + " embedding rows");
+        }
+        this.tokenVocab = tokenVocab;
         chunk = cfg.chunkSize();
         r = 2 * dqk + 2 * dv + 2 * nh;
         normEps = (float) cfg.normEps();
@@ -153,7 +162,15 @@ public final class DeviceLarge implements AutoCloseable {
 
     /** The weights of {@code model} (as loaded on the CPU) copied to the device, in bf16 or float32. */
     public static DeviceLarge upload(XlstmLarge model, boolean bf16) {
-        return filled(model.config(), bf16, d -> DeviceWeights.upload(d.ctx, model, bf16));
+        return upload(model, bf16, model.config().vocabSize());
+    }
+
+    /**
+     * As {@link #upload(XlstmLarge, boolean)}, with the arg-max ({@link #tokens}) limited to ids below
+     * {@code tokenVocab}: a tokenizer's size when it has fewer tokens than the embedding has rows.
+     */
+    public static DeviceLarge upload(XlstmLarge model, boolean bf16, int tokenVocab) {
+        return filled(model.config(), bf16, tokenVocab, d -> DeviceWeights.upload(d.ctx, model, bf16));
     }
 
     /**
@@ -161,13 +178,13 @@ public final class DeviceLarge implements AutoCloseable {
      * 1/sqrt(fan-in); norm weights 1, forget-gate biases 3): for benchmarks, no checkpoint needed.
      */
     public static DeviceLarge random(XlstmLargeConfig cfg, boolean bf16, long seed) {
-        return filled(cfg, bf16, d -> DeviceWeights.random(d.ctx, d.glue, cfg, bf16, seed));
+        return filled(cfg, bf16, cfg.vocabSize(), d -> DeviceWeights.random(d.ctx, d.glue, cfg, bf16, seed));
     }
 
     /** A new model whose weights {@code fill} puts on the device; its device memory is freed when that fails. */
-    private static DeviceLarge filled(XlstmLargeConfig cfg, boolean bf16,
+    private static DeviceLarge filled(XlstmLargeConfig cfg, boolean bf16, int tokenVocab,
             java.util.function.Function<DeviceLarge, DeviceWeights> fill) {
-        DeviceLarge d = new DeviceLarge(cfg, bf16);
+        DeviceLarge d = new DeviceLarge(cfg, bf16, tokenVocab);
         try {
             d.weights = fill.apply(d);
         } catch (RuntimeException ex) {
@@ -397,6 +414,19 @@ public final class DeviceLarge implements AutoCloseable {
         }
     }
 
+    /**
+     * Greedy decoding of {@code st} with the host a step behind the device ({@link GreedyPipeline}); the tokens
+     * already on the device (those of the last pass, or {@link #setTokens}) are the first step's input.
+     */
+    public GreedyPipeline greedyPipeline(DeviceLargeState st) { return new GreedyPipeline(this, st); }
+
+    /** {@link #step}, then the copy of its arg-max tokens into the page-locked {@code dst} and {@code copied}. */
+    synchronized void stepAndCopyTokens(DeviceLargeState st, MemorySegment dst, xlstm.backends.cuda.CuEvent copied) {
+        step(st);
+        ctx.readAsyncAt(st.ids, dst);
+        copied.record();
+    }
+
     /** Replaces the next tokens of {@code st} (one per row), e.g. by a sampler's choice. */
     public synchronized void setTokens(DeviceLargeState st, long[] ids) {
         if (ids.length != st.batch) throw new IllegalArgumentException(ids.length + " tokens for a batch of " + st.batch);
@@ -406,7 +436,10 @@ public final class DeviceLarge implements AutoCloseable {
         st.idsIn.write(st.ids, ids);
     }
 
-    /** The arg-max tokens of the last pass, one per row (waits for the device). */
+    /**
+     * The arg-max tokens of the last pass, one per row, below the token vocabulary given to {@link #upload} (waits
+     * for the device): greedy decoding reads 8 bytes a row instead of the logits.
+     */
     public synchronized long[] tokens(DeviceLargeState st) {
         ctx.readAsyncAt(st.ids, st.hostIds);
         ctx.synchronize("reading the next tokens");
@@ -767,7 +800,7 @@ public final class DeviceLarge implements AutoCloseable {
         linear(hn, false, 0, weights.lmHead, raw, b, e, vocab, false, false);
         mark("product lm head");
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
-        glue.argmax(logits, b, vocab, ids);
+        glue.argmax(logits, b, vocab, tokenVocab, ids);
         mark("logit soft-cap, arg-max");
     }
 

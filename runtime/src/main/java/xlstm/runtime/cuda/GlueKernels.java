@@ -204,9 +204,13 @@ final class GlueKernels {
         launch(lastRows, grid((long) b * e), BLOCK, new KernelArgs().ptr(x).i32(b).i32(s).i32(e).ptr(y));
     }
 
-    /** The arg-max of each of {@code rows} rows of v floats into {@code ids} (int64). */
-    void argmax(long logits, int rows, int v, long ids) {
-        launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).ptr(ids));
+    /**
+     * The arg-max of the first {@code n} of each of {@code rows} rows of v floats into {@code ids} (int64); n < v
+     * leaves out the embedding rows a tokenizer has no token for.
+     */
+    void argmax(long logits, int rows, int v, int n, long ids) {
+        if (n < 1 || n > v) throw new IllegalArgumentException("arg-max over " + n + " of " + v + " logits");
+        launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).ptr(ids));
     }
 
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {

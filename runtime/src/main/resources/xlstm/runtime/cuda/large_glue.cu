@@ -359,11 +359,12 @@ static __device__ __forceinline__ bool xl_am_beats(float ov, int oi, float mv, i
     return ov > mv;
 }
 
-// one block per row: the first index of the row's maximum (a NaN counts as the maximum, as torch.argmax). Each
-// thread scans 16-byte vectors of the row where it is aligned (four loads in flight), then warp shuffles and one
-// shared-memory round combine the threads' bests. (Element by element with a shared-memory tree it took 14.5 us
-// for 50304 logits on the H200, Nsight Compute, 2026-11-29.)
-extern "C" __global__ void xl_argmax(const float* logits, int V, xl_long* ids) {
+// one block per row of V logits: the first index of the maximum of the row's first N (a NaN counts as the maximum,
+// as torch.argmax; N < V leaves out embedding rows the tokenizer has no token for). Each thread scans 16-byte
+// vectors of the row where it is aligned (four loads in flight), then warp shuffles and one shared-memory round
+// combine the threads' bests. (Element by element with a shared-memory tree it took 14.5 us for 50304 logits on
+// the H200, Nsight Compute, 2026-11-29.)
+extern "C" __global__ void xl_argmax(const float* logits, int V, int N, xl_long* ids) {
     XL_ENTRY();
     __shared__ float wv[32];
     __shared__ int wi[32];
@@ -373,23 +374,26 @@ extern "C" __global__ void xl_argmax(const float* logits, int V, xl_long* ids) {
     const bool vec = (V & 3) == 0 && (((unsigned long long)row) & 15) == 0;
     if (vec) {
         const float4* r4 = (const float4*)row;
-        const int nv = V >> 2, bd = blockDim.x;
+        const int nv = N >> 2, bd = blockDim.x;
         for (int j0 = threadIdx.x; j0 < nv; j0 += 4 * bd) {
             float4 x[4]; // all four loads before any compare
 #pragma unroll
             for (int u = 0; u < 4; u++) if (j0 + u * bd < nv) x[u] = r4[j0 + u * bd];
 #pragma unroll
             for (int u = 0; u < 4; u++) {
+                if (j0 + u * bd >= nv) break;
                 const int j = 4 * (j0 + u * bd);
-                if (j >= V) break;
                 if (xl_am_beats(x[u].x, j, bv, bi)) { bv = x[u].x; bi = j; }
                 if (xl_am_beats(x[u].y, j + 1, bv, bi)) { bv = x[u].y; bi = j + 1; }
                 if (xl_am_beats(x[u].z, j + 2, bv, bi)) { bv = x[u].z; bi = j + 2; }
                 if (xl_am_beats(x[u].w, j + 3, bv, bi)) { bv = x[u].w; bi = j + 3; }
             }
         }
+        for (int j = 4 * nv + threadIdx.x; j < N; j += bd) { // the last N mod 4
+            if (xl_am_beats(row[j], j, bv, bi)) { bv = row[j]; bi = j; }
+        }
     } else {
-        for (int j = threadIdx.x; j < V; j += blockDim.x) {
+        for (int j = threadIdx.x; j < N; j += blockDim.x) {
             if (xl_am_beats(row[j], j, bv, bi)) { bv = row[j]; bi = j; }
         }
     }

@@ -99,6 +99,25 @@ class GenerationTest {
     }
 
     @Test
+    void oneShotGenerationEqualsASessionsFirstTurn() {
+        long[] prompt = lm.encodePrompt("Once upon a time");
+        for (SamplingParams p : List.of(SamplingParams.GREEDY, new SamplingParams(0.9, 50, 0.95, 1.1, 77))) {
+            Completion session = lm.newSession().complete(prompt, noEos(10, p), null);
+            List<String> streamed = new ArrayList<>();
+            Completion once = lm.generate(prompt, noEos(10, p), new StreamListener() {
+                @Override public void onText(int row, String piece) { streamed.add(piece); }
+            });
+            assertArrayEquals(session.tokens(), once.tokens(), p.toString());
+            assertEquals(session.text(), once.text());
+            assertEquals(once.text(), String.join("", streamed));
+            assertEquals(session.promptTokens(), once.promptTokens());
+            assertEquals(session.reason(), once.reason());
+        }
+        UserError e = assertThrows(UserError.class, () -> lm.generate(new long[0], noEos(3, SamplingParams.GREEDY), null));
+        assertTrue(e.getMessage().contains("the prompt is empty"), e.getMessage());
+    }
+
+    @Test
     void sessionKeepsTheStateBetweenTurns() {
         GenerateOptions g = noEos(6, SamplingParams.GREEDY);
         Session chat = lm.newSession();
@@ -128,6 +147,9 @@ class GenerationTest {
             assertEquals(0, c.tokens().length);
             Completion ignored = m.newSession().complete("Hello", noEos(5, SamplingParams.GREEDY), null);
             assertEquals(5, ignored.tokens().length);
+            Completion once = m.generate(m.encodePrompt("Hello"), GenerateOptions.greedy(5), null);
+            assertEquals(Completion.StopReason.EOS, once.reason());
+            assertEquals(0, once.tokens().length);
         }
         Completion full = lm.newSession().complete("Hello", noEos(12, SamplingParams.GREEDY), null);
         String stop = full.text().substring(3, 5);

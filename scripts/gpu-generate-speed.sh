@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Generation speed on the GPU, end to end (a benchmark, not a test): `xlstm generate --backend cuda`, a fresh JVM a
+# run (load, a prompt of 32 ids, N new tokens, greedy, EOS ignored), on random bf16 checkpoints written on first use
+# to work-area/ (ignored by git): random-350m (E 1024, 20 blocks) and random-7b (the 7B shape, 13.7 GB). Each round
+# runs three ways of taking the greedy tokens, in an order that turns each round:
+#   pipeline  the default: steps queued ahead of the host, each step's arg-max copied back (GreedyPipeline)
+#   step      -Dxlstm.cuda.greedyPipeline=false: one step, then its arg-max read (8 bytes), then the next step
+#   logits    -Dxlstm.cuda.greedyOnDevice=false: one step, then its logits read and their arg-max taken on the host
+# and prints every run's summary line, whether all gave the same tokens, and the medians of "tokens/s after the
+# first".
+# usage (GPU machine, from the repository root): PRESETS="350m 7b" ROUNDS=3 N=256 bash scripts/gpu-generate-speed.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/gpu-env.sh
+presets=${PRESETS:-350m 7b}
+rounds=${ROUNDS:-3}
+n=${N:-256}
+backend=${BACKEND:-cuda} # BACKEND=cpu: a try of the script itself on a machine without a GPU
+ids=$(seq -s, 3 34)
+modes=(pipeline step logits)
+declare -A flags=([pipeline]="-Dxlstm.cuda.greedyPipeline=true" [step]="-Dxlstm.cuda.greedyPipeline=false"
+                  [logits]="-Dxlstm.cuda.greedyOnDevice=false")
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+echo "== $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo "no GPU"), backend $backend," \
+  "$(date -u +%Y-%m-%dT%H:%MZ)"
+for preset in $presets; do
+  d=work-area/random-$preset-bf16
+  if [[ ! -f $d/config.json ]]; then
+    echo "-- writing $d"
+    "${java[@]}" xlstm.cli.Main random-checkpoint --preset "$preset" --dtype bf16 --force "$d" 2>&1 | tail -1
+  fi
+  declare -A speeds=() tokens=()
+  for ((r = 0; r < rounds; r++)); do
+    for ((k = 0; k < ${#modes[@]}; k++)); do
+      mode=${modes[(k + r) % ${#modes[@]}]}
+      log=$(mktemp)
+      "${java[0]}" ${flags[$mode]} "${java[@]:1}" xlstm.cli.Main generate --model "$d" --backend "$backend" \
+        --prompt-ids "$ids" -n "$n" --ignore-eos >"$log.out" 2>"$log"
+      line=$(grep -E '^loaded in' "$log")
+      echo "$preset $mode round $((r + 1)): $line"
+      speeds[$mode]+="$(sed -E 's/.*\(([0-9.]+) tokens\/s after the first\).*/\1/' <<<"$line") "
+      tokens[$mode]=$(cat "$log.out")
+      rm -f "$log" "$log.out"
+    done
+  done
+  same=yes
+  for mode in "${modes[@]}"; do [[ ${tokens[$mode]} == "${tokens[pipeline]}" ]] || same=no; done
+  summary="== $preset, $n new tokens, median tokens/s of $rounds runs:"
+  for mode in "${modes[@]}"; do
+    summary+=" $mode $(tr ' ' '\n' <<<"${speeds[$mode]}" | grep . | median)"
+  done
+  echo "$summary; same tokens: $same"
+  unset speeds tokens
+done
