@@ -93,17 +93,27 @@ step "PyTorch bf16 drift (peer of the device-resident bf16 rows)" python3 script
   golden-tests/src/test/resources/golden/hf_xlstm_small/hf
 # generation end to end on the GPU (float32 weights) against the CPU: the same greedy tokens. Token ids and a
 # checkpoint without tokenizer.json, as the trimmed libraries of gpu-lib.sh have no tokenizer for text
-# (one prompt, then a batch of two: greedy tokens read from the device's arg-max in both)
+# (one prompt, then a batch of two: greedy tokens from the device's arg-max, with steps queued ahead of the host;
+# 1, 2 and 32 new tokens, the queue's edges; then, 32 new tokens, a copy of the checkpoint whose end-of-sequence token is the third
+# token the first prompt generates (42), so that a row ends while steps for it are queued and the other row goes on)
 gen_check() {
-  local model=golden-tests/src/test/resources/golden/hf_xlstm_small/hf a b ok=0
-  for prompts in "--prompt-ids 1,2,3" "--prompt-ids 1,2,3 --prompt-ids 7,5,3,1"; do
-    a=$("${java[@]}" xlstm.cli.Main generate --model $model $prompts -n 32 --backend cuda --dtype f32) || return 1
-    b=$("${java[@]}" xlstm.cli.Main generate --model $model $prompts -n 32 --backend cpu) || return 1
-    echo "$prompts"
-    echo "cuda: $a"
-    echo "cpu:  $b"
-    [[ $a == "$b" ]] || ok=1
+  local model=golden-tests/src/test/resources/golden/hf_xlstm_small/hf a b ok=0 eos
+  eos=$(mktemp -d)
+  cp $model/config.json $model/model.safetensors "$eos"/
+  echo '{"bos_token_id": 0, "eos_token_id": 42, "pad_token_id": 1}' > "$eos"/generation_config.json
+  for m in $model "$eos"; do
+    for prompts in "--prompt-ids 1,2,3" "--prompt-ids 1,2,3 --prompt-ids 7,5,3,1"; do
+      for n in $([[ $m == "$eos" ]] && echo 32 || echo 1 2 32); do
+        a=$("${java[@]}" xlstm.cli.Main generate --model "$m" $prompts -n $n --backend cuda --dtype f32) || return 1
+        b=$("${java[@]}" xlstm.cli.Main generate --model "$m" $prompts -n $n --backend cpu) || return 1
+        echo "$([[ $m == "$eos" ]] && echo "eos 42, ")$prompts -n $n"
+        echo "cuda: $a"
+        echo "cpu:  $b"
+        [[ $a == "$b" ]] || ok=1
+      done
+    done
   done
+  rm -rf "$eos"
   return $ok
 }
 step "generate --backend cuda (greedy tokens as on the cpu)" gen_check

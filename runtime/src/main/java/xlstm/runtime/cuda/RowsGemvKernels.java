@@ -12,7 +12,7 @@ import xlstm.runtime.UserError;
  * Products of 2 to 16 rows with bf16 weights, for batched decode steps ({@code xlstm/runtime/cuda/gemv_rows_bf16.cu},
  * compiled once by NVRTC): {@code y (+)= x Wᵀ} on the tensor cores, each weight read once for all rows, and gate|up
  * with SwiGLU in one launch. The batch-1 products stay on {@link GemvKernels}; {@link #useFor} says which row counts
- * come here (cuBLAS is faster at 8 and 16 rows, and for prompts).
+ * come here (cuBLAS is faster at 16 rows, and for prompts).
  */
 final class RowsGemvKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/gemv_rows_bf16.cu";
@@ -32,17 +32,19 @@ final class RowsGemvKernels {
 
     /**
      * Whether {@link DeviceLarge} multiplies {@code rows} rows here ({@code -Dxlstm.cuda.rowsGemv=auto|all|false}):
-     * auto (the default) takes 2 to 16 rows but 8 and 16, where cuBLAS was faster; all takes every count from 2 to 16.
+     * auto (the default) takes 2 to 15 rows (16: cuBLAS, which was faster there); all takes every count from 2 to 16.
      * A 7B decode step on the H200 (2026-11-29 12:5x UTC, one run, 2 rounds each), ms with this kernel against
      * cuBLAS: batch 2 4.598 / 6.648, 3 4.698 / 10.605, 4 4.879 / 6.903, 5 5.013 / 11.406, 6 5.229 / 7.177,
      * 7 5.353 / 11.434, 8 5.406 / 5.229, 9 6.085 / 11.815, 10 6.338 / 7.658, 11 6.518 / 12.009, 12 6.640 / 7.789,
      * 13 6.761 / 12.203, 14 6.913 / 8.006, 15 7.071 / 12.460, 16 7.190 / 6.052 (cuBLAS's choice for an odd count of
      * rows is about twice as slow as for an even one). With x loaded for both n tiles first (later, one run):
-     * batch 9 5.624, 15 6.386; 8 5.373 against cuBLAS's 5.291, 16 6.532 against 6.114.
+     * batch 9 5.624, 15 6.386; 8 5.373 against cuBLAS's 5.291, 16 6.532 against 6.114. Later (16:2x UTC, 3 rounds, after
+     * the kernel's later changes and the fused head norm): 8 5.206 against cuBLAS's 5.323, 16 6.226 against 5.874; in
+     * a second call, 5 rounds: 8 5.220 against 5.382. So 8 rows came here too.
      */
     static boolean useFor(int rows) {
         return switch (Flags.choice("xlstm.cuda.rowsGemv", "auto", "auto", "all", "false")) {
-            case "auto" -> rows >= 2 && rows <= MAX_ROWS && rows % 8 != 0;
+            case "auto" -> rows >= 2 && rows < MAX_ROWS;
             case "all" -> rows >= 2 && rows <= MAX_ROWS;
             default -> false; // "false"
         };

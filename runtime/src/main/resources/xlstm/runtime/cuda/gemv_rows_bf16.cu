@@ -2,8 +2,8 @@
 // Large (xlstm.runtime.cuda.DeviceLarge): y[b][r] (+)= sum_k W[r][k] x[b][k], W bf16 (N x K row-major), x bf16 (B x K
 // row-major). Like a batch-1 step, such a product reads every weight once and does little arithmetic per weight, so
 // its speed is the bytes in flight. cuBLAS's choice for such row counts is slow (a 7B decode step at batch 2: 6.65 ms
-// on cuBLAS, 4.46 with this kernel), for 8 and 16 rows fast (5.29 against 5.37 at 8), so DeviceLarge takes this kernel
-// for the counts RowsGemvKernels.useFor names.
+// on cuBLAS, 4.46 with this kernel), for 16 rows fast (5.87 against 6.23; at 8 rows it was once 5.29 against 5.37,
+// later 5.38 against 5.22), so DeviceLarge takes this kernel for the counts RowsGemvKernels.useFor names.
 // The tensor cores do the arithmetic (mma.m16n8k16, float32 accumulation): A is XL_ROWS_WTILES tiles of 16 weight
 // rows per warp (rows g and g + 8 of a tile: two rows a lane), B is x's transpose, one n8 tile for up to 8 rows of x
 // and a second one past 8; so a warp reads each weight once for every row of x, and x once per slab for 16 weight

@@ -123,9 +123,10 @@ class GlueKernelsTest {
         String old = System.getProperty("xlstm.cuda.rowsGemv");
         try {
             System.clearProperty("xlstm.cuda.rowsGemv");
-            assertTrue(RowsGemvKernels.useFor(2) && RowsGemvKernels.useFor(7) && RowsGemvKernels.useFor(15));
-            assertTrue(!RowsGemvKernels.useFor(1) && !RowsGemvKernels.useFor(8) && !RowsGemvKernels.useFor(16)
-                    && !RowsGemvKernels.useFor(17), "one row: the GEMV; 8, 16: cuBLAS was faster; 17: too many");
+            assertTrue(RowsGemvKernels.useFor(2) && RowsGemvKernels.useFor(7) && RowsGemvKernels.useFor(8)
+                    && RowsGemvKernels.useFor(15));
+            assertTrue(!RowsGemvKernels.useFor(1) && !RowsGemvKernels.useFor(16) && !RowsGemvKernels.useFor(17),
+                    "one row: the GEMV; 16: cuBLAS was faster; 17: too many");
             System.setProperty("xlstm.cuda.rowsGemv", "all");
             assertTrue(RowsGemvKernels.useFor(8) && RowsGemvKernels.useFor(16) && !RowsGemvKernels.useFor(17));
             System.setProperty("xlstm.cuda.rowsGemv", "false");
