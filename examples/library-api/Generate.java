@@ -10,7 +10,7 @@ import xlstm.runtime.generation.SamplingParams;
 
 /**
  * The library API in one file: load a checkpoint folder, stream a completion, continue the same conversation
- * (the recurrent state is kept, nothing is re-fed), and work with token ids. Run from the repository root after
+ * (the recurrent state is kept, nothing is re-fed), work with token ids, and generate once without a session. Run from the repository root after
  * a build (see the README, "Library API"):
  *
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=64g \
@@ -46,6 +46,13 @@ public class Generate {
             raw.accept(best);
             System.out.println("vocab " + logits.length + ", greedy next token " + best + " = '"
                     + lm.tokenizer().decode(best) + "'");
+
+            // 4. one generation whose state is not kept (no next turn): on a GPU, greedy steps then run ahead of
+            // the host, so generation goes at the device's speed
+            Completion once = lm.generate(lm.encodePrompt("Once upon a time"), GenerateOptions.greedy(16),
+                    StreamListener.text(System.out::print));
+            System.out.println();
+            System.out.println(once.summary());
         }
     }
 }
