@@ -1,15 +1,11 @@
 package xlstm.runtime.api;
 
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 import xlstm.runtime.UserError;
 import xlstm.runtime.generation.GenerationConfig;
 import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
-import xlstm.runtime.generation.StopStrings;
 import xlstm.runtime.model.LargeState;
-import xlstm.runtime.tokenizer.StreamDecoder;
 
 /**
  * One sequence with its recurrent state: feed tokens or text, sample, generate, feed more, generate again. An
@@ -148,14 +144,9 @@ public final class Session implements AutoCloseable {
         Sampler sampler = new Sampler(sp, lm.vocabSize(), lm.allowedVocab());
         boolean deviceGreedy = lm.greedyOnDevice(sp); // the GPU's arg-max: 8 bytes read a token, not the logits
         history.stream().forEach(sampler::observe);
-        StreamDecoder dec = lm.tokenizer() == null ? null : lm.tokenizer().streamDecoder();
-        StopStrings stops = new StopStrings(o.stop());
         GenerationConfig g = lm.generationConfig();
-        List<Long> out = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        Completion.StopReason reason = Completion.StopReason.LENGTH;
-        long first = System.nanoTime() - t0;
-        for (int i = 0; i < o.maxNewTokens(); i++) {
+        GenerationRow out = new GenerationRow(0, o, g, lm.tokenizer(), l, t0);
+        for (int i = 0; !out.done(); i++) {
             if (i > 0) {
                 last = lm.step(state, new long[] {pending});
                 history.set((int) pending);
@@ -163,27 +154,10 @@ public final class Session implements AutoCloseable {
                 pending = -1;
             }
             int tok = deviceGreedy ? (int) last.greedyTokens()[0] : sampler.next(last.logits().clone(), 0);
-            if (i == 0) first = System.nanoTime() - t0;
-            if (o.stopAtEos() && g.isEos(tok)) {
-                reason = Completion.StopReason.EOS;
-                break;
-            }
-            out.add((long) tok);
-            pending = tok;
-            l.onToken(0, tok);
-            if (dec != null) XlstmModel.emit(0, stops.accept(dec.push(tok)), text, l);
-            if (stops.stopped()) {
-                reason = Completion.StopReason.STOP_STRING;
-                break;
-            }
+            if (!(o.stopAtEos() && g.isEos(tok))) pending = tok; // kept, so fed with what comes next (not EOS)
+            out.accept(tok);
         }
-        if (dec != null && reason != Completion.StopReason.STOP_STRING) {
-            String rest = stops.accept(dec.flush());
-            XlstmModel.emit(0, rest + (stops.stopped() ? "" : stops.flush()), text, l);
-            if (stops.stopped()) reason = Completion.StopReason.STOP_STRING;
-        }
-        long[] toks = out.stream().mapToLong(Long::longValue).toArray();
-        return new Completion(toks, text.toString(), reason, promptTokens, prefillNanos, first, System.nanoTime() - t0);
+        return out.completion(promptTokens, prefillNanos);
     }
 
     @Override

@@ -15,11 +15,9 @@ import xlstm.runtime.cuda.GreedyPipeline;
 import xlstm.runtime.generation.GenerationConfig;
 import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
-import xlstm.runtime.generation.StopStrings;
 import xlstm.runtime.model.LargeState;
 import xlstm.runtime.model.XlstmLarge;
 import xlstm.runtime.tensor.Tensor;
-import xlstm.runtime.tokenizer.StreamDecoder;
 import xlstm.runtime.tokenizer.Tokenizer;
 
 /**
@@ -326,27 +324,14 @@ public final class XlstmModel implements AutoCloseable {
                 prefillNanos[r] = System.nanoTime() - s;
                 promptTokens[r] = prompts.get(r).length;
             }
-            StreamDecoder[] decoders = new StreamDecoder[b];
-            StopStrings[] stops = new StopStrings[b];
-            List<List<Long>> out = new ArrayList<>();
-            StringBuilder[] text = new StringBuilder[b];
-            Completion.StopReason[] reason = new Completion.StopReason[b];
-            long[] first = new long[b], end = new long[b];
-            for (int r = 0; r < b; r++) {
-                decoders[r] = tokenizer == null ? null : tokenizer.streamDecoder();
-                stops[r] = new StopStrings(o.stop());
-                out.add(new ArrayList<>());
-                text[r] = new StringBuilder();
-            }
             GenerationConfig g = generationConfig();
-            long[] next = new long[b];
-            int active = o.maxNewTokens() == 0 ? 0 : b;
-            if (o.maxNewTokens() == 0) {
-                for (int r = 0; r < b; r++) {
-                    reason[r] = Completion.StopReason.LENGTH;
-                    first[r] = end[r] = System.nanoTime();
-                }
+            GenerationRow[] rows = new GenerationRow[b];
+            int active = 0;
+            for (int r = 0; r < b; r++) {
+                rows[r] = new GenerationRow(r, o, g, tokenizer, l, t0);
+                if (!rows[r].done()) active++;
             }
+            long[] next = new long[b];
             if (deviceGreedy && greedyPipeline && active > 0) {
                 // the device feeds each step's arg-max to the next itself; rows that ended keep stepping on theirs
                 pipe = device.greedyPipeline(deviceState(batch));
@@ -358,30 +343,12 @@ public final class XlstmModel implements AutoCloseable {
                     pipe.queue();
                 }
                 for (int r = 0; r < b; r++) {
-                    if (reason[r] != null) {
+                    if (rows[r].done()) { // fed padding from here on; its outputs are not used
                         next[r] = g.padTokenId() != null && g.padTokenId() < v ? g.padTokenId() : 0;
                         continue;
                     }
-                    int tok = (int) toks[r];
-                    if (step == 0) first[r] = System.nanoTime();
-                    next[r] = tok;
-                    if (o.stopAtEos() && g.isEos(tok)) {
-                        reason[r] = Completion.StopReason.EOS;
-                    } else {
-                        out.get(r).add((long) tok);
-                        l.onToken(r, tok);
-                        if (decoders[r] != null) emit(r, stops[r].accept(decoders[r].push(tok)), text[r], l);
-                        if (stops[r].stopped()) reason[r] = Completion.StopReason.STOP_STRING;
-                        else if (out.get(r).size() == o.maxNewTokens()) reason[r] = Completion.StopReason.LENGTH;
-                    }
-                    if (reason[r] != null) {
-                        if (decoders[r] != null && reason[r] != Completion.StopReason.STOP_STRING) {
-                            String rest = stops[r].accept(decoders[r].flush());
-                            emit(r, rest + (stops[r].stopped() ? "" : stops[r].flush()), text[r], l);
-                        }
-                        end[r] = System.nanoTime();
-                        active--;
-                    }
+                    next[r] = toks[r];
+                    if (rows[r].accept((int) toks[r])) active--;
                 }
                 if (active == 0) break;
                 if (pipe != null) {
@@ -393,26 +360,16 @@ public final class XlstmModel implements AutoCloseable {
                     toks = pass.greedyTokens();
                 } else {
                     float[] logits = pass.logits();
-                    for (int r = 0; r < b; r++) if (reason[r] == null) toks[r] = samplers[r].next(logits, r * v);
+                    for (int r = 0; r < b; r++) if (!rows[r].done()) toks[r] = samplers[r].next(logits, r * v);
                 }
             }
             List<Completion> result = new ArrayList<>();
-            for (int r = 0; r < b; r++) {
-                long[] ids = out.get(r).stream().mapToLong(Long::longValue).toArray();
-                result.add(new Completion(ids, text[r].toString(), reason[r], promptTokens[r], prefillNanos[r],
-                        first[r] - t0, end[r] - t0));
-            }
+            for (int r = 0; r < b; r++) result.add(rows[r].completion(promptTokens[r], prefillNanos[r]));
             return result;
         } finally {
             if (pipe != null) pipe.close();
             forget(batch);
         }
-    }
-
-    static void emit(int row, String piece, StringBuilder text, StreamListener l) {
-        if (piece.isEmpty()) return;
-        text.append(piece);
-        l.onText(row, piece);
     }
 
     /** Copies sequence 0 of {@code from} (batch 1) into sequence {@code row} of {@code to}. */

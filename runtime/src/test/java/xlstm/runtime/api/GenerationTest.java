@@ -118,6 +118,19 @@ class GenerationTest {
     }
 
     @Test
+    void zeroNewTokens() {
+        long[] prompt = lm.encodePrompt("Hello");
+        Completion c = lm.newSession().complete(prompt, noEos(0, SamplingParams.GREEDY), null);
+        assertEquals(0, c.tokens().length);
+        assertEquals(Completion.StopReason.LENGTH, c.reason());
+        for (Completion r : lm.generateBatch(List.of(prompt, prompt), noEos(0, SamplingParams.GREEDY), null)) {
+            assertEquals(0, r.tokens().length);
+            assertEquals(Completion.StopReason.LENGTH, r.reason());
+            assertEquals("", r.text());
+        }
+    }
+
+    @Test
     void sessionKeepsTheStateBetweenTurns() {
         GenerateOptions g = noEos(6, SamplingParams.GREEDY);
         Session chat = lm.newSession();
@@ -150,6 +163,14 @@ class GenerationTest {
             Completion once = m.generate(m.encodePrompt("Hello"), GenerateOptions.greedy(5), null);
             assertEquals(Completion.StopReason.EOS, once.reason());
             assertEquals(0, once.tokens().length);
+            // in a batch the row that ends at once leaves the other going, as a generation of its own would
+            long[] other = m.encodePrompt("A different start");
+            List<Completion> both = m.generateBatch(List.of(m.encodePrompt("Hello"), other), GenerateOptions.greedy(5), null);
+            assertEquals(Completion.StopReason.EOS, both.get(0).reason());
+            assertEquals(0, both.get(0).tokens().length);
+            Completion alone = m.generate(other, GenerateOptions.greedy(5), null);
+            assertArrayEquals(alone.tokens(), both.get(1).tokens());
+            assertEquals(alone.reason(), both.get(1).reason());
         }
         Completion full = lm.newSession().complete("Hello", noEos(12, SamplingParams.GREEDY), null);
         String stop = full.text().substring(3, 5);
