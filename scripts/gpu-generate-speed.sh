@@ -7,8 +7,12 @@
 #   step      -Dxlstm.cuda.greedyPipeline=false: one step, then its arg-max read (8 bytes), then the next step
 #   logits    -Dxlstm.cuda.greedyOnDevice=false: one step, then its logits read and their arg-max taken on the host
 # and prints every run's summary line, whether all gave the same tokens, and the medians of "tokens/s after the
-# first".
+# first". MODES picks other ways; the sampling ones draw on the host from each step's logits (seed 1, temperature
+# 0.8): temperature (no other limit), topk (top-k 50), topp (top-p 0.95). Same tokens is checked among the greedy
+# ones; the sampling ones are listed by their token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, runs a
+# build before a change: the same seed must give the same tokens where the change keeps the draws).
 # usage (GPU machine, from the repository root): PRESETS="350m 7b" ROUNDS=3 N=256 bash scripts/gpu-generate-speed.sh
+#   MODES="topk topp" PRESETS=7b bash scripts/gpu-generate-speed.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/gpu-env.sh
@@ -17,9 +21,14 @@ rounds=${ROUNDS:-3}
 n=${N:-256}
 backend=${BACKEND:-cuda} # BACKEND=cpu: a try of the script itself on a machine without a GPU
 ids=$(seq -s, 3 34)
-modes=(pipeline step logits)
+read -ra modes <<<"${MODES:-pipeline step logits}"
 declare -A flags=([pipeline]="-Dxlstm.cuda.greedyPipeline=true" [step]="-Dxlstm.cuda.greedyPipeline=false"
-                  [logits]="-Dxlstm.cuda.greedyOnDevice=false")
+                  [logits]="-Dxlstm.cuda.greedyOnDevice=false" [temperature]="" [topk]="" [topp]="")
+declare -A args=([temperature]="--temperature 0.8 --seed 1" [topk]="--temperature 0.8 --top-k 50 --seed 1"
+                 [topp]="--temperature 0.8 --top-p 0.95 --seed 1")
+for mode in "${modes[@]}"; do
+  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp)" >&2; exit 2; }
+done
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "== $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo "no GPU"), backend $backend," \
   "$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -35,7 +44,7 @@ for preset in $presets; do
       mode=${modes[(k + r) % ${#modes[@]}]}
       log=$(mktemp)
       "${java[0]}" ${flags[$mode]} "${java[@]:1}" xlstm.cli.Main generate --model "$d" --backend "$backend" \
-        --prompt-ids "$ids" -n "$n" --ignore-eos >"$log.out" 2>"$log"
+        --prompt-ids "$ids" -n "$n" --ignore-eos ${args[$mode]:-} >"$log.out" 2>"$log"
       line=$(grep -E '^loaded in' "$log")
       echo "$preset $mode round $((r + 1)): $line"
       speeds[$mode]+="$(sed -E 's/.*\(([0-9.]+) tokens\/s after the first\).*/\1/' <<<"$line") "
@@ -43,12 +52,20 @@ for preset in $presets; do
       rm -f "$log" "$log.out"
     done
   done
-  same=yes
-  for mode in "${modes[@]}"; do [[ ${tokens[$mode]} == "${tokens[pipeline]}" ]] || same=no; done
+  same=yes first=
+  for mode in "${modes[@]}"; do
+    [[ -n ${args[$mode]:-} ]] && continue
+    first=${first:-$mode}
+    [[ ${tokens[$mode]} == "${tokens[$first]}" ]] || same=no
+  done
   summary="== $preset, $n new tokens, median tokens/s of $rounds runs:"
   for mode in "${modes[@]}"; do
     summary+=" $mode $(tr ' ' '\n' <<<"${speeds[$mode]}" | grep . | median)"
   done
-  echo "$summary; same tokens: $same"
+  [[ -n $first ]] && summary+="; same tokens (greedy): $same"
+  for mode in "${modes[@]}"; do
+    [[ -n ${args[$mode]:-} ]] && summary+="; $mode tokens $(md5sum <<<"${tokens[$mode]}" | cut -c1-8)"
+  done
+  echo "$summary"
   unset speeds tokens
 done

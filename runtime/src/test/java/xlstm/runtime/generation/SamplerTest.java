@@ -1,10 +1,15 @@
 package xlstm.runtime.generation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -33,6 +38,160 @@ class SamplerTest {
         for (int i = 0; i < 200; i++) {
             assertEquals(1, k1.next(l.clone(), 0));
             assertEquals(1, p.next(l.clone(), 0), "0.75 >= 0.7: only the top token");
+        }
+    }
+
+    /** top-k (with or without top-p) keeps exactly the draws of sorting every id first, the sampler's old way. */
+    @Test
+    void topKDrawsWhatSortingEveryIdDraws() {
+        Random r = new Random(3);
+        for (int trial = 0; trial < 40; trial++) {
+            int v = 1 + r.nextInt(trial < 20 ? 50 : 5000);
+            float[] l = logits(r, v, trial % 3 == 0);
+            int k = 1 + r.nextInt(Math.max(1, v - 1));
+            double p = trial % 2 == 0 ? 1 : 0.5 + 0.49 * r.nextDouble();
+            SamplingParams sp = new SamplingParams(0.3 + r.nextDouble(), k, p, 1, trial);
+            Sampler s = new Sampler(sp, v, v);
+            SortAllReference ref = new SortAllReference(sp);
+            for (int d = 0; d < 50; d++) {
+                assertEquals(ref.draw(l, v), s.next(l.clone(), 0), "trial " + trial + " v " + v + " k " + k + " p " + p);
+            }
+        }
+    }
+
+    /**
+     * top-p alone sorts only the ids above a weight floor: the same draws as sorting every id, including when the
+     * first floors (1e-3, 1e-6 of the top weight) hold too little mass and a lower one is needed.
+     */
+    @Test
+    void topPDrawsWhatSortingEveryIdDraws() {
+        Random r = new Random(5);
+        for (int trial = 0; trial < 30; trial++) {
+            int v = 2 + r.nextInt(20000);
+            float[] l = logits(r, v, trial % 4 == 0);
+            SamplingParams sp = new SamplingParams(0.5 + r.nextDouble(), 0, 0.05 + 0.94 * r.nextDouble(), 1, trial);
+            assertSameDraws(sp, l, v, 40);
+        }
+        // one id of weight 1 and 20000 of 1e-5 (a total of 1.2): p = 0.9 needs the 1e-6 floor
+        float[] flat = new float[20001];
+        Arrays.fill(flat, (float) Math.log(1e-5));
+        flat[7] = 0;
+        assertSameDraws(new SamplingParams(1, 0, 0.9, 1, 11), flat, flat.length, 200);
+        // ... and 20000 of 1e-8 (a total of 1.0002): p = 0.99995 needs the floor of 0, every id sorted
+        Arrays.fill(flat, (float) Math.log(1e-8));
+        flat[7] = 0;
+        assertSameDraws(new SamplingParams(1, 0, 0.99995, 1, 12), flat, flat.length, 200);
+    }
+
+    @Test
+    void noLimitFollowsTheSoftmaxOverALargeVocabulary() {
+        int v = 50304, draws = 5000;
+        float[] l = new float[v];
+        Arrays.fill(l, -30f);
+        double[] want = {0.5, 0.25, 0.125, 0.0625};
+        int[] ids = {49999, 3, 20000, 50303};
+        for (int j = 0; j < ids.length; j++) l[ids[j]] = (float) Math.log(want[j]);
+        l[100] = Float.NaN; // never picked
+        Sampler s = new Sampler(SamplingParams.sample(1, 9), v, v);
+        int[] counts = new int[v];
+        for (int d = 0; d < draws; d++) counts[s.next(l.clone(), 0)]++;
+        for (int j = 0; j < ids.length; j++) { // the other ids share 50299 e-30: none
+            double share = counts[ids[j]] / (double) draws, expect = want[j] / 0.9375;
+            assertEquals(expect, share, 4 * Math.sqrt(expect * (1 - expect) / draws), "id " + ids[j]);
+        }
+        assertEquals(0, counts[100], "a NaN logit weighs nothing");
+    }
+
+    @Test
+    void degenerateLogits() {
+        float[] none = {Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY};
+        assertEquals(0, new Sampler(SamplingParams.sample(1, 1), 3, 3).next(none.clone(), 0), "nothing to weigh: the arg-max");
+        float[] inf = {0f, Float.POSITIVE_INFINITY, 3f};
+        for (SamplingParams sp : List.of(SamplingParams.sample(1, 1), new SamplingParams(1, 2, 1, 1, 1),
+                new SamplingParams(1, 0, 0.5, 1, 1))) {
+            assertEquals(1, new Sampler(sp, 3, 3).next(inf.clone(), 0), "+inf wins: " + sp);
+        }
+    }
+
+    @Test
+    void selectionPutsTheKSmallestFirst() {
+        Random r = new Random(8);
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 1 + r.nextInt(trial < 100 ? 10 : 3000);
+            long[] a = new long[n];
+            int range = trial % 3 == 0 ? 5 : Integer.MAX_VALUE; // with many equal values, and without
+            for (int i = 0; i < n; i++) a[i] = r.nextInt(range) - range / 2;
+            long[] sortedAll = a.clone();
+            Arrays.sort(sortedAll);
+            int k = r.nextInt(n + 1);
+            LongSelect.smallestFirst(a, n, k);
+            long[] head = Arrays.copyOf(a, k), tail = Arrays.copyOfRange(a, k, n);
+            Arrays.sort(head);
+            Arrays.sort(tail);
+            assertArrayEquals(Arrays.copyOf(sortedAll, k), head, "n " + n + " k " + k);
+            assertArrayEquals(Arrays.copyOfRange(sortedAll, k, n), tail, "n " + n + " k " + k);
+        }
+    }
+
+    private static void assertSameDraws(SamplingParams sp, float[] l, int v, int draws) {
+        Sampler s = new Sampler(sp, v, v);
+        SortAllReference ref = new SortAllReference(sp);
+        for (int d = 0; d < draws; d++) assertEquals(ref.draw(l, v), s.next(l.clone(), 0), "v " + v + " " + sp + " draw " + d);
+    }
+
+    /** Random logits; with ties, many share a few values. */
+    private static float[] logits(Random r, int v, boolean ties) {
+        float[] l = new float[v];
+        for (int i = 0; i < v; i++) l[i] = ties ? r.nextInt(6) : (float) (4 * r.nextGaussian());
+        return l;
+    }
+
+    /**
+     * The sampler before it stopped sorting every id (test oracle): candidates sorted by logit, weights and their
+     * sums in that order, the same generator.
+     */
+    private static final class SortAllReference {
+        private final SamplingParams params;
+        private final RandomGenerator rng;
+
+        SortAllReference(SamplingParams params) {
+            this.params = params;
+            this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(params.seed());
+        }
+
+        int draw(float[] l, int v) {
+            double invT = 1.0 / params.temperature();
+            long[] keys = new long[v];
+            for (int i = 0; i < v; i++) {
+                float x = Float.isNaN(l[i]) ? Float.NEGATIVE_INFINITY : l[i];
+                int bits = Float.floatToIntBits(x);
+                keys[i] = ((long) ~(bits >= 0 ? bits : bits ^ 0x7fffffff) << 32) | i;
+            }
+            Arrays.sort(keys);
+            int k = params.topK() > 0 ? Math.min(params.topK(), v) : v;
+            double max = l[(int) keys[0]];
+            double[] prob = new double[k];
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += prob[j] = Math.exp((l[(int) keys[j]] - max) * invT);
+            int n = k;
+            if (params.topP() < 1) {
+                double cum = 0;
+                for (int j = 0; j < k; j++) {
+                    cum += prob[j] / sum;
+                    if (cum >= params.topP()) {
+                        n = j + 1;
+                        break;
+                    }
+                }
+                sum = 0;
+                for (int j = 0; j < n; j++) sum += prob[j];
+            }
+            double r = rng.nextDouble() * sum;
+            for (int j = 0; j < n; j++) {
+                r -= prob[j];
+                if (r < 0) return (int) keys[j];
+            }
+            return (int) keys[n - 1];
         }
     }
 
