@@ -1,6 +1,7 @@
 package xlstm.runtime.generation;
 
 import java.util.Arrays;
+import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
@@ -70,7 +71,7 @@ public final class Sampler {
      * A draw from softmax(logits / T) over the allowed ids, limited by top-k and top-p. Only what a limit keeps is
      * sorted: with no limit the draw walks the ids in order, top-k selects its k before sorting them, and top-p sorts
      * the ids above a weight floor once they hold p of the mass. (Sorting all 50k ids of the 7B vocabulary for every
-     * token took 2.4 ms, more than a decode step on the GPU.)
+     * token took 0.8 to 2.4 ms, a third to two thirds of a decode step on the GPU.)
      */
     private int draw(float[] l, int off, int v) {
         double invT = 1.0 / params.temperature();
@@ -88,9 +89,7 @@ public final class Sampler {
         }
         int n;
         if (k < v) {
-            for (int i = 0; i < v; i++) keys[i] = key(l[off + i], i);
-            LongSelect.smallestFirst(keys, v, k);
-            Arrays.sort(keys, 0, k);
+            sortTopK(l, off, v, k);
             for (int j = 0; j < k; j++) sorted[j] = weight(l[off + (int) keys[j]], max, invT);
             n = k;
             if (nucleus) {
@@ -110,6 +109,35 @@ public final class Sampler {
         }
         return (int) keys[n - 1];
     }
+
+    /**
+     * Sorts the k most likely ids to the front of keys. Below a few thousand of 50k, the ids at or above the k-th
+     * largest logit (a heap of k) are the only ones sorted: with AVX-512, sorting all 50k keys took 0.77 ms on the
+     * GPU machine's Xeon, selecting them in place (quickselect) 0.95 ms.
+     */
+    private void sortTopK(float[] l, int off, int v, int k) {
+        int n = 0;
+        if (k * 8L > v) {
+            for (int i = 0; i < v; i++) keys[n++] = key(l[off + i], i);
+        } else {
+            PriorityQueue<Float> top = new PriorityQueue<>(k);
+            for (int i = 0; i < k; i++) top.add(finite(l[off + i]));
+            float kth = top.peek();
+            for (int i = k; i < v; i++) {
+                float x = finite(l[off + i]);
+                if (x > kth) {
+                    top.poll();
+                    top.add(x);
+                    kth = top.peek();
+                }
+            }
+            for (int i = 0; i < v; i++) if (finite(l[off + i]) >= kth) keys[n++] = key(l[off + i], i);
+        }
+        Arrays.sort(keys, 0, n); // n >= k; more only when logits tie with the k-th
+    }
+
+    /** NaN as -inf, the order of key */
+    private static float finite(float x) { return Float.isNaN(x) ? Float.NEGATIVE_INFINITY : x; }
 
     /** The draw over all ids, in id order (weights in byId). */
     private int walkIds(int v, double total) {
@@ -174,8 +202,7 @@ public final class Sampler {
 
     /** Ascending keys = logits descending (NaN as -inf), then ids ascending. */
     private static long key(float x, int i) {
-        if (Float.isNaN(x)) x = Float.NEGATIVE_INFINITY;
-        int bits = Float.floatToIntBits(x);
+        int bits = Float.floatToIntBits(finite(x));
         int ordered = bits >= 0 ? bits : bits ^ 0x7fffffff; // monotone in x
         return ((long) ~ordered << 32) | i;                  // ~ for descending
     }

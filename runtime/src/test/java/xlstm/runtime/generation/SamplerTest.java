@@ -1,6 +1,5 @@
 package xlstm.runtime.generation;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +47,7 @@ class SamplerTest {
         for (int trial = 0; trial < 40; trial++) {
             int v = 1 + r.nextInt(trial < 20 ? 50 : 5000);
             float[] l = logits(r, v, trial % 3 == 0);
-            int k = 1 + r.nextInt(Math.max(1, v - 1));
+            int k = 1 + r.nextInt(trial % 4 < 2 ? Math.min(60, v) : Math.max(1, v - 1)); // few: ids above the k-th sorted
             double p = trial % 2 == 0 ? 1 : 0.5 + 0.49 * r.nextDouble();
             SamplingParams sp = new SamplingParams(0.3 + r.nextDouble(), k, p, 1, trial);
             Sampler s = new Sampler(sp, v, v);
@@ -110,26 +109,6 @@ class SamplerTest {
         for (SamplingParams sp : List.of(SamplingParams.sample(1, 1), new SamplingParams(1, 2, 1, 1, 1),
                 new SamplingParams(1, 0, 0.5, 1, 1))) {
             assertEquals(1, new Sampler(sp, 3, 3).next(inf.clone(), 0), "+inf wins: " + sp);
-        }
-    }
-
-    @Test
-    void selectionPutsTheKSmallestFirst() {
-        Random r = new Random(8);
-        for (int trial = 0; trial < 300; trial++) {
-            int n = 1 + r.nextInt(trial < 100 ? 10 : 3000);
-            long[] a = new long[n];
-            int range = trial % 3 == 0 ? 5 : Integer.MAX_VALUE; // with many equal values, and without
-            for (int i = 0; i < n; i++) a[i] = r.nextInt(range) - range / 2;
-            long[] sortedAll = a.clone();
-            Arrays.sort(sortedAll);
-            int k = r.nextInt(n + 1);
-            LongSelect.smallestFirst(a, n, k);
-            long[] head = Arrays.copyOf(a, k), tail = Arrays.copyOfRange(a, k, n);
-            Arrays.sort(head);
-            Arrays.sort(tail);
-            assertArrayEquals(Arrays.copyOf(sortedAll, k), head, "n " + n + " k " + k);
-            assertArrayEquals(Arrays.copyOfRange(sortedAll, k, n), tail, "n " + n + " k " + k);
         }
     }
 
