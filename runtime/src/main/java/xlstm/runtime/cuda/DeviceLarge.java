@@ -448,12 +448,11 @@ public final class DeviceLarge implements AutoCloseable {
 
     /** The soft-capped logits of the last pass, (B, V) row-major (waits for the device). */
     public synchronized float[] logits(DeviceLargeState st) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(4L * st.batch * vocab, 16);
-            ctx.readAsyncAt(st.logits, host);
-            ctx.synchronize("reading the logits");
-            return host.toArray(ValueLayout.JAVA_FLOAT);
-        }
+        if (st.hostLogits == null) st.hostLogits = ctx.pinned(4L * st.batch * vocab);
+        MemorySegment host = st.hostLogits.segment();
+        ctx.readAsyncAt(st.logits, host);
+        ctx.synchronize("reading the logits");
+        return host.toArray(ValueLayout.JAVA_FLOAT);
     }
 
     /** Waits for the queued work. */

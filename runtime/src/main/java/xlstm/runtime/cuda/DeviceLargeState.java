@@ -3,6 +3,7 @@ package xlstm.runtime.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import xlstm.backends.cuda.CudaGraph;
+import xlstm.backends.cuda.PinnedHost;
 
 /**
  * The recurrent state of B sequences of a {@link DeviceLarge}, on the device: per block C (B, NH, DHQK, DHV), n and
@@ -25,6 +26,11 @@ public final class DeviceLargeState implements AutoCloseable {
     final Arena host = Arena.ofShared();
     /** The arg-max tokens read back ({@code DeviceLarge.tokens}). */
     final MemorySegment hostIds;
+    /**
+     * Page-locked room for the logits read back ({@code DeviceLarge.logits}), made on the first read and kept: a
+     * fresh pageable buffer a read cost a mapping and a staged copy every sampled token.
+     */
+    PinnedHost hostLogits;
     /** Tokens set by the host ({@code DeviceLarge.setTokens}), copied in stream order. */
     final HostStaging idsIn;
     CudaGraph graph;
@@ -66,6 +72,7 @@ public final class DeviceLargeState implements AutoCloseable {
         if (graph != null) graph.close();
         graph = null;
         idsIn.close();
+        if (hostLogits != null) hostLogits.close();
         mem.close();
         host.close();
     }
