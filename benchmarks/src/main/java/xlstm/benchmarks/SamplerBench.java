@@ -30,7 +30,7 @@ import xlstm.runtime.generation.SamplingParams;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class SamplerBench {
     @Param({"greedy", "temperature", "topk", "topp"})
     public String mode;

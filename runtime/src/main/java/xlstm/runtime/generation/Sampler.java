@@ -97,8 +97,7 @@ public final class Sampler {
                 n = len > 0 ? len : k;
             }
         } else {
-            double total = 0;
-            for (int i = 0; i < v; i++) total += byId[i] = weight(l[off + i], max, invT);
+            double total = ExpWeights.fill(l, off, v, max, invT, byId);
             if (!nucleus) return walkIds(v, total);
             n = sortNucleus(l, off, v, total);
         }
@@ -197,7 +196,7 @@ public final class Sampler {
 
     /** exp((x - max) / T); 0 for NaN */
     private static double weight(float x, float max, double invT) {
-        return Float.isNaN(x) ? 0 : Math.exp((x - max) * invT);
+        return Float.isNaN(x) ? 0 : Math.exp(((double) x - max) * invT);
     }
 
     /** Ascending keys = logits descending (NaN as -inf), then ids ascending. */
