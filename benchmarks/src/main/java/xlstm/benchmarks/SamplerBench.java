@@ -22,8 +22,8 @@ import xlstm.runtime.generation.SamplingParams;
  * host: {@code draw} with the sampling settings of {@code mode} (temperature 0.8; "topk": top-k 50; "topp": top-p 0.95;
  * "greedy": the arg-max), each call on a fresh copy of the logits (the sampler modifies them). The peer in the same
  * run, {@code sortAll}, sorts the 50304 (logit, id) keys as the sampler did for every draw before it sorted only
- * what top-k or top-p keep. The logits: a sorted power law over the ids (logit of rank r = -1.5 ln r, the shape of a
- * language model's), shuffled, plus noise.
+ * what top-k or top-p keep. The logits ({@code logitShape}): a sorted power law over the ids (logit of rank r = -1.5
+ * ln r, the shape of a language model's), shuffled, plus noise; or flat (random weights' logits: top-p keeps most ids).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +35,10 @@ public class SamplerBench {
     @Param({"greedy", "temperature", "topk", "topp"})
     public String mode;
 
+    /** The logits: "powerlaw" (a trained model's shape) or "flat" (Gaussian, sd 0.5: a random model's, the worst case). */
+    @Param({"powerlaw", "flat"})
+    public String logitShape;
+
     private static final int VOCAB = 50304;
     private float[] logits;
     private long[] keys;
@@ -44,7 +48,10 @@ public class SamplerBench {
     public void setup() {
         SplittableRandom r = new SplittableRandom(1);
         logits = new float[VOCAB];
-        for (int i = 0; i < VOCAB; i++) logits[i] = (float) (-1.5 * Math.log(i + 1) + 0.1 * r.nextDouble());
+        for (int i = 0; i < VOCAB; i++) {
+            logits[i] = logitShape.equals("flat") ? (float) (0.5 * r.nextGaussian())
+                    : (float) (-1.5 * Math.log(i + 1) + 0.1 * r.nextDouble());
+        }
         for (int i = VOCAB - 1; i > 0; i--) { // shuffled: ranks are not ids
             int j = r.nextInt(i + 1);
             float t = logits[i];
