@@ -1,6 +1,5 @@
 package xlstm.runtime.cuda;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import xlstm.backends.Flags;
