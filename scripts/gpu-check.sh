@@ -22,7 +22,8 @@
 #   (4b, after the kernel check: the chunkwise kernels compared on the device: tiled and tensor cores vs plain;
 #    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times, and the few-row
 #    tensor-core products (2 to 16 rows, gate|up with SwiGLU) against cuBLAS, RowsGemvCheck; 4d: the bf16-output
-#    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's)
+#    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's;
+#    4g: the top-k candidates against the CPU's, TopKCheck)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1). XLSTM_GPU_ONLY: a regular
 # expression; only the steps whose names match it run (e.g. 'chunkwise|device-resident|bench').
 set -uo pipefail
@@ -84,6 +85,7 @@ step "few-row products vs cuBLAS (batched decode products)" "${java[@]}" xlstm.r
 step "bf16-output twins vs float32 pointwise kernels" "${java[@]}" xlstm.runtime.cuda.Bf16OutCheck
 step "norms for many rows vs one row a block" "${java[@]}" xlstm.runtime.cuda.NormCheck
 step "arg-max on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.ArgmaxCheck
+step "top-k candidates on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.TopKCheck
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \
@@ -114,9 +116,20 @@ gen_check() {
     done
   done
   rm -rf "$eos"
+  # top-k sampling on the GPU: the device's candidates (default) give the tokens the logits give (same seed)
+  for p in "--top-k 5" "--top-k 50 --top-p 0.9"; do
+    a=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 --prompt-ids 7,5,3,1 -n 32 --backend cuda \
+      --dtype f32 --temperature 0.9 --seed 5 $p) || return 1
+    b=$("${java[0]}" -Dxlstm.cuda.topKOnDevice=false "${java[@]:1}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 \
+      --prompt-ids 7,5,3,1 -n 32 --backend cuda --dtype f32 --temperature 0.9 --seed 5 $p) || return 1
+    echo "sampling $p, temperature 0.9, seed 5"
+    echo "top-k on the device: $a"
+    echo "from the logits:     $b"
+    [[ $a == "$b" ]] || ok=1
+  done
   return $ok
 }
-step "generate --backend cuda (greedy tokens as on the cpu)" gen_check
+step "generate --backend cuda (greedy tokens as on the cpu; top-k sampling as from the logits)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
   # ours right before PyTorch's: GEMM speed follows the GPU's temperature, so the two run in like conditions

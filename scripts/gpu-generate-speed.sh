@@ -7,10 +7,11 @@
 #   step      -Dxlstm.cuda.greedyPipeline=false: one step, then its arg-max read (8 bytes), then the next step
 #   logits    -Dxlstm.cuda.greedyOnDevice=false: one step, then its logits read and their arg-max taken on the host
 # and prints every run's summary line, whether all gave the same tokens, and the medians of "tokens/s after the
-# first". MODES picks other ways; the sampling ones draw on the host from each step's logits (seed 1, temperature
-# 0.8): temperature (no other limit), topk (top-k 50), topp (top-p 0.95). Same tokens is checked among the greedy
-# ones; the sampling ones are listed by their token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, runs a
-# build before a change: the same seed must give the same tokens where the change keeps the draws).
+# first". MODES picks other ways; the sampling ones draw on the host (seed 1, temperature 0.8), from each step's
+# logits or, with top-k, from the device's k candidates: temperature (no other limit), topk (top-k 50), topp
+# (top-p 0.95), topkp (both). Same tokens is checked among the greedy ones; the sampling ones are listed by their
+# token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, or XLSTM_JAVA_OPTS runs another build or setting: the
+# same seed must give the same tokens where the change keeps the draws).
 # usage (GPU machine, from the repository root): PRESETS="350m 7b" ROUNDS=3 N=256 bash scripts/gpu-generate-speed.sh
 #   MODES="topk topp" PRESETS=7b bash scripts/gpu-generate-speed.sh
 set -euo pipefail
@@ -23,11 +24,11 @@ backend=${BACKEND:-cuda} # BACKEND=cpu: a try of the script itself on a machine 
 ids=$(seq -s, 3 34)
 read -ra modes <<<"${MODES:-pipeline step logits}"
 declare -A flags=([pipeline]="-Dxlstm.cuda.greedyPipeline=true" [step]="-Dxlstm.cuda.greedyPipeline=false"
-                  [logits]="-Dxlstm.cuda.greedyOnDevice=false" [temperature]="" [topk]="" [topp]="")
+                  [logits]="-Dxlstm.cuda.greedyOnDevice=false" [temperature]="" [topk]="" [topp]="" [topkp]="")
 declare -A args=([temperature]="--temperature 0.8 --seed 1" [topk]="--temperature 0.8 --top-k 50 --seed 1"
-                 [topp]="--temperature 0.8 --top-p 0.95 --seed 1")
+                 [topp]="--temperature 0.8 --top-p 0.95 --seed 1" [topkp]="--temperature 0.8 --top-k 50 --top-p 0.95 --seed 1")
 for mode in "${modes[@]}"; do
-  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp)" >&2; exit 2; }
+  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp topkp)" >&2; exit 2; }
 done
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "== $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo "no GPU"), backend $backend," \

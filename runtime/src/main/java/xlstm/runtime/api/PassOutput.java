@@ -13,6 +13,7 @@ final class PassOutput {
     private final DeviceLarge device;
     private final DeviceLargeState state;
     private float[] logits;
+    private DeviceLarge.TopK topK;
 
     private PassOutput(DeviceLarge device, DeviceLargeState state, float[] logits) {
         this.device = device;
@@ -30,6 +31,16 @@ final class PassOutput {
     float[] logits() {
         if (logits == null) logits = device.logits(state);
         return logits;
+    }
+
+    /**
+     * Each row's {@code k} largest logits among the tokenizer's ids and their ids, unordered, as the device computed
+     * them (read once per k). Only for an output on the device.
+     */
+    DeviceLarge.TopK topK(int k) {
+        if (device == null) throw new IllegalStateException("the top-k candidates are read from the device only");
+        if (topK == null || topK.k() != k) topK = device.topK(state, k);
+        return topK;
     }
 
     /**

@@ -143,6 +143,8 @@ public final class Session implements AutoCloseable {
         generations++;
         Sampler sampler = new Sampler(sp, lm.vocabSize(), lm.allowedVocab());
         boolean deviceGreedy = lm.greedyOnDevice(sp); // the GPU's arg-max: 8 bytes read a token, not the logits
+        boolean deviceTopK = lm.topKOnDevice(sp); // the GPU's top-k candidates, not the logits
+        int k = sp.topK();
         history.stream().forEach(sampler::observe);
         GenerationConfig g = lm.generationConfig();
         GenerationRow out = new GenerationRow(0, o, g, lm.tokenizer(), l, t0);
@@ -153,7 +155,9 @@ public final class Session implements AutoCloseable {
                 tokens++;
                 pending = -1;
             }
-            int tok = deviceGreedy ? (int) last.greedyTokens()[0] : sampler.next(last.logits().clone(), 0);
+            int tok = deviceGreedy ? (int) last.greedyTokens()[0]
+                    : deviceTopK ? sampler.nextFromTop(last.topK(k).values(), last.topK(k).ids(), 0, k)
+                    : sampler.next(last.logits().clone(), 0);
             if (!(o.stopAtEos() && g.isEos(tok))) pending = tok; // kept, so fed with what comes next (not EOS)
             out.accept(tok);
         }

@@ -50,6 +50,8 @@ public final class XlstmModel implements AutoCloseable {
     private final DeviceLarge device;
     /** See {@link #greedyOnDevice(SamplingParams)}. */
     private final boolean greedyOnDevice;
+    /** See {@link #topKOnDevice(SamplingParams)}. */
+    private final boolean topKOnDevice;
     /**
      * Whether {@link #generateBatch} decodes greedily on the device with steps queued ahead of the host
      * ({@link GreedyPipeline}; {@code -Dxlstm.cuda.greedyPipeline=false}: one step, then its tokens, in turn).
@@ -73,9 +75,10 @@ public final class XlstmModel implements AutoCloseable {
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
                        java.util.Map<String, Long> loadPhases, DeviceLarge device, boolean greedyOnDevice,
-                       boolean greedyPipeline) {
+                       boolean greedyPipeline, boolean topKOnDevice) {
         this.device = device;
         this.greedyOnDevice = greedyOnDevice;
+        this.topKOnDevice = topKOnDevice;
         this.greedyPipeline = greedyPipeline;
         this.checkpoint = checkpoint;
         this.model = model;
@@ -100,6 +103,7 @@ public final class XlstmModel implements AutoCloseable {
         // read first, on every backend: a bad value is refused before minutes of loading
         boolean greedyOnDevice = Flags.boolFlag("xlstm.cuda.greedyOnDevice", true);
         boolean greedyPipeline = Flags.boolFlag("xlstm.cuda.greedyPipeline", true);
+        boolean topKOnDevice = Flags.boolFlag("xlstm.cuda.topKOnDevice", true);
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
         Checkpoint ckpt = Checkpoint.open(dir);
         long t1 = System.nanoTime();
@@ -141,7 +145,7 @@ public final class XlstmModel implements AutoCloseable {
             phases.put("upload to " + dev.describe(), System.nanoTime() - t3);
         }
         long t4 = System.nanoTime();
-        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev, greedyOnDevice, greedyPipeline);
+        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev, greedyOnDevice, greedyPipeline, topKOnDevice);
     }
 
     /** The network (on the CPU; see {@link #device()}). */
@@ -239,6 +243,17 @@ public final class XlstmModel implements AutoCloseable {
     }
 
     /**
+     * Whether tokens sampled with {@code p} are drawn from the device's top-k candidates (k values and ids a row)
+     * rather than from the logits: top-k sampling (k up to {@link DeviceLarge#MAX_TOP_K}, fewer than the tokenizer's
+     * ids) without a repetition penalty, with the model on a GPU; the same tokens either way
+     * ({@code -Dxlstm.cuda.topKOnDevice=false}: always from the logits).
+     */
+    boolean topKOnDevice(SamplingParams p) {
+        return device != null && topKOnDevice && !p.greedy() && p.repetitionPenalty() == 1 && p.topK() > 0
+                && p.topK() <= DeviceLarge.MAX_TOP_K && p.topK() < Math.min(vocabSize(), allowedVocab());
+    }
+
+    /**
      * Feeds {@code ids} (one sequence) into {@code state} (batch 1), in slices of {@code max_inference_chunksize}
      * tokens as transformers does; returns what the pass leaves after the last token.
      */
@@ -301,7 +316,8 @@ public final class XlstmModel implements AutoCloseable {
             checkIds(p);
         }
         long t0 = System.nanoTime();
-        boolean deviceGreedy = greedyOnDevice(o.sampling());
+        boolean deviceGreedy = greedyOnDevice(o.sampling()), deviceTopK = topKOnDevice(o.sampling());
+        int k = o.sampling().topK();
         Sampler[] samplers = new Sampler[b];
         for (int r = 0; r < b; r++) {
             samplers[r] = new Sampler(o.sampling(), v, allowedVocab());
@@ -317,7 +333,9 @@ public final class XlstmModel implements AutoCloseable {
                 long s = System.nanoTime();
                 LargeState one = newState(1);
                 PassOutput p1 = prefill(one, prompts.get(r));
-                toks[r] = deviceGreedy ? p1.greedyTokens()[0] : samplers[r].next(p1.logits(), 0);
+                toks[r] = deviceGreedy ? p1.greedyTokens()[0]
+                        : deviceTopK ? samplers[r].nextFromTop(p1.topK(k).values(), p1.topK(k).ids(), 0, k)
+                        : samplers[r].next(p1.logits(), 0);
                 if (device != null) device.copyRow(deviceState(one), deviceState(batch), r);
                 else copyRow(one, batch, r);
                 forget(one);
@@ -358,6 +376,9 @@ public final class XlstmModel implements AutoCloseable {
                 PassOutput pass = step(batch, next);
                 if (deviceGreedy) {
                     toks = pass.greedyTokens();
+                } else if (deviceTopK) {
+                    DeviceLarge.TopK c = pass.topK(k);
+                    for (int r = 0; r < b; r++) if (!rows[r].done()) toks[r] = samplers[r].nextFromTop(c.values(), c.ids(), r * k, k);
                 } else {
                     float[] logits = pass.logits();
                     for (int r = 0; r < b; r++) if (!rows[r].done()) toks[r] = samplers[r].next(logits, r * v);

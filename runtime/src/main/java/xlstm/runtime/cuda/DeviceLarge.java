@@ -454,6 +454,37 @@ public final class DeviceLarge implements AutoCloseable {
         return host.toArray(ValueLayout.JAVA_FLOAT);
     }
 
+    /** The most candidates {@link #topK} reads a row. */
+    public static final int MAX_TOP_K = 256;
+
+    /**
+     * Each row's {@code k} largest logits among the tokenizer's ids ({@link #upload}'s tokenVocab) and their ids, in no
+     * order, k a row (waits for the device): top-k sampling reads these instead of the row's logits. The order is
+     * the host sampler's (a NaN as -inf, ties to the smaller ids), so the sampler draws what it draws from all logits.
+     */
+    public synchronized TopK topK(DeviceLargeState st, int k) {
+        if (k < 1 || k > MAX_TOP_K || k > tokenVocab) {
+            throw new IllegalArgumentException("top-k of " + k + " (1 to " + Math.min(MAX_TOP_K, tokenVocab) + ")");
+        }
+        if (st.hostTopK == null) {
+            long bytes = 4L * st.batch * MAX_TOP_K;
+            st.topKVals = st.mem.alloc(bytes);
+            st.topKIds = st.mem.alloc(bytes);
+            st.hostTopK = ctx.pinned(2 * bytes);
+        }
+        glue.topK(st.logits, st.batch, vocab, tokenVocab, k, st.topKVals, st.topKIds);
+        MemorySegment host = st.hostTopK.segment();
+        long bytes = 4L * st.batch * k;
+        ctx.readAsyncAt(st.topKVals, host.asSlice(0, bytes));
+        ctx.readAsyncAt(st.topKIds, host.asSlice(bytes, bytes));
+        ctx.synchronize("reading the top-" + k + " candidates");
+        return new TopK(host.asSlice(0, bytes).toArray(ValueLayout.JAVA_FLOAT),
+                host.asSlice(bytes, bytes).toArray(ValueLayout.JAVA_INT), k);
+    }
+
+    /** Candidates of {@link #topK}: row r's are {@code values[r·k + j]}, {@code ids[r·k + j]} for j < k. */
+    public record TopK(float[] values, int[] ids, int k) {}
+
     /** Waits for the queued work. */
     public synchronized void synchronize() {
         ctx.synchronize("the model's queued work");

@@ -31,6 +31,9 @@ public final class DeviceLargeState implements AutoCloseable {
      * fresh pageable buffer a read cost a mapping and a staged copy every sampled token.
      */
     PinnedHost hostLogits;
+    /** The device's top-k candidates of the last pass ({@code DeviceLarge.topK}): values, ids, and their page-locked copy. */
+    long topKVals, topKIds;
+    PinnedHost hostTopK;
     /** Tokens set by the host ({@code DeviceLarge.setTokens}), copied in stream order. */
     final HostStaging idsIn;
     CudaGraph graph;
@@ -73,6 +76,7 @@ public final class DeviceLargeState implements AutoCloseable {
         graph = null;
         idsIn.close();
         if (hostLogits != null) hostLogits.close();
+        if (hostTopK != null) hostTopK.close();
         mem.close();
         host.close();
     }

@@ -19,12 +19,12 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
-            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_fill_uniform", "xl_fill");
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_topk", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, topK, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -42,6 +42,7 @@ final class GlueKernels {
         toBf16 = ctx.function(m, "xl_to_bf16");
         lastRows = ctx.function(m, "xl_last_rows");
         argmax = ctx.function(m, "xl_argmax");
+        topK = ctx.function(m, "xl_topk");
         fillUniform = ctx.function(m, "xl_fill_uniform");
         fill = ctx.function(m, "xl_fill");
     }
@@ -211,6 +212,16 @@ final class GlueKernels {
     void argmax(long logits, int rows, int v, int n, long ids) {
         if (n < 1 || n > v) throw new IllegalArgumentException("arg-max over " + n + " of " + v + " logits");
         launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).ptr(ids));
+    }
+
+    /**
+     * The {@code k} largest of the first {@code n} of each of {@code rows} rows of v floats, in the sampler's order
+     * (a NaN as -inf; ties: the smaller ids), unordered: k floats a row into {@code vals}, their ids (int32) into
+     * {@code ids}.
+     */
+    void topK(long logits, int rows, int v, int n, int k, long vals, long ids) {
+        if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("top-" + k + " of " + n + " of " + v + " logits");
+        launch(topK, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).i32(k).ptr(vals).ptr(ids));
     }
 
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {

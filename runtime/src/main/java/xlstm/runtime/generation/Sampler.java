@@ -82,25 +82,48 @@ public final class Sampler {
             if (l[off + i] > max) max = l[off + i];
         }
         if (Float.isInfinite(max)) return argmax(l, off, v); // no finite logit, or a +inf one: nothing to weigh
-        if (keys.length != v) {
-            keys = new long[v];
-            sorted = new double[v];
-            byId = new double[v];
-        }
-        int n;
+        ensureRoom(v);
         if (k < v) {
             sortTopK(l, off, v, k);
-            for (int j = 0; j < k; j++) sorted[j] = weight(l[off + (int) keys[j]], max, invT);
-            n = k;
-            if (nucleus) {
-                int len = nucleusLength(k, sum(k));
-                n = len > 0 ? len : k;
-            }
-        } else {
-            double total = ExpWeights.fill(l, off, v, max, invT, byId);
-            if (!nucleus) return walkIds(v, total);
-            n = sortNucleus(l, off, v, total);
+            return drawTop(k, max, invT);
         }
+        double total = ExpWeights.fill(l, off, v, max, invT, byId);
+        if (!nucleus) return walkIds(v, total);
+        return drawSorted(sortNucleus(l, off, v, total));
+    }
+
+    /**
+     * The next token from the top-k candidates alone, {@code values[off + j]} and {@code ids[off + j]} for j < k in
+     * any order (a device's top-k of the logits, read instead of all of them): the token {@link #next} draws from
+     * the whole row, for sampling params with that top-k, no repetition penalty and a temperature. Recorded as seen.
+     */
+    public int nextFromTop(float[] values, int[] ids, int off, int k) {
+        if (params.greedy() || params.repetitionPenalty() != 1 || k != Math.min(params.topK(), allowedVocab)
+                || k >= allowedVocab) {
+            throw new IllegalArgumentException("top-" + k + " candidates for " + params);
+        }
+        ensureRoom(allowedVocab);
+        for (int j = 0; j < k; j++) keys[j] = key(values[off + j], ids[off + j]);
+        Arrays.sort(keys, 0, k);
+        float max = logitOf(keys[0]);
+        int tok = Float.isInfinite(max) ? (int) keys[0] : drawTop(k, max, 1.0 / params.temperature());
+        seen[tok] = true;
+        return tok;
+    }
+
+    /** The draw from the k candidates sorted in keys, their weights to sorted, then top-p among them. */
+    private int drawTop(int k, float max, double invT) {
+        for (int j = 0; j < k; j++) sorted[j] = weight(logitOf(keys[j]), max, invT);
+        int n = k;
+        if (params.topP() < 1) {
+            int len = nucleusLength(k, sum(k));
+            n = len > 0 ? len : k;
+        }
+        return drawSorted(n);
+    }
+
+    /** The draw from the first n candidates of keys, weights in sorted. */
+    private int drawSorted(int n) {
         double r = rng.nextDouble() * sum(n);
         for (int j = 0; j < n; j++) {
             r -= sorted[j];
@@ -134,6 +157,20 @@ public final class Sampler {
             for (int i = 0; i < v; i++) if (finite(l[off + i]) >= kth) keys[n++] = key(l[off + i], i);
         }
         Arrays.sort(keys, 0, n); // n >= k; more only when logits tie with the k-th
+    }
+
+    private void ensureRoom(int v) {
+        if (keys.length != v) {
+            keys = new long[v];
+            sorted = new double[v];
+            byId = new double[v];
+        }
+    }
+
+    /** The logit a key holds (a NaN's as -inf). */
+    private static float logitOf(long key) {
+        int ordered = ~(int) (key >>> 32);
+        return Float.intBitsToFloat(ordered >= 0 ? ordered : ordered ^ 0x7fffffff);
     }
 
     /** NaN as -inf, the order of key */

@@ -417,6 +417,81 @@ extern "C" __global__ void xl_argmax(const float* logits, int V, int N, xl_long*
     }
 }
 
+// the sampler's order of logits (xlstm.runtime.generation.Sampler's keys), as an unsigned integer that grows with
+// the logit: larger first, a NaN as -inf
+static __device__ __forceinline__ unsigned xl_tk_key(float x) {
+    const unsigned b = x != x ? 0xff800000u : __float_as_uint(x);
+    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+// one block of 1024 threads per row of V logits: the K largest of the row's first N in the sampler's order (ties:
+// the smaller ids), 1 <= K <= N, unordered, into vals and idx (K a row; the logits as they are, NaN included). A
+// radix select finds the K-th largest key, 8 bits a pass from the top (256-bin histograms of the keys that match
+// the bits found so far); then each thread writes the keys above it and its share of the ties at it from a
+// contiguous range of ids, placed by prefix sums over the threads, so that the ties taken are the first ones.
+// Top-k sampling reads K values and ids a row instead of the row's logits.
+extern "C" __global__ void xl_topk(const float* logits, int V, int N, int K, float* vals, int* idx) {
+    XL_ENTRY();
+    __shared__ unsigned hist[256];
+    __shared__ unsigned sPrefix, sNeed; // the key's bits found so far; how many keys at them are still to take
+    __shared__ int sumG[1024], sumE[1024];
+    const float* row = logits + (xl_long)blockIdx.x * V;
+    const int t = threadIdx.x, bd = blockDim.x;
+    if (t == 0) { sPrefix = 0u; sNeed = (unsigned)K; }
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        for (int b = t; b < 256; b += bd) hist[b] = 0u;
+        __syncthreads();
+        const unsigned prefix = sPrefix, high = shift == 24 ? 0u : 0xffffffffu << (shift + 8);
+        for (int j = t; j < N; j += bd) {
+            const unsigned k = xl_tk_key(row[j]);
+            if ((k & high) == prefix) atomicAdd(&hist[(k >> shift) & 255u], 1u);
+        }
+        __syncthreads();
+        if (t == 0) {
+            unsigned above = 0u;
+            int d = 255;
+            for (; d > 0; d--) {
+                if (above + hist[d] >= sNeed) break;
+                above += hist[d];
+            }
+            sPrefix = prefix | ((unsigned)d << shift);
+            sNeed -= above;
+        }
+        __syncthreads();
+    }
+    const unsigned kth = sPrefix;
+    const int ties = (int)sNeed, over = K - ties; // keys equal to the K-th to take; keys above it
+    const int chunk = (N + bd - 1) / bd, j0 = min(N, t * chunk), j1 = min(N, j0 + chunk);
+    int g = 0, e = 0;
+    for (int j = j0; j < j1; j++) {
+        const unsigned k = xl_tk_key(row[j]);
+        g += k > kth;
+        e += k == kth;
+    }
+    sumG[t] = g;
+    sumE[t] = e;
+    __syncthreads();
+    for (int o = 1; o < bd; o <<= 1) { // inclusive prefix sums over the threads
+        const int pg = t >= o ? sumG[t - o] : 0, pe = t >= o ? sumE[t - o] : 0;
+        __syncthreads();
+        sumG[t] += pg;
+        sumE[t] += pe;
+        __syncthreads();
+    }
+    int og = sumG[t] - g, oe = sumE[t] - e;
+    float* vr = vals + (xl_long)blockIdx.x * K;
+    int* ir = idx + (xl_long)blockIdx.x * K;
+    for (int j = j0; j < j1; j++) {
+        const float x = row[j];
+        const unsigned k = xl_tk_key(x);
+        if (k > kth) { vr[og] = x; ir[og] = j; og++; }
+        else if (k == kth) {
+            if (oe < ties) { vr[over + oe] = x; ir[over + oe] = j; }
+            oe++;
+        }
+    }
+}
+
 // deterministic uniform(-scale, scale) weights from (seed, index): benchmarks need no download
 static __device__ __forceinline__ float xl_uniform(unsigned long long seed, xl_long i) {
     unsigned long long z = seed + 0x9e3779b97f4a7c15ull * (unsigned long long)(i + 1);

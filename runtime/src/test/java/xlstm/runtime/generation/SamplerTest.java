@@ -2,6 +2,7 @@ package xlstm.runtime.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -55,6 +56,52 @@ class SamplerTest {
             for (int d = 0; d < 50; d++) {
                 assertEquals(ref.draw(l, v), s.next(l.clone(), 0), "trial " + trial + " v " + v + " k " + k + " p " + p);
             }
+        }
+    }
+
+    /**
+     * A device's top-k candidates (here the first k of sorting every id, then shuffled, as the device leaves them in
+     * no order) give the draws of the whole row, with top-p on top or not, ties, NaN and infinite logits included.
+     */
+    @Test
+    void topKCandidatesDrawWhatTheWholeRowDraws() {
+        Random r = new Random(13);
+        for (int trial = 0; trial < 40; trial++) {
+            int v = 2 + r.nextInt(trial < 20 ? 60 : 6000);
+            float[] l = logits(r, v, trial % 3 == 0);
+            if (trial % 5 == 1) l[r.nextInt(v)] = Float.NaN;
+            if (trial % 7 == 2) l[r.nextInt(v)] = Float.NEGATIVE_INFINITY;
+            if (trial == 3) l[r.nextInt(v)] = Float.POSITIVE_INFINITY;
+            int k = 1 + r.nextInt(Math.min(v - 1, trial % 2 == 0 ? 50 : 256));
+            SamplingParams sp = new SamplingParams(0.3 + r.nextDouble(), k, trial % 4 < 2 ? 1 : 0.6, 1, trial);
+            Sampler whole = new Sampler(sp, v, v), top = new Sampler(sp, v, v);
+            float[] vals = new float[k];
+            int[] ids = new int[k];
+            for (int d = 0; d < 30; d++) {
+                topK(l, k, r, vals, ids);
+                assertEquals(whole.next(l.clone(), 0), top.nextFromTop(vals, ids, 0, k), "trial " + trial + " v " + v + " k " + k);
+            }
+        }
+        Sampler s = new Sampler(new SamplingParams(1, 5, 1, 1, 1), 100, 100);
+        assertThrows(IllegalArgumentException.class, () -> s.nextFromTop(new float[4], new int[4], 0, 4), "k is not the params'");
+        Sampler pen = new Sampler(new SamplingParams(1, 5, 1, 1.2, 1), 100, 100);
+        assertThrows(IllegalArgumentException.class, () -> pen.nextFromTop(new float[5], new int[5], 0, 5), "a penalty needs all logits");
+    }
+
+    /** The k first ids of the sampler's order (logit descending, NaN as -inf, then id), in a random order. */
+    private static void topK(float[] l, int k, Random r, float[] vals, int[] ids) {
+        Integer[] order = new Integer[l.length];
+        for (int i = 0; i < l.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> {
+            float x = Float.isNaN(l[a]) ? Float.NEGATIVE_INFINITY : l[a], y = Float.isNaN(l[b]) ? Float.NEGATIVE_INFINITY : l[b];
+            int c = Float.compare(y, x);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        List<Integer> top = new java.util.ArrayList<>(Arrays.asList(order).subList(0, k));
+        java.util.Collections.shuffle(top, r);
+        for (int j = 0; j < k; j++) {
+            ids[j] = top.get(j);
+            vals[j] = l[ids[j]];
         }
     }
 
