@@ -23,7 +23,8 @@
 #    4c: our bf16 GEMV against cuBLAS on the decode products, differences and device times, and the few-row
 #    tensor-core products (2 to 16 rows, gate|up with SwiGLU) against cuBLAS, RowsGemvCheck; 4d: the bf16-output
 #    twins; 4e: the norms' forms for many rows against their one-row forms, NormCheck; 4f: arg-max against the CPU's;
-#    4g: the top-k candidates against the CPU's, TopKCheck)
+#    4g: the top-k candidates against the CPU's, TopKCheck; 4h: draws on the device against the host sampler's,
+#    SampleCheck)
 # JVM flags: XLSTM_JAVA_OPTS (e.g. -Dxlstm.cuda.block=128 -Dxlstm.cuda.device=1). XLSTM_GPU_ONLY: a regular
 # expression; only the steps whose names match it run (e.g. 'chunkwise|device-resident|bench').
 set -uo pipefail
@@ -86,6 +87,7 @@ step "bf16-output twins vs float32 pointwise kernels" "${java[@]}" xlstm.runtime
 step "norms for many rows vs one row a block" "${java[@]}" xlstm.runtime.cuda.NormCheck
 step "arg-max on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.ArgmaxCheck
 step "top-k candidates on the device vs the CPU's" "${java[@]}" xlstm.runtime.cuda.TopKCheck
+step "draws on the device vs the host sampler's" "${java[@]}" xlstm.runtime.cuda.SampleCheck
 step "verify --backend cuda" "${java[@]}" xlstm.cli.Main verify "${fixtures[@]}" --backend cuda
 # the whole model on the GPU (DeviceLarge): against the CPU model, then generation end to end
 step "device-resident model vs CPU" "${java[@]}" xlstm.runtime.cuda.DeviceLargeCheck models/moby-dick \
@@ -116,20 +118,24 @@ gen_check() {
     done
   done
   rm -rf "$eos"
-  # top-k sampling on the GPU: the device's candidates (default) give the tokens the logits give (same seed)
-  for p in "--top-k 5" "--top-k 50 --top-p 0.9"; do
-    a=$("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 --prompt-ids 7,5,3,1 -n 32 --backend cuda \
-      --dtype f32 --temperature 0.9 --seed 5 $p) || return 1
-    b=$("${java[0]}" -Dxlstm.cuda.topKOnDevice=false "${java[@]:1}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 \
-      --prompt-ids 7,5,3,1 -n 32 --backend cuda --dtype f32 --temperature 0.9 --seed 5 $p) || return 1
-    echo "sampling $p, temperature 0.9, seed 5"
-    echo "top-k on the device: $a"
-    echo "from the logits:     $b"
-    [[ $a == "$b" ]] || ok=1
+  # sampling on the GPU: the device's draw (default, steps queued ahead), the draw on the host from the device's
+  # top-k candidates, and from the logits must give the same tokens (same seed)
+  for p in "--temperature 0.9" "--temperature 0.9 --top-p 0.9" "--temperature 0.9 --top-k 5" \
+           "--temperature 0.9 --top-k 50 --top-p 0.9" "--temperature 1.2 --top-p 0.8 --prompt-ids 9,9"; do
+    local run=("${java[@]}" xlstm.cli.Main generate --model $model --prompt-ids 1,2,3 --prompt-ids 7,5,3,1 -n 32 \
+      --backend cuda --dtype f32 --seed 5 $p)
+    a=$("${run[@]}") || return 1
+    b=$("${java[0]}" -Dxlstm.cuda.drawOnDevice=false "${run[@]:1}") || return 1
+    c=$("${java[0]}" -Dxlstm.cuda.drawOnDevice=false -Dxlstm.cuda.topKOnDevice=false "${run[@]:1}") || return 1
+    echo "sampling $p, seed 5"
+    echo "drawn on the device:   $a"
+    echo "host, top-k on device: $b"
+    echo "host, from the logits: $c"
+    [[ $a == "$b" && $b == "$c" ]] || ok=1
   done
   return $ok
 }
-step "generate --backend cuda (greedy tokens as on the cpu; top-k sampling as from the logits)" gen_check
+step "generate --backend cuda (greedy tokens as on the cpu; drawn on the device as on the host)" gen_check
 if [[ ${XLSTM_GPU_BENCH:-1} != 0 ]]; then
   step "PyTorch native chunkwise (for the kernel row below)" python3 scripts/torch_chunkwise.py
   # ours right before PyTorch's: GEMM speed follows the GPU's temperature, so the two run in like conditions

@@ -3,14 +3,15 @@
 # run (load, a prompt of 32 ids, N new tokens, greedy, EOS ignored), on random bf16 checkpoints written on first use
 # to work-area/ (ignored by git): random-350m (E 1024, 20 blocks) and random-7b (the 7B shape, 13.7 GB). Each round
 # runs three ways of taking the greedy tokens, in an order that turns each round:
-#   pipeline  the default: steps queued ahead of the host, each step's arg-max copied back (GreedyPipeline)
-#   step      -Dxlstm.cuda.greedyPipeline=false: one step, then its arg-max read (8 bytes), then the next step
+#   pipeline  the default: steps queued ahead of the host, each step's arg-max copied back (DecodePipeline)
+#   step      -Dxlstm.cuda.pipeline=false: one step, then its arg-max read (8 bytes), then the next step
 #   logits    -Dxlstm.cuda.greedyOnDevice=false: one step, then its logits read and their arg-max taken on the host
 # and prints every run's summary line, whether all gave the same tokens, and the medians of "tokens/s after the
-# first". MODES picks other ways; the sampling ones draw on the host (seed 1, temperature 0.8), from each step's
-# logits or, with top-k, from the device's k candidates: temperature (no other limit), topk (top-k 50), topp
-# (top-p 0.95), topkp (both). Same tokens is checked among the greedy ones; the sampling ones are listed by their
-# token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, or XLSTM_JAVA_OPTS runs another build or setting: the
+# first". MODES picks other ways; the sampling ones (seed 1, temperature 0.8) draw on the device with the host
+# sampler's numbers: temperature (no other limit), topk (top-k 50), topp (top-p 0.95), topkp (both); each with
+# -host draws on the host instead (-Dxlstm.cuda.drawOnDevice=false), from each step's logits or, with top-k, from
+# the device's k candidates (temperature-host, ...). Same tokens is checked among the greedy ones; the sampling ones
+# are listed by their token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, or XLSTM_JAVA_OPTS runs another build or setting: the
 # same seed must give the same tokens where the change keeps the draws).
 # usage (GPU machine, from the repository root): PRESETS="350m 7b" ROUNDS=3 N=256 bash scripts/gpu-generate-speed.sh
 #   MODES="topk topp" PRESETS=7b bash scripts/gpu-generate-speed.sh
@@ -23,12 +24,16 @@ n=${N:-256}
 backend=${BACKEND:-cuda} # BACKEND=cpu: a try of the script itself on a machine without a GPU
 ids=$(seq -s, 3 34)
 read -ra modes <<<"${MODES:-pipeline step logits}"
-declare -A flags=([pipeline]="-Dxlstm.cuda.greedyPipeline=true" [step]="-Dxlstm.cuda.greedyPipeline=false"
+declare -A flags=([pipeline]="-Dxlstm.cuda.pipeline=true" [step]="-Dxlstm.cuda.pipeline=false"
                   [logits]="-Dxlstm.cuda.greedyOnDevice=false" [temperature]="" [topk]="" [topp]="" [topkp]="")
 declare -A args=([temperature]="--temperature 0.8 --seed 1" [topk]="--temperature 0.8 --top-k 50 --seed 1"
                  [topp]="--temperature 0.8 --top-p 0.95 --seed 1" [topkp]="--temperature 0.8 --top-k 50 --top-p 0.95 --seed 1")
+for m in temperature topk topp topkp; do
+  flags[$m-host]="-Dxlstm.cuda.drawOnDevice=false"
+  args[$m-host]=${args[$m]}
+done
 for mode in "${modes[@]}"; do
-  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp topkp)" >&2; exit 2; }
+  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp topkp, and each sampling one with -host)" >&2; exit 2; }
 done
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "== $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo "no GPU"), backend $backend," \

@@ -2,6 +2,7 @@ package xlstm.runtime.api;
 
 import xlstm.runtime.cuda.DeviceLarge;
 import xlstm.runtime.cuda.DeviceLargeState;
+import xlstm.runtime.generation.SamplingParams;
 
 /**
  * What a pass of the model leaves for choosing the next tokens: the logits after each row's last token and, on a GPU,
@@ -41,6 +42,15 @@ final class PassOutput {
         if (device == null) throw new IllegalStateException("the top-k candidates are read from the device only");
         if (topK == null || topK.k() != k) topK = device.topK(state, k);
         return topK;
+    }
+
+    /**
+     * Each row's token drawn on the device with {@code p} and the row's number ({@link DeviceLarge#draw}); it becomes
+     * the token the state's next step embeds. Only for an output on the device.
+     */
+    long[] drawnTokens(SamplingParams p, double[] uniforms) {
+        if (device == null) throw new IllegalStateException("only the device draws tokens");
+        return device.draw(state, p, uniforms);
     }
 
     /**

@@ -143,6 +143,7 @@ public final class Session implements AutoCloseable {
         generations++;
         Sampler sampler = new Sampler(sp, lm.vocabSize(), lm.allowedVocab());
         boolean deviceGreedy = lm.greedyOnDevice(sp); // the GPU's arg-max: 8 bytes read a token, not the logits
+        boolean deviceDraw = lm.drawOnDevice(sp); // the GPU's draw with the sampler's number: 8 bytes read a token
         boolean deviceTopK = lm.topKOnDevice(sp); // the GPU's top-k candidates, not the logits
         int k = sp.topK();
         history.stream().forEach(sampler::observe);
@@ -156,6 +157,7 @@ public final class Session implements AutoCloseable {
                 pending = -1;
             }
             int tok = deviceGreedy ? (int) last.greedyTokens()[0]
+                    : deviceDraw ? (int) last.drawnTokens(sp, new double[] {sampler.nextUniform()})[0]
                     : deviceTopK ? sampler.nextFromTop(last.topK(k).values(), last.topK(k).ids(), 0, k)
                     : sampler.next(last.logits().clone(), 0);
             if (!(o.stopAtEos() && g.isEos(tok))) pending = tok; // kept, so fed with what comes next (not EOS)

@@ -5,13 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import xlstm.backends.DType;
-import xlstm.backends.Flags;
 import xlstm.runtime.UserError;
 import xlstm.runtime.backend.CudaKernels;
 import xlstm.runtime.checkpoint.Checkpoint;
 import xlstm.runtime.cuda.DeviceLarge;
 import xlstm.runtime.cuda.DeviceLargeState;
-import xlstm.runtime.cuda.GreedyPipeline;
+import xlstm.runtime.cuda.DecodePipeline;
 import xlstm.runtime.generation.GenerationConfig;
 import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
@@ -48,15 +47,8 @@ public final class XlstmModel implements AutoCloseable {
     private final java.util.Map<String, Long> loadPhases;
     /** The model on a CUDA device when the backend is cuda, else null (everything on the CPU). */
     private final DeviceLarge device;
-    /** See {@link #greedyOnDevice(SamplingParams)}. */
-    private final boolean greedyOnDevice;
-    /** See {@link #topKOnDevice(SamplingParams)}. */
-    private final boolean topKOnDevice;
-    /**
-     * Whether {@link #generateBatch} decodes greedily on the device with steps queued ahead of the host
-     * ({@link GreedyPipeline}; {@code -Dxlstm.cuda.greedyPipeline=false}: one step, then its tokens, in turn).
-     */
-    private final boolean greedyPipeline;
+    /** How tokens are chosen on the device ({@link #greedyOnDevice}, {@link #drawOnDevice}, {@link #topKOnDevice}). */
+    private final DeviceChoices choices;
     /** Each state's device twin (weak keys: a state dropped by its session does not stay in the map). */
     private final java.util.Map<LargeState, DeviceLargeState> deviceStates = new java.util.WeakHashMap<>();
     /** Twins of states that may be dropped: when one is collected, its twin's device memory is freed (next newState). */
@@ -74,12 +66,9 @@ public final class XlstmModel implements AutoCloseable {
     }
 
     private XlstmModel(Checkpoint checkpoint, XlstmLarge model, Tokenizer tokenizer, LoadOptions options, long loadNanos,
-                       java.util.Map<String, Long> loadPhases, DeviceLarge device, boolean greedyOnDevice,
-                       boolean greedyPipeline, boolean topKOnDevice) {
+                       java.util.Map<String, Long> loadPhases, DeviceLarge device, DeviceChoices choices) {
         this.device = device;
-        this.greedyOnDevice = greedyOnDevice;
-        this.topKOnDevice = topKOnDevice;
-        this.greedyPipeline = greedyPipeline;
+        this.choices = choices;
         this.checkpoint = checkpoint;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -101,9 +90,7 @@ public final class XlstmModel implements AutoCloseable {
         long t0 = System.nanoTime();
         LoadOptions o = options == null ? LoadOptions.defaults() : options;
         // read first, on every backend: a bad value is refused before minutes of loading
-        boolean greedyOnDevice = Flags.boolFlag("xlstm.cuda.greedyOnDevice", true);
-        boolean greedyPipeline = Flags.boolFlag("xlstm.cuda.greedyPipeline", true);
-        boolean topKOnDevice = Flags.boolFlag("xlstm.cuda.topKOnDevice", true);
+        DeviceChoices choices = DeviceChoices.fromFlags();
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
         Checkpoint ckpt = Checkpoint.open(dir);
         long t1 = System.nanoTime();
@@ -145,7 +132,7 @@ public final class XlstmModel implements AutoCloseable {
             phases.put("upload to " + dev.describe(), System.nanoTime() - t3);
         }
         long t4 = System.nanoTime();
-        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev, greedyOnDevice, greedyPipeline, topKOnDevice);
+        return new XlstmModel(ckpt, m, tok, o, t4 - t0, phases, dev, choices);
     }
 
     /** The network (on the CPU; see {@link #device()}). */
@@ -239,7 +226,17 @@ public final class XlstmModel implements AutoCloseable {
      * ({@code -Dxlstm.cuda.greedyOnDevice=false}: always from the logits).
      */
     boolean greedyOnDevice(SamplingParams p) {
-        return device != null && p.greedy() && p.repetitionPenalty() == 1 && greedyOnDevice;
+        return device != null && p.greedy() && p.repetitionPenalty() == 1 && choices.greedyOnDevice();
+    }
+
+    /**
+     * Whether tokens sampled with {@code p} are drawn on the device with each sequence's sampler's random number
+     * ({@link DeviceLarge#queueDraw}; 8 bytes read a row) rather than on the host from the logits: sampling without a
+     * repetition penalty, with the model on a GPU; the same tokens up to the rounding of sums
+     * ({@code -Dxlstm.cuda.drawOnDevice=false}: from the logits, or the top-k candidates).
+     */
+    boolean drawOnDevice(SamplingParams p) {
+        return device != null && choices.drawOnDevice() && DeviceLarge.drawsWith(p);
     }
 
     /**
@@ -249,7 +246,7 @@ public final class XlstmModel implements AutoCloseable {
      * ({@code -Dxlstm.cuda.topKOnDevice=false}: always from the logits).
      */
     boolean topKOnDevice(SamplingParams p) {
-        return device != null && topKOnDevice && !p.greedy() && p.repetitionPenalty() == 1 && p.topK() > 0
+        return device != null && choices.topKOnDevice() && !drawOnDevice(p) && !p.greedy() && p.repetitionPenalty() == 1 && p.topK() > 0
                 && p.topK() <= DeviceLarge.MAX_TOP_K && p.topK() < Math.min(vocabSize(), allowedVocab());
     }
 
@@ -316,15 +313,16 @@ public final class XlstmModel implements AutoCloseable {
             checkIds(p);
         }
         long t0 = System.nanoTime();
-        boolean deviceGreedy = greedyOnDevice(o.sampling()), deviceTopK = topKOnDevice(o.sampling());
-        int k = o.sampling().topK();
+        SamplingParams sp = o.sampling();
+        boolean deviceGreedy = greedyOnDevice(sp), deviceDraw = drawOnDevice(sp), deviceTopK = topKOnDevice(sp);
+        int k = sp.topK();
         Sampler[] samplers = new Sampler[b];
         for (int r = 0; r < b; r++) {
             samplers[r] = new Sampler(o.sampling(), v, allowedVocab());
             samplers[r].observe(prompts.get(r));
         }
         LargeState batch = newState(b);
-        GreedyPipeline pipe = null;
+        DecodePipeline pipe = null;
         try {
             long[] toks = new long[b]; // each row's next token
             long[] prefillNanos = new long[b];
@@ -334,6 +332,7 @@ public final class XlstmModel implements AutoCloseable {
                 LargeState one = newState(1);
                 PassOutput p1 = prefill(one, prompts.get(r));
                 toks[r] = deviceGreedy ? p1.greedyTokens()[0]
+                        : deviceDraw ? p1.drawnTokens(sp, new double[] {samplers[r].nextUniform()})[0]
                         : deviceTopK ? samplers[r].nextFromTop(p1.topK(k).values(), p1.topK(k).ids(), 0, k)
                         : samplers[r].next(p1.logits(), 0);
                 if (device != null) device.copyRow(deviceState(one), deviceState(batch), r);
@@ -350,15 +349,15 @@ public final class XlstmModel implements AutoCloseable {
                 if (!rows[r].done()) active++;
             }
             long[] next = new long[b];
-            if (deviceGreedy && greedyPipeline && active > 0) {
-                // the device feeds each step's arg-max to the next itself; rows that ended keep stepping on theirs
-                pipe = device.greedyPipeline(deviceState(batch));
+            if ((deviceGreedy || deviceDraw) && choices.pipeline() && active > 0) {
+                // the device feeds each step's token to the next itself; rows that ended keep stepping on theirs
+                pipe = device.decodePipeline(deviceState(batch), deviceDraw ? sp : null);
                 device.setTokens(deviceState(batch), toks);
             }
             for (int step = 0; active > 0; step++) {
                 // steps ahead of the host, never more than the longest row can still use
-                while (pipe != null && pipe.queued() < GreedyPipeline.DEPTH && step + pipe.queued() + 1 < o.maxNewTokens()) {
-                    pipe.queue();
+                while (pipe != null && pipe.queued() < DecodePipeline.DEPTH && step + pipe.queued() + 1 < o.maxNewTokens()) {
+                    pipe.queue(deviceDraw ? uniforms(samplers, rows) : null);
                 }
                 for (int r = 0; r < b; r++) {
                     if (rows[r].done()) { // fed padding from here on; its outputs are not used
@@ -376,6 +375,8 @@ public final class XlstmModel implements AutoCloseable {
                 PassOutput pass = step(batch, next);
                 if (deviceGreedy) {
                     toks = pass.greedyTokens();
+                } else if (deviceDraw) {
+                    toks = pass.drawnTokens(sp, uniforms(samplers, rows));
                 } else if (deviceTopK) {
                     DeviceLarge.TopK c = pass.topK(k);
                     for (int r = 0; r < b; r++) if (!rows[r].done()) toks[r] = samplers[r].nextFromTop(c.values(), c.ids(), r * k, k);
@@ -391,6 +392,16 @@ public final class XlstmModel implements AutoCloseable {
             if (pipe != null) pipe.close();
             forget(batch);
         }
+    }
+
+    /**
+     * Each row's random number for the device's next draw (a row that ended draws on with any number, its own
+     * sampler untouched).
+     */
+    private static double[] uniforms(Sampler[] samplers, GenerationRow[] rows) {
+        double[] u = new double[samplers.length];
+        for (int r = 0; r < u.length; r++) u[r] = rows[r].done() ? 0.5 : samplers[r].nextUniform();
+        return u;
     }
 
     /** Copies sequence 0 of {@code from} (batch 1) into sequence {@code row} of {@code to}. */

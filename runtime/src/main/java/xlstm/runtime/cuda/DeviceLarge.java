@@ -9,6 +9,7 @@ import xlstm.runtime.UserError;
 import xlstm.runtime.backend.DevicePointer;
 import xlstm.runtime.backend.ResidentKernels;
 import xlstm.runtime.config.XlstmLargeConfig;
+import xlstm.runtime.generation.SamplingParams;
 import xlstm.runtime.model.XlstmLarge;
 
 /**
@@ -414,16 +415,56 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /**
-     * Greedy decoding of {@code st} with the host a step behind the device ({@link GreedyPipeline}); the tokens
-     * already on the device (those of the last pass, or {@link #setTokens}) are the first step's input.
+     * Decoding of {@code st} with the host a step behind the device ({@link DecodePipeline}): arg-max tokens when
+     * {@code draw} is null, else tokens the device draws with those params ({@link #queueDraw}); the tokens already
+     * on the device (those of the last pass or draw, or {@link #setTokens}) are the first step's input.
      */
-    public GreedyPipeline greedyPipeline(DeviceLargeState st) { return new GreedyPipeline(this, st); }
+    public DecodePipeline decodePipeline(DeviceLargeState st, SamplingParams draw) {
+        return new DecodePipeline(this, st, draw);
+    }
 
-    /** {@link #step}, then the copy of its arg-max tokens into the page-locked {@code dst} and {@code copied}. */
-    synchronized void stepAndCopyTokens(DeviceLargeState st, MemorySegment dst, xlstm.backends.cuda.CuEvent copied) {
+    /**
+     * {@link #step}, a draw when {@code draw} is not null ({@link #queueDraw}), then the copy of the step's tokens
+     * into the page-locked {@code dst} and {@code copied}.
+     */
+    synchronized void stepAndCopyTokens(DeviceLargeState st, SamplingParams draw, double[] uniforms, MemorySegment dst,
+                                        xlstm.backends.cuda.CuEvent copied) {
         step(st);
+        if (draw != null) queueDraw(st, draw, uniforms);
         ctx.readAsyncAt(st.ids, dst);
         copied.record();
+    }
+
+    /**
+     * Whether the device can draw with {@code p} ({@link #queueDraw}): a temperature, any top-k and top-p, no
+     * repetition penalty (that needs the sequence's tokens).
+     */
+    public static boolean drawsWith(SamplingParams p) { return !p.greedy() && p.repetitionPenalty() == 1; }
+
+    /**
+     * Queues each row's next token, drawn from the last pass's logits as {@code Sampler.next} draws it with the row's
+     * number in {@code uniforms} (each row's {@code Sampler.nextUniform}), into the tokens the next step embeds
+     * (large_glue.cu's {@code xl_sample}): the same token as the host's draw up to the rounding of the weights' sums
+     * (the device sums them exactly, as integers), with 8 bytes a row to read instead of the logits.
+     */
+    public synchronized void queueDraw(DeviceLargeState st, SamplingParams p, double[] uniforms) {
+        if (!drawsWith(p)) throw new IllegalArgumentException("the device does not draw with " + p);
+        if (uniforms.length != st.batch) throw new IllegalArgumentException(uniforms.length + " numbers for a batch of " + st.batch);
+        for (double u : uniforms) if (!(u >= 0 && u < 1)) throw new IllegalArgumentException("a draw's number " + u + " is outside [0, 1)");
+        if (st.uniforms == 0) {
+            st.uniforms = st.mem.alloc(8L * st.batch);
+            st.drawWeights = st.mem.alloc(8L * st.batch * tokenVocab);
+        }
+        st.idsIn.write(st.uniforms, uniforms);
+        int k = p.topK() > 0 ? Math.min(p.topK(), tokenVocab) : tokenVocab;
+        glue.sample(st.logits, st.batch, vocab, tokenVocab, k, 1.0 / p.temperature(), p.topP(), st.uniforms,
+                st.drawWeights, st.ids);
+    }
+
+    /** {@link #queueDraw}, then the tokens drawn, one per row (waits for the device). */
+    public synchronized long[] draw(DeviceLargeState st, SamplingParams p, double[] uniforms) {
+        queueDraw(st, p, uniforms);
+        return tokens(st);
     }
 
     /** Replaces the next tokens of {@code st} (one per row), e.g. by a sampler's choice. */

@@ -34,7 +34,12 @@ public final class DeviceLargeState implements AutoCloseable {
     /** The device's top-k candidates of the last pass ({@code DeviceLarge.topK}): values, ids, and their page-locked copy. */
     long topKVals, topKIds;
     PinnedHost hostTopK;
-    /** Tokens set by the host ({@code DeviceLarge.setTokens}), copied in stream order. */
+    /**
+     * A device draw's scratch ({@code DeviceLarge.queueDraw}): each row's random number (float64) and the weights of
+     * its logits (int64), made on the first draw.
+     */
+    long uniforms, drawWeights;
+    /** Tokens set by the host ({@code DeviceLarge.setTokens}) and draws' numbers, copied in stream order. */
     final HostStaging idsIn;
     CudaGraph graph;
     long graphScratchVersion;

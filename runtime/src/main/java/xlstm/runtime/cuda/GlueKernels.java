@@ -19,12 +19,12 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
-            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_topk", "xl_fill_uniform", "xl_fill");
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_topk", "xl_sample", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, topK, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, topK, sample, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -43,6 +43,7 @@ final class GlueKernels {
         lastRows = ctx.function(m, "xl_last_rows");
         argmax = ctx.function(m, "xl_argmax");
         topK = ctx.function(m, "xl_topk");
+        sample = ctx.function(m, "xl_sample");
         fillUniform = ctx.function(m, "xl_fill_uniform");
         fill = ctx.function(m, "xl_fill");
     }
@@ -222,6 +223,18 @@ final class GlueKernels {
     void topK(long logits, int rows, int v, int n, int k, long vals, long ids) {
         if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("top-" + k + " of " + n + " of " + v + " logits");
         launch(topK, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).i32(k).ptr(vals).ptr(ids));
+    }
+
+    /**
+     * Each of {@code rows} rows' next token into {@code ids} (int64), drawn as the host sampler draws from the first
+     * {@code n} of the row's v logits with the row's number in {@code uniforms} (float64, in [0, 1)): softmax(x / T)
+     * over the k largest (k = n: all), then the nucleus of topP (1: all). {@code weights}: rows·n int64 of scratch.
+     */
+    void sample(long logits, int rows, int v, int n, int k, double invT, double topP, long uniforms, long weights, long ids) {
+        if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("a draw from the top-" + k + " of " + n + " of " + v + " logits");
+        if (!(invT > 0) || !(topP > 0 && topP <= 1)) throw new IllegalArgumentException("a draw at 1/T " + invT + ", top-p " + topP);
+        launch(sample, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).i32(k).i64(Double.doubleToRawLongBits(invT))
+                .i64(Double.doubleToRawLongBits(topP)).ptr(uniforms).ptr(weights).ptr(ids));
     }
 
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {

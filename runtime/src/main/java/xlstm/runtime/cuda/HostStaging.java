@@ -7,7 +7,7 @@ import xlstm.backends.cuda.CuEvent;
 import xlstm.backends.cuda.CudaContext;
 
 /**
- * Host buffers for token ids copied to the device in stream order. A blocking {@code cuMemcpyHtoD} does not wait
+ * Host buffers for token ids (and the numbers of device draws) copied to the device in stream order. A blocking {@code cuMemcpyHtoD} does not wait
  * for the work queued on the context's non-blocking stream, so it could overwrite ids that a queued kernel has not
  * read yet; an asynchronous copy is ordered, but its host source must stay untouched until the device has taken it.
  * So each copy records an event, and a buffer is reused only after its event: {@value #SLOTS} buffers in turn, so
@@ -33,6 +33,13 @@ final class HostStaging implements AutoCloseable {
             close();
             throw ex;
         }
+    }
+
+    /** Queues the copy of {@code values} (float64) to the device address {@code dst}; returns without waiting for it. */
+    void write(long dst, double[] values) {
+        long[] bits = new long[values.length];
+        for (int i = 0; i < values.length; i++) bits[i] = Double.doubleToRawLongBits(values[i]);
+        write(dst, bits);
     }
 
     /** Queues the copy of {@code ids} (int64) to the device address {@code dst}; returns without waiting for it. */

@@ -74,6 +74,7 @@ public final class Sampler {
      * token took 0.8 to 2.4 ms, a third to two thirds of a decode step on the GPU.)
      */
     private int draw(float[] l, int off, int v) {
+        double u = rng.nextDouble(); // one number a draw, also where it is not needed: see nextUniform
         double invT = 1.0 / params.temperature();
         int k = params.topK() > 0 ? Math.min(params.topK(), v) : v;
         boolean nucleus = params.topP() < 1;
@@ -85,11 +86,11 @@ public final class Sampler {
         ensureRoom(v);
         if (k < v) {
             sortTopK(l, off, v, k);
-            return drawTop(k, max, invT);
+            return drawTop(k, max, invT, u);
         }
         double total = ExpWeights.fill(l, off, v, max, invT, byId);
-        if (!nucleus) return walkIds(v, total);
-        return drawSorted(sortNucleus(l, off, v, total));
+        if (!nucleus) return walkIds(v, total, u);
+        return drawSorted(sortNucleus(l, off, v, total), u);
     }
 
     /**
@@ -102,29 +103,41 @@ public final class Sampler {
                 || k >= allowedVocab) {
             throw new IllegalArgumentException("top-" + k + " candidates for " + params);
         }
+        double u = rng.nextDouble();
         ensureRoom(allowedVocab);
         for (int j = 0; j < k; j++) keys[j] = key(values[off + j], ids[off + j]);
         Arrays.sort(keys, 0, k);
         float max = logitOf(keys[0]);
-        int tok = Float.isInfinite(max) ? (int) keys[0] : drawTop(k, max, 1.0 / params.temperature());
+        int tok = Float.isInfinite(max) ? (int) keys[0] : drawTop(k, max, 1.0 / params.temperature(), u);
         seen[tok] = true;
         return tok;
     }
 
+    /**
+     * The random number in [0, 1) that the next draw of {@link #next} or {@link #nextFromTop} would use, taken from
+     * the generator as that draw would take it: for a device that draws the token itself from the logits with it
+     * (the same token, up to the rounding of the weights' sums). Every draw takes exactly one number, so a sampler
+     * whose numbers are taken here stays in step with one that draws. Not for greedy params.
+     */
+    public double nextUniform() {
+        if (params.greedy()) throw new IllegalStateException("greedy decoding draws no random numbers");
+        return rng.nextDouble();
+    }
+
     /** The draw from the k candidates sorted in keys, their weights to sorted, then top-p among them. */
-    private int drawTop(int k, float max, double invT) {
+    private int drawTop(int k, float max, double invT, double u) {
         for (int j = 0; j < k; j++) sorted[j] = weight(logitOf(keys[j]), max, invT);
         int n = k;
         if (params.topP() < 1) {
             int len = nucleusLength(k, sum(k));
             n = len > 0 ? len : k;
         }
-        return drawSorted(n);
+        return drawSorted(n, u);
     }
 
-    /** The draw from the first n candidates of keys, weights in sorted. */
-    private int drawSorted(int n) {
-        double r = rng.nextDouble() * sum(n);
+    /** The draw with u from the first n candidates of keys, weights in sorted. */
+    private int drawSorted(int n, double u) {
+        double r = u * sum(n);
         for (int j = 0; j < n; j++) {
             r -= sorted[j];
             if (r < 0) return (int) keys[j];
@@ -176,9 +189,9 @@ public final class Sampler {
     /** NaN as -inf, the order of key */
     private static float finite(float x) { return Float.isNaN(x) ? Float.NEGATIVE_INFINITY : x; }
 
-    /** The draw over all ids, in id order (weights in byId). */
-    private int walkIds(int v, double total) {
-        double r = rng.nextDouble() * total;
+    /** The draw with u over all ids, in id order (weights in byId). */
+    private int walkIds(int v, double total, double u) {
+        double r = u * total;
         int last = 0;
         for (int i = 0; i < v; i++) {
             if (byId[i] > 0) last = i;

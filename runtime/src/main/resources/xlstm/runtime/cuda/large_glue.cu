@@ -492,6 +492,201 @@ extern "C" __global__ void xl_topk(const float* logits, int V, int N, int K, flo
     }
 }
 
+// ---- a draw of the host sampler on the device (xlstm.runtime.generation.Sampler without a repetition penalty) ----
+// One block of 1024 threads a row. Weights exp((x - max) / T) are computed in double, as fixed-point integers of
+// 2^-S (S = 63 - bits(N), so that N of them sum below 2^63): every sum is exact and the same whatever order the
+// threads add in, so a draw does not depend on timing. Sorted order is the sampler's: keys (xl_tk_key) descending,
+// ties by ids ascending.
+
+static __device__ __forceinline__ float xl_key_value(unsigned k) { // xl_tk_key's inverse (a NaN came out -inf)
+    return __uint_as_float((k & 0x80000000u) ? (k & 0x7fffffffu) : ~k);
+}
+
+static __device__ __forceinline__ unsigned long long xl_warp_sum_u64(unsigned long long v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+static __device__ __forceinline__ unsigned long long xl_warp_max_u64(unsigned long long v) {
+    for (int o = 16; o > 0; o >>= 1) {
+        const unsigned long long w = __shfl_xor_sync(0xffffffffu, v, o);
+        v = w > v ? w : v;
+    }
+    return v;
+}
+
+// inclusive prefix sum over the lanes
+static __device__ __forceinline__ unsigned long long xl_warp_scan_u64(unsigned long long v) {
+    const int lane = threadIdx.x & 31;
+    for (int o = 1; o < 32; o <<= 1) {
+        const unsigned long long w = __shfl_up_sync(0xffffffffu, v, o);
+        if (lane >= o) v += w;
+    }
+    return v;
+}
+
+// sum (or maximum) over a block of exactly 1024 threads; every thread gets it; red: 32 shared words
+static __device__ unsigned long long xl_block_reduce_u64(unsigned long long v, bool max, unsigned long long* red) {
+    v = max ? xl_warp_max_u64(v) : xl_warp_sum_u64(v);
+    __syncthreads(); // the previous call's readers are done with red
+    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = v;
+    __syncthreads();
+    v = red[threadIdx.x & 31];
+    return max ? xl_warp_max_u64(v) : xl_warp_sum_u64(v);
+}
+
+// what an element adds to a walk: its weight, its weight where its key is K, or 1 where its key is K
+enum { XL_WALK_WEIGHT = 0, XL_WALK_WEIGHT_AT_KEY = 1, XL_WALK_COUNT_AT_KEY = 2 };
+
+struct XlFound { int id; unsigned long long through; }; // an element, and the running sum through it
+
+struct XlSampleShared {
+    unsigned long long red[32];
+    unsigned long long hist[256];
+    unsigned long long before, through;
+    unsigned prefix;
+    int id;
+};
+
+static __device__ __forceinline__ unsigned long long xl_walk_term(int mode, const float* row,
+        const unsigned long long* q, int j, unsigned key) {
+    if (mode == XL_WALK_WEIGHT) return q[j];
+    if (xl_tk_key(row[j]) != key) return 0ull;
+    return mode == XL_WALK_WEIGHT_AT_KEY ? q[j] : 1ull;
+}
+
+// the first id (ascending) at which the running sum of the terms exceeds target (id -1 if none does): each warp
+// sums a contiguous range of ids, the warps' sums place the crossing in one range, and that warp walks it 32 ids
+// at a time with a prefix sum over its lanes
+static __device__ XlFound xl_walk(int mode, const float* row, const unsigned long long* q, int N, unsigned key,
+        unsigned long long target, XlSampleShared& sh) {
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
+    const int seg = (N + 31) / 32, s0 = min(N, wid * seg), s1 = min(N, s0 + seg);
+    unsigned long long sum = 0;
+    for (int j = s0 + lane; j < s1; j += 32) sum += xl_walk_term(mode, row, q, j, key);
+    sum = xl_warp_sum_u64(sum);
+    __syncthreads();
+    if (lane == 0) sh.red[wid] = sum;
+    if (threadIdx.x == 0) { sh.id = -1; sh.through = 0; }
+    __syncthreads();
+    const unsigned long long mine = sh.red[lane], incl = xl_warp_scan_u64(mine);
+    const unsigned long long before = __shfl_sync(0xffffffffu, incl - mine, wid); // the sums of the warps before
+    if (target >= before && target - before < sum) { // uniform over the warp
+        unsigned long long acc = before;
+        for (int base = s0; base < s1; base += 32) {
+            const int j = base + lane;
+            const unsigned long long inc = xl_warp_scan_u64(j < s1 ? xl_walk_term(mode, row, q, j, key) : 0ull);
+            const unsigned hit = __ballot_sync(0xffffffffu, acc + inc > target);
+            if (hit) {
+                if (lane == __ffs(hit) - 1) { sh.id = j; sh.through = acc + inc; }
+                break;
+            }
+            acc += __shfl_sync(0xffffffffu, inc, 31);
+        }
+    }
+    __syncthreads();
+    return XlFound{sh.id, sh.through};
+}
+
+// the element of the sorted order at which the running sum (of weights, or of counts with counts) first exceeds
+// target, and the sum through it: a radix select of its key, 8 bits a pass from the top, over 256-bin histograms
+// of the elements whose keys match the bits found so far (integer sums: exact in any order), then a walk over the
+// ids of the elements at that key. *key gets the key.
+static __device__ XlFound xl_select(const float* row, const unsigned long long* q, int N, bool counts,
+        unsigned long long target, unsigned* key, XlSampleShared& sh) {
+    const int t = threadIdx.x, lane = t & 31;
+    unsigned prefix = 0u;
+    unsigned long long before = 0; // the sum over keys above the bits found so far
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        __syncthreads(); // the last pass's readers are done with hist
+        for (int b = t; b < 256; b += blockDim.x) sh.hist[b] = 0ull;
+        __syncthreads();
+        const unsigned high = shift == 24 ? 0u : 0xffffffffu << (shift + 8);
+        for (int j = t; j < N; j += blockDim.x) {
+            const unsigned k = xl_tk_key(row[j]);
+            if ((k & high) != prefix) continue;
+            const unsigned long long f = counts ? 1ull : q[j];
+            if (f != 0ull) atomicAdd(&sh.hist[(k >> shift) & 255u], f);
+        }
+        __syncthreads();
+        if (t < 32) { // lane l holds the digits 255 - 8l down to 248 - 8l (the sorted order: keys descending)
+            unsigned long long s = 0;
+            for (int i = 0; i < 8; i++) s += sh.hist[255 - 8 * lane - i];
+            const unsigned long long inc = xl_warp_scan_u64(s);
+            const unsigned hit = __ballot_sync(0xffffffffu, before + inc > target);
+            const int l = hit ? __ffs(hit) - 1 : 31;
+            if (lane == l) {
+                unsigned long long acc = before + inc - s;
+                int d = 255 - 8 * l;
+                for (int i = 0; i < 7 && acc + sh.hist[d] <= target; i++, d--) acc += sh.hist[d];
+                sh.prefix = prefix | ((unsigned)d << shift);
+                sh.before = acc;
+            }
+        }
+        __syncthreads();
+        prefix = sh.prefix;
+        before = sh.before;
+    }
+    *key = prefix;
+    XlFound f = xl_walk(counts ? XL_WALK_COUNT_AT_KEY : XL_WALK_WEIGHT_AT_KEY, row, q, N, prefix, target - before, sh);
+    f.through += before;
+    return f;
+}
+
+// Each row's next token as Sampler.next draws it from the row's first N of V logits with the row's uniform number
+// u[r] in [0, 1) (the sampler's next random number; Sampler.nextUniform), no repetition penalty: softmax(x / T)
+// over the K largest (K = N: all), then the nucleus of topP (1: all), then the draw, in id order when neither
+// limit applies and in sorted order otherwise, as the sampler does. No finite largest logit (all NaN or -inf, or a
+// +inf): the sampler's arg-max. invTBits: 1 / T as the bits of a double. weights: N int64 a row of scratch.
+extern "C" __global__ void xl_sample(const float* logits, int V, int N, int K, long long invTBits, long long topPBits,
+        const double* uniforms, unsigned long long* weights, xl_long* ids) {
+    XL_ENTRY();
+    __shared__ XlSampleShared sh;
+    const float* row = logits + (xl_long)blockIdx.x * V;
+    unsigned long long* q = weights + (xl_long)blockIdx.x * N;
+    const double invT = __longlong_as_double(invTBits), topP = __longlong_as_double(topPBits);
+    const int t = threadIdx.x;
+    // the largest key, and the smallest id holding it
+    unsigned long long best = 0;
+    for (int j = t; j < N; j += blockDim.x) {
+        const unsigned long long kv = ((unsigned long long)xl_tk_key(row[j]) << 32) | (unsigned)(0x7fffffff - j);
+        best = kv > best ? kv : best;
+    }
+    best = xl_block_reduce_u64(best, true, sh.red);
+    const float mx = xl_key_value((unsigned)(best >> 32));
+    if (isinf(mx)) {
+        if (t == 0) ids[blockIdx.x] = 0x7fffffff - (int)(unsigned)(best & 0xffffffffull);
+        return;
+    }
+    // top-k: the members are the keys above the K-th's and, at its key, the ids up to the K-th's
+    unsigned kth = 0u;
+    int lastTie = N;
+    if (K < N) lastTie = xl_select(row, q, N, true, (unsigned long long)(K - 1), &kth, sh).id;
+    const double scale = ldexp(1.0, 63 - (32 - __clz(N)));
+    unsigned long long total = 0;
+    for (int j = t; j < N; j += blockDim.x) {
+        const float x = row[j];
+        const unsigned k = xl_tk_key(x);
+        unsigned long long w = 0;
+        if ((k > kth || (k == kth && j <= lastTie)) && x == x) w = (unsigned long long)rint(exp(((double)x - mx) * invT) * scale);
+        q[j] = w;
+        total += w;
+    }
+    total = xl_block_reduce_u64(total, false, sh.red); // also makes the weights visible to the whole block
+    unsigned long long mass = total;
+    unsigned unused;
+    if (topP < 1.0) { // the nucleus ends where the running weight first reaches topP of the total
+        const double want = ceil(topP * (double)total);
+        const unsigned long long reach = want < 1.0 ? 1ull : want >= (double)total ? total : (unsigned long long)want;
+        mass = xl_select(row, q, N, false, reach - 1, &unused, sh).through;
+    }
+    unsigned long long r = (unsigned long long)(uniforms[blockIdx.x] * (double)mass);
+    if (r >= mass) r = mass - 1;
+    const XlFound f = K < N || topP < 1.0 ? xl_select(row, q, N, false, r, &unused, sh)
+                                          : xl_walk(XL_WALK_WEIGHT, row, q, N, 0u, r, sh);
+    if (t == 0) ids[blockIdx.x] = f.id;
+}
+
 // deterministic uniform(-scale, scale) weights from (seed, index): benchmarks need no download
 static __device__ __forceinline__ float xl_uniform(unsigned long long seed, xl_long i) {
     unsigned long long z = seed + 0x9e3779b97f4a7c15ull * (unsigned long long)(i + 1);

@@ -159,6 +159,30 @@ class SamplerTest {
         }
     }
 
+    @Test
+    void everyDrawTakesOneRandomNumber() {
+        // what a device that draws with nextUniform's numbers relies on: one number a token, degenerate rows included
+        float[] none = {Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] inf = {0f, Float.POSITIVE_INFINITY, 3f, 1f};
+        float[] plain = {0.5f, -1f, 2f, 0.25f};
+        for (SamplingParams sp : List.of(SamplingParams.sample(0.7, 5), new SamplingParams(1, 2, 1, 1, 5),
+                new SamplingParams(1, 0, 0.5, 1, 5), new SamplingParams(1, 3, 0.8, 1, 5))) {
+            Sampler drawing = new Sampler(sp, 4, 4), taking = new Sampler(sp, 4, 4);
+            for (float[] l : List.of(plain, none, inf, plain)) {
+                drawing.next(l.clone(), 0);
+                taking.nextUniform();
+            }
+            if (sp.topK() > 0) {
+                float[] nan = new float[sp.topK()];
+                Arrays.fill(nan, Float.NaN);
+                drawing.nextFromTop(nan, java.util.stream.IntStream.range(0, sp.topK()).toArray(), 0, sp.topK());
+                taking.nextUniform();
+            }
+            assertEquals(taking.nextUniform(), drawing.nextUniform(), "in step after the draws: " + sp);
+        }
+        assertThrows(IllegalStateException.class, () -> new Sampler(SamplingParams.GREEDY, 4, 4).nextUniform());
+    }
+
     private static void assertSameDraws(SamplingParams sp, float[] l, int v, int draws) {
         Sampler s = new Sampler(sp, v, v);
         SortAllReference ref = new SortAllReference(sp);
