@@ -542,11 +542,36 @@ struct XlFound { int id; unsigned long long through; }; // an element, and the r
 
 struct XlSampleShared {
     unsigned long long red[32];
-    unsigned long long hist[256];
+    unsigned long long hist[2048];
+    unsigned long long lanes[32][32]; // each warp's terms, summed by digit (xl_hist_add)
     unsigned long long before, through;
     unsigned prefix;
     int id;
 };
+
+// hist[d] += f for each lane of the warp (d XL_NO_DIGIT: nothing), one atomic per distinct digit: a warp whose
+// lanes share a digit sums with shuffles, else the lanes that share a digit are summed through shared memory by
+// the first of them. (An atomic per lane took 150 us a pass over 50277 logits with 8-bit digits, as the first
+// pass's digits, a float's sign and top exponent bits, were nearly all alike.)
+#define XL_NO_DIGIT 0xffffffffu
+static __device__ __forceinline__ void xl_hist_add(XlSampleShared& sh, unsigned d, unsigned long long f) {
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
+    const unsigned d0 = __shfl_sync(0xffffffffu, d, 0);
+    if (__all_sync(0xffffffffu, d == d0)) {
+        f = xl_warp_sum_u64(f);
+        if (lane == 0 && d0 != XL_NO_DIGIT) atomicAdd(&sh.hist[d0], f);
+        return;
+    }
+    const unsigned peers = __match_any_sync(0xffffffffu, d);
+    sh.lanes[wid][lane] = f;
+    __syncwarp();
+    if (d != XL_NO_DIGIT && lane == __ffs(peers) - 1) {
+        unsigned long long s = 0;
+        for (unsigned m = peers; m; m &= m - 1) s += sh.lanes[wid][__ffs(m) - 1];
+        atomicAdd(&sh.hist[d], s);
+    }
+    __syncwarp();
+}
 
 static __device__ __forceinline__ unsigned long long xl_walk_term(int mode, const float* row,
         const unsigned long long* q, int j, unsigned key) {
@@ -556,8 +581,9 @@ static __device__ __forceinline__ unsigned long long xl_walk_term(int mode, cons
 }
 
 // the first id (ascending) at which the running sum of the terms exceeds target (id -1 if none does): each warp
-// sums a contiguous range of ids, the warps' sums place the crossing in one range, and that warp walks it 32 ids
-// at a time with a prefix sum over its lanes
+// sums a contiguous range of ids, the warps' sums place the crossing in one range; in it each lane sums a
+// contiguous part, the lanes' sums place the crossing in one part, and that lane walks it (independent loads
+// wherever it can: a walk 32 ids at a time waited for L2 at every step)
 static __device__ XlFound xl_walk(int mode, const float* row, const unsigned long long* q, int N, unsigned key,
         unsigned long long target, XlSampleShared& sh) {
     const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
@@ -572,16 +598,21 @@ static __device__ XlFound xl_walk(int mode, const float* row, const unsigned lon
     const unsigned long long mine = sh.red[lane], incl = xl_warp_scan_u64(mine);
     const unsigned long long before = __shfl_sync(0xffffffffu, incl - mine, wid); // the sums of the warps before
     if (target >= before && target - before < sum) { // uniform over the warp
-        unsigned long long acc = before;
-        for (int base = s0; base < s1; base += 32) {
-            const int j = base + lane;
-            const unsigned long long inc = xl_warp_scan_u64(j < s1 ? xl_walk_term(mode, row, q, j, key) : 0ull);
-            const unsigned hit = __ballot_sync(0xffffffffu, acc + inc > target);
-            if (hit) {
-                if (lane == __ffs(hit) - 1) { sh.id = j; sh.through = acc + inc; }
-                break;
+        const int part = (s1 - s0 + 31) / 32, a0 = min(s1, s0 + lane * part), a1 = min(s1, a0 + part);
+        unsigned long long own = 0;
+        for (int j = a0; j < a1; j++) own += xl_walk_term(mode, row, q, j, key);
+        const unsigned long long inc = xl_warp_scan_u64(own);
+        const unsigned hit = __ballot_sync(0xffffffffu, before + inc > target);
+        if (hit && lane == __ffs(hit) - 1) {
+            unsigned long long acc = before + inc - own;
+            for (int j = a0; j < a1; j++) {
+                acc += xl_walk_term(mode, row, q, j, key);
+                if (acc > target) {
+                    sh.id = j;
+                    sh.through = acc;
+                    break;
+                }
             }
-            acc += __shfl_sync(0xffffffffu, inc, 31);
         }
     }
     __syncthreads();
@@ -589,36 +620,48 @@ static __device__ XlFound xl_walk(int mode, const float* row, const unsigned lon
 }
 
 // the element of the sorted order at which the running sum (of weights, or of counts with counts) first exceeds
-// target, and the sum through it: a radix select of its key, 8 bits a pass from the top, over 256-bin histograms
-// of the elements whose keys match the bits found so far (integer sums: exact in any order), then a walk over the
-// ids of the elements at that key. *key gets the key.
+// target, and the sum through it: a radix select of its key, 11, 11 and 10 bits a pass from the top, over
+// histograms of the elements whose keys match the bits found so far (integer sums: exact in any order), then a
+// walk over the ids of the elements at that key. *key gets the key. (11 bits first: with 8, the sign and the top
+// of the exponent, most logits fell into two or three bins.)
 static __device__ XlFound xl_select(const float* row, const unsigned long long* q, int N, bool counts,
         unsigned long long target, unsigned* key, XlSampleShared& sh) {
     const int t = threadIdx.x, lane = t & 31;
     unsigned prefix = 0u;
     unsigned long long before = 0; // the sum over keys above the bits found so far
-    for (int shift = 24; shift >= 0; shift -= 8) {
+    for (int pass = 0; pass < 3; pass++) {
+        const int shift = pass == 0 ? 21 : pass == 1 ? 10 : 0, bins = pass < 2 ? 2048 : 1024, per = bins / 32;
+        const unsigned high = pass == 0 ? 0u : 0xffffffffu << (shift + (pass == 1 ? 11 : 10));
         __syncthreads(); // the last pass's readers are done with hist
-        for (int b = t; b < 256; b += blockDim.x) sh.hist[b] = 0ull;
+        for (int b = t; b < bins; b += blockDim.x) sh.hist[b] = 0ull;
         __syncthreads();
-        const unsigned high = shift == 24 ? 0u : 0xffffffffu << (shift + 8);
-        for (int j = t; j < N; j += blockDim.x) {
-            const unsigned k = xl_tk_key(row[j]);
-            if ((k & high) != prefix) continue;
-            const unsigned long long f = counts ? 1ull : q[j];
-            if (f != 0ull) atomicAdd(&sh.hist[(k >> shift) & 255u], f);
+        for (int base = t - lane; base < N; base += 4 * blockDim.x) { // whole warps, for xl_hist_add
+            unsigned k[4];
+            unsigned long long f[4];
+#pragma unroll
+            for (int u = 0; u < 4; u++) { // every load before any use: 4 in flight
+                const int j = base + u * blockDim.x + lane;
+                k[u] = j < N ? xl_tk_key(row[j]) : 0u;
+                f[u] = j >= N ? 0ull : counts ? 1ull : q[j];
+            }
+#pragma unroll
+            for (int u = 0; u < 4; u++) {
+                const bool in = f[u] != 0ull && (k[u] & high) == prefix;
+                xl_hist_add(sh, in ? (k[u] >> shift) & (unsigned)(bins - 1) : XL_NO_DIGIT, in ? f[u] : 0ull);
+            }
         }
         __syncthreads();
-        if (t < 32) { // lane l holds the digits 255 - 8l down to 248 - 8l (the sorted order: keys descending)
+        if (t < 32) { // lane l holds per digits from bins - 1 - per·l down (the sorted order: keys descending)
+            const int top = bins - 1 - per * lane;
             unsigned long long s = 0;
-            for (int i = 0; i < 8; i++) s += sh.hist[255 - 8 * lane - i];
+            for (int i = 0; i < per; i++) s += sh.hist[top - i];
             const unsigned long long inc = xl_warp_scan_u64(s);
             const unsigned hit = __ballot_sync(0xffffffffu, before + inc > target);
             const int l = hit ? __ffs(hit) - 1 : 31;
             if (lane == l) {
                 unsigned long long acc = before + inc - s;
-                int d = 255 - 8 * l;
-                for (int i = 0; i < 7 && acc + sh.hist[d] <= target; i++, d--) acc += sh.hist[d];
+                int d = top;
+                for (int i = 0; i < per - 1 && acc + sh.hist[d] <= target; i++, d--) acc += sh.hist[d];
                 sh.prefix = prefix | ((unsigned)d << shift);
                 sh.before = acc;
             }
