@@ -557,9 +557,10 @@ struct XlSampleShared {
 static __device__ __forceinline__ void xl_hist_add(XlSampleShared& sh, unsigned d, unsigned long long f) {
     const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
     const unsigned d0 = __shfl_sync(0xffffffffu, d, 0);
-    if (__all_sync(0xffffffffu, d == d0)) {
+    if (__all_sync(0xffffffffu, d == d0)) { // one digit, or none (most lanes after the first pass)
+        if (d0 == XL_NO_DIGIT) return;
         f = xl_warp_sum_u64(f);
-        if (lane == 0 && d0 != XL_NO_DIGIT) atomicAdd(&sh.hist[d0], f);
+        if (lane == 0) atomicAdd(&sh.hist[d0], f);
         return;
     }
     const unsigned peers = __match_any_sync(0xffffffffu, d);
