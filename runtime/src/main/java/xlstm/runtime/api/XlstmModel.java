@@ -242,12 +242,12 @@ public final class XlstmModel implements AutoCloseable {
     /**
      * Whether tokens sampled with {@code p} are drawn from the device's top-k candidates (k values and ids a row)
      * rather than from the logits: top-k sampling (k up to {@link DeviceLarge#MAX_TOP_K}, fewer than the tokenizer's
-     * ids) without a repetition penalty, with the model on a GPU; the same tokens either way
-     * ({@code -Dxlstm.cuda.topKOnDevice=false}: always from the logits).
+     * ids) without a repetition penalty, with the model on a GPU, where the device does not draw the token itself
+     * ({@link #drawOnDevice}); the same tokens either way ({@code -Dxlstm.cuda.topKOnDevice=false}: from the logits).
      */
     boolean topKOnDevice(SamplingParams p) {
-        return device != null && choices.topKOnDevice() && !drawOnDevice(p) && !p.greedy() && p.repetitionPenalty() == 1 && p.topK() > 0
-                && p.topK() <= DeviceLarge.MAX_TOP_K && p.topK() < Math.min(vocabSize(), allowedVocab());
+        return device != null && choices.topKOnDevice() && !drawOnDevice(p) && !p.greedy() && p.repetitionPenalty() == 1
+                && p.topK() > 0 && p.topK() <= DeviceLarge.MAX_TOP_K && p.topK() < Math.min(vocabSize(), allowedVocab());
     }
 
     /**
@@ -318,7 +318,7 @@ public final class XlstmModel implements AutoCloseable {
         int k = sp.topK();
         Sampler[] samplers = new Sampler[b];
         for (int r = 0; r < b; r++) {
-            samplers[r] = new Sampler(o.sampling(), v, allowedVocab());
+            samplers[r] = new Sampler(sp, v, allowedVocab());
             samplers[r].observe(prompts.get(r));
         }
         LargeState batch = newState(b);
