@@ -49,6 +49,15 @@ public final class Flags {
         };
     }
 
+    /**
+     * Refuses flag {@code old}, renamed to {@code now}, when it is set: a setting under the old name would otherwise
+     * be ignored without a word.
+     */
+    public static void renamed(String old, String now) {
+        String v = System.getProperty(old);
+        if (v != null) throw new BadFlag(old, v, "renamed, use -D" + now);
+    }
+
     /** Flag {@code name} as one of {@code allowed}, returned as spelt there; {@code def} when absent. */
     public static String choice(String name, String def, String... allowed) {
         String v = System.getProperty(name);

@@ -54,6 +54,12 @@ class FlagsTest {
     }
 
     @Test
+    void aRenamedFlagIsRefusedWhenSet() throws Throwable {
+        with(null, () -> Flags.renamed(NAME, "xlstm.test.other"));
+        bad("false", "-Dxlstm.test.flag=false: renamed, use -Dxlstm.test.other", () -> Flags.renamed(NAME, "xlstm.test.other"));
+    }
+
+    @Test
     void aNonNumberIsRefused() throws Throwable {
         bad("abc", "-Dxlstm.test.flag=abc: a whole number, 1 or more", () -> Flags.intFlag(NAME, 64, 1));
         bad("", "-Dxlstm.test.flag=: a whole number, 1 or more", () -> Flags.intFlag(NAME, 64, 1));

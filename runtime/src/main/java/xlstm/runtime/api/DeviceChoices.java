@@ -17,6 +17,7 @@ import xlstm.backends.Flags;
  */
 record DeviceChoices(boolean greedyOnDevice, boolean drawOnDevice, boolean topKOnDevice, boolean pipeline) {
     static DeviceChoices fromFlags() {
+        Flags.renamed("xlstm.cuda.greedyPipeline", "xlstm.cuda.pipeline"); // since it covers draws too (2026-11-29)
         return new DeviceChoices(Flags.boolFlag("xlstm.cuda.greedyOnDevice", true),
                 Flags.boolFlag("xlstm.cuda.drawOnDevice", true), Flags.boolFlag("xlstm.cuda.topKOnDevice", true),
                 Flags.boolFlag("xlstm.cuda.pipeline", true));
