@@ -477,8 +477,8 @@ public final class DeviceLarge implements AutoCloseable {
     }
 
     /**
-     * The arg-max tokens of the last pass, one per row, below the token vocabulary given to {@link #upload} (waits
-     * for the device): greedy decoding reads 8 bytes a row instead of the logits.
+     * The next tokens, one per row, below the token vocabulary given to {@link #upload}: the last pass's arg-max, or
+     * the last draw's ({@link #queueDraw}) (waits for the device): decoding reads 8 bytes a row instead of the logits.
      */
     public synchronized long[] tokens(DeviceLargeState st) {
         ctx.readAsyncAt(st.ids, st.hostIds);

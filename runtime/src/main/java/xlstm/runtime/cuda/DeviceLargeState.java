@@ -7,7 +7,7 @@ import xlstm.backends.cuda.PinnedHost;
 
 /**
  * The recurrent state of B sequences of a {@link DeviceLarge}, on the device: per block C (B, NH, DHQK, DHV), n and
- * m, float32, plus what decoding needs: the next tokens (int64, written by the device's arg-max or by the host),
+ * m, float32, plus what decoding needs: the next tokens (int64, written by the device's arg-max or draw, or by the host),
  * the soft-capped logits of the last position (B, V), the decode step's activations and, after the first step,
  * the step captured as a CUDA graph. Close it to free the device memory.
  */
