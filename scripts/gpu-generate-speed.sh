@@ -10,7 +10,8 @@
 # first". MODES picks other ways; the sampling ones (seed 1, temperature 0.8) draw on the device with the host
 # sampler's numbers: temperature (no other limit), topk (top-k 50), topp (top-p 0.95), topkp (both); each with
 # -host draws on the host instead (-Dxlstm.cuda.drawOnDevice=false), from each step's logits or, with top-k, from
-# the device's k candidates (temperature-host, ...). Same tokens is checked among the greedy ones; the sampling ones
+# the device's k candidates (temperature-host, ...), and with -onegroup draw on one work-group a row instead of a
+# cluster (-Dxlstm.cuda.drawCluster=false; temperature-onegroup, ...). Same tokens is checked among the greedy ones; the sampling ones
 # are listed by their token hashes (XLSTM_CP_PREFIX, e.g. an older runtime jar, or XLSTM_JAVA_OPTS runs another build or setting: the
 # same seed must give the same tokens where the change keeps the draws).
 # usage (GPU machine, from the repository root): PRESETS="350m 7b" ROUNDS=3 N=256 bash scripts/gpu-generate-speed.sh
@@ -31,9 +32,11 @@ declare -A args=([temperature]="--temperature 0.8 --seed 1" [topk]="--temperatur
 for m in temperature topk topp topkp; do
   flags[$m-host]="-Dxlstm.cuda.drawOnDevice=false"
   args[$m-host]=${args[$m]}
+  flags[$m-onegroup]="-Dxlstm.cuda.drawCluster=false"
+  args[$m-onegroup]=${args[$m]}
 done
 for mode in "${modes[@]}"; do
-  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp topkp, and each sampling one with -host)" >&2; exit 2; }
+  [[ -v flags[$mode] ]] || { echo "gpu-generate-speed: unknown mode $mode (MODES: pipeline step logits temperature topk topp topkp, and each sampling one with -host or -onegroup)" >&2; exit 2; }
 done
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "== $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo "no GPU"), backend $backend," \

@@ -14,14 +14,15 @@ import xlstm.runtime.generation.SamplingParams;
 
 /**
  * {@code java ... xlstm.runtime.cuda.SampleCheck}: large_glue.cu's {@code xl_sample} (a draw on the device) against
- * the host's {@link Sampler} on the same rows with the same random numbers: two samplers of one seed a row, one
+ * the host's {@link Sampler} on the same rows with the same random numbers, in both its forms (a row on one
+ * work-group, and on a thread-block cluster where the device has them): two samplers of one seed a row, one
  * giving its numbers to the device ({@link Sampler#nextUniform}), the other drawing from the logits; every token
  * must match. Rows: normal logits (a few large, many small, like a trained model's), many ties, NaN and -inf among
  * them, a +inf, all NaN, all equal; at the 7B vocabulary (all ids, and the first 50277), and at odd widths; params:
  * temperatures alone, top-p, top-k from 1 to 1001, top-k with top-p. (Top-p values are chosen so that no row's
  * cumulative share lands exactly on p, where the host's floating-point sums and the device's exact ones could fall
- * on either side.) Then the kernel's time for one row of the 7B vocabulary (CUDA events, median of 50). Exit 1 on
- * any difference.
+ * on either side.) Then the kernel's time for one row of the 7B vocabulary in each form (CUDA events, median of 50).
+ * Exit 1 on any difference.
  */
 public final class SampleCheck {
     private SampleCheck() {}
@@ -41,13 +42,18 @@ public final class SampleCheck {
         boolean timeOnly = args.length > 0 && args[0].equals("time");
         try (ResidentKernels gen = ResidentKernels.get()) {
             GlueKernels glue = new GlueKernels(gen.context());
-            for (int[] vn : timeOnly ? new int[0][] : new int[][] {{50304, 50304}, {50304, 50277}, {1001, 999}, {301, 301}}) {
-                float[] x = rows(vn[0], vn[1]);
-                for (SamplingParams p : PARAMS) {
-                    if (p.topK() < vn[1]) ok &= check(gen, glue, x, vn[0], vn[1], p);
+            List<Boolean> forms = glue.drawsInClusters() ? List.of(true, false) : List.of(false);
+            for (boolean cluster : forms) {
+                String form = cluster ? "cluster of " + GlueKernels.DRAW_CLUSTER + " work-groups a row" : "one work-group a row";
+                if (!timeOnly) System.out.println("draws on " + form + ":");
+                for (int[] vn : timeOnly ? new int[0][] : new int[][] {{50304, 50304}, {50304, 50277}, {1001, 999}, {301, 301}, {5, 3}}) {
+                    float[] x = rows(vn[0], vn[1]);
+                    for (SamplingParams p : PARAMS) {
+                        if (p.topK() < vn[1]) ok &= check(gen, glue, x, vn[0], vn[1], p, cluster);
+                    }
                 }
+                time(gen, glue, cluster, form);
             }
-            time(gen, glue);
         }
         System.exit(ok ? 0 : 1);
     }
@@ -77,7 +83,8 @@ public final class SampleCheck {
         return x;
     }
 
-    private static boolean check(ResidentKernels gen, GlueKernels glue, float[] x, int v, int n, SamplingParams p) {
+    private static boolean check(ResidentKernels gen, GlueKernels glue, float[] x, int v, int n, SamplingParams p,
+            boolean cluster) {
         int rows = KINDS;
         Sampler[] giving = new Sampler[rows], drawing = new Sampler[rows];
         for (int r = 0; r < rows; r++) {
@@ -96,7 +103,7 @@ public final class SampleCheck {
                 for (int r = 0; r < rows; r++) us[r] = giving[r].nextUniform();
                 MemorySegment.copy(us, 0, u, ValueLayout.JAVA_DOUBLE, 0, rows);
                 gen.context().writeAt(uniforms, u);
-                glue.sample(logits, rows, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids);
+                glue.sample(logits, rows, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
                 gen.context().readAsyncAt(ids, got);
                 gen.context().synchronize("a draw from " + rows + " x " + v + " (first " + n + ") with " + p);
                 for (int r = 0; r < rows; r++) {
@@ -116,8 +123,8 @@ public final class SampleCheck {
         }
     }
 
-    /** The kernel's time for one row of the 7B vocabulary, per params kind. */
-    private static void time(ResidentKernels gen, GlueKernels glue) {
+    /** The kernel's time for one row of the 7B vocabulary, per params kind, in one form. */
+    private static void time(ResidentKernels gen, GlueKernels glue, boolean cluster, String form) {
         int v = 50304, n = 50277, reps = 50;
         float[] x = Arrays.copyOf(rows(v, n), v); // the first row: normal logits
         try (DeviceBuffers mem = new DeviceBuffers(gen.context()); Arena arena = Arena.ofConfined();
@@ -125,13 +132,13 @@ public final class SampleCheck {
             long logits = mem.alloc(4L * v), uniforms = mem.alloc(8), weights = mem.alloc(8L * n), ids = mem.alloc(8);
             gen.context().writeAt(logits, arena.allocateFrom(ValueLayout.JAVA_FLOAT, x));
             gen.context().writeAt(uniforms, arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 0.37));
-            StringBuilder line = new StringBuilder("draw kernel, 1 row of " + n + " ids, median of " + reps + " (us):");
+            StringBuilder line = new StringBuilder("draw kernel, " + form + ", 1 row of " + n + " ids, median of " + reps + " (us):");
             for (SamplingParams p : List.of(PARAMS.get(0), PARAMS.get(2), PARAMS.get(6), PARAMS.get(9))) {
                 int k = p.topK() > 0 ? p.topK() : n;
                 double[] us = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     a.record();
-                    glue.sample(logits, 1, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids);
+                    glue.sample(logits, 1, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
                     b.record();
                     us[i] = 1000.0 * b.millisSince(a);
                 }
