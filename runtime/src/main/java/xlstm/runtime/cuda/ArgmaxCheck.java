@@ -9,7 +9,7 @@ import xlstm.backends.cpu.CpuReduce;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * {@code java ... xlstm.runtime.cuda.ArgmaxCheck}: large_glue.cu's {@code xl_argmax} (greedy decoding's token on
+ * {@code java ... xlstm.runtime.cuda.ArgmaxCheck}: choice.cu's {@code xl_argmax} (greedy decoding's token on
  * the device) against the CPU's {@link CpuReduce#argmax} on the same rows: random rows, a maximum repeated (the first
  * index wins), a NaN after a larger number and two NaNs (the first NaN wins), a row of equal values, at the 7B
  * vocabulary (16-byte loads) and at widths whose rows are not 16-byte aligned (element loads); and over the first n
@@ -22,18 +22,18 @@ public final class ArgmaxCheck {
     public static void main(String[] args) {
         boolean ok = true;
         try (ResidentKernels gen = ResidentKernels.get()) {
-            GlueKernels glue = new GlueKernels(gen.context());
+            ChoiceKernels choice = new ChoiceKernels(gen.context());
             for (int[] rv : new int[][] {{1, 50304}, {6, 50304}, {6, 1001}, {6, 4}, {6, 7}, {3, 262144}}) {
-                ok &= check(gen, glue, rv[0], rv[1], rv[1]);
+                ok &= check(gen, choice, rv[0], rv[1], rv[1]);
             }
             for (int[] rvn : new int[][] {{1, 50304, 50277}, {6, 50304, 50277}, {6, 50304, 50257}, {6, 1001, 999}}) {
-                ok &= check(gen, glue, rvn[0], rvn[1], rvn[2]);
+                ok &= check(gen, choice, rvn[0], rvn[1], rvn[2]);
             }
         }
         System.exit(ok ? 0 : 1);
     }
 
-    private static boolean check(ResidentKernels gen, GlueKernels glue, int rows, int v, int n) {
+    private static boolean check(ResidentKernels gen, ChoiceKernels choice, int rows, int v, int n) {
         SplittableRandom rnd = new SplittableRandom(31L * rows + v);
         float[] x = new float[rows * v];
         for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextDouble() * 20 - 10);
@@ -54,7 +54,7 @@ public final class ArgmaxCheck {
             long logits = mem.alloc(4L * rows * v), ids = mem.alloc(8L * rows);
             MemorySegment host = arena.allocateFrom(ValueLayout.JAVA_FLOAT, x); // native: the CPU's vector loads
             gen.context().writeAt(logits, host);
-            glue.argmax(logits, rows, v, n, ids);
+            choice.argmax(logits, rows, v, n, ids);
             MemorySegment got = arena.allocate(8L * rows, 8);
             gen.context().readAsyncAt(ids, got);
             gen.context().synchronize("arg-max of " + rows + " x " + v + " (first " + n + ")");

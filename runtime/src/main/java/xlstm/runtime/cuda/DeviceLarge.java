@@ -32,6 +32,8 @@ public final class DeviceLarge implements AutoCloseable {
     private final CudaContext ctx;
     private final Cublas blas;
     private final GlueKernels glue;
+    /** The next token chosen on the device: arg-max, top-k candidates, the sampler's draw. */
+    private final ChoiceKernels choice;
     /** Our bf16 GEMV for batch-1 products (null with float32 weights); see {@link #ownGemv}. */
     private final GemvKernels gemv;
     /**
@@ -121,6 +123,7 @@ public final class DeviceLarge implements AutoCloseable {
         this.ctx = gen.context();
         this.blas = Cublas.on(ctx);
         this.glue = new GlueKernels(ctx);
+        this.choice = new ChoiceKernels(ctx);
         this.gemv = bf16 ? new GemvKernels(ctx) : null;
         this.rows = bf16 ? new RowsGemvKernels(ctx) : null;
         this.promptIds = new HostStaging(ctx);
@@ -235,6 +238,7 @@ public final class DeviceLarge implements AutoCloseable {
         dependent = on;
         gen.dependentLaunches(on);
         glue.dependentLaunches(on);
+        choice.dependentLaunches(on);
         if (gemv != null) gemv.dependentLaunches(on);
         if (rows != null) rows.dependentLaunches(on);
     }
@@ -444,7 +448,7 @@ public final class DeviceLarge implements AutoCloseable {
     /**
      * Queues each row's next token, drawn from the last pass's logits as {@code Sampler.next} draws it with the row's
      * number in {@code uniforms} (each row's {@code Sampler.nextUniform}), into the tokens the next step embeds
-     * (large_glue.cu's {@code xl_sample}): the same token as the host's draw up to the rounding of the weights' sums
+     * (choice.cu's {@code xl_sample}): the same token as the host's draw up to the rounding of the weights' sums
      * (the device sums them exactly, as integers), with 8 bytes a row to read instead of the logits.
      */
     public synchronized void queueDraw(DeviceLargeState st, SamplingParams p, double[] uniforms) {
@@ -457,7 +461,7 @@ public final class DeviceLarge implements AutoCloseable {
         }
         st.idsIn.write(st.uniforms, uniforms);
         int k = p.topK() > 0 ? Math.min(p.topK(), tokenVocab) : tokenVocab;
-        glue.sample(st.logits, st.batch, vocab, tokenVocab, k, 1.0 / p.temperature(), p.topP(), st.uniforms,
+        choice.sample(st.logits, st.batch, vocab, tokenVocab, k, 1.0 / p.temperature(), p.topP(), st.uniforms,
                 st.drawWeights, st.ids);
     }
 
@@ -513,7 +517,7 @@ public final class DeviceLarge implements AutoCloseable {
             st.topKIds = st.mem.alloc(bytes);
             st.hostTopK = ctx.pinned(2 * bytes);
         }
-        glue.topK(st.logits, st.batch, vocab, tokenVocab, k, st.topKVals, st.topKIds);
+        choice.topK(st.logits, st.batch, vocab, tokenVocab, k, st.topKVals, st.topKIds);
         MemorySegment host = st.hostTopK.segment();
         long bytes = 4L * st.batch * k;
         ctx.readAsyncAt(st.topKVals, host.asSlice(0, bytes));
@@ -870,7 +874,7 @@ public final class DeviceLarge implements AutoCloseable {
         linear(hn, false, 0, weights.lmHead, raw, b, e, vocab, false, false);
         mark("product lm head");
         if (logitCap != null) gen.launch("softcap_rows_apply", b, vocab, at(raw), at(logits), logitCap);
-        glue.argmax(logits, b, vocab, tokenVocab, ids);
+        choice.argmax(logits, b, vocab, tokenVocab, ids);
         mark("logit soft-cap, arg-max");
     }
 

@@ -19,17 +19,17 @@ final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
     /** The kernels this class launches, by entry name. */
     static final java.util.List<String> ENTRIES = java.util.List.of("xl_embed", "xl_rmsnorm", "xl_rmsnorm_rows",
-            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_argmax", "xl_topk", "xl_sample", "xl_sample_cluster", "xl_fill_uniform", "xl_fill");
+            "xl_split_qkvo", "xl_headnorm", "xl_headnorm_rows", "xl_headnorm_warps", "xl_headnorm_gate_warps", "xl_add_bias", "xl_to_bf16", "xl_last_rows", "xl_fill_uniform", "xl_fill");
     private static final int BLOCK = 256;
 
     private final CudaContext ctx;
     private final int maxGrid;
-    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, argmax, topK, sample, sampleCluster, fillUniform, fill;
+    private final CuFunction embed, rmsnorm, rmsnormRows, split, headnorm, headnormRows, headnormWarps, headnormGateWarps, addBias, toBf16, lastRows, fillUniform, fill;
 
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
         this.maxGrid = Math.max(1, ctx.device().multiprocessors()) * 16;
-        CuModule m = ctx.module("large_glue.cu", source(RESOURCE, "#define XL_DRAW_CLUSTER " + DRAW_CLUSTER + "\n"));
+        CuModule m = ctx.module("large_glue.cu", source(RESOURCE));
         embed = ctx.function(m, "xl_embed");
         rmsnorm = ctx.function(m, "xl_rmsnorm");
         rmsnormRows = ctx.function(m, "xl_rmsnorm_rows");
@@ -41,10 +41,6 @@ final class GlueKernels {
         addBias = ctx.function(m, "xl_add_bias");
         toBf16 = ctx.function(m, "xl_to_bf16");
         lastRows = ctx.function(m, "xl_last_rows");
-        argmax = ctx.function(m, "xl_argmax");
-        topK = ctx.function(m, "xl_topk");
-        sample = ctx.function(m, "xl_sample");
-        sampleCluster = ctx.device().computeCapability() >= 90 ? ctx.function(m, "xl_sample_cluster") : null;
         fillUniform = ctx.function(m, "xl_fill_uniform");
         fill = ctx.function(m, "xl_fill");
     }
@@ -205,56 +201,6 @@ final class GlueKernels {
 
     void lastRows(long x, int b, int s, int e, long y) {
         launch(lastRows, grid((long) b * e), BLOCK, new KernelArgs().ptr(x).i32(b).i32(s).i32(e).ptr(y));
-    }
-
-    /**
-     * The arg-max of the first {@code n} of each of {@code rows} rows of v floats into {@code ids} (int64); n < v
-     * leaves out the embedding rows a tokenizer has no token for.
-     */
-    void argmax(long logits, int rows, int v, int n, long ids) {
-        if (n < 1 || n > v) throw new IllegalArgumentException("arg-max over " + n + " of " + v + " logits");
-        launch(argmax, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).ptr(ids));
-    }
-
-    /**
-     * The {@code k} largest of the first {@code n} of each of {@code rows} rows of v floats, in the sampler's order
-     * (a NaN as -inf; ties: the smaller ids), unordered: k floats a row into {@code vals}, their ids (int32) into
-     * {@code ids}.
-     */
-    void topK(long logits, int rows, int v, int n, int k, long vals, long ids) {
-        if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("top-" + k + " of " + n + " of " + v + " logits");
-        launch(topK, rows, 1024, new KernelArgs().ptr(logits).i32(v).i32(n).i32(k).ptr(vals).ptr(ids));
-    }
-
-    /** Work-groups a row of {@link #sample} takes in its cluster form (large_glue.cu's XL_DRAW_CLUSTER). */
-    static final int DRAW_CLUSTER = 8;
-
-    /**
-     * Whether {@link #sample} spreads a row over a thread-block cluster ({@code -Dxlstm.cuda.drawCluster}, default
-     * true; sm_90 and later) rather than one work-group.
-     */
-    boolean drawsInClusters() {
-        return sampleCluster != null && Flags.boolFlag("xlstm.cuda.drawCluster", true);
-    }
-
-    /**
-     * Each of {@code rows} rows' next token into {@code ids} (int64), drawn as the host sampler draws from the first
-     * {@code n} of the row's v logits with the row's number in {@code uniforms} (float64, in [0, 1)): softmax(x / T)
-     * over the k largest (k = n: all), then the nucleus of topP (1: all). {@code weights}: rows·n int64 of scratch.
-     */
-    void sample(long logits, int rows, int v, int n, int k, double invT, double topP, long uniforms, long weights, long ids) {
-        sample(logits, rows, v, n, k, invT, topP, uniforms, weights, ids, drawsInClusters());
-    }
-
-    /** {@link #sample} on a cluster of {@link #DRAW_CLUSTER} work-groups a row, or on one. */
-    void sample(long logits, int rows, int v, int n, int k, double invT, double topP, long uniforms, long weights, long ids,
-            boolean cluster) {
-        if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("a draw from the top-" + k + " of " + n + " of " + v + " logits");
-        if (!(invT > 0) || !(topP > 0 && topP <= 1)) throw new IllegalArgumentException("a draw at 1/T " + invT + ", top-p " + topP);
-        if (cluster && sampleCluster == null) throw new IllegalStateException("thread-block clusters need sm_90 or later");
-        launch(cluster ? sampleCluster : sample, (long) rows * (cluster ? DRAW_CLUSTER : 1), 1024, new KernelArgs().ptr(logits)
-                .i32(v).i32(n).i32(k).i64(Double.doubleToRawLongBits(invT)).i64(Double.doubleToRawLongBits(topP))
-                .ptr(uniforms).ptr(weights).ptr(ids));
     }
 
     void fillUniform(long w, boolean bf16, long n, long seed, float scale) {

@@ -13,7 +13,7 @@ import xlstm.runtime.generation.Sampler;
 import xlstm.runtime.generation.SamplingParams;
 
 /**
- * {@code java ... xlstm.runtime.cuda.SampleCheck}: large_glue.cu's {@code xl_sample} (a draw on the device) against
+ * {@code java ... xlstm.runtime.cuda.SampleCheck}: choice.cu's {@code xl_sample} (a draw on the device) against
  * the host's {@link Sampler} on the same rows with the same random numbers, in both its forms (a row on one
  * work-group, and on a thread-block cluster where the device has them): two samplers of one seed a row, one
  * giving its numbers to the device ({@link Sampler#nextUniform}), the other drawing from the logits; every token
@@ -41,18 +41,18 @@ public final class SampleCheck {
         boolean ok = true;
         boolean timeOnly = args.length > 0 && args[0].equals("time");
         try (ResidentKernels gen = ResidentKernels.get()) {
-            GlueKernels glue = new GlueKernels(gen.context());
-            List<Boolean> forms = glue.drawsInClusters() ? List.of(true, false) : List.of(false);
+            ChoiceKernels choice = new ChoiceKernels(gen.context());
+            List<Boolean> forms = choice.drawsInClusters() ? List.of(true, false) : List.of(false);
             for (boolean cluster : forms) {
-                String form = cluster ? "cluster of " + GlueKernels.DRAW_CLUSTER + " work-groups a row" : "one work-group a row";
+                String form = cluster ? "cluster of " + ChoiceKernels.DRAW_CLUSTER + " work-groups a row" : "one work-group a row";
                 if (!timeOnly) System.out.println("draws on " + form + ":");
                 for (int[] vn : timeOnly ? new int[0][] : new int[][] {{50304, 50304}, {50304, 50277}, {1001, 999}, {301, 301}, {5, 3}}) {
                     float[] x = rows(vn[0], vn[1]);
                     for (SamplingParams p : PARAMS) {
-                        if (p.topK() < vn[1]) ok &= check(gen, glue, x, vn[0], vn[1], p, cluster);
+                        if (p.topK() < vn[1]) ok &= check(gen, choice, x, vn[0], vn[1], p, cluster);
                     }
                 }
-                time(gen, glue, cluster, form);
+                time(gen, choice, cluster, form);
             }
         }
         System.exit(ok ? 0 : 1);
@@ -83,7 +83,7 @@ public final class SampleCheck {
         return x;
     }
 
-    private static boolean check(ResidentKernels gen, GlueKernels glue, float[] x, int v, int n, SamplingParams p,
+    private static boolean check(ResidentKernels gen, ChoiceKernels choice, float[] x, int v, int n, SamplingParams p,
             boolean cluster) {
         int rows = KINDS;
         Sampler[] giving = new Sampler[rows], drawing = new Sampler[rows];
@@ -103,7 +103,7 @@ public final class SampleCheck {
                 for (int r = 0; r < rows; r++) us[r] = giving[r].nextUniform();
                 MemorySegment.copy(us, 0, u, ValueLayout.JAVA_DOUBLE, 0, rows);
                 gen.context().writeAt(uniforms, u);
-                glue.sample(logits, rows, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
+                choice.sample(logits, rows, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
                 gen.context().readAsyncAt(ids, got);
                 gen.context().synchronize("a draw from " + rows + " x " + v + " (first " + n + ") with " + p);
                 for (int r = 0; r < rows; r++) {
@@ -124,7 +124,7 @@ public final class SampleCheck {
     }
 
     /** The kernel's time for one row of the 7B vocabulary, per params kind, in one form. */
-    private static void time(ResidentKernels gen, GlueKernels glue, boolean cluster, String form) {
+    private static void time(ResidentKernels gen, ChoiceKernels choice, boolean cluster, String form) {
         int v = 50304, n = 50277, reps = 50;
         float[] x = Arrays.copyOf(rows(v, n), v); // the first row: normal logits
         try (DeviceBuffers mem = new DeviceBuffers(gen.context()); Arena arena = Arena.ofConfined();
@@ -138,7 +138,7 @@ public final class SampleCheck {
                 double[] us = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     a.record();
-                    glue.sample(logits, 1, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
+                    choice.sample(logits, 1, v, n, k, 1.0 / p.temperature(), p.topP(), uniforms, weights, ids, cluster);
                     b.record();
                     us[i] = 1000.0 * b.millisSince(a);
                 }

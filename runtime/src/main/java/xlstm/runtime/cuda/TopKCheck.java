@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import xlstm.runtime.backend.ResidentKernels;
 
 /**
- * {@code java ... xlstm.runtime.cuda.TopKCheck}: large_glue.cu's {@code xl_topk} (top-k sampling's candidates on the
+ * {@code java ... xlstm.runtime.cuda.TopKCheck}: choice.cu's {@code xl_topk} (top-k sampling's candidates on the
  * device) against the CPU on the same rows: the k first ids of the sampler's order (logits descending, a NaN as
  * -inf, ties to the smaller ids) must be the device's k ids, as a set, with their logits. Rows: random, many ties
  * (a few distinct values, so the k-th is tied), NaN and infinite values, all equal, at the 7B vocabulary and at
@@ -22,17 +22,17 @@ public final class TopKCheck {
     public static void main(String[] args) {
         boolean ok = true;
         try (ResidentKernels gen = ResidentKernels.get()) {
-            GlueKernels glue = new GlueKernels(gen.context());
+            ChoiceKernels choice = new ChoiceKernels(gen.context());
             for (int[] rvn : new int[][] {{6, 50304, 50304}, {6, 50304, 50277}, {6, 1001, 999}, {3, 300, 300}}) {
                 for (int k : new int[] {1, 5, 50, 256}) {
-                    if (k <= rvn[2]) ok &= check(gen, glue, rvn[0], rvn[1], rvn[2], k);
+                    if (k <= rvn[2]) ok &= check(gen, choice, rvn[0], rvn[1], rvn[2], k);
                 }
             }
         }
         System.exit(ok ? 0 : 1);
     }
 
-    private static boolean check(ResidentKernels gen, GlueKernels glue, int rows, int v, int n, int k) {
+    private static boolean check(ResidentKernels gen, ChoiceKernels choice, int rows, int v, int n, int k) {
         SplittableRandom rnd = new SplittableRandom(31L * rows + v + 7L * k);
         float[] x = new float[rows * v];
         for (int r = 0; r < rows; r++) {
@@ -56,7 +56,7 @@ public final class TopKCheck {
             long logits = mem.alloc(4L * rows * v), vals = mem.alloc(4L * rows * k), ids = mem.alloc(4L * rows * k);
             MemorySegment host = arena.allocateFrom(ValueLayout.JAVA_FLOAT, x);
             gen.context().writeAt(logits, host);
-            glue.topK(logits, rows, v, n, k, vals, ids);
+            choice.topK(logits, rows, v, n, k, vals, ids);
             MemorySegment gv = arena.allocate(4L * rows * k, 4), gi = arena.allocate(4L * rows * k, 4);
             gen.context().readAsyncAt(vals, gv);
             gen.context().readAsyncAt(ids, gi);

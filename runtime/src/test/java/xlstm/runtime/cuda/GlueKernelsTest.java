@@ -17,12 +17,29 @@ import xlstm.runtime.UserError;
 
 /**
  * The device-resident model's plumbing kernels without a GPU: the source compiles for sm_90 with nvcc (what NVRTC
- * does on the device) and defines every entry {@link GlueKernels} launches; the block sizes of its reductions.
+ * does on the device) and defines every entry {@link GlueKernels} launches (and {@link ChoiceKernels}, the GEMVs, the
+ * read probe); the block sizes of its reductions.
  */
 class GlueKernelsTest {
     @Test
     void theSourceCompilesForSm90AndDefinesEveryEntry(@TempDir Path tmp) throws Exception {
         compilesAndDefines(tmp, GlueKernels.RESOURCE, GlueKernels.ENTRIES);
+    }
+
+    @Test
+    void theChoiceSourceCompilesForSm90AndDefinesEveryEntry(@TempDir Path tmp) throws Exception {
+        compilesAndDefines(tmp, ChoiceKernels.RESOURCE, ChoiceKernels.ENTRIES, ChoiceKernels.defines());
+        // the cluster size is the loader's: the PTX asks for exactly that many work-groups a cluster
+        assertTrue(compile(tmp, ChoiceKernels.RESOURCE, ChoiceKernels.defines(), "sm_90")
+                .contains(".reqnctapercluster " + ChoiceKernels.DRAW_CLUSTER + ", 1, 1"));
+    }
+
+    @Test
+    void theChoiceSourceCompilesWithoutClustersBeforeSm90(@TempDir Path tmp) throws Exception {
+        String ptx = compile(tmp, ChoiceKernels.RESOURCE, ChoiceKernels.defines(), "sm_80");
+        for (String e : ChoiceKernels.ENTRIES) {
+            assertEquals(!e.equals("xl_sample_cluster"), ptx.contains(".entry " + e + "("), e + " in the PTX for sm_80");
+        }
     }
 
     @Test
@@ -44,6 +61,7 @@ class GlueKernelsTest {
             }
         }
         compilesAndDefines(tmp, GlueKernels.RESOURCE, GlueKernels.ENTRIES, "#define XL_TRIGGER_FIRST 1\n");
+        compilesAndDefines(tmp, ChoiceKernels.RESOURCE, ChoiceKernels.ENTRIES, "#define XL_TRIGGER_FIRST 1\n" + ChoiceKernels.defines());
         // the fused forms' loads and launch bounds, as the loader defines them by default and with every form bounded
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, GemvKernels.defines());
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_RMS_LOADS 4\n"
@@ -51,6 +69,21 @@ class GlueKernelsTest {
         // and no form reading its norm's weights before the wait
         compilesAndDefines(tmp, GemvKernels.RESOURCE, GemvKernels.ENTRIES, "#define XL_GEMV_RMS_PRE 0\n"
                 + "#define XL_GEMV_SWIGLU_PRE 0\n#define XL_GEMV_HNG_PRE 0\n");
+    }
+
+    /** The PTX nvcc makes of the resource (after the prelude and defines) for arch (skipped without nvcc). */
+    private static String compile(Path tmp, String resource, String defines, String arch) throws Exception {
+        Path nvcc = CudaLibraries.nvcc();
+        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
+        assumeTrue(nvcc != null, "nvcc is not installed");
+        Path cu = tmp.resolve("kernels.cu"), ptx = tmp.resolve("kernels.ptx");
+        Files.writeString(cu, GlueKernels.source(resource, defines));
+        Process p = new ProcessBuilder(nvcc.toString(), "-arch=" + arch, "-ptx", cu.toString(), "-o", ptx.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc finished");
+        assertEquals(0, p.exitValue(), log);
+        return Files.readString(ptx);
     }
 
     @Test
@@ -216,17 +249,7 @@ class GlueKernelsTest {
 
     private static void compilesAndDefines(Path tmp, String resource, java.util.List<String> entries, String defines)
             throws Exception {
-        Path nvcc = CudaLibraries.nvcc();
-        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
-        assumeTrue(nvcc != null, "nvcc is not installed");
-        Path cu = tmp.resolve("kernels.cu"), ptx = tmp.resolve("kernels.ptx");
-        Files.writeString(cu, GlueKernels.source(resource, defines));
-        Process p = new ProcessBuilder(nvcc.toString(), "-arch=sm_90", "-ptx", cu.toString(), "-o", ptx.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc finished");
-        assertEquals(0, p.exitValue(), log);
-        String text = Files.readString(ptx);
+        String text = compile(tmp, resource, defines, "sm_90");
         for (String e : entries) assertTrue(text.contains(".entry " + e + "("), e + " in the PTX of " + resource);
         // each kernel waits for its predecessor (dependent launches are then safe): a wait in every entry's body
         String[] bodies = text.split("\\.entry ");
