@@ -296,6 +296,16 @@ public final class CudaContext implements AutoCloseable {
         }
     }
 
+    /**
+     * How many clusters of {@code f} (a kernel with a compile-time cluster size) can be resident at once for a 1-D
+     * launch of {@code grid} x {@code block} with {@code sharedBytes} of dynamic shared memory: 0 when none can (the
+     * launch would fail) or the driver cannot tell.
+     */
+    public int maxActiveClusters(CuFunction f, int grid, int block, int sharedBytes) {
+        makeCurrent();
+        return driver.maxActiveClusters(f.handle(), grid, block, sharedBytes);
+    }
+
     /** Waits for the stream's work; a failed launch before it is reported here, naming {@code after}. */
     public void synchronize(String after) {
         makeCurrent();

@@ -54,6 +54,8 @@ public final class CudaDriver {
             cuGraphExecDestroy, cuGraphDestroy;
     /** {@code cuLaunchKernelEx} (CUDA 12+), or null when the driver has none. */
     private final MethodHandle cuLaunchKernelEx;
+    /** {@code cuOccupancyMaxActiveClusters} (CUDA 12+), or null when the driver has none. */
+    private final MethodHandle cuOccupancyMaxActiveClusters;
 
     private CudaDriver(CudaLibraries.Loaded lib) {
         this.from = lib.from();
@@ -99,6 +101,8 @@ public final class CudaDriver {
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
         cuLaunchKernelEx = l.find("cuLaunchKernelEx").isPresent()
                 ? fn(l, "cuLaunchKernelEx", ADDRESS, ADDRESS, ADDRESS, ADDRESS) : null;
+        cuOccupancyMaxActiveClusters = l.find("cuOccupancyMaxActiveClusters").isPresent()
+                ? fn(l, "cuOccupancyMaxActiveClusters", ADDRESS, ADDRESS, ADDRESS) : null;
         cuMemcpyDtoDAsync = fn(l, "cuMemcpyDtoDAsync_v2", JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
         cuMemsetD32Async = fn(l, "cuMemsetD32Async", JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
         cuStreamBeginCapture = fn(l, "cuStreamBeginCapture_v2", ADDRESS, JAVA_INT);
@@ -655,8 +659,18 @@ public final class CudaDriver {
      * 48; the attribute's id at 0 and its value union at 8.
      */
     static MemorySegment dependentLaunchConfig(Arena arena, int gridX, int blockX, int sharedBytes, MemorySegment stream) {
-        MemorySegment config = arena.allocate(CONFIG_BYTES + ATTRIBUTE_BYTES, 8);
+        MemorySegment config = launchConfig(arena, CONFIG_BYTES + ATTRIBUTE_BYTES, gridX, blockX, sharedBytes, stream);
         MemorySegment attribute = config.asSlice(CONFIG_BYTES, ATTRIBUTE_BYTES);
+        config.set(ADDRESS, 40, attribute);
+        config.set(JAVA_INT, 48, 1);          // numAttrs
+        attribute.set(JAVA_INT, 0, CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
+        attribute.set(JAVA_INT, 8, 1);        // value.programmaticStreamSerializationAllowed
+        return config;
+    }
+
+    /** A {@code CUlaunchConfig} of {@code bytes} (at least CONFIG_BYTES) for a 1-D launch, no attributes. */
+    static MemorySegment launchConfig(Arena arena, long bytes, int gridX, int blockX, int sharedBytes, MemorySegment stream) {
+        MemorySegment config = arena.allocate(bytes, 8);
         config.set(JAVA_INT, 0, gridX);       // gridDimX, Y, Z
         config.set(JAVA_INT, 4, 1);
         config.set(JAVA_INT, 8, 1);
@@ -665,11 +679,26 @@ public final class CudaDriver {
         config.set(JAVA_INT, 20, 1);
         config.set(JAVA_INT, 24, sharedBytes);
         config.set(ADDRESS, 32, stream);
-        config.set(ADDRESS, 40, attribute);
-        config.set(JAVA_INT, 48, 1);          // numAttrs
-        attribute.set(JAVA_INT, 0, CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
-        attribute.set(JAVA_INT, 8, 1);        // value.programmaticStreamSerializationAllowed
+        config.set(ADDRESS, 40, MemorySegment.NULL); // attrs, numAttrs 0 (allocate zeroes)
         return config;
+    }
+
+    /**
+     * How many clusters of {@code function} (its cluster size set at compile time, {@code __cluster_dims__}) can be
+     * resident at once for a 1-D launch of {@code gridX} x {@code blockX} ({@code cuOccupancyMaxActiveClusters});
+     * 0 when none can, or when the driver has no such query.
+     */
+    public int maxActiveClusters(MemorySegment function, int gridX, int blockX, int sharedBytes) {
+        if (cuOccupancyMaxActiveClusters == null) return 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = launchConfig(arena, CONFIG_BYTES, gridX, blockX, sharedBytes, MemorySegment.NULL);
+            MemorySegment count = arena.allocate(JAVA_INT);
+            check((int) cuOccupancyMaxActiveClusters.invokeExact(count, function, config),
+                    "cuOccupancyMaxActiveClusters(grid " + gridX + " x block " + blockX + ")");
+            return count.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     // ------------------------------------------------------------------ plumbing

@@ -57,6 +57,37 @@ class LaunchConfigLayoutTest {
         }
     }
 
+    private static final String PLAIN_READER = """
+            #include <cuda.h>
+            #include <stdio.h>
+            int main(int argc, char** argv) {
+                CUlaunchConfig c;
+                FILE* f = fopen(argv[1], "rb");
+                if (!f || fread(&c, 1, sizeof c, f) != sizeof c) return 2;
+                printf("%zu %u %u %u %u %u %u %u %llu %llu %u\\n", sizeof c, c.gridDimX, c.gridDimY, c.gridDimZ,
+                       c.blockDimX, c.blockDimY, c.blockDimZ, c.sharedMemBytes,
+                       (unsigned long long) c.hStream, (unsigned long long) c.attrs, c.numAttrs);
+                return 0;
+            }
+            """;
+
+    /** The config of the cluster-occupancy query: no attributes (the cluster size is the kernel's own). */
+    @Test
+    void cudaHReadsThePlainConfigAsWritten(@TempDir Path tmp) throws Exception {
+        Path nvcc = CudaLibraries.nvcc();
+        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
+        assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
+        Path src = tmp.resolve("plain.cu"), exe = tmp.resolve("plain"), bytes = tmp.resolve("plain.bin");
+        Files.writeString(src, PLAIN_READER);
+        run(tmp, nvcc.toString(), src.toString(), "-o", exe.toString());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = CudaDriver.launchConfig(arena, 56, 8, 1024, 0, MemorySegment.NULL);
+            Files.write(bytes, config.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            assertEquals("56 8 1 1 1024 1 1 0 0 0 0", run(tmp, exe.toString(), bytes.toString()).trim(),
+                    "size, grid, block, shared bytes, stream, no attributes");
+        }
+    }
+
     private static String run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

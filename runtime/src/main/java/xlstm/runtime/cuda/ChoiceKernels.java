@@ -19,6 +19,7 @@ final class ChoiceKernels {
 
     private final CudaContext ctx;
     private final CuFunction argmax, topK, sample, sampleCluster;
+    private final int clustersAtOnce;
     /** Launches as programmatic dependent launches (each kernel waits for its predecessor at its top). */
     private boolean dependent;
 
@@ -28,9 +29,15 @@ final class ChoiceKernels {
         argmax = ctx.function(m, "xl_argmax");
         topK = ctx.function(m, "xl_topk");
         sample = ctx.function(m, "xl_sample");
-        // thread-block clusters are sm_90's; the source leaves that entry out below
-        sampleCluster = ctx.device().computeCapability() >= 90 ? ctx.function(m, "xl_sample_cluster") : null;
+        // thread-block clusters are sm_90's (the source leaves that entry out below), and a GPU, or a partition of
+        // one, must be able to place a cluster's work-groups together: else the draw stays on one work-group a row
+        CuFunction c = ctx.device().computeCapability() >= 90 ? ctx.function(m, "xl_sample_cluster") : null;
+        clustersAtOnce = c == null ? 0 : ctx.maxActiveClusters(c, DRAW_CLUSTER, 1024, 0);
+        sampleCluster = clustersAtOnce > 0 ? c : null;
     }
+
+    /** How many of the draw's clusters the device can hold at once (0: the draw does not use clusters). */
+    int clustersAtOnce() { return clustersAtOnce; }
 
     /** The source's settings: the cluster size of the draw. */
     static String defines() {

@@ -42,6 +42,8 @@ public final class SampleCheck {
         boolean timeOnly = args.length > 0 && args[0].equals("time");
         try (ResidentKernels gen = ResidentKernels.get()) {
             ChoiceKernels choice = new ChoiceKernels(gen.context());
+            System.out.println("clusters of " + ChoiceKernels.DRAW_CLUSTER + " work-groups the device holds at once: "
+                    + choice.clustersAtOnce());
             List<Boolean> forms = choice.drawsInClusters() ? List.of(true, false) : List.of(false);
             for (boolean cluster : forms) {
                 String form = cluster ? "cluster of " + ChoiceKernels.DRAW_CLUSTER + " work-groups a row" : "one work-group a row";
