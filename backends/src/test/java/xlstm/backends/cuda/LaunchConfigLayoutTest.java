@@ -40,12 +40,7 @@ class LaunchConfigLayoutTest {
 
     @Test
     void cudaHReadsTheConfigAsWritten(@TempDir Path tmp) throws Exception {
-        Path nvcc = CudaLibraries.nvcc();
-        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
-        assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
-        Path src = tmp.resolve("reader.cu"), exe = tmp.resolve("reader"), bytes = tmp.resolve("config.bin");
-        Files.writeString(src, READER);
-        run(tmp, nvcc.toString(), src.toString(), "-o", exe.toString());
+        Path exe = compile(tmp, "reader", READER), bytes = tmp.resolve("config.bin");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stream = MemorySegment.ofAddress(0x1234_5678L);
             MemorySegment config = CudaDriver.dependentLaunchConfig(arena, 513, 256, 169_984, stream);
@@ -74,18 +69,24 @@ class LaunchConfigLayoutTest {
     /** The config of the cluster-occupancy query: no attributes (the cluster size is the kernel's own). */
     @Test
     void cudaHReadsThePlainConfigAsWritten(@TempDir Path tmp) throws Exception {
-        Path nvcc = CudaLibraries.nvcc();
-        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
-        assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
-        Path src = tmp.resolve("plain.cu"), exe = tmp.resolve("plain"), bytes = tmp.resolve("plain.bin");
-        Files.writeString(src, PLAIN_READER);
-        run(tmp, nvcc.toString(), src.toString(), "-o", exe.toString());
+        Path exe = compile(tmp, "plain", PLAIN_READER), bytes = tmp.resolve("plain.bin");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment config = CudaDriver.launchConfig(arena, 56, 8, 1024, 0, MemorySegment.NULL);
             Files.write(bytes, config.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             assertEquals("56 8 1 1 1024 1 1 0 0 0 0", run(tmp, exe.toString(), bytes.toString()).trim(),
                     "size, grid, block, shared bytes, stream, no attributes");
         }
+    }
+
+    /** The C program {@code source} built with nvcc as {@code tmp/name} (skipped without nvcc). */
+    private static Path compile(Path tmp, String name, String source) throws Exception {
+        Path nvcc = CudaLibraries.nvcc();
+        if (nvcc == null && "1".equals(System.getenv("XLSTM_REQUIRE_TOOLCHAINS"))) fail("XLSTM_REQUIRE_TOOLCHAINS=1 but no nvcc");
+        assumeTrue(nvcc != null, "nvcc (and with it cuda.h) is not installed");
+        Path src = tmp.resolve(name + ".cu"), exe = tmp.resolve(name);
+        Files.writeString(src, source);
+        run(tmp, nvcc.toString(), src.toString(), "-o", exe.toString());
+        return exe;
     }
 
     private static String run(Path dir, String... cmd) throws Exception {
