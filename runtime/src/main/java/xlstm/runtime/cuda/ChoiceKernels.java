@@ -20,6 +20,8 @@ final class ChoiceKernels {
     private final CudaContext ctx;
     private final CuFunction argmax, topK, sample, sampleCluster;
     private final int clustersAtOnce;
+    /** {@link #drawsInClusters}, read once. */
+    private final boolean drawInClusters;
     /** Launches as programmatic dependent launches (each kernel waits for its predecessor at its top). */
     private boolean dependent;
 
@@ -34,6 +36,7 @@ final class ChoiceKernels {
         CuFunction c = ctx.device().computeCapability() >= 90 ? ctx.function(m, "xl_sample_cluster") : null;
         clustersAtOnce = c == null ? 0 : ctx.maxActiveClusters(c, DRAW_CLUSTER, 1024, 0);
         sampleCluster = clustersAtOnce > 0 ? c : null;
+        drawInClusters = sampleCluster != null && Flags.boolFlag("xlstm.cuda.drawCluster", true);
     }
 
     /** How many of the draw's clusters the device can hold at once (0: the draw does not use clusters). */
@@ -75,10 +78,10 @@ final class ChoiceKernels {
 
     /**
      * Whether {@link #sample} spreads a row over a thread-block cluster ({@code -Dxlstm.cuda.drawCluster}, default
-     * true; sm_90 and later) rather than one work-group.
+     * true; sm_90 and later, where the device can place one) rather than one work-group.
      */
     boolean drawsInClusters() {
-        return sampleCluster != null && Flags.boolFlag("xlstm.cuda.drawCluster", true);
+        return drawInClusters;
     }
 
     /**
@@ -95,7 +98,9 @@ final class ChoiceKernels {
             boolean cluster) {
         if (n < 1 || n > v || k < 1 || k > n) throw new IllegalArgumentException("a draw from the top-" + k + " of " + n + " of " + v + " logits");
         if (!(invT > 0) || !(topP > 0 && topP <= 1)) throw new IllegalArgumentException("a draw at 1/T " + invT + ", top-p " + topP);
-        if (cluster && sampleCluster == null) throw new IllegalStateException("thread-block clusters need sm_90 or later");
+        if (cluster && sampleCluster == null) {
+            throw new IllegalStateException("the draw's cluster form needs sm_90 and room for a cluster of " + DRAW_CLUSTER);
+        }
         launch(cluster ? sampleCluster : sample, (long) rows * (cluster ? DRAW_CLUSTER : 1), 1024, new KernelArgs().ptr(logits)
                 .i32(v).i32(n).i32(k).i64(Double.doubleToRawLongBits(invT)).i64(Double.doubleToRawLongBits(topP))
                 .ptr(uniforms).ptr(weights).ptr(ids));
