@@ -154,14 +154,15 @@ final class Generator {
         return new Result(false, sources.size(), java, outputs.size() - java, changed, removed);
     }
 
-    /** The PTX of every generated CUDA source when the config has a {@link PtxCompiler}; the PTX files written. */
+    /** The PTX and cubin of every generated CUDA source when the config has a {@link PtxCompiler}; the files written. */
     private List<Path> buildPtx(java.util.Collection<Path> generated) throws IOException {
         if (config.ptx() == null) return List.of();
         List<Path> cu = generated.stream().filter(p -> p.startsWith(config.resourcesOut())
                 && p.getFileName().toString().endsWith(".cu")).toList();
         if (cu.isEmpty()) return List.of();
         List<Path> ptx = config.ptx().compile(cu);
-        log.accept("xlstm: PTX for " + config.ptx().arch() + " of " + ptx.size() + " CUDA kernel(s), by " + config.ptx().describe());
+        log.accept("xlstm: PTX and cubins for " + config.ptx().arch() + " of " + ptx.size() / 2 + " CUDA kernel(s), by "
+                + config.ptx().describe());
         return ptx;
     }
 

@@ -14,9 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Build-time PTX of the generated CUDA kernels: {@code nvcc -arch=ARCH -ptx} on each {@code .cu} file, written next to
- * it as {@code .ptx}, so that the runtime loads the PTX with the driver and needs NVRTC only where no PTX was built
- * (docs/glue-contract.md). The files are compiled in parallel; a compile error fails with nvcc's message.
+ * Build-time device code of the generated CUDA kernels: {@code nvcc -arch=ARCH -ptx} on each {@code .cu} file, written
+ * next to it as {@code .ptx}, then that PTX assembled for ARCH into a {@code .cubin} beside it. The runtime loads the
+ * cubin on GPUs of ARCH's generation (no JIT at first use: on an H200 with an empty JIT cache, 1.2 s of a 3-token
+ * prompt's first run went to compiling PTX), the PTX with the driver's JIT on newer ones, and needs NVRTC only where
+ * neither was built (docs/glue-contract.md). The files are compiled in parallel; a compile error fails with nvcc's
+ * message.
  */
 final class PtxCompiler {
     /** The H100/H200 generation the kernels are written for; the driver JIT-compiles the PTX for newer GPUs too. */
@@ -47,26 +50,35 @@ final class PtxCompiler {
         return null;
     }
 
-    /** What goes into the up-to-date fingerprint: a different nvcc or architecture builds the PTX again. */
-    String describe() { return nvcc + " -arch=" + arch; }
+    /** What goes into the up-to-date fingerprint: a different nvcc, architecture or output set builds again. */
+    String describe() { return nvcc + " -arch=" + arch + " -ptx -cubin"; }
 
     String arch() { return arch; }
 
     /** The {@code .ptx} path of a {@code .cu} file. */
     static Path ptxOf(Path cu) {
-        String n = cu.getFileName().toString();
-        return cu.resolveSibling(n.substring(0, n.length() - ".cu".length()) + ".ptx");
+        return beside(cu, ".ptx");
     }
 
-    /** Compiles every file of {@code cuFiles}; returns the PTX files in the same order. */
+    /** The {@code .cubin} path of a {@code .cu} file. */
+    static Path cubinOf(Path cu) {
+        return beside(cu, ".cubin");
+    }
+
+    private static Path beside(Path cu, String extension) {
+        String n = cu.getFileName().toString();
+        return cu.resolveSibling(n.substring(0, n.length() - ".cu".length()) + extension);
+    }
+
+    /** Compiles every file of {@code cuFiles}; returns the PTX and cubin files, a pair per source in the same order. */
     List<Path> compile(List<Path> cuFiles) throws IOException {
         int threads = Math.max(1, Math.min(cuFiles.size(), Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<Path>> jobs = new ArrayList<>();
+            List<Future<List<Path>>> jobs = new ArrayList<>();
             for (Path cu : cuFiles) jobs.add(pool.submit(() -> compileOne(cu)));
             List<Path> out = new ArrayList<>();
-            for (Future<Path> j : jobs) out.add(j.get());
+            for (Future<List<Path>> j : jobs) out.addAll(j.get());
             return out;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
@@ -80,21 +92,28 @@ final class PtxCompiler {
         }
     }
 
-    private Path compileOne(Path cu) throws IOException, InterruptedException {
-        Path ptx = ptxOf(cu);
+    private List<Path> compileOne(Path cu) throws IOException, InterruptedException {
+        Path ptx = ptxOf(cu), cubin = cubinOf(cu);
+        nvcc(cu, "-ptx", "-lineinfo", "-o", ptx.toString(), cu.toString());
+        nvcc(cu, "-cubin", "-o", cubin.toString(), ptx.toString());
+        return List.of(ptx, cubin);
+    }
+
+    /** nvcc -arch=ARCH with {@code args}; a failure names {@code cu} and carries nvcc's output. */
+    private void nvcc(Path cu, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(nvcc.toString(), "-arch=" + arch));
+        command.addAll(List.of(args));
         Path log = Files.createTempFile("nvcc", ".log");
         try {
-            Process p = new ProcessBuilder(nvcc.toString(), "-arch=" + arch, "-lineinfo", "-ptx", "-o", ptx.toString(), cu.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("nvcc took over 300 s on " + cu);
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("nvcc -arch=" + arch + " -ptx failed on " + cu + " (exit " + p.exitValue()
-                        + "): " + Files.readString(log, StandardCharsets.UTF_8).strip());
+                throw new IllegalStateException("nvcc -arch=" + arch + " " + args[0] + " failed on " + cu + " (exit "
+                        + p.exitValue() + "): " + Files.readString(log, StandardCharsets.UTF_8).strip());
             }
-            return ptx;
         } finally {
             Files.deleteIfExists(log);
         }

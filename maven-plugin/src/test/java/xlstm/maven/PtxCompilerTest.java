@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Build-time PTX: nvcc on every generated CUDA source, part of the generated set. Needs nvcc (CI has it). */
+/** Build-time PTX and cubins: nvcc on every generated CUDA source, part of the generated set. Needs nvcc (CI has it). */
 class PtxCompilerTest {
     @TempDir Path dir;
 
@@ -26,7 +26,7 @@ class PtxCompilerTest {
     }
 
     @Test
-    void everyCudaSourceGetsItsPtxAndAnUnchangedBuildKeepsIt() throws Exception {
+    void everyCudaSourceGetsItsPtxAndCubinAndAnUnchangedBuildKeepsThem() throws Exception {
         Path nvcc = nvcc();
         Path src = dir.resolve("src/cells/decay.xl");
         Files.createDirectories(src.getParent());
@@ -35,20 +35,27 @@ class PtxCompilerTest {
                 Generator.resolveTargets(List.of("cuda")), null, null, new PtxCompiler(nvcc, "sm_90"));
         List<String> log = new ArrayList<>();
         Generator.Result first = new Generator(c, dir.resolve("state"), log::add).run(false);
-        List<Path> cu, ptx;
+        List<Path> cu, ptx, cubin;
         try (Stream<Path> s = Files.walk(dir.resolve("res"))) {
             List<Path> all = s.filter(Files::isRegularFile).toList();
             cu = all.stream().filter(p -> p.toString().endsWith(".cu")).toList();
             ptx = all.stream().filter(p -> p.toString().endsWith(".ptx")).toList();
+            cubin = all.stream().filter(p -> p.toString().endsWith(".cubin")).toList();
         }
         assertTrue(!cu.isEmpty(), "CUDA sources were generated");
         assertEquals(cu.size(), ptx.size(), "one PTX per CUDA source");
+        assertEquals(cu.size(), cubin.size(), "one cubin per CUDA source");
         for (Path p : cu) {
             String text = Files.readString(PtxCompiler.ptxOf(p));
             assertTrue(text.contains(".target sm_90"), p + ": PTX for sm_90");
             assertTrue(text.contains(".entry"), p + ": PTX with its kernels");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(PtxCompiler.cubinOf(p)))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x464c457f, b.getInt(0), p + ": the cubin is an ELF image");
+            assertEquals(190, b.getShort(18), p + ": of CUDA machine code (EM_CUDA)");
+            assertEquals(90, (b.getInt(48) >> 8) & 0xff, p + ": for sm_90");
         }
-        assertTrue(log.stream().anyMatch(l -> l.contains("PTX for sm_90 of " + cu.size())), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("PTX and cubins for sm_90 of " + cu.size())), String.join("\n", log));
         Generator.Result second = new Generator(c, dir.resolve("state"), log::add).run(false);
         assertTrue(second.upToDate(), "nothing changed: nothing is compiled again");
         assertEquals(first.resourceFiles(), second.resourceFiles());

@@ -119,9 +119,11 @@ public final class CudaContext implements AutoCloseable {
 
     /**
      * Loads a module from a ready image: PTX text (with or without its NUL) or a cubin/fatbin, e.g. built by
-     * {@code nvcc} at build time; cached under {@code key}.
+     * {@code nvcc} at build time; cached under {@code key} (a second call with the same key loads nothing).
      */
     public CuModule load(String name, byte[] image, String target, String key, String log) {
+        CuModule cached = modules.get(key);
+        if (cached != null) return cached;
         makeCurrent();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment img = a.allocate(image.length + 1L);

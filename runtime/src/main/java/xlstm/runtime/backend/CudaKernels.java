@@ -34,7 +34,7 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
     /** The module of each kernel file, loaded once (calls are serialised). */
     private final java.util.Map<String, xlstm.backends.cuda.CuModule> modules = new java.util.HashMap<>();
     private final java.util.Map<String, CuFunction> residentFunctions = new java.util.HashMap<>();
-    private int fromPtx, byNvrtc;
+    private int fromCubin, fromPtx, byNvrtc;
 
     private CudaKernels(CudaContext ctx, KernelIndex kernels) {
         super("CUDA", FOLDER, kernels, BLOCK_PROPERTY, DEFAULT_BLOCK, GROUP_BLOCK);
@@ -79,7 +79,8 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         Cuda.Probe p = Cuda.probe();
         String loaded;
         synchronized (this) {
-            loaded = fromPtx + byNvrtc == 0 ? "" : "; modules loaded: " + fromPtx + " from build-time PTX, " + byNvrtc + " by NVRTC";
+            loaded = fromCubin + fromPtx + byNvrtc == 0 ? "" : "; modules loaded: " + fromCubin + " from build-time cubins, "
+                    + fromPtx + " from build-time PTX, " + byNvrtc + " by NVRTC";
         }
         return ctx.device().summary() + "; CUDA driver " + p.driver() + ", NVRTC " + p.nvrtc() + ", block " + block() + loaded;
     }
@@ -96,11 +97,27 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         return ctx.function(modules.computeIfAbsent(file, f -> module(f, source)), entry);
     }
 
-    /** The build-time PTX of {@code file} when there is one this device can run, else NVRTC's compile of the source. */
+    /**
+     * The build-time cubin of {@code file} on a GPU of the generation it was assembled for (no JIT at first use), else
+     * its build-time PTX when this device can run it (the driver JIT-compiles it), else NVRTC's compile of the source.
+     * {@code -Dxlstm.cuda.prebuilt=false} skips the cubin.
+     */
     private xlstm.backends.cuda.CuModule module(String file, String source) {
         String ptx = index().beside(file, ".ptx");
-        int arch = ptx == null ? 0 : ptxArch(ptx);
-        if (arch > 0 && ctx.device().computeCapability() >= arch) {
+        int arch = ptx == null ? 0 : ptxArch(ptx), cc = ctx.device().computeCapability();
+        if (arch > 0 && cc >= arch) {
+            byte[] cubin = cc / 10 == arch / 10 && xlstm.backends.Flags.boolFlag("xlstm.cuda.prebuilt", true)
+                    ? index().besideBytes(file, ".cubin") : null;
+            if (cubin != null) {
+                try {
+                    xlstm.backends.cuda.CuModule m = ctx.load(file + " (build-time cubin, sm_" + arch + ")", cubin,
+                            "sm_" + arch, "cubin/" + file + "/" + Integer.toHexString(java.util.Arrays.hashCode(cubin)), "");
+                    fromCubin++;
+                    return m;
+                } catch (xlstm.backends.cuda.CudaException e) {
+                    // a driver older than the build's toolkit may refuse the cubin: the PTX below
+                }
+            }
             try {
                 xlstm.backends.cuda.CuModule m = ctx.load(file + " (build-time PTX, sm_" + arch + ")",
                         ptx.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "compute_" + arch,
@@ -123,8 +140,12 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         String ptx = first == null ? null : i.beside(first.file(), ".ptx");
         int arch = ptx == null ? 0 : ptxArch(ptx);
         if (arch == 0) return "compiled at run time by NVRTC (the build had no nvcc)";
-        return device.computeCapability() >= arch ? "PTX for sm_" + arch + " built by nvcc at build time"
-                : "compiled at run time by NVRTC (the build-time PTX is for sm_" + arch + ", newer than this device)";
+        int cc = device.computeCapability();
+        if (cc < arch) return "compiled at run time by NVRTC (the build-time PTX is for sm_" + arch + ", newer than this device)";
+        boolean cubin = cc / 10 == arch / 10 && i.besideBytes(first.file(), ".cubin") != null
+                && xlstm.backends.Flags.boolFlag("xlstm.cuda.prebuilt", true);
+        return cubin ? "sm_" + arch + " machine code built by nvcc at build time"
+                : "PTX for sm_" + arch + " built by nvcc at build time";
     }
 
     /** The architecture of a PTX text's {@code .target sm_NN} line (90 for sm_90 or sm_90a), or 0. */

@@ -116,6 +116,17 @@ public final class KernelIndex {
         return resource(loader, folder + "/" + (dot < 0 ? file : file.substring(0, dot)) + extension);
     }
 
+    /** The bytes of the file beside {@code file} with {@code extension} (e.g. the build-time {@code .cubin}); null when none. */
+    public byte[] besideBytes(String file, String extension) {
+        int dot = file.lastIndexOf('.');
+        String path = folder + "/" + (dot < 0 ? file : file.substring(0, dot)) + extension;
+        try (InputStream in = loader.getResourceAsStream(path)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private static List<Param> params(String signature) {
         List<Param> out = new ArrayList<>();
         for (String p : signature.split(",")) {

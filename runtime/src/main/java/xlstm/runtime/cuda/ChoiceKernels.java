@@ -8,9 +8,9 @@ import xlstm.backends.cuda.KernelArgs;
 
 /**
  * Typed launches of the kernels in {@code xlstm/runtime/cuda/choice.cu}, which choose each row's next token on the
- * device (compiled once by NVRTC for the device, after {@link GlueKernels#PRELUDE}): the arg-max, the top-k
- * candidates and the sampler's draw. Each call queues one launch on the context's stream; arguments are device
- * addresses ({@code long}) and sizes.
+ * device (its build-time sm_90 cubin, else compiled once by NVRTC, after {@link GlueKernels#PRELUDE}; {@link
+ * PrebuiltModules}): the arg-max, the top-k candidates and the sampler's draw. Each call queues one launch on the
+ * context's stream; arguments are device addresses ({@code long}) and sizes.
  */
 final class ChoiceKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/choice.cu";
@@ -27,7 +27,7 @@ final class ChoiceKernels {
 
     ChoiceKernels(CudaContext ctx) {
         this.ctx = ctx;
-        CuModule m = ctx.module("choice.cu", GlueKernels.source(RESOURCE, defines()));
+        CuModule m = PrebuiltModules.module(ctx, "choice.cu", GlueKernels.source(RESOURCE, defines()));
         argmax = ctx.function(m, "xl_argmax");
         topK = ctx.function(m, "xl_topk");
         sample = ctx.function(m, "xl_sample");

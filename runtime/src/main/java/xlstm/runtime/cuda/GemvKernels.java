@@ -8,11 +8,12 @@ import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
 
 /**
- * The batch-1 decode steps' matrix-vector products with bf16 weights ({@code xlstm/runtime/cuda/gemv_bf16.cu},
- * compiled once by NVRTC): {@code y (+)= W x} for one row x. Against cuBLAS on the 7B decode shapes in the same run
- * on the H200 ({@link GemvCheck}): as fast on the large products, faster on the 4096 x 4096 one, and it reads x in
- * float32, so the bf16 conversion launch before two of the products goes away. Several rows (batched decode,
- * prefill) stay on cuBLAS: this kernel was 2.5x slower than cuBLAS at 8 rows.
+ * The batch-1 decode steps' matrix-vector products with bf16 weights ({@code xlstm/runtime/cuda/gemv_bf16.cu}, its
+ * build-time sm_90 cubin or compiled once by NVRTC: {@link PrebuiltModules}): {@code y (+)= W x} for one row x.
+ * Against cuBLAS on the 7B decode shapes in the same run on the H200 ({@link GemvCheck}): as fast on the large
+ * products, faster on the 4096 x 4096 one, and it reads x in float32, so the bf16 conversion launch before two of the
+ * products goes away. Several rows (batched decode, prefill) stay on cuBLAS: this kernel was 2.5x slower than cuBLAS
+ * at 8 rows.
  */
 final class GemvKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/gemv_bf16.cu";
@@ -64,7 +65,7 @@ final class GemvKernels {
 
     GemvKernels(CudaContext ctx) {
         this.ctx = ctx;
-        CuModule m = ctx.module("gemv_bf16.cu", GlueKernels.source(RESOURCE, defines()));
+        CuModule m = PrebuiltModules.module(ctx, "gemv_bf16.cu", GlueKernels.source(RESOURCE, defines()));
         gemv = ctx.function(m, ENTRIES.get(0));
         rms = ctx.function(m, ENTRIES.get(1));
         rmsSwiglu = ctx.function(m, ENTRIES.get(2));

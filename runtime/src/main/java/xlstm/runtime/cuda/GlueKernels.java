@@ -11,9 +11,9 @@ import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.KernelArgs;
 
 /**
- * Typed launches of the plumbing kernels in {@code xlstm/runtime/cuda/large_glue.cu} (compiled once by NVRTC for the
- * device): each call queues one launch on the context's stream. Arguments are device addresses ({@code long}) and
- * sizes; nothing is checked on the device, so callers pass consistent shapes.
+ * Typed launches of the plumbing kernels in {@code xlstm/runtime/cuda/large_glue.cu} (its build-time sm_90 cubin, else
+ * compiled once by NVRTC for the device): each call queues one launch on the context's stream. Arguments are device
+ * addresses ({@code long}) and sizes; nothing is checked on the device, so callers pass consistent shapes.
  */
 final class GlueKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/large_glue.cu";
@@ -29,7 +29,7 @@ final class GlueKernels {
     GlueKernels(CudaContext ctx) {
         this.ctx = ctx;
         this.maxGrid = Math.max(1, ctx.device().multiprocessors()) * 16;
-        CuModule m = ctx.module("large_glue.cu", source(RESOURCE));
+        CuModule m = PrebuiltModules.module(ctx, "large_glue.cu", source(RESOURCE));
         embed = ctx.function(m, "xl_embed");
         rmsnorm = ctx.function(m, "xl_rmsnorm");
         rmsnormRows = ctx.function(m, "xl_rmsnorm_rows");

@@ -21,7 +21,7 @@ public final class ReadProbe {
 
     public ReadProbe(CudaContext ctx) {
         this.ctx = ctx;
-        CuModule m = ctx.module("read_probe.cu", GlueKernels.source(RESOURCE));
+        CuModule m = PrebuiltModules.module(ctx, "read_probe.cu", GlueKernels.source(RESOURCE));
         read = ctx.function(m, "xl_read_probe");
     }
 

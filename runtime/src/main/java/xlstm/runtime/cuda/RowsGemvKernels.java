@@ -10,9 +10,9 @@ import xlstm.runtime.UserError;
 
 /**
  * Products of 2 to 16 rows with bf16 weights, for batched decode steps ({@code xlstm/runtime/cuda/gemv_rows_bf16.cu},
- * compiled once by NVRTC): {@code y (+)= x Wᵀ} on the tensor cores, each weight read once for all rows, and gate|up
- * with SwiGLU in one launch. The batch-1 products stay on {@link GemvKernels}; {@link #useFor} says which row counts
- * come here (cuBLAS is faster at 16 rows, and for prompts).
+ * its build-time sm_90 cubin or compiled once by NVRTC: {@link PrebuiltModules}): {@code y (+)= x Wᵀ} on the tensor
+ * cores, each weight read once for all rows, and gate|up with SwiGLU in one launch. The batch-1 products stay on
+ * {@link GemvKernels}; {@link #useFor} says which row counts come here (cuBLAS is faster at 16 rows, and for prompts).
  */
 final class RowsGemvKernels {
     static final String RESOURCE = "xlstm/runtime/cuda/gemv_rows_bf16.cu";
@@ -95,7 +95,7 @@ final class RowsGemvKernels {
     RowsGemvKernels(CudaContext ctx) {
         this.ctx = ctx;
         checkRing(STAGES, TILES);
-        CuModule m = ctx.module("gemv_rows_bf16.cu", GlueKernels.source(RESOURCE, defines()));
+        CuModule m = PrebuiltModules.module(ctx, "gemv_rows_bf16.cu", GlueKernels.source(RESOURCE, defines()));
         kernel = ctx.function(m, ENTRIES.get(0));
     }
 

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The build-time PTX that the cuda backend loads instead of compiling with NVRTC (xlstm-maven-plugin, nvcc). */
+/**
+ * The build-time PTX and cubins that the cuda backend loads instead of compiling with NVRTC (xlstm-maven-plugin,
+ * nvcc): the cubin on sm_90 GPUs (no JIT at first use), the PTX on newer ones.
+ */
 class BuildTimePtxTest {
     @Test
     void everyCudaKernelOfThisBuildHasItsPtxForSm90() {
@@ -23,6 +26,13 @@ class BuildTimePtxTest {
             assertNotNull(ptx, e.file() + " has its PTX");
             assertEquals(90, CudaKernels.ptxArch(ptx), e.file());
             assertTrue(ptx.contains(".entry " + e.entry()) || ptx.contains(".entry " + e.entry() + "("), e.file() + " defines " + e.entry());
+            byte[] cubin = index.besideBytes(e.file(), ".cubin");
+            assertNotNull(cubin, e.file() + " has its cubin");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(cubin).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x464c457f, b.getInt(0), e.file() + ": the cubin is an ELF image");
+            assertEquals(90, (b.getInt(48) >> 8) & 0xff, e.file() + ": the cubin is for sm_90");
+            assertTrue(new String(cubin, java.nio.charset.StandardCharsets.ISO_8859_1).contains(e.entry()),
+                    e.file() + ": the cubin holds " + e.entry());
         }
     }
 
