@@ -102,12 +102,15 @@ static __device__ __forceinline__ void prefetch_next(const Phase& p, int pf) {
     }
 }
 
-__global__ void __launch_bounds__(THREADS, PROBE_BLOCKS) one_product(Phase p, int pf) {
+// first: let the next product launch before this one waits, so that its work-groups can be placed beside this one's
+// (where the grid leaves room on each SM) and issue their first loads while this product streams
+__global__ void __launch_bounds__(THREADS, PROBE_BLOCKS) one_product(Phase p, int pf, int first) {
     extern __shared__ float4 xs4[];
     uint4 w[L];
+    if (first) asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
     const bool pre = early(p, w);
     asm volatile("griddepcontrol.wait;" ::: "memory");
-    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+    if (!first) asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
     rows(p, w, pre, (float*)xs4);
     prefetch_next(p, pf);
 }
@@ -157,6 +160,7 @@ static float median(std::vector<float> v) { std::sort(v.begin(), v.end()); retur
 int main(int argc, char** argv) {
     const int blocks = argc > 1 ? atoi(argv[1]) : 32, rounds = argc > 2 ? atoi(argv[2]) : 7, reps = 10;
     int pf = argc > 3 ? atoi(argv[3]) : 0; // rows of the next product a warp sends towards L2 when its rows are done
+    int share = argc > 4 ? atoi(argv[4]) : 1; // work-groups an SM of a product in the overlapped launches
     int dev = 0, sms = 0; CK(cudaGetDevice(&dev)); CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
     // the products of a step
     std::vector<int2> shapes; // (N, K)
@@ -184,8 +188,8 @@ int main(int argc, char** argv) {
     int occ1 = 0, occ2 = 0;
     CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ1, one_product, THREADS, smem));
     CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ2, all_products, THREADS, smem));
-    const int grid = std::min(occ1, occ2) * sms;
-    printf("next rows sent to L2 %d, loads in flight a lane %d, SMs %d, work-groups an SM %d / %d, grid %d, products %d, weights %.3f GB\n", pf, L, sms, occ1, occ2, grid, n, bytes / 1e9);
+    const int grid = std::min(occ1, occ2) * sms, grid2 = std::max(1, std::min(share, occ1)) * sms;
+    printf("next rows sent to L2 %d, loads in flight a lane %d, SMs %d, work-groups an SM %d / %d, grid %d, products %d, weights %.3f GB; overlapped launches: grid %d\n", pf, L, sms, occ1, occ2, grid, n, bytes / 1e9, grid2);
     Phase *dph, *dfixed; unsigned* arrived;
     CK(cudaMalloc(&dph, n * sizeof(Phase))); CK(cudaMalloc(&dfixed, n * sizeof(Phase))); CK(cudaMalloc(&arrived, 4));
     CK(cudaMemcpy(dph, ph.data(), n * sizeof(Phase), cudaMemcpyHostToDevice));
@@ -193,18 +197,22 @@ int main(int argc, char** argv) {
     CK(cudaMemset(arrived, 0, 4));
     cudaStream_t st; CK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
 
-    // launches: the graph of n dependent launches
-    cudaGraph_t g; cudaGraphExec_t ge;
-    CK(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal));
-    for (int i = 0; i < n; i++) {
-        cudaLaunchConfig_t cfg = {}; cudaLaunchAttribute at[1];
-        cfg.gridDim = grid; cfg.blockDim = THREADS; cfg.dynamicSmemBytes = smem; cfg.stream = st;
-        at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization; at[0].val.programmaticStreamSerializationAllowed = 1;
-        cfg.attrs = at; cfg.numAttrs = 1;
-        CK(cudaLaunchKernelEx(&cfg, one_product, ph[i], pf));
-    }
-    CK(cudaStreamEndCapture(st, &g));
-    CK(cudaGraphInstantiate(&ge, g, 0));
+    // launches: the graph of n dependent launches (overlapped: smaller grids, each letting the next one launch first)
+    auto chain = [&](int gr, int first) {
+        cudaGraph_t g; cudaGraphExec_t ge;
+        CK(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal));
+        for (int i = 0; i < n; i++) {
+            cudaLaunchConfig_t cfg = {}; cudaLaunchAttribute at[1];
+            cfg.gridDim = gr; cfg.blockDim = THREADS; cfg.dynamicSmemBytes = smem; cfg.stream = st;
+            at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization; at[0].val.programmaticStreamSerializationAllowed = 1;
+            cfg.attrs = at; cfg.numAttrs = 1;
+            CK(cudaLaunchKernelEx(&cfg, one_product, ph[i], pf, first));
+        }
+        CK(cudaStreamEndCapture(st, &g));
+        CK(cudaGraphInstantiate(&ge, g, 0));
+        return ge;
+    };
+    cudaGraphExec_t ge = chain(grid, 0), ge2 = chain(grid2, 1);
 
     unsigned base = 0;
     int nopf = 0;
@@ -222,20 +230,32 @@ int main(int argc, char** argv) {
     int diff = 0, finite = 0;
     for (int i = 0; i < 50304; i++) { if (memcmp(&ya[i], &yb[i], 4)) diff++; if (ya[i] == ya[i] && ya[i] - ya[i] == 0) finite++; }
     printf("last product: %d of 50304 outputs differ between launches and persistent (%d finite; y[0] %g)\n", diff, finite, ya[0]);
+    CK(cudaMemset(ph[n - 1].y, 0, 50304 * 4));
+    CK(cudaGraphLaunch(ge2, st)); CK(cudaStreamSynchronize(st));
+    CK(cudaMemcpy(yb.data(), last, 50304 * 4, cudaMemcpyDeviceToHost));
+    diff = 0;
+    for (int i = 0; i < 50304; i++) if (memcmp(&ya[i], &yb[i], 4)) diff++;
+    printf("last product: %d of 50304 outputs differ between launches and overlapped launches\n", diff);
 
     cudaEvent_t e0, e1; CK(cudaEventCreate(&e0)); CK(cudaEventCreate(&e1));
-    const char* names[] = {"launches (graph, dependent launches)", "persistent (grid barriers)", "stream (no barriers, no dependence)"};
-    std::vector<float> t[3];
+    const char* names[] = {"launches (graph, dependent launches)", "persistent (grid barriers)", "stream (no barriers, no dependence)",
+                           "overlapped launches (trigger first)"};
+    std::vector<float> t[4];
+    auto once = [&](int m) {
+        if (m == 0) CK(cudaGraphLaunch(ge, st));
+        else if (m == 3) CK(cudaGraphLaunch(ge2, st));
+        else persistent(m == 1 ? dph : dfixed, m == 1);
+    };
     for (int r = 0; r < rounds; r++) {
-        for (int m = 0; m < 3; m++) {
-            for (int k = 0; k < 2; k++) { if (m == 0) CK(cudaGraphLaunch(ge, st)); else persistent(m == 1 ? dph : dfixed, m == 1); }
+        for (int m = 0; m < 4; m++) {
+            for (int k = 0; k < 2; k++) once(m);
             CK(cudaEventRecord(e0, st));
-            for (int k = 0; k < reps; k++) { if (m == 0) CK(cudaGraphLaunch(ge, st)); else persistent(m == 1 ? dph : dfixed, m == 1); }
+            for (int k = 0; k < reps; k++) once(m);
             CK(cudaEventRecord(e1, st)); CK(cudaEventSynchronize(e1));
             float ms; CK(cudaEventElapsedTime(&ms, e0, e1)); t[m].push_back(ms / reps);
         }
     }
-    for (int m = 0; m < 3; m++) {
+    for (int m = 0; m < 4; m++) {
         const float ms = median(t[m]);
         printf("%-40s %.3f ms a chain (min %.3f, max %.3f over %d rounds), %.0f GB/s, %.1f us a product beyond the stream\n",
                names[m], ms, *std::min_element(t[m].begin(), t[m].end()), *std::max_element(t[m].begin(), t[m].end()), rounds,
