@@ -106,8 +106,7 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         String ptx = index().beside(file, ".ptx");
         int arch = ptx == null ? 0 : ptxArch(ptx), cc = ctx.device().computeCapability();
         if (arch > 0 && cc >= arch) {
-            byte[] cubin = cc / 10 == arch / 10 && xlstm.backends.Flags.boolFlag("xlstm.cuda.prebuilt", true)
-                    ? index().besideBytes(file, ".cubin") : null;
+            byte[] cubin = machineCodeRuns(cc, arch) ? index().besideBytes(file, ".cubin") : null;
             if (cubin != null) {
                 try {
                     xlstm.backends.cuda.CuModule m = ctx.load(file + " (build-time cubin, sm_" + arch + ")", cubin,
@@ -133,6 +132,15 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         return ctx.module(file, source);
     }
 
+    /**
+     * Whether a device of compute capability {@code cc} loads build-time machine code built for {@code sm_<arch>}: the
+     * same generation, not older than it, and {@code -Dxlstm.cuda.prebuilt} not false (the one rule for the generated
+     * kernels' cubins and the hand-written sources', {@code xlstm.runtime.cuda.PrebuiltModules}).
+     */
+    public static boolean machineCodeRuns(int cc, int arch) {
+        return cc >= arch && cc / 10 == arch / 10 && xlstm.backends.Flags.boolFlag("xlstm.cuda.prebuilt", true);
+    }
+
     /** Where this build's kernels come from on {@code device}: the build-time PTX or NVRTC, in words. */
     static String modulesFrom(Cuda.Device device) {
         KernelIndex i = index();
@@ -142,8 +150,7 @@ public final class CudaKernels extends StreamKernels<CuBuffer, CuFunction> {
         if (arch == 0) return "compiled at run time by NVRTC (the build had no nvcc)";
         int cc = device.computeCapability();
         if (cc < arch) return "compiled at run time by NVRTC (the build-time PTX is for sm_" + arch + ", newer than this device)";
-        boolean cubin = cc / 10 == arch / 10 && i.besideBytes(first.file(), ".cubin") != null
-                && xlstm.backends.Flags.boolFlag("xlstm.cuda.prebuilt", true);
+        boolean cubin = machineCodeRuns(cc, arch) && i.besideBytes(first.file(), ".cubin") != null;
         return cubin ? "sm_" + arch + " machine code built by nvcc at build time"
                 : "PTX for sm_" + arch + " built by nvcc at build time";
     }

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import xlstm.backends.Flags;
 import xlstm.backends.cuda.CuModule;
 import xlstm.backends.cuda.CudaContext;
 import xlstm.backends.cuda.CudaException;
@@ -40,8 +39,7 @@ final class PrebuiltModules {
      * this device can run it, else NVRTC's compile ({@link CudaContext#module}).
      */
     static CuModule module(CudaContext ctx, String name, String source) {
-        int cc = ctx.device().computeCapability();
-        if (cc >= 90 && cc < 100 && Flags.boolFlag("xlstm.cuda.prebuilt", true)) {
+        if (xlstm.runtime.backend.CudaKernels.machineCodeRuns(ctx.device().computeCapability(), 90)) {
             String resource = resourceOf(name, source);
             byte[] image = read(resource);
             if (image != null) {

@@ -37,6 +37,14 @@ class BuildTimePtxTest {
     }
 
     @Test
+    void machineCodeRunsOnlyOnItsGeneration() {
+        assertTrue(CudaKernels.machineCodeRuns(90, 90), "sm_90 code on an H100/H200");
+        assertTrue(!CudaKernels.machineCodeRuns(100, 90), "sm_90 code is not machine code for sm_100 (its PTX is)");
+        assertTrue(!CudaKernels.machineCodeRuns(89, 90), "nor for an older GPU");
+        assertTrue(!CudaKernels.machineCodeRuns(80, 90));
+    }
+
+    @Test
     void ptxArchitectureIsReadFromTheTargetLine() {
         assertEquals(90, CudaKernels.ptxArch("//\n.version 9.0\n.target sm_90\n.address_size 64\n"));
         assertEquals(100, CudaKernels.ptxArch(".version 9.0\n  .target sm_100a\n"));
